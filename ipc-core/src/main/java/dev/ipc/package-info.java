@@ -1,0 +1,2 @@
+/** Secure inter-process communication. */
+package dev.ipc;
