@@ -1,0 +1,716 @@
+package dev.ipc.client;
+
+import java.lang.reflect.Type;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.ipc.codec.PayloadCodec;
+import dev.ipc.codec.PayloadCodecException;
+import dev.ipc.event.DropReason;
+import dev.ipc.event.IpcEventListener;
+import dev.ipc.event.RpcOutcome;
+import dev.ipc.model.Endpoint;
+import dev.ipc.model.IncomingMessage;
+import dev.ipc.model.OutgoingMessage;
+import dev.ipc.model.Topics;
+import dev.ipc.model.TypedIncomingMessage;
+import dev.ipc.rpc.AsyncRpcHandler;
+import dev.ipc.rpc.RpcContext;
+import dev.ipc.rpc.RpcError;
+import dev.ipc.rpc.RpcHandler;
+import dev.ipc.rpc.RpcHandlerException;
+import dev.ipc.rpc.RpcRemoteException;
+import dev.ipc.rpc.RpcRequest;
+import dev.ipc.rpc.RpcSerializationException;
+import dev.ipc.rpc.RpcTimeoutException;
+import dev.ipc.rpc.discover.DiscoverHandler;
+import dev.ipc.rpc.discover.DiscoverRequest;
+import dev.ipc.spi.BackendReceiver;
+import dev.ipc.spi.CommunicationBackend;
+import dev.ipc.spi.CryptoContext;
+import dev.ipc.spi.CryptoProvider;
+import dev.ipc.spi.ErrorKind;
+import dev.ipc.spi.IpcClosedException;
+import dev.ipc.spi.IpcException;
+import dev.ipc.spi.IpcUnreachableException;
+import dev.ipc.spi.SessionRepository;
+
+/**
+ * The default {@link IpcClient}: one receive loop thread per started client, user code on the dispatcher, RPC
+ * responses correlated by request id through a pending map fed by the loop.
+ */
+final class DefaultIpcClient implements IpcClient {
+
+	private static final Logger log = LoggerFactory.getLogger(DefaultIpcClient.class);
+
+	private static final Duration LOOP_JOIN_TIMEOUT = Duration.ofSeconds(5);
+
+	private final String name;
+
+	private final CommunicationBackend backend;
+
+	private final CryptoProvider<Object> crypto;
+
+	private final CryptoContext<Object> cryptoContext;
+
+	private final PayloadCodec codec;
+
+	private final RpcEnvelopes envelopes;
+
+	private final IpcEventListener events;
+
+	private final Dispatcher dispatcher;
+
+	private final @Nullable ExecutorService ownedExecutor;
+
+	private final ScheduledExecutorService timer;
+
+	private final SubscriptionHub subscriptions;
+
+	private final RpcHandlerRegistry handlers;
+
+	private final ConcurrentHashMap<String, PendingRequest> pending = new ConcurrentHashMap<>();
+
+	private final Duration defaultRpcTimeout;
+
+	private final Duration shutdownTimeout;
+
+	private final AtomicReference<IpcClientState> state = new AtomicReference<>(IpcClientState.NEW);
+
+	private final AtomicInteger generation = new AtomicInteger();
+
+	private volatile @Nullable Throwable lastFatalError;
+
+	private volatile @Nullable BackendReceiver receiver;
+
+	private volatile @Nullable Thread loopThread;
+
+	@SuppressWarnings("unchecked")
+	DefaultIpcClient(IpcClientBuilder builder) {
+		this.name = builder.name;
+		this.backend = Objects.requireNonNull(builder.backend);
+		this.crypto = (CryptoProvider<Object>) builder.crypto;
+		this.events = builder.listeners.isEmpty() ? IpcEventListener.NOOP
+				: IpcEventListener.composite(builder.listeners);
+		this.cryptoContext = new CryptoContext<>(backend, (SessionRepository<Object>) builder.sessions, events);
+		this.codec = builder.codec;
+		this.envelopes = new RpcEnvelopes(codec);
+		if (builder.handlerExecutor != null) {
+			this.ownedExecutor = null;
+			this.dispatcher = new Dispatcher(builder.handlerExecutor, builder.directDispatch);
+		}
+		else {
+			this.ownedExecutor = builder.directDispatch ? null
+					: Executors.newFixedThreadPool(builder.workerThreads, new NamedThreadFactory(name + "-worker"));
+			this.dispatcher = new Dispatcher((ownedExecutor != null) ? ownedExecutor : Runnable::run,
+					builder.directDispatch);
+		}
+		ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1,
+				new NamedThreadFactory(name + "-rpc-timer"));
+		scheduler.setRemoveOnCancelPolicy(true);
+		this.timer = scheduler;
+		this.subscriptions = new SubscriptionHub(dispatcher, events, builder.subscriberQueueCapacity);
+		this.handlers = new RpcHandlerRegistry(builder.duplicateHandlerPolicy);
+		this.defaultRpcTimeout = builder.defaultRpcTimeout;
+		this.shutdownTimeout = builder.shutdownTimeout;
+		this.backend.addDisconnectListener(this::failRequestsTo);
+		if (builder.discoverVersion != null) {
+			registerRpcHandler(DiscoverRequest.class, new DiscoverHandler(builder.discoverVersion));
+		}
+	}
+
+	// ---------------------------------------------------------------- life cycle
+
+	@Override
+	public void start() {
+		while (true) {
+			IpcClientState current = state.get();
+			if (current == IpcClientState.CLOSED) {
+				throw new IpcClosedException("IPC client '" + name + "' is closed");
+			}
+			if (current != IpcClientState.NEW && current != IpcClientState.STOPPED) {
+				throw new IllegalStateException("IPC client '" + name + "' is already running (state " + current + ")");
+			}
+			if (state.compareAndSet(current, IpcClientState.STARTING)) {
+				break;
+			}
+		}
+		BackendReceiver rx;
+		try {
+			rx = backend.subscribe();
+		}
+		catch (RuntimeException ex) {
+			state.set(IpcClientState.STOPPED);
+			throw ex;
+		}
+		int gen = generation.incrementAndGet();
+		lastFatalError = null;
+		receiver = rx;
+		Thread thread = new Thread(() -> runLoop(rx, gen), name + "-receive");
+		thread.setDaemon(true);
+		loopThread = thread;
+		state.set(IpcClientState.RUNNING);
+		thread.start();
+		events.stateChanged(IpcClientState.RUNNING, null);
+		log.debug("IPC client '{}' started", name);
+	}
+
+	@Override
+	public void stop() {
+		if (state.compareAndSet(IpcClientState.RUNNING, IpcClientState.STOPPING)) {
+			shutDownLoop(null);
+		}
+	}
+
+	/** Stops because of a fatal error; safe to call from any thread, including the receive loop. */
+	private void stopBecause(Throwable cause) {
+		lastFatalError = cause;
+		if (state.compareAndSet(IpcClientState.RUNNING, IpcClientState.STOPPING)) {
+			shutDownLoop(cause);
+		}
+	}
+
+	private void shutDownLoop(@Nullable Throwable cause) {
+		BackendReceiver rx = receiver;
+		Thread thread = loopThread;
+		receiver = null;
+		loopThread = null;
+		if (rx != null) {
+			rx.close();
+		}
+		if (thread != null && thread != Thread.currentThread()) {
+			try {
+				thread.join(LOOP_JOIN_TIMEOUT.toMillis());
+				if (thread.isAlive()) {
+					thread.interrupt();
+				}
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+		}
+		failAllPending(new IpcClosedException("IPC client '" + name + "' stopped"));
+		state.set(IpcClientState.STOPPED);
+		events.stateChanged(IpcClientState.STOPPED, cause);
+		log.debug("IPC client '{}' stopped", name);
+	}
+
+	@Override
+	public void close() {
+		while (true) {
+			IpcClientState current = state.get();
+			if (current == IpcClientState.CLOSED) {
+				return;
+			}
+			if (current == IpcClientState.RUNNING) {
+				stop();
+			}
+			else if ((current == IpcClientState.NEW || current == IpcClientState.STOPPED)
+					&& state.compareAndSet(current, IpcClientState.CLOSED)) {
+				break;
+			}
+			else {
+				Thread.onSpinWait();
+			}
+		}
+		failAllPending(new IpcClosedException("IPC client '" + name + "' closed"));
+		subscriptions.closeAll();
+		timer.shutdownNow();
+		if (ownedExecutor != null) {
+			ownedExecutor.shutdown();
+			try {
+				if (!ownedExecutor.awaitTermination(shutdownTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
+					log.warn("IPC client '{}': handlers still running after {} ms, interrupting them", name,
+							shutdownTimeout.toMillis());
+					ownedExecutor.shutdownNow();
+				}
+			}
+			catch (InterruptedException ex) {
+				ownedExecutor.shutdownNow();
+				Thread.currentThread().interrupt();
+			}
+		}
+		events.stateChanged(IpcClientState.CLOSED, null);
+	}
+
+	@Override
+	public boolean isRunning() {
+		return state.get() == IpcClientState.RUNNING;
+	}
+
+	@Override
+	public IpcClientState state() {
+		return state.get();
+	}
+
+	@Override
+	public Optional<Throwable> lastFatalError() {
+		return Optional.ofNullable(lastFatalError);
+	}
+
+	private boolean isCurrent(int gen) {
+		return generation.get() == gen && state.get() == IpcClientState.RUNNING;
+	}
+
+	private void ensureOpen() {
+		if (state.get() == IpcClientState.CLOSED) {
+			throw new IpcClosedException("IPC client '" + name + "' is closed");
+		}
+	}
+
+	// ---------------------------------------------------------------- receive loop
+
+	private void runLoop(BackendReceiver rx, int gen) {
+		while (isCurrent(gen)) {
+			IncomingMessage message;
+			try {
+				message = crypto.receive(cryptoContext, rx);
+			}
+			catch (InterruptedException ex) {
+				break;
+			}
+			catch (IpcException ex) {
+				if (!isCurrent(gen)) {
+					break;
+				}
+				if (ex.kind() == ErrorKind.FATAL) {
+					log.error("IPC client '{}' stops: fatal receive error: {}", name, ex.getMessage(), ex);
+					stopBecause(ex);
+					break;
+				}
+				logRecoverable("receive", ex);
+				continue;
+			}
+			catch (RuntimeException ex) {
+				if (!isCurrent(gen)) {
+					break;
+				}
+				log.error("IPC client '{}': unexpected error while receiving (continuing)", name, ex);
+				continue;
+			}
+			try {
+				dispatch(message);
+			}
+			catch (RuntimeException ex) {
+				log.error("IPC client '{}': failed to dispatch a message on topic {}", name, message.topic(), ex);
+			}
+		}
+	}
+
+	private void logRecoverable(String operation, IpcException ex) {
+		if (ex.kind() == ErrorKind.UNREACHABLE) {
+			log.debug("IPC client '{}': {} failed: {}", name, operation, ex.getMessage());
+		}
+		else {
+			log.warn("IPC client '{}': {} failed: {}", name, operation, ex.getMessage());
+		}
+	}
+
+	private void dispatch(IncomingMessage message) {
+		String topic = message.topic();
+		events.messageReceived(topic, message.source().toEndpoint(), message.payload().length);
+		if (Topics.RPC_REQUEST.equals(topic)) {
+			dispatcher.execute(() -> serve(message));
+			return;
+		}
+		if (!pending.isEmpty() && (Topics.isRpcResponseTopic(topic) || mayBeResponse(message.payload()))) {
+			matchResponse(message);
+		}
+		subscriptions.deliver(message);
+	}
+
+	/** Whether a payload on an arbitrary topic could be a response envelope (has a {@code "request_id"} key). */
+	private static boolean mayBeResponse(byte[] payload) {
+		byte[] key = REQUEST_ID_KEY;
+		outer: for (int i = 0; i <= payload.length - key.length; i++) {
+			for (int j = 0; j < key.length; j++) {
+				if (payload[i + j] != key[j]) {
+					continue outer;
+				}
+			}
+			return true;
+		}
+		return false;
+	}
+
+	private static final byte[] REQUEST_ID_KEY = "\"request_id\"".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+	private void matchResponse(IncomingMessage message) {
+		boolean onResponseTopic = Topics.isRpcResponseTopic(message.topic());
+		Endpoint from = message.source().toEndpoint();
+		RpcEnvelopes.ResponseHeader header = envelopes.readResponse(message.payload());
+		if (header == null) {
+			if (onResponseTopic) {
+				events.messageDropped(DropReason.MALFORMED_RPC, from);
+			}
+			return;
+		}
+		PendingRequest request = pending.get(header.requestId());
+		if (request == null || !request.destination.equals(from)) {
+			if (onResponseTopic) {
+				log.debug("IPC client '{}': response {} from {} matches no pending request", name, header.requestId(),
+						from);
+				events.messageDropped(DropReason.UNMATCHED_RPC_RESPONSE, from);
+			}
+			return;
+		}
+		dispatcher.execute(() -> complete(request, header));
+	}
+
+	private void complete(PendingRequest request, RpcEnvelopes.ResponseHeader header) {
+		try {
+			RpcEnvelopes.Result result = envelopes.bindResult(header.result(), request.responseType);
+			if (result.error() != null) {
+				request.future.completeExceptionally(new RpcRemoteException(request.requestType, result.error()));
+			}
+			else {
+				request.future.complete(result.value());
+			}
+		}
+		catch (PayloadCodecException ex) {
+			request.future.completeExceptionally(new RpcSerializationException(request.requestType,
+					new RpcError.ResponseDeserialization(String.valueOf(ex.getMessage())), ex));
+		}
+	}
+
+	// ---------------------------------------------------------------- RPC responder
+
+	private void serve(IncomingMessage message) {
+		long start = System.nanoTime();
+		Endpoint replyTo = message.source().toEndpoint();
+		RpcEnvelopes.RequestHeader header = envelopes.readRequest(message.payload());
+		if (header == null) {
+			log.debug("IPC client '{}': dropping an RPC request from {} without a readable request_id", name, replyTo);
+			events.messageDropped(DropReason.MALFORMED_RPC, replyTo);
+			return;
+		}
+		String id = header.requestId();
+		String type = header.requestType();
+		String responseTopic = (header.responseTopic() != null) ? header.responseTopic() : Topics.RPC_RESPONSE;
+		RpcHandlerRegistry.Entry entry = handlers.find(type);
+		if (entry == null) {
+			reply(replyTo, responseTopic, envelopes.encodeErr(RpcError.NO_HANDLER_FOUND, id, type));
+			events.rpcServerCompleted("unknown", RpcOutcome.NO_HANDLER, System.nanoTime() - start);
+			return;
+		}
+		Object request;
+		try {
+			request = envelopes.bindRequest(header.body(), entry.requestClass());
+		}
+		catch (PayloadCodecException | IllegalArgumentException ex) {
+			reply(replyTo, responseTopic,
+					envelopes.encodeErr(new RpcError.RequestDeserialization(String.valueOf(ex.getMessage())), id, type));
+			events.rpcServerCompleted(type, RpcOutcome.BAD_REQUEST, System.nanoTime() - start);
+			return;
+		}
+		RpcContext context = new RpcContext(message.source(), message.destination(), id, type);
+		CompletionStage<?> stage;
+		try {
+			stage = Objects.requireNonNull(entry.handler().handle(request, context), "handler returned no result stage");
+		}
+		catch (Exception | Error ex) {
+			replyFailure(replyTo, responseTopic, id, type, ex, start);
+			return;
+		}
+		stage.whenComplete((value, failure) -> {
+			if (failure != null) {
+				replyFailure(replyTo, responseTopic, id, type, failure, start);
+				return;
+			}
+			byte[] body;
+			try {
+				body = envelopes.encodeOk(value, id, type);
+			}
+			catch (PayloadCodecException ex) {
+				log.warn("IPC client '{}': the response of the {} handler cannot be serialized: {}", name, type,
+						ex.getMessage());
+				reply(replyTo, responseTopic,
+						envelopes.encodeErr(new RpcError.ResponseSerialization(String.valueOf(ex.getMessage())), id, type));
+				events.rpcServerCompleted(type, RpcOutcome.HANDLER_ERROR, System.nanoTime() - start);
+				return;
+			}
+			reply(replyTo, responseTopic, body);
+			events.rpcServerCompleted(type, RpcOutcome.SUCCESS, System.nanoTime() - start);
+		});
+	}
+
+	private void replyFailure(Endpoint replyTo, String topic, String id, String type, Throwable failure, long start) {
+		Throwable cause = unwrap(failure);
+		String text;
+		if (cause instanceof RpcHandlerException) {
+			text = String.valueOf(cause.getMessage());
+			log.debug("IPC client '{}': the {} handler refused a request: {}", name, type, text);
+		}
+		else {
+			text = "handler failed: " + cause.getClass().getSimpleName();
+			log.warn("IPC client '{}': the {} handler failed", name, type, cause);
+		}
+		reply(replyTo, topic, envelopes.encodeErr(new RpcError.ResponseSerialization(text), id, type));
+		events.rpcServerCompleted(type, RpcOutcome.HANDLER_ERROR, System.nanoTime() - start);
+	}
+
+	private void reply(Endpoint destination, String topic, byte[] body) {
+		try {
+			sendChecked(new OutgoingMessage(body, destination, topic));
+		}
+		catch (IpcException ex) {
+			// sendChecked has logged it and stopped the client if it was fatal (spec §8 item 9)
+		}
+	}
+
+	// ---------------------------------------------------------------- sending
+
+	@Override
+	public void send(OutgoingMessage message) {
+		Objects.requireNonNull(message, "message");
+		ensureOpen();
+		sendChecked(message);
+	}
+
+	private void sendChecked(OutgoingMessage message) {
+		try {
+			crypto.send(cryptoContext, message);
+		}
+		catch (IpcException ex) {
+			events.sendFailed(message.topic(), message.destination(), ex.kind());
+			if (ex.kind() == ErrorKind.FATAL) {
+				log.error("IPC client '{}' stops: fatal send error: {}", name, ex.getMessage(), ex);
+				stopBecause(ex);
+			}
+			else if (ex.kind() == ErrorKind.OTHER) {
+				log.warn("IPC client '{}': send to {} failed: {}", name, message.destination(), ex.getMessage());
+			}
+			throw ex;
+		}
+		events.messageSent(message.topic(), message.destination(), message.payload().length);
+	}
+
+	@Override
+	public void send(Object payload, Endpoint destination) {
+		Objects.requireNonNull(payload, "payload");
+		Objects.requireNonNull(destination, "destination");
+		String topic = Topics.topicOf(payload.getClass());
+		send(new OutgoingMessage(codec.encode(payload), destination, topic));
+	}
+
+	// ---------------------------------------------------------------- subscribing
+
+	@Override
+	public Subscription subscribe(String topic) {
+		Objects.requireNonNull(topic, "topic");
+		ensureOpen();
+		return subscriptions.add(topic, null);
+	}
+
+	@Override
+	public Subscription subscribeAll() {
+		ensureOpen();
+		return subscriptions.add(null, null);
+	}
+
+	@Override
+	public <P> TypedSubscription<P> subscribe(Class<P> payloadType) {
+		String topic = Topics.topicOf(payloadType);
+		ensureOpen();
+		return new DecodingSubscription<>(subscriptions.add(topic, null), payloadType, codec);
+	}
+
+	@Override
+	public Registration subscribe(String topic, MessageListener listener) {
+		Objects.requireNonNull(topic, "topic");
+		Objects.requireNonNull(listener, "listener");
+		ensureOpen();
+		return subscriptions.add(topic, listener);
+	}
+
+	@Override
+	public Registration subscribeAll(MessageListener listener) {
+		Objects.requireNonNull(listener, "listener");
+		ensureOpen();
+		return subscriptions.add(null, listener);
+	}
+
+	@Override
+	public <P> Registration subscribe(Class<P> payloadType, TypedMessageListener<P> listener) {
+		Objects.requireNonNull(listener, "listener");
+		String topic = Topics.topicOf(payloadType);
+		ensureOpen();
+		return subscriptions.add(topic, new MessageListener() {
+			@Override
+			public void onMessage(IncomingMessage message) throws Exception {
+				P payload = codec.decode(message.payload(), payloadType);
+				listener.onMessage(new TypedIncomingMessage<>(payload, message.destination(), message.source(),
+						message.topic()));
+			}
+
+			@Override
+			public void onMessagesLost(long count) {
+				listener.onMessagesLost(count);
+			}
+		});
+	}
+
+	@Override
+	public Set<String> subscribedTopics() {
+		return subscriptions.topics();
+	}
+
+	// ---------------------------------------------------------------- RPC requester
+
+	@Override
+	public <R> CompletableFuture<R> request(RpcRequest<R> request, Endpoint destination) {
+		return request(request, destination, defaultRpcTimeout);
+	}
+
+	@Override
+	@SuppressWarnings("unchecked")
+	public <R> CompletableFuture<R> request(RpcRequest<R> request, Endpoint destination, Duration timeout) {
+		Objects.requireNonNull(request, "request");
+		Objects.requireNonNull(destination, "destination");
+		Objects.requireNonNull(timeout, "timeout");
+		ensureOpen();
+		Class<?> requestClass = request.getClass();
+		String type = Topics.nameOf(requestClass);
+		Type responseType = RpcTypes.responseType(requestClass);
+		String id = UUID.randomUUID().toString();
+		long start = System.nanoTime();
+		CompletableFuture<Object> future = new CompletableFuture<>();
+		future.whenComplete((value, failure) -> {
+			PendingRequest done = pending.remove(id);
+			if (done != null && done.timeout != null) {
+				done.timeout.cancel(false);
+			}
+			events.rpcClientCompleted(type, outcomeOf(failure), System.nanoTime() - start);
+		});
+		byte[] payload;
+		try {
+			payload = envelopes.encodeRequest(request, id, type, Topics.responseTopicFor(id));
+		}
+		catch (PayloadCodecException ex) {
+			future.completeExceptionally(new RpcSerializationException(type,
+					new RpcError.RequestSerialization(String.valueOf(ex.getMessage())), ex));
+			return (CompletableFuture<R>) (CompletableFuture<?>) future;
+		}
+		PendingRequest entry = new PendingRequest(id, type, responseType, destination, future, start);
+		pending.put(id, entry);
+		try {
+			entry.timeout = timer.schedule(
+					() -> dispatcher.execute(() -> future.completeExceptionally(new RpcTimeoutException(type, timeout))),
+					timeout.toNanos(), TimeUnit.NANOSECONDS);
+		}
+		catch (java.util.concurrent.RejectedExecutionException ex) {
+			future.completeExceptionally(new IpcClosedException("IPC client '" + name + "' is closed"));
+		}
+		if (future.isDone()) {
+			pending.remove(id);
+		}
+		else {
+			try {
+				sendChecked(new OutgoingMessage(payload, destination, Topics.RPC_REQUEST));
+			}
+			catch (IpcException ex) {
+				future.completeExceptionally(ex);
+			}
+		}
+		return (CompletableFuture<R>) (CompletableFuture<?>) future;
+	}
+
+	private void failRequestsTo(Endpoint peer) {
+		for (PendingRequest request : pending.values()) {
+			if (request.destination.equals(peer)) {
+				dispatcher.execute(() -> request.future
+					.completeExceptionally(new IpcUnreachableException(peer, "peer disconnected")));
+			}
+		}
+	}
+
+	private void failAllPending(IpcException cause) {
+		for (PendingRequest request : pending.values()) {
+			request.future.completeExceptionally(cause);
+		}
+	}
+
+	private static RpcOutcome outcomeOf(@Nullable Throwable failure) {
+		if (failure == null) {
+			return RpcOutcome.SUCCESS;
+		}
+		Throwable cause = unwrap(failure);
+		if (cause instanceof CancellationException) {
+			return RpcOutcome.CANCELLED;
+		}
+		if (cause instanceof RpcTimeoutException) {
+			return RpcOutcome.TIMEOUT;
+		}
+		if (cause instanceof RpcRemoteException) {
+			return RpcOutcome.REMOTE_ERROR;
+		}
+		if (cause instanceof RpcSerializationException) {
+			return RpcOutcome.SERIALIZATION_ERROR;
+		}
+		if (cause instanceof IpcUnreachableException) {
+			return RpcOutcome.UNREACHABLE;
+		}
+		return RpcOutcome.FAILED;
+	}
+
+	private static Throwable unwrap(Throwable failure) {
+		Throwable cause = failure;
+		while ((cause instanceof CompletionException || cause instanceof ExecutionException) && cause.getCause() != null) {
+			cause = cause.getCause();
+		}
+		return cause;
+	}
+
+	// ---------------------------------------------------------------- handlers
+
+	@Override
+	public <Q extends RpcRequest<R>, R> Registration registerRpcHandler(Class<Q> requestType,
+			RpcHandler<Q, R> handler) {
+		Objects.requireNonNull(handler, "handler");
+		return registerAsyncRpcHandler(requestType,
+				(request, context) -> CompletableFuture.completedFuture(handler.handle(request, context)));
+	}
+
+	@Override
+	public <Q extends RpcRequest<R>, R> Registration registerAsyncRpcHandler(Class<Q> requestType,
+			AsyncRpcHandler<Q, R> handler) {
+		Objects.requireNonNull(requestType, "requestType");
+		Objects.requireNonNull(handler, "handler");
+		ensureOpen();
+		String type = Topics.nameOf(requestType);
+		RpcTypes.responseType(requestType);
+		return handlers.register(new RpcHandlerRegistry.Entry(type, requestType,
+				(request, context) -> handler.handle(requestType.cast(request), context)));
+	}
+
+	@Override
+	public Set<String> rpcHandlerNames() {
+		return handlers.names();
+	}
+
+	@Override
+	public String toString() {
+		return "IpcClient[" + name + ", " + state.get() + "]";
+	}
+
+}

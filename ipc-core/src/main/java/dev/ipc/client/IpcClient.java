@@ -1,0 +1,135 @@
+package dev.ipc.client;
+
+import java.time.Duration;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+
+import dev.ipc.model.Endpoint;
+import dev.ipc.model.OutgoingMessage;
+import dev.ipc.rpc.AsyncRpcHandler;
+import dev.ipc.rpc.RpcHandler;
+import dev.ipc.rpc.RpcRequest;
+
+/**
+ * Sends and receives typed, end-to-end encrypted messages between processes, by publish/subscribe on topics and by
+ * request/response (spec §2). Build one with {@link #builder()}.
+ *
+ * <pre>{@code
+ * IpcClient client = IpcClient.builder()
+ *     .backend(backend)
+ *     .crypto(new NoiseCryptoProvider(), new InMemorySessionRepository<>())
+ *     .build();
+ * client.registerRpcHandler(Sum.class, (req, ctx) -> new SumResult(req.a() + req.b()));
+ * client.start();
+ * SumResult r = client.request(new Sum(1, 2), Endpoint.named("calc")).join();
+ * }</pre>
+ *
+ * <h2>Life cycle</h2> {@code start()} opens a receiver on the backend and starts the receive loop (a named daemon
+ * thread); {@code stop()} ends it; {@code start()} may be called again. {@code close()} stops for good and releases
+ * threads. Sending and registering handlers do not need a started client. A {@link dev.ipc.spi.ErrorKind#FATAL}
+ * error from sending or receiving stops the client ({@link #lastFatalError()} tells why); unreachable destinations
+ * and other errors leave it running.
+ *
+ * <h2>Threads</h2> Nothing runs user code on the receive loop: RPC handlers, subscription callbacks and RPC future
+ * completions run on the handler executor, unless the client was built with direct dispatch. All methods are
+ * thread-safe.
+ */
+public interface IpcClient extends AutoCloseable {
+
+	/** A builder for the default implementation. */
+	static IpcClientBuilder builder() {
+		return new IpcClientBuilder();
+	}
+
+	/**
+	 * Starts the receive loop.
+	 * @throws IllegalStateException if the client is already running, starting or stopping
+	 * @throws dev.ipc.spi.IpcClosedException if the client is closed
+	 * @throws dev.ipc.spi.IpcException if the backend cannot open a receiver
+	 */
+	void start();
+
+	/**
+	 * Stops the receive loop, waiting a bounded time for it to end. RPCs still waiting for a response fail with
+	 * {@link dev.ipc.spi.IpcClosedException}; subscriptions and handlers stay registered. No-op unless running.
+	 */
+	void stop();
+
+	/** Stops, fails pending work, closes subscriptions and releases the client's own threads. Idempotent. */
+	@Override
+	void close();
+
+	/** Whether the receive loop runs. */
+	boolean isRunning();
+
+	/** The current life-cycle state. */
+	IpcClientState state();
+
+	/** The fatal error that last stopped the client, if that is why it stopped; cleared by {@code start()}. */
+	Optional<Throwable> lastFatalError();
+
+	/**
+	 * Encrypts and sends a raw message. May block while the crypto provider performs a handshake.
+	 * @throws dev.ipc.spi.IpcUnreachableException if the destination is not connected
+	 * @throws dev.ipc.spi.IpcException for any other failure (a fatal one also stops the client)
+	 */
+	void send(OutgoingMessage message);
+
+	/**
+	 * Encodes {@code payload} as JSON and sends it on its type's topic ({@link dev.ipc.model.IpcPayload}).
+	 * @throws IllegalArgumentException if the payload type declares no topic
+	 * @throws dev.ipc.codec.PayloadCodecException if the payload cannot be encoded
+	 * @throws dev.ipc.spi.IpcException as {@link #send(OutgoingMessage)}
+	 */
+	void send(Object payload, Endpoint destination);
+
+	/** A subscription to every message on {@code topic}. */
+	Subscription subscribe(String topic);
+
+	/** A subscription to every message except RPC requests (RPC responses included). */
+	Subscription subscribeAll();
+
+	/** A subscription to {@code payloadType}'s topic that decodes each message. */
+	<P> TypedSubscription<P> subscribe(Class<P> payloadType);
+
+	/** Delivers every message on {@code topic} to {@code listener}, serially, off the receive loop. */
+	Registration subscribe(String topic, MessageListener listener);
+
+	/** Delivers every message except RPC requests to {@code listener}. */
+	Registration subscribeAll(MessageListener listener);
+
+	/** Delivers each decoded message on {@code payloadType}'s topic to {@code listener}. */
+	<P> Registration subscribe(Class<P> payloadType, TypedMessageListener<P> listener);
+
+	/**
+	 * Sends {@code request} and completes with the response, or exceptionally with
+	 * {@link dev.ipc.rpc.RpcTimeoutException} after the client's default timeout,
+	 * {@link dev.ipc.rpc.RpcRemoteException}, {@link dev.ipc.rpc.RpcSerializationException},
+	 * {@link dev.ipc.spi.IpcUnreachableException}, or {@link dev.ipc.spi.IpcClosedException}. Cancelling the future
+	 * abandons the request. The send happens on the calling thread (including a handshake when needed).
+	 */
+	<R> CompletableFuture<R> request(RpcRequest<R> request, Endpoint destination);
+
+	/** As {@link #request(RpcRequest, Endpoint)} with an explicit timeout. */
+	<R> CompletableFuture<R> request(RpcRequest<R> request, Endpoint destination, Duration timeout);
+
+	/**
+	 * Registers the handler for {@code requestType}'s name.
+	 * @throws IllegalStateException if a handler for that name exists and the policy is
+	 * {@link DuplicateHandlerPolicy#FAIL}
+	 * @throws IllegalArgumentException if the type declares no name
+	 */
+	<Q extends RpcRequest<R>, R> Registration registerRpcHandler(Class<Q> requestType, RpcHandler<Q, R> handler);
+
+	/** As {@link #registerRpcHandler} for a handler that completes asynchronously. */
+	<Q extends RpcRequest<R>, R> Registration registerAsyncRpcHandler(Class<Q> requestType,
+			AsyncRpcHandler<Q, R> handler);
+
+	/** The request type names with a registered handler. */
+	Set<String> rpcHandlerNames();
+
+	/** The topics of the current topic subscriptions (subscriptions to everything are not listed). */
+	Set<String> subscribedTopics();
+
+}

@@ -1,0 +1,175 @@
+package dev.ipc.client;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.Executor;
+
+import org.jspecify.annotations.Nullable;
+
+import tools.jackson.databind.json.JsonMapper;
+
+import dev.ipc.codec.PayloadCodec;
+import dev.ipc.event.IpcEventListener;
+import dev.ipc.spi.CommunicationBackend;
+import dev.ipc.spi.CryptoProvider;
+import dev.ipc.spi.SessionRepository;
+
+/**
+ * Builds the default {@link IpcClient}. Required: a {@link #backend backend} and a {@link #crypto crypto provider
+ * with its session repository}. Everything else has a default.
+ *
+ * <p>{@link #build()} fails with {@link IllegalStateException} naming the missing or invalid setting.
+ */
+public final class IpcClientBuilder {
+
+	/** Default capacity of each subscription's queue, as the reference's broadcast channel. */
+	public static final int DEFAULT_SUBSCRIBER_QUEUE_CAPACITY = 50;
+
+	/** Default RPC timeout when a call does not give one. */
+	public static final Duration DEFAULT_RPC_TIMEOUT = Duration.ofSeconds(30);
+
+	@Nullable CommunicationBackend backend;
+
+	@Nullable CryptoProvider<?> crypto;
+
+	@Nullable SessionRepository<?> sessions;
+
+	PayloadCodec codec = PayloadCodec.defaults();
+
+	@Nullable Executor handlerExecutor;
+
+	int workerThreads = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
+
+	boolean directDispatch;
+
+	int subscriberQueueCapacity = DEFAULT_SUBSCRIBER_QUEUE_CAPACITY;
+
+	Duration defaultRpcTimeout = DEFAULT_RPC_TIMEOUT;
+
+	Duration shutdownTimeout = Duration.ofSeconds(10);
+
+	DuplicateHandlerPolicy duplicateHandlerPolicy = DuplicateHandlerPolicy.FAIL;
+
+	final List<IpcEventListener> listeners = new ArrayList<>();
+
+	String name = "ipc";
+
+	@Nullable String discoverVersion;
+
+	IpcClientBuilder() {
+	}
+
+	/** The transport (required). The client does not close it. */
+	public IpcClientBuilder backend(CommunicationBackend backend) {
+		this.backend = Objects.requireNonNull(backend, "backend");
+		return this;
+	}
+
+	/** The crypto provider and the repository of its per-peer sessions (required). */
+	public <S> IpcClientBuilder crypto(CryptoProvider<S> provider, SessionRepository<S> sessions) {
+		this.crypto = Objects.requireNonNull(provider, "provider");
+		this.sessions = Objects.requireNonNull(sessions, "sessions");
+		return this;
+	}
+
+	/** The payload codec (default: {@link PayloadCodec#defaults()}). */
+	public IpcClientBuilder codec(PayloadCodec codec) {
+		this.codec = Objects.requireNonNull(codec, "codec");
+		return this;
+	}
+
+	/** Uses an application's JSON mapper for payloads (our Jackson module is added to it). */
+	public IpcClientBuilder jsonMapper(JsonMapper mapper) {
+		return codec(PayloadCodec.of(mapper));
+	}
+
+	/**
+	 * The executor for RPC handlers, subscription callbacks and RPC completions. The client does not shut it down.
+	 * Default: a fixed pool of {@link #workerThreads} named daemon threads owned and closed by the client.
+	 */
+	public IpcClientBuilder handlerExecutor(Executor executor) {
+		this.handlerExecutor = Objects.requireNonNull(executor, "executor");
+		return this;
+	}
+
+	/** Size of the default handler pool (ignored when an executor is given). */
+	public IpcClientBuilder workerThreads(int threads) {
+		this.workerThreads = threads;
+		return this;
+	}
+
+	/**
+	 * Runs handlers, callbacks and RPC completions directly on the receive loop, saving a thread hand-off per
+	 * message. Only for code that never blocks: a blocking handler then stalls all receiving.
+	 */
+	public IpcClientBuilder directDispatch(boolean direct) {
+		this.directDispatch = direct;
+		return this;
+	}
+
+	/** Capacity of each subscription's queue (default 50); on overflow the oldest message is dropped and counted. */
+	public IpcClientBuilder subscriberQueueCapacity(int capacity) {
+		this.subscriberQueueCapacity = capacity;
+		return this;
+	}
+
+	/** Timeout of requests that do not give one (default 30 s). */
+	public IpcClientBuilder defaultRpcTimeout(Duration timeout) {
+		this.defaultRpcTimeout = Objects.requireNonNull(timeout, "timeout");
+		return this;
+	}
+
+	/** How long {@code close()} waits for running handlers of the client's own pool (default 10 s). */
+	public IpcClientBuilder shutdownTimeout(Duration timeout) {
+		this.shutdownTimeout = Objects.requireNonNull(timeout, "timeout");
+		return this;
+	}
+
+	/** What registering a second handler for a request type does (default {@link DuplicateHandlerPolicy#FAIL}). */
+	public IpcClientBuilder duplicateHandlerPolicy(DuplicateHandlerPolicy policy) {
+		this.duplicateHandlerPolicy = Objects.requireNonNull(policy, "policy");
+		return this;
+	}
+
+	/** Adds a listener for observable events (metrics, health, tracing). */
+	public IpcClientBuilder listener(IpcEventListener listener) {
+		this.listeners.add(Objects.requireNonNull(listener, "listener"));
+		return this;
+	}
+
+	/** A short name used in thread names and logs (default {@code ipc}). */
+	public IpcClientBuilder name(String name) {
+		this.name = Objects.requireNonNull(name, "name");
+		return this;
+	}
+
+	/** Registers the built-in Discover handler answering with {@code version} (spec §6). */
+	public IpcClientBuilder discoverable(String version) {
+		this.discoverVersion = Objects.requireNonNull(version, "version");
+		return this;
+	}
+
+	/** Builds the client (not started). */
+	public IpcClient build() {
+		if (backend == null) {
+			throw new IllegalStateException("IpcClient needs a CommunicationBackend: call backend(...)");
+		}
+		if (crypto == null || sessions == null) {
+			throw new IllegalStateException("IpcClient needs a crypto provider: call crypto(provider, sessionRepository), "
+					+ "e.g. with NoiseCryptoProvider for encryption or NoEncryptionCryptoProvider for tests");
+		}
+		if (subscriberQueueCapacity < 1) {
+			throw new IllegalStateException("subscriberQueueCapacity must be at least 1, got " + subscriberQueueCapacity);
+		}
+		if (handlerExecutor == null && workerThreads < 1) {
+			throw new IllegalStateException("workerThreads must be at least 1, got " + workerThreads);
+		}
+		if (defaultRpcTimeout.isNegative() || defaultRpcTimeout.isZero()) {
+			throw new IllegalStateException("defaultRpcTimeout must be positive, got " + defaultRpcTimeout);
+		}
+		return new DefaultIpcClient(this);
+	}
+
+}

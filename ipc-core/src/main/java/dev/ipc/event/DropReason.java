@@ -1,0 +1,36 @@
+package dev.ipc.event;
+
+/** Why an incoming message or frame was dropped instead of delivered. Each reason is counted separately. */
+public enum DropReason {
+
+	/** The frame could not be decoded (garbage, truncated, wrong structure). */
+	MALFORMED_FRAME,
+
+	/** The frame exceeded a size limit. */
+	OVERSIZED_FRAME,
+
+	/** The frame's nonce was not greater than the last one accepted (replay or reordering). */
+	REPLAYED_FRAME,
+
+	/** Authenticated decryption failed (forged, corrupted, or encrypted under another session's keys). */
+	DECRYPTION_FAILED,
+
+	/** An encrypted frame arrived from a peer we hold no session for (answered with {@code CryptoInvalidated}). */
+	NO_SESSION,
+
+	/** A protocol frame arrived that is not valid at this point (e.g. a stray handshake reply). */
+	UNEXPECTED_FRAME,
+
+	/** An RPC envelope could not be parsed at all (no request id could be recovered). */
+	MALFORMED_RPC,
+
+	/** An RPC response matched no pending request (late after a timeout or cancellation, or forged). */
+	UNMATCHED_RPC_RESPONSE,
+
+	/** A handler refused the message because of its source. */
+	SOURCE_REJECTED,
+
+	/** A bounded transport queue overflowed and dropped its oldest entries. */
+	TRANSPORT_OVERFLOW
+
+}

@@ -1,0 +1,23 @@
+package dev.ipc.model;
+
+import java.util.Objects;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * An incoming message whose payload was decoded to a Java type (spec §1.5).
+ *
+ * @param <P> the payload type
+ * @param payload the decoded payload
+ * @param destination where the sender addressed the message
+ * @param source who sent it, as verified by the receiving side
+ * @param topic the topic the message arrived on
+ */
+public record TypedIncomingMessage<P>(P payload, Endpoint destination, Source source, @Nullable String topic) {
+
+	public TypedIncomingMessage {
+		Objects.requireNonNull(destination, "destination");
+		Objects.requireNonNull(source, "source");
+	}
+
+}

@@ -1,2 +1,0 @@
-/** Secure inter-process communication. */
-package dev.ipc;

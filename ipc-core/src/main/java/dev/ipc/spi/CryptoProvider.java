@@ -1,0 +1,36 @@
+package dev.ipc.spi;
+
+import dev.ipc.model.IncomingMessage;
+import dev.ipc.model.OutgoingMessage;
+
+/**
+ * Encrypts outgoing and decrypts incoming application messages (spec §4.1). A provider has full access to the
+ * backend and the session repository through the {@link CryptoContext}, so it can run its own protocol (a
+ * handshake, invalidation notices) transparently to the application.
+ *
+ * <p>Errors are {@link IpcException}s classified by {@link ErrorKind}; ambiguous failures are
+ * {@link ErrorKind#OTHER}. Bad input from the wire (a malformed, replayed or forged frame) is dropped and
+ * reported through {@link CryptoContext#events()}, never thrown out of {@link #receive}.
+ *
+ * @param <S> the per-peer session type kept in the {@link SessionRepository}
+ */
+public interface CryptoProvider<S> {
+
+	/**
+	 * Delivers one application message, possibly after exchanging protocol messages (a handshake) with the
+	 * destination. Blocks the calling thread while it does so.
+	 * @throws IpcUnreachableException if the destination is not connected
+	 * @throws IpcException for any other failure, classified
+	 */
+	void send(CryptoContext<S> context, OutgoingMessage message);
+
+	/**
+	 * Returns the next application message from {@code receiver}, consuming and answering protocol messages
+	 * on the way.
+	 * @throws IpcClosedException when the receiver is closed
+	 * @throws IpcException for a classified receive failure
+	 * @throws InterruptedException if the thread is interrupted while waiting
+	 */
+	IncomingMessage receive(CryptoContext<S> context, BackendReceiver receiver) throws InterruptedException;
+
+}

@@ -1,0 +1,174 @@
+package dev.ipc.transport;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+import org.jspecify.annotations.Nullable;
+
+import dev.ipc.model.IncomingMessage;
+import dev.ipc.spi.BackendReceiver;
+import dev.ipc.spi.ErrorKind;
+import dev.ipc.spi.IpcClosedException;
+import dev.ipc.spi.IpcException;
+
+/**
+ * The receiving half of a backend: hands every incoming message to each open {@link BackendReceiver} (broadcast, spec
+ * §5.2). Each receiver buffers up to a capacity; on overflow its oldest message is dropped and its next
+ * {@code receive} reports the loss once as a recoverable {@link ErrorKind#OTHER} error, as a lagged broadcast
+ * receiver does. {@link #publish} never blocks, so a slow consumer cannot stall the transport.
+ */
+public final class ReceiverFanout {
+
+	/** Default per-receiver capacity. */
+	public static final int DEFAULT_CAPACITY = 1024;
+
+	private final CopyOnWriteArrayList<QueueReceiver> receivers = new CopyOnWriteArrayList<>();
+
+	private final int capacity;
+
+	private volatile boolean closed;
+
+	public ReceiverFanout() {
+		this(DEFAULT_CAPACITY);
+	}
+
+	public ReceiverFanout(int capacity) {
+		if (capacity < 1) {
+			throw new IllegalArgumentException("capacity must be at least 1");
+		}
+		this.capacity = capacity;
+	}
+
+	/**
+	 * A new receiver that sees every message published from now on.
+	 * @throws IpcClosedException if the fanout is closed
+	 */
+	public BackendReceiver subscribe() {
+		if (closed) {
+			throw new IpcClosedException("Backend is closed");
+		}
+		QueueReceiver receiver = new QueueReceiver();
+		receivers.add(receiver);
+		if (closed) {
+			receiver.close();
+		}
+		return receiver;
+	}
+
+	/**
+	 * Hands {@code message} to every open receiver.
+	 * @return the number of messages dropped by full receivers
+	 */
+	public int publish(IncomingMessage message) {
+		int dropped = 0;
+		for (QueueReceiver receiver : receivers) {
+			dropped += receiver.offer(message);
+		}
+		return dropped;
+	}
+
+	/** The number of open receivers. */
+	public int receiverCount() {
+		return receivers.size();
+	}
+
+	/** Closes every receiver and refuses new ones. */
+	public void close() {
+		closed = true;
+		for (QueueReceiver receiver : receivers) {
+			receiver.close();
+		}
+	}
+
+	private final class QueueReceiver implements BackendReceiver {
+
+		private final ArrayDeque<IncomingMessage> queue = new ArrayDeque<>();
+
+		private final ReentrantLock lock = new ReentrantLock();
+
+		private final Condition notEmpty = lock.newCondition();
+
+		private long lagged;
+
+		private boolean receiverClosed;
+
+		int offer(IncomingMessage message) {
+			lock.lock();
+			try {
+				if (receiverClosed) {
+					return 0;
+				}
+				int dropped = 0;
+				if (queue.size() >= capacity) {
+					queue.pollFirst();
+					lagged++;
+					dropped = 1;
+				}
+				queue.addLast(message);
+				notEmpty.signal();
+				return dropped;
+			}
+			finally {
+				lock.unlock();
+			}
+		}
+
+		@Override
+		public IncomingMessage receive() throws InterruptedException {
+			return receive(null);
+		}
+
+		@Override
+		public @Nullable IncomingMessage receive(@Nullable Duration timeout) throws InterruptedException {
+			long nanos = (timeout != null) ? timeout.toNanos() : Long.MAX_VALUE;
+			lock.lockInterruptibly();
+			try {
+				while (true) {
+					if (receiverClosed) {
+						throw new IpcClosedException("Receiver is closed");
+					}
+					if (lagged > 0) {
+						long lost = lagged;
+						lagged = 0;
+						throw new IpcException(ErrorKind.OTHER, "Receiver lagged: " + lost + " message(s) lost");
+					}
+					IncomingMessage next = queue.pollFirst();
+					if (next != null) {
+						return next;
+					}
+					if (timeout == null) {
+						notEmpty.await();
+					}
+					else {
+						if (nanos <= 0) {
+							return null;
+						}
+						nanos = notEmpty.awaitNanos(nanos);
+					}
+				}
+			}
+			finally {
+				lock.unlock();
+			}
+		}
+
+		@Override
+		public void close() {
+			receivers.remove(this);
+			lock.lock();
+			try {
+				receiverClosed = true;
+				queue.clear();
+				notEmpty.signalAll();
+			}
+			finally {
+				lock.unlock();
+			}
+		}
+
+	}
+
+}
