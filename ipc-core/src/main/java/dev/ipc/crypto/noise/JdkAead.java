@@ -1,0 +1,73 @@
+package dev.ipc.crypto.noise;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.security.GeneralSecurityException;
+import java.security.spec.AlgorithmParameterSpec;
+import java.util.function.Function;
+import javax.crypto.AEADBadTagException;
+import javax.crypto.Cipher;
+import javax.crypto.spec.GCMParameterSpec;
+import javax.crypto.spec.IvParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
+
+/** The two Noise ciphers the JDK provides, with their nonce layouts. */
+final class JdkAead implements NoiseCipher {
+
+    /** AES-256-GCM, nonce {@code 00000000 || BE64(n)}. */
+    static final JdkAead AES_GCM = new JdkAead("AES/GCM/NoPadding", "AES", ByteOrder.BIG_ENDIAN,
+            nonce -> new GCMParameterSpec(TAG_LENGTH * 8, nonce));
+
+    /** ChaCha20-Poly1305, nonce {@code 00000000 || LE64(n)}. */
+    static final JdkAead CHACHA_POLY = new JdkAead("ChaCha20-Poly1305", "ChaCha20", ByteOrder.LITTLE_ENDIAN,
+            IvParameterSpec::new);
+
+    private final String transformation;
+    private final String keyAlgorithm;
+    private final ByteOrder counterOrder;
+    private final Function<byte[], AlgorithmParameterSpec> parameters;
+
+    private JdkAead(String transformation, String keyAlgorithm, ByteOrder counterOrder,
+            Function<byte[], AlgorithmParameterSpec> parameters) {
+        this.transformation = transformation;
+        this.keyAlgorithm = keyAlgorithm;
+        this.counterOrder = counterOrder;
+        this.parameters = parameters;
+    }
+
+    @Override
+    public byte[] encrypt(byte[] key, long nonce, byte[] ad, byte[] plaintext) {
+        try {
+            return init(Cipher.ENCRYPT_MODE, key, nonce, ad).doFinal(plaintext);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(transformation + " encryption failed", e);
+        }
+    }
+
+    @Override
+    public byte[] decrypt(byte[] key, long nonce, byte[] ad, byte[] ciphertext) throws AEADBadTagException {
+        if (ciphertext.length < TAG_LENGTH) {
+            throw new AEADBadTagException("ciphertext shorter than the authentication tag");
+        }
+        try {
+            return init(Cipher.DECRYPT_MODE, key, nonce, ad).doFinal(ciphertext);
+        } catch (AEADBadTagException e) {
+            throw e;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(transformation + " decryption failed", e);
+        }
+    }
+
+    private Cipher init(int mode, byte[] key, long nonce, byte[] ad) throws GeneralSecurityException {
+        byte[] iv = ByteBuffer.allocate(12).order(counterOrder).putInt(0).putLong(nonce).array();
+        Cipher cipher = Cipher.getInstance(transformation);
+        cipher.init(mode, new SecretKeySpec(key, keyAlgorithm), parameters.apply(iv));
+        cipher.updateAAD(ad);
+        return cipher;
+    }
+
+    @Override
+    public String toString() {
+        return transformation;
+    }
+}

@@ -1,0 +1,23 @@
+package dev.ipc.crypto.noise;
+
+import javax.crypto.AEADBadTagException;
+
+/**
+ * A Noise AEAD cipher with a 32-byte key, a 64-bit counter nonce (laid out by the cipher) and a 16-byte tag
+ * appended to the ciphertext.
+ */
+interface NoiseCipher {
+
+    /** Length of the authentication tag appended by {@link #encrypt}. */
+    int TAG_LENGTH = 16;
+
+    /** Returns {@code ciphertext || tag}. */
+    byte[] encrypt(byte[] key, long nonce, byte[] ad, byte[] plaintext);
+
+    /**
+     * Returns the plaintext of {@code ciphertext || tag}.
+     *
+     * @throws AEADBadTagException if the input is shorter than the tag or fails authentication
+     */
+    byte[] decrypt(byte[] key, long nonce, byte[] ad, byte[] ciphertext) throws AEADBadTagException;
+}
