@@ -333,7 +333,7 @@ final class DefaultIpcClient implements IpcClient {
 			dispatcher.execute(() -> serve(message));
 			return;
 		}
-		if (!pending.isEmpty() && (Topics.isRpcResponseTopic(topic) || mayBeResponse(message.payload()))) {
+		if (Topics.isRpcResponseTopic(topic) || (!pending.isEmpty() && mayBeResponse(message.payload()))) {
 			matchResponse(message);
 		}
 		subscriptions.deliver(message);
