@@ -1,7 +1,28 @@
 package dev.ipc.bench;
 
+import java.util.Arrays;
+
+import dev.ipc.bench.harness.Harness;
+import dev.ipc.bench.harness.Roles;
+
+/**
+ * {@code java -jar ipc-benchmarks.jar harness [options]} runs the cross-process harness; {@code jmh [JMH options]}
+ * (or any JMH arguments) runs the JMH benchmarks; {@code role ...} is how the harness starts its child JVMs.
+ */
 public final class Main {
-	public static void main(String[] args) throws Exception {
-		org.openjdk.jmh.Main.main(args);
+
+	private Main() {
 	}
+
+	public static void main(String[] args) throws Exception {
+		String command = (args.length > 0) ? args[0] : "";
+		String[] rest = (args.length > 0) ? Arrays.copyOfRange(args, 1, args.length) : args;
+		switch (command) {
+			case "harness" -> Harness.main(rest);
+			case "role" -> Roles.main(rest);
+			case "jmh" -> org.openjdk.jmh.Main.main(rest);
+			default -> org.openjdk.jmh.Main.main(args);
+		}
+	}
+
 }

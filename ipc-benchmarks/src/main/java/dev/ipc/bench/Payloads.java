@@ -31,6 +31,16 @@ public final class Payloads {
 	public record EchoRequest(ItemEvent event) implements RpcRequest<ItemEvent> {
 	}
 
+	/** Host to a publishing peer: how many of its events the host has received so far (flow control). */
+	@IpcPayload("bench.ack")
+	public record Ack(long received) {
+	}
+
+	/** Asks the host how many events it has received from the caller. */
+	@IpcPayload("bench.count")
+	public record CountRequest() implements RpcRequest<Ack> {
+	}
+
 	/** An event whose compact JSON (default codec) is exactly {@code jsonBytes} long. */
 	public static ItemEvent event(int jsonBytes) {
 		PayloadCodec codec = PayloadCodec.defaults();

@@ -1,0 +1,134 @@
+package dev.ipc.bench.harness;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/** A forked JVM running one role, driven over its stdin/stdout lines; its stderr goes to a log file. */
+final class Child implements AutoCloseable {
+
+	private static final String EOF = "\u0000EOF";
+
+	final String name;
+
+	private final Process process;
+
+	private final Writer stdin;
+
+	private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+
+	private Child(String name, Process process) {
+		this.name = name;
+		this.process = process;
+		this.stdin = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
+		Thread pump = new Thread(() -> {
+			try (BufferedReader reader = new BufferedReader(
+					new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+				String line;
+				while ((line = reader.readLine()) != null) {
+					lines.add(line);
+				}
+			}
+			catch (IOException ex) {
+				// process ended
+			}
+			lines.add(EOF);
+		}, "child-" + name);
+		pump.setDaemon(true);
+		pump.start();
+	}
+
+	/** Forks {@code java <jvmArgs> -cp <our class path> dev.ipc.bench.Main role <args>}. */
+	static Child start(String name, Path logDir, List<String> jvmArgs, String... args) throws IOException {
+		List<String> command = new ArrayList<>();
+		command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+		command.addAll(jvmArgs);
+		command.add("-cp");
+		command.add(System.getProperty("java.class.path"));
+		command.add("dev.ipc.bench.Main");
+		command.add("role");
+		command.addAll(List.of(args));
+		ProcessBuilder builder = new ProcessBuilder(command);
+		builder.redirectError(ProcessBuilder.Redirect.appendTo(logDir.resolve(name + ".log").toFile()));
+		return new Child(name, builder.start());
+	}
+
+	long pid() {
+		return process.pid();
+	}
+
+	/** Waits for a line starting with {@code prefix}; returns the rest of it. */
+	String await(String prefix, long timeoutSeconds) throws InterruptedException {
+		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
+		while (true) {
+			long left = deadline - System.nanoTime();
+			String line = lines.poll(Math.max(0, left), TimeUnit.NANOSECONDS);
+			if (line == null) {
+				throw new IllegalStateException(name + ": no '" + prefix + "' within " + timeoutSeconds + " s");
+			}
+			if (line.equals(EOF)) {
+				throw new IllegalStateException(name + " exited (see its log)");
+			}
+			if (line.startsWith("ERROR")) {
+				throw new IllegalStateException(name + ": " + line);
+			}
+			if (line.startsWith(prefix)) {
+				return line.substring(prefix.length()).trim();
+			}
+		}
+	}
+
+	/** Sends a command and returns its {@code RESULT} line (without the prefix). */
+	String call(String command, long timeoutSeconds) throws IOException, InterruptedException {
+		send(command);
+		return await("RESULT", timeoutSeconds);
+	}
+
+	void send(String command) throws IOException {
+		stdin.write(command + "\n");
+		stdin.flush();
+	}
+
+	@Override
+	public void close() {
+		try {
+			stdin.close();
+		}
+		catch (IOException ex) {
+			// already gone
+		}
+		try {
+			if (!process.waitFor(10, TimeUnit.SECONDS)) {
+				process.destroy();
+				if (!process.waitFor(5, TimeUnit.SECONDS)) {
+					process.destroyForcibly();
+				}
+			}
+		}
+		catch (InterruptedException ex) {
+			process.destroyForcibly();
+			Thread.currentThread().interrupt();
+		}
+	}
+
+	/** Parses {@code key=value key=value} into a lookup. */
+	static double value(String result, String key) {
+		for (String part : result.split("\\s+")) {
+			int eq = part.indexOf('=');
+			if (eq > 0 && part.substring(0, eq).equals(key)) {
+				return Double.parseDouble(part.substring(eq + 1));
+			}
+		}
+		throw new IllegalArgumentException("no " + key + " in " + result);
+	}
+
+}

@@ -1,0 +1,293 @@
+package dev.ipc.bench.harness;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
+
+import dev.ipc.bench.Payloads;
+import dev.ipc.bench.Payloads.Ack;
+import dev.ipc.bench.Payloads.CountRequest;
+import dev.ipc.bench.Payloads.EchoRequest;
+import dev.ipc.bench.Payloads.ItemEvent;
+import dev.ipc.bench.jmh.HandshakeBenchmark;
+import dev.ipc.client.IpcClient;
+import dev.ipc.client.IpcClientBuilder;
+import dev.ipc.crypto.NoEncryptionCryptoProvider;
+import dev.ipc.crypto.noise.NoiseSuite;
+import dev.ipc.model.Endpoint;
+import dev.ipc.session.InMemorySessionRepository;
+import dev.ipc.spi.CommunicationBackend;
+import dev.ipc.transport.memory.InMemoryBus;
+
+/**
+ * Our client. The host registers an echo RPC handler, a count RPC handler and a typed subscription to
+ * {@link ItemEvent}s that acknowledges every {@code ackEvery}-th event back to its sender, so a publisher can keep a
+ * bounded window of unacknowledged messages (no queue ever overflows, nothing is dropped). Handlers are non-blocking,
+ * so both sides use {@linkplain IpcClientBuilder#directDispatch(boolean) direct dispatch}.
+ */
+final class IpcBench {
+
+	static final Endpoint HOST = Endpoint.named("bench-host");
+
+	private IpcBench() {
+	}
+
+	// ------------------------------------------------------------------ host side
+
+	/** Per-sender event counters of a host. */
+	static final class HostState {
+
+		final ConcurrentHashMap<Endpoint, AtomicLong> received = new ConcurrentHashMap<>();
+
+		final AtomicLong total = new AtomicLong();
+
+	}
+
+	/** Registers the benchmark's handlers on a host client (before it starts). */
+	static HostState configureHost(IpcClient host) {
+		HostState state = new HostState();
+		host.registerRpcHandler(EchoRequest.class, (request, context) -> request.event());
+		host.registerRpcHandler(CountRequest.class, (request, context) -> new Ack(
+				state.received.computeIfAbsent(context.source().toEndpoint(), k -> new AtomicLong()).get()));
+		host.subscribe(ItemEvent.class, message -> {
+			Endpoint from = message.source().toEndpoint();
+			long n = state.received.computeIfAbsent(from, k -> new AtomicLong()).incrementAndGet();
+			state.total.incrementAndGet();
+			if (n % ackEvery(message.payload().data().length()) == 0) {
+				host.send(new Ack(n), from);
+			}
+		});
+		return state;
+	}
+
+	/** Unacknowledged one-way messages a publisher may have outstanding. */
+	static int window(int size) {
+		return Math.max(8, Math.min(512, (4 << 20) / Math.max(size, 1)));
+	}
+
+	static int ackEvery(int dataLength) {
+		return Math.max(2, window(dataLength) / 4);
+	}
+
+	static IpcClientBuilder builder(String name, CommunicationBackend backend, boolean noise) {
+		IpcClientBuilder builder = IpcClient.builder()
+			.name(name)
+			.backend(backend)
+			.directDispatch(true)
+			.subscriberQueueCapacity(4096)
+			.defaultRpcTimeout(Duration.ofSeconds(30));
+		if (noise) {
+			NoiseSupport.configure(builder);
+		}
+		else {
+			builder.crypto(new NoEncryptionCryptoProvider(), new InMemorySessionRepository<>());
+		}
+		return builder;
+	}
+
+	// ------------------------------------------------------------------ roles
+
+	static void serve(String system, Path dir, String[] args) throws Exception {
+		throw new UnsupportedOperationException("system " + system + " needs the socket transport");
+	}
+
+	static BenchClient client(String system, String address, String[] args) throws Exception {
+		if (system.equals("ipc-inmem")) {
+			InMemoryBus bus = new InMemoryBus(8192);
+			CommunicationBackend hostBackend = bus.connect(HOST);
+			IpcClient host = builder("host", hostBackend, false).build();
+			configureHost(host);
+			host.start();
+			CommunicationBackend peerBackend = bus.connect(Endpoint.named("peer"));
+			IpcClient peer = builder("peer", peerBackend, false).build();
+			return new Peer(peer, HOST, null, () -> {
+				host.close();
+				hostBackend.close();
+				peerBackend.close();
+			});
+		}
+		throw new UnsupportedOperationException("system " + system + " needs the socket transport");
+	}
+
+	// ------------------------------------------------------------------ peer side
+
+	/** A connected peer client measuring against the host. */
+	static final class Peer implements BenchClient {
+
+		private final IpcClient client;
+
+		private final Endpoint host;
+
+		private final Supplier<Peer> fresh;
+
+		private final Runnable onClose;
+
+		private final AtomicLong acked = new AtomicLong();
+
+		private final EchoRequest[] requests = new EchoRequest[Payloads.SIZES.length];
+
+		private final ItemEvent[] events = new ItemEvent[Payloads.SIZES.length];
+
+		private long sentTotal;
+
+		Peer(IpcClient client, Endpoint host, Supplier<Peer> fresh, Runnable onClose) {
+			this.client = client;
+			this.host = host;
+			this.fresh = fresh;
+			this.onClose = onClose;
+			for (int i = 0; i < Payloads.SIZES.length; i++) {
+				events[i] = Payloads.event(Payloads.SIZES[i]);
+				requests[i] = new EchoRequest(events[i]);
+			}
+			client.subscribe(Ack.class, message -> acked.accumulateAndGet(message.payload().received(), Math::max));
+			if (!client.isRunning()) {
+				client.start();
+			}
+		}
+
+		private int index(int size) {
+			for (int i = 0; i < Payloads.SIZES.length; i++) {
+				if (Payloads.SIZES[i] == size) {
+					return i;
+				}
+			}
+			throw new IllegalArgumentException("size " + size);
+		}
+
+		/** One echo call; also used as "first RPC" after a connect. */
+		ItemEvent call(int size) throws Exception {
+			return client.request(requests[index(size)], host).get(30, TimeUnit.SECONDS);
+		}
+
+		@Override
+		public long[] roundTrips(int size, long nanos) throws Exception {
+			EchoRequest request = requests[index(size)];
+			LongList samples = new LongList();
+			long end = System.nanoTime() + nanos;
+			long now;
+			do {
+				long start = System.nanoTime();
+				client.request(request, host).get(30, TimeUnit.SECONDS);
+				now = System.nanoTime();
+				samples.add(now - start);
+			}
+			while (now < end);
+			return samples.toArray();
+		}
+
+		@Override
+		public double callsPerSecond(int size, int inflight, long nanos) throws Exception {
+			EchoRequest request = requests[index(size)];
+			Semaphore window = new Semaphore(inflight);
+			AtomicLong completed = new AtomicLong();
+			AtomicReference<Throwable> failure = new AtomicReference<>();
+			long start = System.nanoTime();
+			long end = start + nanos;
+			while (System.nanoTime() < end) {
+				if (window.tryAcquire(10, TimeUnit.MILLISECONDS)) {
+					client.request(request, host).whenComplete((value, error) -> {
+						if (error != null) {
+							failure.set(error);
+						}
+						else {
+							completed.incrementAndGet();
+						}
+						window.release();
+					});
+				}
+			}
+			long done = completed.get();
+			long elapsed = System.nanoTime() - start;
+			if (!window.tryAcquire(inflight, 60, TimeUnit.SECONDS)) {
+				throw new IllegalStateException("calls still in flight after 60 s");
+			}
+			if (failure.get() != null) {
+				throw new IllegalStateException("call failed", failure.get());
+			}
+			return done * 1e9 / elapsed;
+		}
+
+		@Override
+		public double messagesPerSecond(int size, long nanos) throws Exception {
+			ItemEvent event = events[index(size)];
+			// start from the host's count so acknowledgements line up
+			long base = client.request(new CountRequest(), host).get(30, TimeUnit.SECONDS).received();
+			acked.set(base);
+			long window = window(size);
+			long sent = base;
+			long start = System.nanoTime();
+			long end = start + nanos;
+			while (System.nanoTime() < end) {
+				if (sent - acked.get() < window) {
+					client.send(event, host);
+					sent++;
+				}
+				else {
+					Thread.onSpinWait();
+				}
+			}
+			// wait until the host has seen every message
+			long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+			while (true) {
+				long seen = (acked.get() >= sent) ? acked.get()
+						: client.request(new CountRequest(), host).get(30, TimeUnit.SECONDS).received();
+				if (seen >= sent) {
+					break;
+				}
+				if (System.nanoTime() > deadline) {
+					throw new IllegalStateException("host saw " + (seen - base) + " of " + (sent - base));
+				}
+				Thread.sleep(0, 100_000);
+			}
+			long elapsed = System.nanoTime() - start;
+			sentTotal += sent - base;
+			return (sent - base) * 1e9 / elapsed;
+		}
+
+		@Override
+		public long[] connects(int count) throws Exception {
+			if (fresh == null) {
+				return new long[0];
+			}
+			long[] samples = new long[count];
+			for (int i = 0; i < count; i++) {
+				long start = System.nanoTime();
+				Peer peer = fresh.get();
+				peer.call(Payloads.SIZES[0]);
+				samples[i] = System.nanoTime() - start;
+				peer.close();
+			}
+			return samples;
+		}
+
+		@Override
+		public double handshakeNanos(long nanos) throws Exception {
+			LongList samples = new LongList();
+			long end = System.nanoTime() + nanos;
+			long now;
+			do {
+				long start = System.nanoTime();
+				HandshakeBenchmark.handshake(NoiseSuite.DEFAULT);
+				now = System.nanoTime();
+				samples.add(now - start);
+			}
+			while (now < end);
+			return Stats.percentile(Stats.sorted(samples.toArray()), 0.5);
+		}
+
+		@Override
+		public void close() {
+			client.close();
+			if (onClose != null) {
+				onClose.run();
+			}
+		}
+
+	}
+
+}
