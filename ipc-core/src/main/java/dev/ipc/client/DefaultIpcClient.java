@@ -13,7 +13,8 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -120,8 +121,7 @@ final class DefaultIpcClient implements IpcClient {
 			this.dispatcher = new Dispatcher(builder.handlerExecutor, builder.directDispatch);
 		}
 		else {
-			this.ownedExecutor = builder.directDispatch ? null
-					: Executors.newFixedThreadPool(builder.workerThreads, new NamedThreadFactory(name + "-worker"));
+			this.ownedExecutor = builder.directDispatch ? null : newWorkerPool(name, builder.maxWorkerThreads);
 			this.dispatcher = new Dispatcher((ownedExecutor != null) ? ownedExecutor : Runnable::run,
 					builder.directDispatch);
 		}
@@ -137,6 +137,13 @@ final class DefaultIpcClient implements IpcClient {
 		if (builder.discoverVersion != null) {
 			registerRpcHandler(DiscoverRequest.class, new DiscoverHandler(builder.discoverVersion));
 		}
+	}
+
+	/** Keeps a few threads warm, hands each task to an idle thread or a new one, up to {@code max}. */
+	private static ExecutorService newWorkerPool(String name, int max) {
+		int core = Math.min(max, Math.max(2, Runtime.getRuntime().availableProcessors()));
+		return new ThreadPoolExecutor(core, max, 60, TimeUnit.SECONDS, new SynchronousQueue<>(),
+				new NamedThreadFactory(name + "-worker"));
 	}
 
 	// ---------------------------------------------------------------- life cycle

@@ -40,7 +40,7 @@ public final class IpcClientBuilder {
 
 	@Nullable Executor handlerExecutor;
 
-	int workerThreads = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
+	int maxWorkerThreads = 256;
 
 	boolean directDispatch;
 
@@ -87,16 +87,21 @@ public final class IpcClientBuilder {
 
 	/**
 	 * The executor for RPC handlers, subscription callbacks and RPC completions. The client does not shut it down.
-	 * Default: a fixed pool of {@link #workerThreads} named daemon threads owned and closed by the client.
+	 * It must not queue tasks behind blocked ones indefinitely: a handler that waits for another RPC needs a thread
+	 * to complete that RPC. Default: a pool owned and closed by the client that keeps a few named daemon threads and
+	 * grows on demand up to {@link #maxWorkerThreads} (as gRPC's default executor grows).
 	 */
 	public IpcClientBuilder handlerExecutor(Executor executor) {
 		this.handlerExecutor = Objects.requireNonNull(executor, "executor");
 		return this;
 	}
 
-	/** Size of the default handler pool (ignored when an executor is given). */
-	public IpcClientBuilder workerThreads(int threads) {
-		this.workerThreads = threads;
+	/**
+	 * Upper bound of the default handler pool (default 256; ignored when an executor is given). Beyond it, work runs on
+	 * the receive loop rather than being lost.
+	 */
+	public IpcClientBuilder maxWorkerThreads(int threads) {
+		this.maxWorkerThreads = threads;
 		return this;
 	}
 
@@ -163,8 +168,8 @@ public final class IpcClientBuilder {
 		if (subscriberQueueCapacity < 1) {
 			throw new IllegalStateException("subscriberQueueCapacity must be at least 1, got " + subscriberQueueCapacity);
 		}
-		if (handlerExecutor == null && workerThreads < 1) {
-			throw new IllegalStateException("workerThreads must be at least 1, got " + workerThreads);
+		if (handlerExecutor == null && maxWorkerThreads < 1) {
+			throw new IllegalStateException("maxWorkerThreads must be at least 1, got " + maxWorkerThreads);
 		}
 		if (defaultRpcTimeout.isNegative() || defaultRpcTimeout.isZero()) {
 			throw new IllegalStateException("defaultRpcTimeout must be positive, got " + defaultRpcTimeout);

@@ -210,6 +210,27 @@ class InMemoryBusTest {
 		release.countDown();
 	}
 
+	@IpcPayload("Outer")
+	record OuterRequest(int n) implements RpcRequest<Integer> {
+	}
+
+	// handlers that block on a nested RPC must not starve the completion of that RPC
+	@Test
+	void handlersMayWaitForNestedRequests() throws Exception {
+		IpcClient vault = client(VAULT);
+		IpcClient worker = client(WORKER);
+		worker.registerRpcHandler(TestRequest.class, new TestHandler());
+		vault.registerRpcHandler(OuterRequest.class,
+				(request, context) -> vault.request(new TestRequest(request.n(), 1), WORKER).join().result());
+		List<CompletableFuture<Integer>> responses = new ArrayList<>();
+		for (int i = 0; i < 32; i++) {
+			responses.add(worker.request(new OuterRequest(i), VAULT));
+		}
+		for (int i = 0; i < 32; i++) {
+			assertThat(responses.get(i).get(10, TimeUnit.SECONDS)).isEqualTo(i + 1);
+		}
+	}
+
 	@Test
 	void pendingRequestsFailPromptlyWhenTheirPeerDisconnects() throws Exception {
 		CommunicationBackend vaultBackend = bus.connect(VAULT);
