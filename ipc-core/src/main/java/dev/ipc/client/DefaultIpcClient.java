@@ -386,7 +386,7 @@ final class DefaultIpcClient implements IpcClient {
 
 	private void complete(PendingRequest request, RpcEnvelopes.ResponseHeader header) {
 		try {
-			RpcEnvelopes.Result result = envelopes.bindResult(header.result(), request.responseType);
+			RpcEnvelopes.Result result = envelopes.bindResult(header, request.responseType);
 			if (result.error() != null) {
 				request.future.completeExceptionally(new RpcRemoteException(request.requestType, result.error()));
 			}

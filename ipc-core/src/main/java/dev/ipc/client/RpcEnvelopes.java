@@ -7,7 +7,8 @@ import org.jspecify.annotations.Nullable;
 
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonGenerator;
-import tools.jackson.databind.JsonNode;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
 
 import dev.ipc.codec.PayloadCodec;
 import dev.ipc.codec.PayloadCodecException;
@@ -19,7 +20,8 @@ import dev.ipc.rpc.RpcError;
  * <li>request {@code {"request":…,"request_id":"…","request_type":"…","response_topic":"…"}}</li>
  * <li>response {@code {"result":{"Ok":…}|{"Err":…},"request_id":"…","request_type":"…"}}</li>
  * </ul>
- * Decoding goes through a tree so the identifiers are read before the body is bound (spec §8 item 5).
+ * Decoding reads the identifiers in one streaming pass that skips the body and remembers where it lies, so the id is
+ * known before the body is bound (spec §8 item 5) and the body is then parsed once, straight into its type.
  */
 final class RpcEnvelopes {
 
@@ -30,11 +32,46 @@ final class RpcEnvelopes {
 	}
 
 	/** Envelope identifiers of a request; {@code body} may be {@code null} (unit requests). */
-	record RequestHeader(String requestId, String requestType, @Nullable String responseTopic, @Nullable JsonNode body) {
+	record RequestHeader(String requestId, String requestType, @Nullable String responseTopic, @Nullable Value body) {
 	}
 
-	/** Envelope identifiers of a response and its undecoded {@code result}. */
-	record ResponseHeader(String requestId, String requestType, @Nullable JsonNode result) {
+	/**
+	 * Envelope identifiers of a response and its undecoded result: {@code resultTag} is {@code "Ok"} or {@code "Err"}
+	 * with its {@code resultValue}, or {@code null} when {@code result} does not have exactly one of those shapes.
+	 */
+	record ResponseHeader(String requestId, String requestType, @Nullable String resultTag,
+			@Nullable Value resultValue) {
+	}
+
+	/**
+	 * An undecoded JSON value inside an envelope, kept as the byte range of the payload it occupies so it is parsed
+	 * only once more, straight into its target type.
+	 */
+	static final class Value {
+
+		private final byte[] source;
+
+		private final int offset;
+
+		private final int length;
+
+		private final boolean isNull;
+
+		Value(byte[] source, int offset, int length, boolean isNull) {
+			this.source = source;
+			this.offset = offset;
+			this.length = length;
+			this.isNull = isNull;
+		}
+
+		boolean isNull() {
+			return isNull;
+		}
+
+		<T> T bind(PayloadCodec codec, Type type) {
+			return codec.decode(source, offset, length, type);
+		}
+
 	}
 
 	byte[] encodeRequest(@Nullable Object request, String requestId, String requestType, String responseTopic) {
@@ -87,47 +124,111 @@ final class RpcEnvelopes {
 	}
 
 	/**
-	 * Reads a request's identifiers.
+	 * Reads a request's identifiers in one streaming pass; the body is skipped and kept as a byte range.
 	 * @return {@code null} if no request id can be recovered; a header with a {@code null}-safe empty type otherwise
 	 */
 	@Nullable
 	RequestHeader readRequest(byte[] payload) {
-		JsonNode root = tree(payload);
-		if (root == null || !root.isObject()) {
+		String id = null;
+		String type = null;
+		String topic = null;
+		Value body = null;
+		try (JsonParser p = codec.mapper().createParser(payload)) {
+			if (p.nextToken() != JsonToken.START_OBJECT) {
+				return null;
+			}
+			String name;
+			while ((name = p.nextName()) != null) {
+				JsonToken token = p.nextToken();
+				switch (name) {
+					case "request_id" -> id = string(p, token);
+					case "request_type" -> type = string(p, token);
+					case "response_topic" -> topic = string(p, token);
+					case "request" -> body = value(p, token, payload);
+					default -> p.skipChildren();
+				}
+			}
+		}
+		catch (JacksonException ex) {
 			return null;
 		}
-		String id = string(root, "request_id");
 		if (id == null) {
 			return null;
 		}
-		String type = string(root, "request_type");
-		return new RequestHeader(id, (type == null) ? "" : type, string(root, "response_topic"), root.get("request"));
+		return new RequestHeader(id, (type == null) ? "" : type, topic, body);
 	}
 
-	/** Reads a response's identifiers, or returns {@code null} if it is not a response envelope. */
+	/** Reads a response's identifiers in one streaming pass, or returns {@code null} if it is not a response envelope. */
 	@Nullable
 	ResponseHeader readResponse(byte[] payload) {
-		JsonNode root = tree(payload);
-		if (root == null || !root.isObject()) {
+		String id = null;
+		String type = null;
+		boolean hasResult = false;
+		String tag = null;
+		Value value = null;
+		try (JsonParser p = codec.mapper().createParser(payload)) {
+			if (p.nextToken() != JsonToken.START_OBJECT) {
+				return null;
+			}
+			String name;
+			while ((name = p.nextName()) != null) {
+				JsonToken token = p.nextToken();
+				switch (name) {
+					case "request_id" -> id = string(p, token);
+					case "request_type" -> type = string(p, token);
+					case "result" -> {
+						hasResult = true;
+						tag = null;
+						value = null;
+						if (token == JsonToken.START_OBJECT) {
+							String inner;
+							int names = 0;
+							String only = null;
+							while ((inner = p.nextName()) != null) {
+								JsonToken innerToken = p.nextToken();
+								if (!inner.equals(only)) {
+									names++;
+									only = inner;
+								}
+								if (inner.equals("Ok") || inner.equals("Err")) {
+									tag = inner;
+									value = value(p, innerToken, payload);
+								}
+								else {
+									p.skipChildren();
+								}
+							}
+							if (names != 1) {
+								tag = null;
+								value = null;
+							}
+						}
+						else {
+							p.skipChildren();
+						}
+					}
+					default -> p.skipChildren();
+				}
+			}
+		}
+		catch (JacksonException ex) {
 			return null;
 		}
-		String id = string(root, "request_id");
-		if (id == null || !root.has("result")) {
+		if (id == null || !hasResult) {
 			return null;
 		}
-		String type = string(root, "request_type");
-		return new ResponseHeader(id, (type == null) ? "" : type, root.get("result"));
+		return new ResponseHeader(id, (type == null) ? "" : type, tag, value);
 	}
 
 	/** Binds a request body to the handler's request class, recreating unit types from {@code null}. */
-	Object bindRequest(@Nullable JsonNode body, Class<?> requestClass) {
+	Object bindRequest(@Nullable Value body, Class<?> requestClass) {
 		if (RpcTypes.isUnit(requestClass) && (body == null || body.isNull())) {
 			return RpcTypes.newUnit(requestClass);
 		}
 		if (body == null) {
 			throw new PayloadCodecException("missing field `request`", null);
 		}
-		return codec.convert(body, requestClass);
+		return body.bind(codec, requestClass);
 	}
 
 	/** The outcome of a response's {@code result}: exactly one of {@code value} or {@code error} is meaningful. */
@@ -138,30 +239,36 @@ final class RpcEnvelopes {
 	 * Binds {@code {"Ok":…}} to {@code responseType} or {@code {"Err":…}} to an {@link RpcError}.
 	 * @throws PayloadCodecException if the result has neither shape or does not bind
 	 */
-	Result bindResult(@Nullable JsonNode result, Type responseType) {
-		if (result != null && result.isObject() && result.size() == 1) {
-			if (result.has("Ok")) {
-				return new Result(codec.convert(result.get("Ok"), responseType), null);
-			}
-			if (result.has("Err")) {
-				return new Result(null, codec.convert(result.get("Err"), RpcError.class));
-			}
+	Result bindResult(ResponseHeader header, Type responseType) {
+		Value value = header.resultValue();
+		if ("Ok".equals(header.resultTag()) && value != null) {
+			return new Result(value.bind(codec, responseType), null);
+		}
+		if ("Err".equals(header.resultTag()) && value != null) {
+			return new Result(null, value.bind(codec, RpcError.class));
 		}
 		throw new PayloadCodecException("`result` must be {\"Ok\":…} or {\"Err\":…}", null);
 	}
 
-	private @Nullable JsonNode tree(byte[] payload) {
-		try {
-			return codec.readTree(payload);
+	private static @Nullable String string(JsonParser p, JsonToken token) {
+		if (token == JsonToken.VALUE_STRING) {
+			return p.getString();
 		}
-		catch (PayloadCodecException ex) {
-			return null;
-		}
+		p.skipChildren();
+		return null;
 	}
 
-	private static @Nullable String string(JsonNode root, String field) {
-		JsonNode value = root.get(field);
-		return (value != null && value.isString()) ? value.asString() : null;
+	/** Skips the value at the current token, returning the byte range it occupies. */
+	private static Value value(JsonParser p, JsonToken token, byte[] payload) {
+		int start = (int) p.currentTokenLocation().getByteOffset();
+		if (token.isStructStart()) {
+			p.skipChildren();
+		}
+		else {
+			p.finishToken();
+		}
+		int end = (int) p.currentLocation().getByteOffset();
+		return new Value(payload, start, end - start, token == JsonToken.VALUE_NULL);
 	}
 
 }
