@@ -86,6 +86,8 @@ final class DefaultIpcClient implements IpcClient {
 
 	private final ScheduledExecutorService timer;
 
+	private final TimeoutSweeper timeouts;
+
 	private final SubscriptionHub subscriptions;
 
 	private final RpcHandlerRegistry handlers;
@@ -129,6 +131,7 @@ final class DefaultIpcClient implements IpcClient {
 				new NamedThreadFactory(name + "-rpc-timer"));
 		scheduler.setRemoveOnCancelPolicy(true);
 		this.timer = scheduler;
+		this.timeouts = new TimeoutSweeper(scheduler, this::expirePending);
 		this.subscriptions = new SubscriptionHub(dispatcher, events, builder.subscriberQueueCapacity);
 		this.handlers = new RpcHandlerRegistry(builder.duplicateHandlerPolicy);
 		this.defaultRpcTimeout = builder.defaultRpcTimeout;
@@ -603,10 +606,7 @@ final class DefaultIpcClient implements IpcClient {
 		long start = System.nanoTime();
 		CompletableFuture<Object> future = new CompletableFuture<>();
 		future.whenComplete((value, failure) -> {
-			PendingRequest done = pending.remove(id);
-			if (done != null && done.timeout != null) {
-				done.timeout.cancel(false);
-			}
+			pending.remove(id);
 			events.rpcClientCompleted(type, outcomeOf(failure), System.nanoTime() - start);
 		});
 		byte[] payload;
@@ -618,12 +618,12 @@ final class DefaultIpcClient implements IpcClient {
 					new RpcError.RequestSerialization(String.valueOf(ex.getMessage())), ex));
 			return (CompletableFuture<R>) (CompletableFuture<?>) future;
 		}
-		PendingRequest entry = new PendingRequest(id, type, responseType, destination, future, start);
+		long deadline = start + Math.min(timeout.toNanos(), Long.MAX_VALUE / 4);
+		PendingRequest entry = new PendingRequest(id, type, responseType, destination, future, start, deadline,
+				timeout);
 		pending.put(id, entry);
 		try {
-			entry.timeout = timer.schedule(
-					() -> dispatcher.execute(() -> future.completeExceptionally(new RpcTimeoutException(type, timeout))),
-					timeout.toNanos(), TimeUnit.NANOSECONDS);
+			timeouts.watch(deadline);
 		}
 		catch (java.util.concurrent.RejectedExecutionException ex) {
 			future.completeExceptionally(new IpcClosedException("IPC client '" + name + "' is closed"));
@@ -640,6 +640,24 @@ final class DefaultIpcClient implements IpcClient {
 			}
 		}
 		return (CompletableFuture<R>) (CompletableFuture<?>) future;
+	}
+
+	/** Fails the pending requests whose deadline has passed; returns the earliest deadline still pending. */
+	private long expirePending(long now) {
+		long next = Long.MAX_VALUE;
+		for (PendingRequest request : pending.values()) {
+			if (request.future.isDone()) {
+				continue;
+			}
+			if (request.deadlineNanos - now <= 0) {
+				dispatcher.execute(() -> request.future
+					.completeExceptionally(new RpcTimeoutException(request.requestType, request.timeout)));
+			}
+			else if (next == Long.MAX_VALUE || request.deadlineNanos - next < 0) {
+				next = request.deadlineNanos;
+			}
+		}
+		return next;
 	}
 
 	private void failRequestsTo(Endpoint peer) {

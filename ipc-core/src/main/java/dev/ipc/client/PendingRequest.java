@@ -1,8 +1,8 @@
 package dev.ipc.client;
 
 import java.lang.reflect.Type;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ScheduledFuture;
 
 import dev.ipc.model.Endpoint;
 
@@ -21,16 +21,21 @@ final class PendingRequest {
 
 	final long startNanos;
 
-	volatile ScheduledFuture<?> timeout;
+	/** {@link System#nanoTime()} at which the request times out. */
+	final long deadlineNanos;
+
+	final Duration timeout;
 
 	PendingRequest(String requestId, String requestType, Type responseType, Endpoint destination,
-			CompletableFuture<Object> future, long startNanos) {
+			CompletableFuture<Object> future, long startNanos, long deadlineNanos, Duration timeout) {
 		this.requestId = requestId;
 		this.requestType = requestType;
 		this.responseType = responseType;
 		this.destination = destination;
 		this.future = future;
 		this.startNanos = startNanos;
+		this.deadlineNanos = deadlineNanos;
+		this.timeout = timeout;
 	}
 
 }
