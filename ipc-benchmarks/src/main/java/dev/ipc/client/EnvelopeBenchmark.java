@@ -66,7 +66,7 @@ public class EnvelopeBenchmark {
 	@Benchmark
 	public Object requesterDecodeResponse() {
 		RpcEnvelopes.ResponseHeader header = envelopes.readResponse(responseBytes);
-		return envelopes.bindResult(header.result(), ItemEvent.class).value();
+		return envelopes.bindResult(header, ItemEvent.class).value();
 	}
 
 	@Benchmark
