@@ -52,6 +52,8 @@ final class Connection {
 
 	private static final int READ_BUFFER = 64 * 1024;
 
+	private static final int WRITE_BUFFER = 64 * 1024;
+
 	private static final int MAX_BATCH_FRAMES = 64;
 
 	private static final long MAX_BATCH_BYTES = 256 * 1024;
@@ -258,17 +260,24 @@ final class Connection {
 					in.consume(len);
 				}
 				else {
+					// read a large frame in buffer-sized steps, so no per-thread direct buffer grows to the frame size
 					byte[] big = new byte[len];
-					int have = in.available();
-					System.arraycopy(array, in.start, big, 0, have);
-					in.consume(have);
-					ByteBuffer target = ByteBuffer.wrap(big, have, len - have);
-					while (target.hasRemaining()) {
-						if (channel.read(target) < 0) {
+					int filled = in.available();
+					System.arraycopy(array, in.start, big, 0, filled);
+					in.consume(filled);
+					ByteBuffer step = in.buf;
+					while (filled < len) {
+						step.clear();
+						step.limit(Math.min(step.capacity(), len - filled));
+						int read = channel.read(step);
+						if (read < 0) {
 							listener.onTruncated(this);
 							return;
 						}
+						System.arraycopy(array, 0, big, filled, read);
+						filled += read;
 					}
+					step.clear();
 					listener.onFrame(this, big, 0, len);
 				}
 			}
@@ -332,7 +341,9 @@ final class Connection {
 
 	private void writeLoop() {
 		byte[][] batch = new byte[MAX_BATCH_FRAMES][];
-		ByteBuffer[] buffers = new ByteBuffer[MAX_BATCH_FRAMES];
+		// frames are copied into one direct buffer: small frames coalesce into one write, and large ones never make
+		// the JDK cache a temporary direct buffer of their size for this thread
+		ByteBuffer out = ByteBuffer.allocateDirect(WRITE_BUFFER);
 		try {
 			while (true) {
 				int n = take(batch);
@@ -340,16 +351,19 @@ final class Connection {
 					break;
 				}
 				for (int i = 0; i < n; i++) {
-					buffers[i] = ByteBuffer.wrap(batch[i]);
+					byte[] frame = batch[i];
 					batch[i] = null;
-				}
-				int first = 0;
-				while (first < n) {
-					channel.write(buffers, first, n - first);
-					while (first < n && !buffers[first].hasRemaining()) {
-						buffers[first++] = null;
+					int offset = 0;
+					while (offset < frame.length) {
+						int chunk = Math.min(out.remaining(), frame.length - offset);
+						out.put(frame, offset, chunk);
+						offset += chunk;
+						if (!out.hasRemaining()) {
+							flush(out);
+						}
 					}
 				}
+				flush(out);
 			}
 		}
 		catch (ClosedChannelException ex) {
@@ -369,6 +383,14 @@ final class Connection {
 		finally {
 			closeNow();
 		}
+	}
+
+	private void flush(ByteBuffer out) throws IOException {
+		out.flip();
+		while (out.hasRemaining()) {
+			channel.write(out);
+		}
+		out.clear();
 	}
 
 	/** Takes up to a batch of frames, waiting while the queue is empty; 0 once closing and drained. */

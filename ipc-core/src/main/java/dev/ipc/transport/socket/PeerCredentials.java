@@ -2,6 +2,7 @@ package dev.ipc.transport.socket;
 
 import java.io.IOException;
 import java.nio.channels.SocketChannel;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.UserPrincipal;
@@ -39,12 +40,19 @@ final class PeerCredentials {
 	static UserPrincipal currentUser() throws IOException {
 		UserPrincipal user = currentUser;
 		if (user == null) {
-			Path probe = Files.createTempFile("ipc-uid-", ".tmp");
 			try {
-				user = Files.getOwner(probe);
+				Path probe = Files.createTempFile("ipc-uid-", ".tmp");
+				try {
+					user = Files.getOwner(probe);
+				}
+				finally {
+					Files.deleteIfExists(probe);
+				}
 			}
-			finally {
-				Files.deleteIfExists(probe);
+			catch (IOException ex) {
+				// no writable temp directory: fall back to the name the JVM reports
+				user = FileSystems.getDefault().getUserPrincipalLookupService()
+					.lookupPrincipalByName(System.getProperty("user.name"));
 			}
 			currentUser = user;
 		}

@@ -231,6 +231,13 @@ final class PeerLink implements Connection.Listener {
 		}
 		if (!welcomed) {
 			if (frame instanceof Frame.Welcome welcome) {
+				if (!FrameCodec.SUPPORTED_VERSIONS.contains(welcome.version())) {
+					log.warn("The host chose protocol version {}, which this peer did not offer", welcome.version());
+					transport.dropped(DropReason.UNEXPECTED_FRAME, welcome.host());
+					handshake.complete(null);
+					connection.closeNow();
+					return;
+				}
 				host = welcome.host();
 				presence.addAll(welcome.peers());
 				welcomed = true;
