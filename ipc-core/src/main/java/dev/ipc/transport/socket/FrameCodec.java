@@ -578,7 +578,7 @@ final class FrameCodec {
 		if (t != JsonToken.VALUE_STRING && t != JsonToken.START_OBJECT) {
 			throw new FrameCodecException("an endpoint must be a variant name or a one-entry map, got " + t);
 		}
-		Endpoint endpoint = p.readValueAs(Endpoint.class);
+		Endpoint endpoint = ENDPOINTS.read(p, Endpoint.class);
 		if (endpoint == null) {
 			throw new FrameCodecException("null endpoint");
 		}
@@ -590,11 +590,153 @@ final class FrameCodec {
 		if (t != JsonToken.VALUE_STRING && t != JsonToken.START_OBJECT) {
 			throw new FrameCodecException("a source must be a variant name or a one-entry map, got " + t);
 		}
-		Source source = p.readValueAs(Source.class);
+		Source source = SOURCES.read(p, Source.class);
 		if (source == null) {
 			throw new FrameCodecException("null source");
 		}
 		return source;
+	}
+
+	private static final DecodeCache ENDPOINTS = new DecodeCache();
+
+	/** Forgets every cached decoding (tests compare cached and fresh decodings). */
+	static void clearDecodeCaches() {
+		ENDPOINTS.values.clear();
+		SOURCES.values.clear();
+	}
+
+	private static final DecodeCache SOURCES = new DecodeCache();
+
+	/**
+	 * Remembers decoded endpoints (or sources) by their exact CBOR bytes, since the same few recur in every frame.
+	 * Decoding itself stays with {@link IpcJsonModule}; a value is cached only after the parser confirmed that it
+	 * ended exactly where the raw item ends (CBOR items are self-delimiting, so equal bytes are the same item).
+	 */
+	private static final class DecodeCache {
+
+		private static final int MAX_KEY = 512;
+
+		private final ConcurrentHashMap<ByteKey, Object> values = new ConcurrentHashMap<>();
+
+		<T> @Nullable T read(JsonParser p, Class<T> type) {
+			int start = (int) p.currentTokenLocation().getByteOffset();
+			Object input = p.streamReadInputSource();
+			byte[] buf = (input instanceof byte[] bytes) ? bytes : null;
+			int end = (buf != null && start >= 0 && start < buf.length) ? itemEnd(buf, start, buf.length, 0) : -1;
+			if (end < 0 || end - start > MAX_KEY) {
+				return p.readValueAs(type);
+			}
+			ByteKey key = new ByteKey(buf, start, end);
+			Object hit = values.get(key);
+			if (hit != null) {
+				if (p.currentToken() == JsonToken.START_OBJECT) {
+					p.skipChildren();
+				}
+				return type.cast(hit);
+			}
+			T value = p.readValueAs(type);
+			if (value != null && p.currentLocation().getByteOffset() == end) {
+				if (values.size() >= CACHE_LIMIT) {
+					values.clear();
+				}
+				values.put(key.copy(), value);
+			}
+			return value;
+		}
+
+	}
+
+	/** A slice of bytes compared by content. */
+	private static final class ByteKey {
+
+		private final byte[] bytes;
+
+		private final int from;
+
+		private final int to;
+
+		private final int hash;
+
+		ByteKey(byte[] bytes, int from, int to) {
+			this.bytes = bytes;
+			this.from = from;
+			this.to = to;
+			int h = 1;
+			for (int i = from; i < to; i++) {
+				h = 31 * h + bytes[i];
+			}
+			this.hash = h;
+		}
+
+		ByteKey copy() {
+			return new ByteKey(Arrays.copyOfRange(bytes, from, to), 0, to - from);
+		}
+
+		@Override
+		public boolean equals(Object o) {
+			return o instanceof ByteKey k && Arrays.equals(bytes, from, to, k.bytes, k.from, k.to);
+		}
+
+		@Override
+		public int hashCode() {
+			return hash;
+		}
+
+	}
+
+	/**
+	 * The end of the definite-length CBOR item at {@code pos}, or -1 if it is indefinite, malformed, too deep or runs
+	 * past {@code limit}.
+	 */
+	static int itemEnd(byte[] b, int pos, int limit, int depth) {
+		if (depth > 16 || pos >= limit) {
+			return -1;
+		}
+		int initial = b[pos++] & 0xFF;
+		int major = initial >>> 5;
+		int info = initial & 0x1F;
+		long arg;
+		if (info < 24) {
+			arg = info;
+		}
+		else if (info <= 27) {
+			int n = 1 << (info - 24);
+			if (pos + n > limit) {
+				return -1;
+			}
+			arg = 0;
+			for (int i = 0; i < n; i++) {
+				arg = (arg << 8) | (b[pos++] & 0xFF);
+			}
+			if (arg < 0) {
+				return -1;
+			}
+		}
+		else {
+			return -1;
+		}
+		switch (major) {
+			case 2:
+			case 3:
+				return (arg > limit - pos) ? -1 : pos + (int) arg;
+			case 4:
+			case 5:
+				long items = (major == 5) ? 2 * arg : arg;
+				if (items > limit - pos) {
+					return -1;
+				}
+				for (long i = 0; i < items; i++) {
+					pos = itemEnd(b, pos, limit, depth + 1);
+					if (pos < 0) {
+						return -1;
+					}
+				}
+				return pos;
+			case 6:
+				return itemEnd(b, pos, limit, depth + 1);
+			default:
+				return pos;
+		}
 	}
 
 	private static List<Endpoint> endpoints(JsonParser p) throws FrameCodecException {
