@@ -108,6 +108,8 @@ final class HostServer implements Connection.Listener {
 
 	private volatile boolean closed;
 
+	private final RateLimitedLog warnings = new RateLimitedLog(log);
+
 	private HostServer(SocketTransport transport, ServerSocketChannel server, UnixSocketFiles.@Nullable HostLock lock,
 			@Nullable Path socketFile, @Nullable String ownUser) {
 		this.transport = transport;
@@ -234,7 +236,7 @@ final class HostServer implements Connection.Listener {
 			if (peerUser == null || !PeerCredentials.allowed(peerUser, options.allowedUsers())) {
 				transport.counters().connectionsRejected.incrementAndGet();
 				String name = (peerUser != null) ? peerUser.getName() : "unknown";
-				log.warn("Refused a connection from OS user '{}' (allowed: {})", name,
+				warnings.warn("user:" + name, "Refused a connection from OS user '{}' (allowed: {})", name,
 						options.allowedUsers().isEmpty() ? "this process's user only" : options.allowedUsers());
 				rejectRaw(channel, REASON_USER_NOT_ALLOWED, "OS user '" + name + "' is not allowed");
 				return;
@@ -246,7 +248,7 @@ final class HostServer implements Connection.Listener {
 		}
 		if (connections.size() >= options.maxConnections()) {
 			transport.counters().connectionsRejected.incrementAndGet();
-			log.warn("Refused a connection: {} connections already open", connections.size());
+			warnings.warn("cap", "Refused a connection: {} connections already open", connections.size());
 			rejectRaw(channel, REASON_TOO_MANY_CONNECTIONS,
 					"the host holds its maximum of " + options.maxConnections() + " connections");
 			return;
@@ -383,7 +385,7 @@ final class HostServer implements Connection.Listener {
 			}
 			if (endpoint.equals(self) || peers.containsKey(endpoint)) {
 				transport.counters().connectionsRejected.incrementAndGet();
-				log.warn("Refused a second connection claiming {}", endpoint);
+				warnings.warn("in-use:" + endpoint, "Refused a second connection claiming {}", endpoint);
 				reject(connection, REASON_ENDPOINT_IN_USE, endpoint + " is already connected");
 				return;
 			}
@@ -494,15 +496,17 @@ final class HostServer implements Connection.Listener {
 		if (timer != null) {
 			timer.cancel(false);
 		}
-		Registration registration = state.registration;
-		if (registration == null) {
-			return;
-		}
-		boolean removed;
+		// read the registration under the registry lock: register() either completed before (and is undone here)
+		// or runs after and sees the connection closed
+		Registration registration;
+		boolean removed = false;
 		List<Connection> stuck = new ArrayList<>();
 		registry.lock();
 		try {
-			removed = peers.remove(registration.endpoint(), connection);
+			registration = state.registration;
+			if (registration != null) {
+				removed = peers.remove(registration.endpoint(), connection);
+			}
 			if (removed && !closed) {
 				byte[] left = FrameCodec.encode(new Frame.PeerLeft(registration.endpoint()));
 				for (Connection other : peers.values()) {

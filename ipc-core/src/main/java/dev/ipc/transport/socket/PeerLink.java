@@ -8,6 +8,7 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SocketChannel;
 import java.nio.file.attribute.UserPrincipal;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -17,6 +18,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.ReentrantLock;
 
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -55,6 +57,10 @@ final class PeerLink implements Connection.Listener {
 	private volatile boolean welcomed;
 
 	private volatile boolean warnedMalformed;
+
+	private final ReentrantLock stateLock = new ReentrantLock();
+
+	private boolean closed;
 
 	private PeerLink(SocketTransport transport, SocketChannel channel) {
 		this.transport = transport;
@@ -238,9 +244,18 @@ final class PeerLink implements Connection.Listener {
 					connection.closeNow();
 					return;
 				}
-				host = welcome.host();
-				presence.addAll(welcome.peers());
-				welcomed = true;
+				stateLock.lock();
+				try {
+					if (closed) {
+						return;
+					}
+					host = welcome.host();
+					presence.addAll(welcome.peers());
+					welcomed = true;
+				}
+				finally {
+					stateLock.unlock();
+				}
 				handshake.complete(welcome);
 			}
 			else if (frame instanceof Frame.Rejected rejected) {
@@ -293,16 +308,28 @@ final class PeerLink implements Connection.Listener {
 
 	@Override
 	public void onClosed(Connection c) {
-		boolean wasUp = welcomed;
+		boolean wasUp;
+		List<Endpoint> gone = new ArrayList<>();
+		// under the lock, so a Welcome being processed right now either counts as up here or is ignored
+		stateLock.lock();
+		try {
+			closed = true;
+			wasUp = welcomed;
+			if (wasUp) {
+				Endpoint h = host;
+				if (h != null) {
+					gone.add(h);
+				}
+				gone.addAll(presence);
+				presence.clear();
+			}
+		}
+		finally {
+			stateLock.unlock();
+		}
 		handshake.complete(null);
 		closedLatch.countDown();
 		if (wasUp) {
-			List<Endpoint> gone = new java.util.ArrayList<>(presence);
-			presence.clear();
-			Endpoint h = host;
-			if (h != null) {
-				gone.add(0, h);
-			}
 			transport.linkLost(this, gone);
 		}
 	}

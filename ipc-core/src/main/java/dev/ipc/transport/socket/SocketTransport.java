@@ -125,6 +125,8 @@ public final class SocketTransport implements CommunicationBackend {
 
 	private volatile boolean closed;
 
+	private final RateLimitedLog warnings = new RateLimitedLog(log);
+
 	private volatile @Nullable HostServer host;
 
 	private volatile @Nullable PeerLink link;
@@ -410,7 +412,7 @@ public final class SocketTransport implements CommunicationBackend {
 			candidate = PeerLink.connect(this);
 		}
 		catch (PeerLink.HostNotTrustedException ex) {
-			log.warn("{}", ex.getMessage());
+			warnings.warn("untrusted-host", "{}", ex.getMessage());
 			return Attempt.FAILED;
 		}
 		catch (IOException ex) {
@@ -443,8 +445,8 @@ public final class SocketTransport implements CommunicationBackend {
 			return Attempt.CONNECTED;
 		}
 		if (answer instanceof Frame.Rejected rejected) {
-			log.warn("The host at {} refused {}: {} ({})", options.addressDescription(), options.endpoint(),
-					rejected.reason(), rejected.detail());
+			warnings.warn("rejected:" + rejected.reason(), "The host at {} refused {}: {} ({})",
+					options.addressDescription(), options.endpoint(), rejected.reason(), rejected.detail());
 		}
 		candidate.closeNow();
 		return Attempt.FAILED;
@@ -456,7 +458,8 @@ public final class SocketTransport implements CommunicationBackend {
 			server = bindHost(true);
 		}
 		catch (IOException ex) {
-			log.warn("Could not become the host at {}: {}", options.addressDescription(), ex.toString());
+			warnings.warn("host:" + ex.getClass().getName(), "Could not become the host at {}: {}",
+					options.addressDescription(), ex.toString());
 			return Attempt.FAILED;
 		}
 		if (server == null) {
