@@ -1,0 +1,337 @@
+package dev.ipc.transport.socket;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.SocketChannel;
+import java.nio.file.attribute.UserPrincipal;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.ReentrantLock;
+
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.ipc.event.DropReason;
+import dev.ipc.model.Endpoint;
+import dev.ipc.model.IncomingMessage;
+import dev.ipc.model.OutgoingMessage;
+import dev.ipc.spi.ErrorKind;
+import dev.ipc.spi.IpcException;
+import dev.ipc.spi.IpcUnreachableException;
+
+/**
+ * One connection of a peer to its host: the handshake, the presence view fed by the host, delivery of incoming
+ * messages and sending. A new link is made for every (re)connection, so its presence starts fresh.
+ */
+final class PeerLink implements Connection.Listener {
+
+	private static final Logger log = LoggerFactory.getLogger(PeerLink.class);
+
+	private final SocketTransport transport;
+
+	private final SocketTransportOptions options;
+
+	private final Connection connection;
+
+	private final CompletableFuture<Frame> handshake = new CompletableFuture<>();
+
+	private final CountDownLatch closedLatch = new CountDownLatch(1);
+
+	private final Set<Endpoint> presence = ConcurrentHashMap.newKeySet();
+
+	private volatile @Nullable Endpoint host;
+
+	private volatile boolean welcomed;
+
+	private volatile boolean warnedMalformed;
+
+	private final ReentrantLock stateLock = new ReentrantLock();
+
+	private boolean closed;
+
+	private PeerLink(SocketTransport transport, SocketChannel channel) {
+		this.transport = transport;
+		this.options = transport.options();
+		this.connection = new Connection(channel, transport.threadPrefix(), options.maxFrameBytes(),
+				options.outboundQueueCapacity(), options.outboundQueueMaxBytes(), this);
+	}
+
+	/**
+	 * Connects to the host, checks its OS user (Unix sockets), starts the connection's threads and sends
+	 * {@code Hello}. The answer is awaited with {@link #awaitHandshake}.
+	 * @throws IOException if nothing accepts the connection (no host, or a stale socket file) or the host's user is
+	 * not allowed
+	 */
+	static PeerLink connect(SocketTransport transport) throws IOException {
+		SocketTransportOptions o = transport.options();
+		SocketChannel channel;
+		if (o.isUnix()) {
+			channel = SocketChannel.open(StandardProtocolFamily.UNIX);
+			try {
+				channel.connect(UnixDomainSocketAddress.of(o.unixSocket()));
+				UserPrincipal hostUser = PeerCredentials.peerUser(channel);
+				if (hostUser == null || !PeerCredentials.allowed(hostUser, o.allowedUsers())) {
+					throw new HostNotTrustedException("The host at " + o.unixSocket() + " runs as OS user '"
+							+ ((hostUser != null) ? hostUser.getName() : "unknown") + "', which is not allowed");
+				}
+			}
+			catch (IOException | RuntimeException ex) {
+				channel.close();
+				throw ex;
+			}
+		}
+		else {
+			channel = SocketChannel.open();
+			try {
+				channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+				channel.socket().connect(new InetSocketAddress(o.tcpHost(), o.tcpPort()),
+						(int) Math.min(Integer.MAX_VALUE, o.connectTimeout().toMillis()));
+			}
+			catch (IOException | RuntimeException ex) {
+				channel.close();
+				throw ex;
+			}
+		}
+		PeerLink link = new PeerLink(transport, channel);
+		link.connection.start();
+		link.connection.offer(FrameCodec.encode(new Frame.Hello(FrameCodec.SUPPORTED_VERSIONS, o.endpoint())), true);
+		return link;
+	}
+
+	/** The host answered on the socket but runs as a user we do not trust; not a reason to become host. */
+	static final class HostNotTrustedException extends IOException {
+
+		private static final long serialVersionUID = 1L;
+
+		HostNotTrustedException(String message) {
+			super(message);
+		}
+
+	}
+
+	/**
+	 * Waits for the host's answer to {@code Hello}.
+	 * @return {@link Frame.Welcome} or {@link Frame.Rejected}, or {@code null} if the connection closed or no answer
+	 * came in time (then the link is closed)
+	 */
+	@Nullable
+	Frame awaitHandshake(Duration timeout) throws InterruptedException {
+		try {
+			return handshake.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+		}
+		catch (ExecutionException ex) {
+			return null;
+		}
+		catch (TimeoutException ex) {
+			log.debug("No answer to Hello within {}", timeout);
+			connection.closeNow();
+			return null;
+		}
+	}
+
+	/** Whether the handshake succeeded and the connection is open. */
+	boolean isUp() {
+		return welcomed && connection.isOpen();
+	}
+
+	/** Waits until the connection has closed. */
+	void awaitClosed() throws InterruptedException {
+		closedLatch.await();
+	}
+
+	@Nullable
+	Endpoint host() {
+		return host;
+	}
+
+	Set<Endpoint> reachable() {
+		if (!isUp()) {
+			return Set.of();
+		}
+		Set<Endpoint> all = new HashSet<>(presence);
+		Endpoint h = host;
+		if (h != null) {
+			all.add(h);
+		}
+		all.add(options.endpoint());
+		return Set.copyOf(all);
+	}
+
+	int peerCount() {
+		return isUp() ? presence.size() + 1 : 0;
+	}
+
+	void send(OutgoingMessage message) {
+		Endpoint destination = message.destination();
+		if (!isUp()) {
+			throw new IpcUnreachableException(destination, "not connected to the host");
+		}
+		if (!destination.equals(host) && !destination.equals(options.endpoint()) && !presence.contains(destination)) {
+			throw new IpcUnreachableException(destination);
+		}
+		byte[] frame = FrameCodec.message(FrameCodec.endpointBytes(destination), message.topic(), message.payload());
+		transport.checkSize(frame);
+		Connection.Offer offer = connection.offer(frame, false);
+		if (offer == Connection.Offer.FULL) {
+			transport.counters().overflowDrops.incrementAndGet();
+			transport.dropped(DropReason.TRANSPORT_OVERFLOW, destination);
+			throw new IpcException(ErrorKind.OTHER, "The outbound queue to the host is full");
+		}
+		if (offer == Connection.Offer.CLOSED) {
+			throw new IpcUnreachableException(destination, "the connection to the host is closing");
+		}
+	}
+
+	/** Lets queued frames drain until {@code deadlineNanos}, then closes. */
+	void close(long deadlineNanos) {
+		connection.closeGracefully();
+		try {
+			connection.awaitWriter(deadlineNanos);
+			connection.closeNow();
+			connection.awaitThreads(deadlineNanos);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			connection.closeNow();
+		}
+	}
+
+	/** Closes at once. */
+	void closeNow() {
+		connection.closeNow();
+	}
+
+	// ------------------------------------------------------------------ frames
+
+	@Override
+	public void onFrame(Connection c, byte[] buffer, int offset, int length) {
+		Frame frame;
+		try {
+			frame = FrameCodec.decode(buffer, offset, length);
+		}
+		catch (FrameCodecException ex) {
+			transport.counters().malformedFrames.incrementAndGet();
+			transport.dropped(DropReason.MALFORMED_FRAME, host);
+			if (!warnedMalformed) {
+				warnedMalformed = true;
+				log.warn("Dropping a malformed frame from the host: {}", ex.getMessage());
+			}
+			if (!welcomed) {
+				handshake.complete(null);
+				connection.closeNow();
+			}
+			return;
+		}
+		if (!welcomed) {
+			if (frame instanceof Frame.Welcome welcome) {
+				if (!FrameCodec.SUPPORTED_VERSIONS.contains(welcome.version())) {
+					log.warn("The host chose protocol version {}, which this peer did not offer", welcome.version());
+					transport.dropped(DropReason.UNEXPECTED_FRAME, welcome.host());
+					handshake.complete(null);
+					connection.closeNow();
+					return;
+				}
+				stateLock.lock();
+				try {
+					if (closed) {
+						return;
+					}
+					host = welcome.host();
+					presence.addAll(welcome.peers());
+					welcomed = true;
+				}
+				finally {
+					stateLock.unlock();
+				}
+				handshake.complete(welcome);
+			}
+			else if (frame instanceof Frame.Rejected rejected) {
+				handshake.complete(rejected);
+				connection.closeNow();
+			}
+			else {
+				transport.dropped(DropReason.UNEXPECTED_FRAME, null);
+				handshake.complete(null);
+				connection.closeNow();
+			}
+			return;
+		}
+		if (frame instanceof Frame.Deliver deliver) {
+			transport.publish(new IncomingMessage(deliver.payload(), deliver.destination(), deliver.source(),
+					deliver.topic()));
+		}
+		else if (frame instanceof Frame.PeerJoined joined) {
+			presence.add(joined.endpoint());
+			log.debug("{} joined", joined.endpoint());
+		}
+		else if (frame instanceof Frame.PeerLeft left) {
+			if (presence.remove(left.endpoint())) {
+				log.debug("{} left", left.endpoint());
+				transport.fireDisconnected(left.endpoint());
+			}
+		}
+		else if (frame instanceof Frame.Ping) {
+			connection.offer(FrameCodec.pong(), true);
+		}
+		else if (!(frame instanceof Frame.Pong)) {
+			log.debug("Ignoring an unexpected {} frame from the host", frame.getClass().getSimpleName());
+			transport.dropped(DropReason.UNEXPECTED_FRAME, host);
+		}
+	}
+
+	@Override
+	public void onOversized(Connection c, long length) {
+		transport.counters().oversizedFrames.incrementAndGet();
+		transport.dropped(DropReason.OVERSIZED_FRAME, host);
+		log.warn("Closing the connection to the host: it announced a {}-byte frame, the limit is {}", length,
+				options.maxFrameBytes());
+	}
+
+	@Override
+	public void onTruncated(Connection c) {
+		transport.counters().malformedFrames.incrementAndGet();
+		transport.dropped(DropReason.MALFORMED_FRAME, host);
+	}
+
+	@Override
+	public void onClosed(Connection c) {
+		boolean wasUp;
+		List<Endpoint> gone = new ArrayList<>();
+		// under the lock, so a Welcome being processed right now either counts as up here or is ignored
+		stateLock.lock();
+		try {
+			closed = true;
+			wasUp = welcomed;
+			if (wasUp) {
+				Endpoint h = host;
+				if (h != null) {
+					gone.add(h);
+				}
+				gone.addAll(presence);
+				presence.clear();
+			}
+		}
+		finally {
+			stateLock.unlock();
+		}
+		handshake.complete(null);
+		closedLatch.countDown();
+		if (wasUp) {
+			transport.linkLost(this, gone);
+		}
+	}
+
+}

@@ -1,0 +1,653 @@
+package dev.ipc.transport.socket;
+
+import java.io.IOException;
+import java.net.BindException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.ipc.client.NamedThreadFactory;
+import dev.ipc.event.DropReason;
+import dev.ipc.event.IpcEventListener;
+import dev.ipc.model.Endpoint;
+import dev.ipc.model.IncomingMessage;
+import dev.ipc.model.OutgoingMessage;
+import dev.ipc.spi.BackendReceiver;
+import dev.ipc.spi.CommunicationBackend;
+import dev.ipc.spi.ErrorKind;
+import dev.ipc.spi.IpcClosedException;
+import dev.ipc.spi.IpcException;
+import dev.ipc.spi.IpcUnreachableException;
+import dev.ipc.transport.ReceiverFanout;
+import dev.ipc.transport.socket.SocketTransportOptions.Role;
+
+/**
+ * A {@link CommunicationBackend} between processes on one machine over a Unix domain socket (the default) or TCP
+ * (loopback unless configured otherwise). One process is the <em>host</em>: it binds the address, accepts
+ * <em>peers</em>, routes messages between them and is itself an endpoint; peers connect, register their endpoint
+ * and reconnect with bounded exponential backoff when the host goes away. The protocol is specified in
+ * {@code docs/transport-protocol.md}.
+ *
+ * <pre>{@code
+ * SocketTransport transport = SocketTransport.open(SocketTransportOptions.builder()
+ *     .endpoint(Endpoint.named("worker"))
+ *     .unixSocket(Path.of("/run/user/1000/myapp/ipc.sock"))
+ *     .build());                      // role AUTO: connect to a live host, else become it
+ * IpcClient client = IpcClient.builder().backend(transport).crypto(...).build();
+ * }</pre>
+ *
+ * <h2>Guarantees</h2>
+ * <ul>
+ * <li>The host stamps the {@link dev.ipc.model.Source} of every delivery from the sender's registered endpoint,
+ * never from what the sender claims. On a Unix socket it reads the peer's OS user ({@code SO_PEERCRED}), admits only
+ * its own user unless {@link SocketTransportOptions#allowedUsers() configured otherwise}, and puts the verified user
+ * in {@link dev.ipc.model.Source.Named#user()}. Bitwarden-variant endpoints carry no user.</li>
+ * <li>{@link #send} to an endpoint that is not connected fails at once with {@link IpcUnreachableException}.</li>
+ * <li>Disconnect listeners hear of every endpoint that goes away: on the host when a peer's connection closes; on a
+ * peer when the host says a peer left, and for every remote endpoint when the connection to the host drops.</li>
+ * <li>Bad input (garbage, truncated or oversized frames, a forged {@code Hello}, a silent client) costs at most the
+ * offending connection; it is counted ({@link #stats()}) and reported to the configured
+ * {@link IpcEventListener}.</li>
+ * <li>Every thread is a named daemon ({@code ipc-socket-<endpoint>-...}) and ends on {@link #close()}, which lets
+ * queued frames drain for at most {@link SocketTransportOptions#closeTimeout()} and removes the host's socket
+ * file.</li>
+ * </ul>
+ */
+public final class SocketTransport implements CommunicationBackend {
+
+	private static final Logger log = LoggerFactory.getLogger(SocketTransport.class);
+
+	/** Room kept free in a frame for the source a host adds when it turns a {@code Message} into a {@code Deliver}. */
+	static final int SOURCE_RESERVE = 1024;
+
+	/** Counters behind {@link SocketTransportStats}. */
+	static final class Counters {
+
+		final AtomicLong connectionsAccepted = new AtomicLong();
+
+		final AtomicLong connectionsRejected = new AtomicLong();
+
+		final AtomicLong helloTimeouts = new AtomicLong();
+
+		final AtomicLong malformedFrames = new AtomicLong();
+
+		final AtomicLong oversizedFrames = new AtomicLong();
+
+		final AtomicLong overflowDrops = new AtomicLong();
+
+		final AtomicLong undeliverable = new AtomicLong();
+
+		final AtomicLong connects = new AtomicLong();
+
+		final AtomicLong staleSocketsReplaced = new AtomicLong();
+
+	}
+
+	private enum Attempt {
+		CONNECTED, HOSTING, FAILED
+	}
+
+	private final SocketTransportOptions options;
+
+	private final String threadPrefix;
+
+	private final ReceiverFanout fanout;
+
+	private final Counters counters = new Counters();
+
+	private final List<Consumer<Endpoint>> disconnectListeners = new CopyOnWriteArrayList<>();
+
+	private final ScheduledThreadPoolExecutor timer;
+
+	private final ReentrantLock stateLock = new ReentrantLock();
+
+	private final Condition stateChanged = stateLock.newCondition();
+
+	private final AtomicBoolean closeStarted = new AtomicBoolean();
+
+	private final CountDownLatch firstAttempt = new CountDownLatch(1);
+
+	private volatile boolean closed;
+
+	private final RateLimitedLog warnings = new RateLimitedLog(log);
+
+	private volatile @Nullable HostServer host;
+
+	private volatile @Nullable PeerLink link;
+
+	private @Nullable Thread connector;
+
+	private SocketTransport(SocketTransportOptions options) {
+		this.options = options;
+		this.threadPrefix = "ipc-socket-" + label(options.endpoint());
+		this.fanout = new ReceiverFanout(options.receiverCapacity());
+		this.timer = new ScheduledThreadPoolExecutor(1, new NamedThreadFactory(threadPrefix + "-timer"));
+		this.timer.setRemoveOnCancelPolicy(true);
+	}
+
+	/**
+	 * Opens a transport. A {@link Role#HOST host} binds before this returns; a {@link Role#PEER peer} or an
+	 * {@link Role#AUTO auto} transport makes its first attempt (connect, or for auto become the host) before this
+	 * returns, and keeps trying in the background if it failed.
+	 * @throws IOException if a host cannot bind its address (another live host, permissions, an insecure socket
+	 * directory) or an auto transport's socket directory is unusable
+	 */
+	public static SocketTransport open(SocketTransportOptions options) throws IOException {
+		Objects.requireNonNull(options, "options");
+		SocketTransport transport = new SocketTransport(options);
+		try {
+			transport.start();
+		}
+		catch (IOException | RuntimeException ex) {
+			transport.close();
+			throw ex;
+		}
+		return transport;
+	}
+
+	private void start() throws IOException {
+		if (options.role() == Role.HOST) {
+			HostServer server = bindHost(false);
+			host = server;
+			server.start();
+			log.info("IPC socket transport: {} hosts {}", options.endpoint(), options.addressDescription());
+			return;
+		}
+		if (options.role() == Role.AUTO && options.isUnix()) {
+			UnixSocketFiles.prepareDirectory(options.unixSocket());
+		}
+		Thread thread = new Thread(this::connectLoop, threadPrefix + "-connect");
+		thread.setDaemon(true);
+		connector = thread;
+		thread.start();
+		try {
+			firstAttempt.await(options.connectTimeout().plus(options.helloTimeout()).toNanos(), TimeUnit.NANOSECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+	}
+
+	// ------------------------------------------------------------------ public API
+
+	/** The options this transport was opened with. */
+	public SocketTransportOptions options() {
+		return options;
+	}
+
+	/** This process's endpoint. */
+	public Endpoint localEndpoint() {
+		return options.endpoint();
+	}
+
+	/**
+	 * The current role: {@link Role#HOST} when this process serves, {@link Role#PEER} when it is (or, for role PEER,
+	 * tries to be) connected to a host, {@link Role#AUTO} while an auto transport has not settled.
+	 */
+	public Role currentRole() {
+		if (host != null) {
+			return Role.HOST;
+		}
+		PeerLink l = link;
+		if (options.role() == Role.PEER || (l != null && l.isUp())) {
+			return Role.PEER;
+		}
+		return Role.AUTO;
+	}
+
+	/** Whether this transport serves as host, or is connected to a host. */
+	@Override
+	public boolean isConnected() {
+		if (closed) {
+			return false;
+		}
+		if (host != null) {
+			return true;
+		}
+		PeerLink l = link;
+		return l != null && l.isUp();
+	}
+
+	/**
+	 * Waits until {@link #isConnected()} or the timeout passes.
+	 * @return whether it is connected
+	 */
+	public boolean awaitConnected(Duration timeout) throws InterruptedException {
+		long deadline = System.nanoTime() + timeout.toNanos();
+		stateLock.lock();
+		try {
+			while (!isConnected()) {
+				long remaining = deadline - System.nanoTime();
+				if (remaining <= 0 || closed) {
+					return isConnected();
+				}
+				stateChanged.awaitNanos(remaining);
+			}
+			return true;
+		}
+		finally {
+			stateLock.unlock();
+		}
+	}
+
+	/** The endpoints currently reachable: a host's connected peers and itself; a peer's view from presence updates. */
+	@Override
+	public Set<Endpoint> reachableEndpoints() {
+		if (closed) {
+			return Set.of();
+		}
+		HostServer h = host;
+		if (h != null) {
+			return h.reachable();
+		}
+		PeerLink l = link;
+		return (l != null) ? l.reachable() : Set.of();
+	}
+
+	/** The TCP port the host is bound to (useful with port 0), else the configured port, or -1 for a Unix socket. */
+	public int localTcpPort() {
+		HostServer h = host;
+		if (h != null && !options.isUnix()) {
+			return h.localPort();
+		}
+		return options.isUnix() ? -1 : options.tcpPort();
+	}
+
+	/** A snapshot of the counters. */
+	public SocketTransportStats stats() {
+		HostServer h = host;
+		PeerLink l = link;
+		int peers = (h != null) ? h.peerCount() : (l != null) ? l.peerCount() : 0;
+		return new SocketTransportStats(currentRole(), isConnected(), peers, counters.connectionsAccepted.get(),
+				counters.connectionsRejected.get(), counters.helloTimeouts.get(), counters.malformedFrames.get(),
+				counters.oversizedFrames.get(), counters.overflowDrops.get(), counters.undeliverable.get(),
+				counters.connects.get(), counters.staleSocketsReplaced.get());
+	}
+
+	@Override
+	public void send(OutgoingMessage message) {
+		Objects.requireNonNull(message, "message");
+		if (closed) {
+			throw new IpcClosedException("Socket transport of " + options.endpoint() + " is closed");
+		}
+		HostServer h = host;
+		if (h != null) {
+			h.send(message);
+			return;
+		}
+		PeerLink l = link;
+		if (l == null) {
+			throw new IpcUnreachableException(message.destination(), "not connected to the host");
+		}
+		l.send(message);
+	}
+
+	@Override
+	public BackendReceiver subscribe() {
+		return fanout.subscribe();
+	}
+
+	@Override
+	public void addDisconnectListener(Consumer<Endpoint> listener) {
+		disconnectListeners.add(Objects.requireNonNull(listener, "listener"));
+	}
+
+	/**
+	 * Stops: a peer lets its queued frames drain and disconnects; a host stops accepting, drains and closes every
+	 * connection and removes its socket file. Bounded by {@link SocketTransportOptions#closeTimeout()}. Receivers then
+	 * fail with {@link IpcClosedException}. Idempotent.
+	 */
+	@Override
+	public void close() {
+		if (!closeStarted.compareAndSet(false, true)) {
+			return;
+		}
+		long deadline = System.nanoTime() + options.closeTimeout().toNanos();
+		stateLock.lock();
+		try {
+			closed = true;
+			stateChanged.signalAll();
+		}
+		finally {
+			stateLock.unlock();
+		}
+		PeerLink l = link;
+		if (l != null) {
+			l.close(deadline);
+		}
+		HostServer h = host;
+		if (h != null) {
+			h.close(deadline);
+		}
+		Thread thread = connector;
+		if (thread != null && thread != Thread.currentThread()) {
+			thread.interrupt();
+			try {
+				TimeUnit.NANOSECONDS.timedJoin(thread, Math.max(1, deadline - System.nanoTime()));
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+			if (thread.isAlive()) {
+				log.warn("The connector thread of {} did not end in time", options.endpoint());
+			}
+		}
+		timer.shutdownNow();
+		fanout.close();
+		log.debug("IPC socket transport of {} closed", options.endpoint());
+	}
+
+	@Override
+	public String toString() {
+		return "SocketTransport[" + options.endpoint() + ", " + options.addressDescription() + ", " + currentRole() + "]";
+	}
+
+	// ------------------------------------------------------------------ connecting (peer and auto)
+
+	private void connectLoop() {
+		int failures = 0;
+		boolean lost = false;
+		try {
+			while (!closed) {
+				if (failures > 0 || lost) {
+					if (!pauseUntilClosed(backoffNanos(failures))) {
+						break;
+					}
+				}
+				lost = false;
+				Attempt attempt = attempt();
+				firstAttempt.countDown();
+				if (attempt == Attempt.HOSTING) {
+					return;
+				}
+				if (attempt == Attempt.FAILED) {
+					failures++;
+					continue;
+				}
+				failures = 0;
+				PeerLink l = link;
+				if (l != null) {
+					l.awaitClosed();
+				}
+				lost = true;
+			}
+		}
+		catch (InterruptedException ex) {
+			// closing
+		}
+		finally {
+			firstAttempt.countDown();
+		}
+	}
+
+	/** Bounded exponential backoff with jitter: a random delay in [d/2, d], d = initial * 2^(n-1) up to max. */
+	long backoffNanos(int failures) {
+		long initial = options.initialBackoff().toNanos();
+		long max = options.maxBackoff().toNanos();
+		int shift = Math.min(Math.max(failures - 1, 0), 30);
+		long base = (initial > (max >> shift)) ? max : Math.min(max, initial << shift);
+		long half = base / 2;
+		return half + ThreadLocalRandom.current().nextLong(half + 1);
+	}
+
+	private Attempt attempt() throws InterruptedException {
+		PeerLink candidate;
+		try {
+			candidate = PeerLink.connect(this);
+		}
+		catch (PeerLink.HostNotTrustedException ex) {
+			warnings.warn("untrusted-host", "{}", ex.getMessage());
+			return Attempt.FAILED;
+		}
+		catch (IOException ex) {
+			if (closed) {
+				return Attempt.FAILED;
+			}
+			if (options.role() == Role.AUTO) {
+				return tryToHost();
+			}
+			log.debug("Connecting to {} failed: {}", options.addressDescription(), ex.toString());
+			return Attempt.FAILED;
+		}
+		stateLock.lock();
+		try {
+			if (closed) {
+				candidate.closeNow();
+				return Attempt.FAILED;
+			}
+			link = candidate;
+		}
+		finally {
+			stateLock.unlock();
+		}
+		Frame answer = candidate.awaitHandshake(options.helloTimeout());
+		if (answer instanceof Frame.Welcome welcome && candidate.isUp()) {
+			counters.connects.incrementAndGet();
+			signalStateChange();
+			log.info("IPC socket transport: {} connected to host {} at {} ({} other peers)", options.endpoint(),
+					welcome.host(), options.addressDescription(), welcome.peers().size());
+			return Attempt.CONNECTED;
+		}
+		if (answer instanceof Frame.Rejected rejected) {
+			warnings.warn("rejected:" + rejected.reason(), "The host at {} refused {}: {} ({})",
+					options.addressDescription(), options.endpoint(), rejected.reason(), rejected.detail());
+		}
+		candidate.closeNow();
+		return Attempt.FAILED;
+	}
+
+	private Attempt tryToHost() {
+		HostServer server;
+		try {
+			server = bindHost(true);
+		}
+		catch (IOException ex) {
+			warnings.warn("host:" + ex.getClass().getName(), "Could not become the host at {}: {}",
+					options.addressDescription(), ex.toString());
+			return Attempt.FAILED;
+		}
+		if (server == null) {
+			return Attempt.FAILED;
+		}
+		stateLock.lock();
+		try {
+			if (closed) {
+				server.close(System.nanoTime() + options.closeTimeout().toNanos());
+				return Attempt.FAILED;
+			}
+			host = server;
+			server.start();
+			stateChanged.signalAll();
+		}
+		finally {
+			stateLock.unlock();
+		}
+		log.info("IPC socket transport: no live host answered, {} now hosts {}", options.endpoint(),
+				options.addressDescription());
+		return Attempt.HOSTING;
+	}
+
+	/**
+	 * Binds the host's address.
+	 * @param auto whether losing a race to another would-be host is expected (then {@code null} is returned)
+	 */
+	private @Nullable HostServer bindHost(boolean auto) throws IOException {
+		if (options.isUnix()) {
+			UnixSocketFiles.prepareDirectory(options.unixSocket());
+			UnixSocketFiles.HostLock lock = UnixSocketFiles.tryLock(options.unixSocket());
+			if (lock == null) {
+				if (auto) {
+					return null;
+				}
+				throw new IOException("Another host holds " + UnixSocketFiles.lockFile(options.unixSocket()));
+			}
+			try {
+				return HostServer.bindUnix(this, lock);
+			}
+			catch (HostServer.LiveHostException ex) {
+				lock.close();
+				if (auto) {
+					return null;
+				}
+				throw ex;
+			}
+			catch (IOException | RuntimeException ex) {
+				lock.close();
+				throw ex;
+			}
+		}
+		try {
+			return HostServer.bindTcp(this);
+		}
+		catch (BindException ex) {
+			if (auto) {
+				return null;
+			}
+			throw ex;
+		}
+	}
+
+	/** Sleeps unless closing. @return false if the transport closed meanwhile */
+	private boolean pauseUntilClosed(long nanos) throws InterruptedException {
+		long deadline = System.nanoTime() + nanos;
+		stateLock.lock();
+		try {
+			while (!closed) {
+				long remaining = deadline - System.nanoTime();
+				if (remaining <= 0) {
+					return true;
+				}
+				stateChanged.awaitNanos(remaining);
+			}
+			return false;
+		}
+		finally {
+			stateLock.unlock();
+		}
+	}
+
+	/** Sleeps up to {@code millis} unless closing (used after a failed accept). */
+	void pause(long millis) {
+		try {
+			pauseUntilClosed(TimeUnit.MILLISECONDS.toNanos(millis));
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+	}
+
+	private void signalStateChange() {
+		stateLock.lock();
+		try {
+			stateChanged.signalAll();
+		}
+		finally {
+			stateLock.unlock();
+		}
+	}
+
+	// ------------------------------------------------------------------ for HostServer and PeerLink
+
+	String threadPrefix() {
+		return threadPrefix;
+	}
+
+	Counters counters() {
+		return counters;
+	}
+
+	void publish(IncomingMessage message) {
+		fanout.publish(message);
+	}
+
+	@Nullable
+	ScheduledFuture<?> schedule(Runnable task, long delayNanos) {
+		try {
+			return timer.schedule(() -> {
+				try {
+					task.run();
+				}
+				catch (RuntimeException ex) {
+					log.warn("Socket transport timer task failed", ex);
+				}
+			}, delayNanos, TimeUnit.NANOSECONDS);
+		}
+		catch (java.util.concurrent.RejectedExecutionException ex) {
+			task.run(); // closing: run at once
+			return null;
+		}
+	}
+
+	/** Refuses a frame the receiving side would have to reject as oversized. */
+	void checkSize(byte[] frame) {
+		if (FrameCodec.bodyLength(frame) > options.maxFrameBytes() - SOURCE_RESERVE) {
+			throw new IpcException(ErrorKind.OTHER, "Message too large for the socket transport: "
+					+ FrameCodec.bodyLength(frame) + " bytes, the limit is " + (options.maxFrameBytes() - SOURCE_RESERVE));
+		}
+	}
+
+	void dropped(DropReason reason, @Nullable Endpoint peer) {
+		try {
+			options.listener().messageDropped(reason, peer);
+		}
+		catch (RuntimeException ex) {
+			log.warn("Event listener failed", ex);
+		}
+	}
+
+	void fireDisconnected(Endpoint endpoint) {
+		for (Consumer<Endpoint> listener : disconnectListeners) {
+			try {
+				listener.accept(endpoint);
+			}
+			catch (RuntimeException ex) {
+				log.warn("Disconnect listener failed", ex);
+			}
+		}
+	}
+
+	/** The connection to the host dropped: every remote endpoint is gone. */
+	void linkLost(PeerLink lost, List<Endpoint> gone) {
+		if (!closed) {
+			log.info("IPC socket transport: {} lost its connection to the host at {}; reconnecting", options.endpoint(),
+					options.addressDescription());
+		}
+		signalStateChange();
+		for (Endpoint endpoint : gone) {
+			fireDisconnected(endpoint);
+		}
+	}
+
+	private static String label(Endpoint endpoint) {
+		String raw = (endpoint instanceof Endpoint.Named named) ? named.name() : endpoint.toString();
+		StringBuilder sb = new StringBuilder();
+		for (int i = 0; i < raw.length() && sb.length() < 32; i++) {
+			char c = raw.charAt(i);
+			sb.append((Character.isLetterOrDigit(c) || c == '-' || c == '_' || c == '.') ? c : '_');
+		}
+		return sb.toString();
+	}
+
+	/** Visible for tests: whether the connector thread is alive. */
+	boolean connectorAlive() {
+		Thread thread = connector;
+		return thread != null && thread.isAlive();
+	}
+
+}

@@ -1,0 +1,57 @@
+package dev.ipc.transport.socket;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+
+import dev.ipc.client.IpcClient;
+import dev.ipc.client.IpcClientBuilder;
+import dev.ipc.crypto.NoEncryptionCryptoProvider;
+import dev.ipc.model.Endpoint;
+import dev.ipc.model.IpcPayload;
+import dev.ipc.rpc.RpcRequest;
+import dev.ipc.session.InMemorySessionRepository;
+import dev.ipc.spi.CommunicationBackend;
+
+/** Shared pieces of the socket transport tests (in-JVM and multi-process). */
+final class SocketTestSupport {
+
+	private SocketTestSupport() {
+	}
+
+	/**
+	 * The one place the tests choose a crypto provider. Swap in the Noise provider here to run every socket test
+	 * encrypted.
+	 */
+	static IpcClientBuilder withCrypto(IpcClientBuilder builder) {
+		return builder.crypto(new NoEncryptionCryptoProvider(), new InMemorySessionRepository<>());
+	}
+
+	/** A started client named after {@code endpoint}, serving {@link Echo} and a never-answering {@link Hang}. */
+	static IpcClient startClient(CommunicationBackend backend, Endpoint endpoint) {
+		String name = (endpoint instanceof Endpoint.Named n) ? n.name() : endpoint.toString();
+		IpcClient client = withCrypto(IpcClient.builder().backend(backend).name("client-" + name)
+				.defaultRpcTimeout(Duration.ofSeconds(10)).shutdownTimeout(Duration.ofSeconds(2))).build();
+		client.registerRpcHandler(Echo.class, (request, context) -> new EchoReply(request.text(), name,
+				context.source().toString()));
+		client.registerAsyncRpcHandler(Hang.class, (request, context) -> new CompletableFuture<>());
+		client.start();
+		return client;
+	}
+
+	@IpcPayload("test.greeting")
+	record Greeting(String text) {
+	}
+
+	@IpcPayload("Echo")
+	record Echo(String text) implements RpcRequest<EchoReply> {
+	}
+
+	/** The echoed text, who answered, and the caller's source as the answering side saw it. */
+	record EchoReply(String text, String by, String callerSource) {
+	}
+
+	@IpcPayload("Hang")
+	record Hang(String text) implements RpcRequest<String> {
+	}
+
+}
