@@ -96,6 +96,8 @@ final class DefaultIpcClient implements IpcClient {
 
 	private final Duration defaultRpcTimeout;
 
+	private final boolean directDispatch;
+
 	private final Duration shutdownTimeout;
 
 	private final AtomicReference<IpcClientState> state = new AtomicReference<>(IpcClientState.NEW);
@@ -135,6 +137,7 @@ final class DefaultIpcClient implements IpcClient {
 		this.subscriptions = new SubscriptionHub(dispatcher, events, builder.subscriberQueueCapacity);
 		this.handlers = new RpcHandlerRegistry(builder.duplicateHandlerPolicy);
 		this.defaultRpcTimeout = builder.defaultRpcTimeout;
+		this.directDispatch = builder.directDispatch;
 		this.shutdownTimeout = builder.shutdownTimeout;
 		this.backend.addDisconnectListener(this::failRequestsTo);
 		if (builder.discoverVersion != null) {
@@ -180,6 +183,10 @@ final class DefaultIpcClient implements IpcClient {
 		thread.setDaemon(true);
 		loopThread = thread;
 		state.set(IpcClientState.RUNNING);
+		if (directDispatch) {
+			// non-blocking handlers: let the delivering thread process a message when the loop is idle
+			rx.deliverInline(message -> processInline(message, gen));
+		}
 		thread.start();
 		events.stateChanged(IpcClientState.RUNNING, null);
 		log.debug("IPC client '{}' started", name);
@@ -299,31 +306,65 @@ final class DefaultIpcClient implements IpcClient {
 			catch (InterruptedException ex) {
 				break;
 			}
-			catch (IpcException ex) {
-				if (!isCurrent(gen)) {
+			catch (RuntimeException ex) {
+				if (!isCurrent(gen) || receiveFailed(ex)) {
 					break;
 				}
-				if (ex.kind() == ErrorKind.FATAL) {
-					log.error("IPC client '{}' stops: fatal receive error: {}", name, ex.getMessage(), ex);
-					stopBecause(ex);
-					break;
-				}
-				logRecoverable("receive", ex);
 				continue;
 			}
-			catch (RuntimeException ex) {
-				if (!isCurrent(gen)) {
-					break;
-				}
-				log.error("IPC client '{}': unexpected error while receiving (continuing)", name, ex);
-				continue;
+			dispatchSafely(message);
+		}
+	}
+
+	/**
+	 * Processes one message on the thread that delivered it (direct dispatch, the loop idle): the same steps as one
+	 * turn of the loop, without waking it.
+	 */
+	private void processInline(IncomingMessage raw, int gen) {
+		if (!isCurrent(gen)) {
+			return;
+		}
+		IncomingMessage message;
+		try {
+			message = crypto.receive(cryptoContext, new OneShotReceiver(raw));
+		}
+		catch (OneShotReceiver.Exhausted ex) {
+			return; // a protocol message, consumed by the crypto provider
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			return;
+		}
+		catch (RuntimeException ex) {
+			if (isCurrent(gen)) {
+				receiveFailed(ex);
 			}
-			try {
-				dispatch(message);
+			return;
+		}
+		dispatchSafely(message);
+	}
+
+	/** Handles a receive failure; returns whether the client stopped. */
+	private boolean receiveFailed(RuntimeException failure) {
+		if (failure instanceof IpcException ex) {
+			if (ex.kind() == ErrorKind.FATAL) {
+				log.error("IPC client '{}' stops: fatal receive error: {}", name, ex.getMessage(), ex);
+				stopBecause(ex);
+				return true;
 			}
-			catch (RuntimeException ex) {
-				log.error("IPC client '{}': failed to dispatch a message on topic {}", name, message.topic(), ex);
-			}
+			logRecoverable("receive", ex);
+			return false;
+		}
+		log.error("IPC client '{}': unexpected error while receiving (continuing)", name, failure);
+		return false;
+	}
+
+	private void dispatchSafely(IncomingMessage message) {
+		try {
+			dispatch(message);
+		}
+		catch (RuntimeException ex) {
+			log.error("IPC client '{}': failed to dispatch a message on topic {}", name, message.topic(), ex);
 		}
 	}
 

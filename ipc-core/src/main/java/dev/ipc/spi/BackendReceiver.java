@@ -30,6 +30,18 @@ public interface BackendReceiver extends AutoCloseable {
 	@Nullable
 	IncomingMessage receive(Duration timeout) throws InterruptedException;
 
+	/**
+	 * Asks the receiver to hand messages to {@code handler} on the delivering thread whenever it can do so without
+	 * waiting: nobody is processing a message of this receiver and none is buffered. Messages it cannot hand over
+	 * that way are buffered for {@link #receive()} as usual, so the consumer keeps its receive loop; at most one
+	 * message is processed at a time (inline or after {@code receive}) and order is kept. This saves the thread
+	 * hand-off to the consumer's loop. The default does nothing and returns {@code false}.
+	 * @return whether the receiver supports inline delivery
+	 */
+	default boolean deliverInline(java.util.function.Consumer<IncomingMessage> handler) {
+		return false;
+	}
+
 	/** Stops buffering and wakes a waiting {@code receive} with {@link IpcClosedException}. Idempotent. */
 	@Override
 	void close();

@@ -5,6 +5,7 @@ import java.util.ArrayDeque;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 
 import org.jspecify.annotations.Nullable;
 
@@ -65,7 +66,9 @@ public final class ReceiverFanout {
 	public int publish(IncomingMessage message) {
 		int dropped = 0;
 		for (QueueReceiver receiver : receivers) {
-			dropped += receiver.offer(message);
+			if (!receiver.tryInline(message)) {
+				dropped += receiver.offer(message);
+			}
 		}
 		return dropped;
 	}
@@ -88,6 +91,45 @@ public final class ReceiverFanout {
 		private final ArrayDeque<IncomingMessage> queue = new ArrayDeque<>();
 
 		private final ReentrantLock lock = new ReentrantLock();
+
+		/**
+		 * Held while one message of this receiver is being processed, by the consumer's loop (from a
+		 * {@code receive} that returned a message until its next call) or by a delivering thread running the inline
+		 * handler; so messages are processed one at a time, in order, whoever runs them.
+		 */
+		private final ReentrantLock processing = new ReentrantLock();
+
+		private volatile @Nullable Consumer<IncomingMessage> inline;
+
+		@Override
+		public boolean deliverInline(Consumer<IncomingMessage> handler) {
+			this.inline = handler;
+			return true;
+		}
+
+		/** Runs the inline handler on this thread if nobody is processing and nothing is buffered. */
+		boolean tryInline(IncomingMessage message) {
+			Consumer<IncomingMessage> handler = inline;
+			if (handler == null || receiverClosed || processing.isHeldByCurrentThread() || !processing.tryLock()) {
+				return false;
+			}
+			try {
+				lock.lock();
+				try {
+					if (!queue.isEmpty() || lagged > 0 || receiverClosed) {
+						return false;
+					}
+				}
+				finally {
+					lock.unlock();
+				}
+				handler.accept(message);
+				return true;
+			}
+			finally {
+				processing.unlock();
+			}
+		}
 
 		private final Condition notEmpty = lock.newCondition();
 
@@ -123,19 +165,70 @@ public final class ReceiverFanout {
 
 		@Override
 		public @Nullable IncomingMessage receive(@Nullable Duration timeout) throws InterruptedException {
+			if (processing.isHeldByCurrentThread()) {
+				processing.unlock();
+			}
 			long nanos = (timeout != null) ? timeout.toNanos() : Long.MAX_VALUE;
+			while (true) {
+				IncomingMessage next = awaitNext(timeout, nanos);
+				if (next == null) {
+					return null;
+				}
+				if (inline == null) {
+					return next;
+				}
+				// wait for an inline delivery in progress, then take the oldest message (it may have been taken)
+				processing.lockInterruptibly();
+				IncomingMessage taken;
+				try {
+					taken = poll();
+				}
+				catch (RuntimeException ex) {
+					processing.unlock();
+					throw ex;
+				}
+				if (taken != null) {
+					return taken;
+				}
+				processing.unlock();
+			}
+		}
+
+		/** The oldest buffered message (or the lag/closed error), without waiting; {@code null} if none. */
+		private @Nullable IncomingMessage poll() {
+			lock.lock();
+			try {
+				return takeLocked();
+			}
+			finally {
+				lock.unlock();
+			}
+		}
+
+		private @Nullable IncomingMessage takeLocked() {
+			if (receiverClosed) {
+				throw new IpcClosedException("Receiver is closed");
+			}
+			if (lagged > 0) {
+				long lost = lagged;
+				lagged = 0;
+				throw new IpcException(ErrorKind.OTHER, "Receiver lagged: " + lost + " message(s) lost");
+			}
+			return queue.pollFirst();
+		}
+
+		/**
+		 * Waits until a message is buffered. Without inline delivery it takes it; with inline delivery it only
+		 * peeks (the caller takes it under the processing lock) and returns it as a token.
+		 */
+		private @Nullable IncomingMessage awaitNext(@Nullable Duration timeout, long nanos) throws InterruptedException {
 			lock.lockInterruptibly();
 			try {
 				while (true) {
-					if (receiverClosed) {
-						throw new IpcClosedException("Receiver is closed");
+					if (receiverClosed || lagged > 0) {
+						return takeLocked();
 					}
-					if (lagged > 0) {
-						long lost = lagged;
-						lagged = 0;
-						throw new IpcException(ErrorKind.OTHER, "Receiver lagged: " + lost + " message(s) lost");
-					}
-					IncomingMessage next = queue.pollFirst();
+					IncomingMessage next = (inline == null) ? queue.pollFirst() : queue.peekFirst();
 					if (next != null) {
 						return next;
 					}
