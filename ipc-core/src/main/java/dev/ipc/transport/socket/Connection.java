@@ -3,6 +3,8 @@ package dev.ipc.transport.socket;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
@@ -18,9 +20,15 @@ import org.slf4j.LoggerFactory;
 /**
  * One socket connection: a reader thread that cuts the byte stream into frames and hands each to the
  * {@link Listener} (which must not block), and a writer thread that drains a bounded outbound queue with gathering
- * writes, so frames queued while a write is in progress leave together. Both are blocking-I/O daemon threads named
+ * writes, so frames queued while a write is in progress leave together. The threads are daemons named
  * {@code ipc-socket-<name>-read-<id>} / {@code -write-<id>}; reading and writing use the channel directly (its read
  * and write locks are independent), never a {@code synchronized} block.
+ *
+ * <p><b>Write-through.</b> The channel is non-blocking (each thread waits on its own selector when it must). When
+ * nothing is queued and the writer is idle, {@link #offer} writes a frame of at most {@link #WRITE_THROUGH_MAX} bytes
+ * itself, without waking the writer: on a small machine that thread hand-off costs more than the write. Whatever the
+ * socket does not take at once (the peer is slow) is queued for the writer, so {@code offer} still never blocks and
+ * the queue bounds still apply; under load frames queue behind the writer and leave coalesced as before.
  */
 final class Connection {
 
@@ -58,6 +66,9 @@ final class Connection {
 
 	private static final long MAX_BATCH_BYTES = 256 * 1024;
 
+	/** Largest frame {@link #offer} writes on the caller's thread (covers a full Noise transport frame). */
+	static final int WRITE_THROUGH_MAX = 64 * 1024 + 1024;
+
 	/** Extra room for control frames (presence, pong) beyond the data capacity before the peer counts as stuck. */
 	private static final int CONTROL_SLACK = 256;
 
@@ -85,6 +96,13 @@ final class Connection {
 
 	private boolean closing;
 
+	/** The writer holds frames it took from the queue and has not written yet (guarded by {@link #lock}). */
+	private boolean writerBusy;
+
+	private @Nullable Selector readSelector;
+
+	private @Nullable Selector writeSelector;
+
 	private final AtomicBoolean closed = new AtomicBoolean();
 
 	private final Thread reader;
@@ -110,6 +128,17 @@ final class Connection {
 
 	/** Starts the reader and writer threads. */
 	void start() {
+		try {
+			channel.configureBlocking(false);
+			readSelector = Selector.open();
+			writeSelector = Selector.open();
+			channel.register(readSelector, SelectionKey.OP_READ);
+			channel.register(writeSelector, SelectionKey.OP_WRITE);
+		}
+		catch (IOException ex) {
+			log.debug("Connection {} could not be set up: {}", id, ex.toString());
+			closeNow();
+		}
 		writer.start();
 		reader.start();
 	}
@@ -128,12 +157,33 @@ final class Connection {
 	 * are not lost to a burst of data, and are refused only when the peer is hopelessly behind.
 	 */
 	Offer offer(byte[] frame, boolean control) {
+		boolean failed = false;
 		lock.lock();
 		try {
 			if (closing) {
 				return Offer.CLOSED;
 			}
 			int size = queue.size();
+			if (size == 0 && !writerBusy && frame.length <= WRITE_THROUGH_MAX && writeSelector != null) {
+				int written;
+				try {
+					written = channel.write(ByteBuffer.wrap(frame));
+				}
+				catch (IOException ex) {
+					log.debug("Connection {} write failed: {}", id, ex.toString());
+					failed = true;
+					return Offer.CLOSED;
+				}
+				if (written == frame.length) {
+					return Offer.ACCEPTED;
+				}
+				// the socket took part of it: the writer sends the rest as soon as the peer reads
+				byte[] rest = java.util.Arrays.copyOfRange(frame, written, frame.length);
+				queue.addLast(rest);
+				queuedBytes += rest.length;
+				notEmpty.signal();
+				return Offer.ACCEPTED;
+			}
 			if (control) {
 				if (size >= capacity + CONTROL_SLACK) {
 					return Offer.FULL;
@@ -151,6 +201,9 @@ final class Connection {
 		}
 		finally {
 			lock.unlock();
+			if (failed) {
+				closeNow();
+			}
 		}
 	}
 
@@ -199,12 +252,35 @@ final class Connection {
 			catch (IOException ex) {
 				log.debug("Closing connection {} failed: {}", id, ex.toString());
 			}
+			wake(readSelector);
+			wake(writeSelector);
 			try {
 				listener.onClosed(this);
 			}
 			catch (RuntimeException ex) {
 				log.warn("Connection close handler failed", ex);
 			}
+		}
+	}
+
+	private static void wake(@Nullable Selector selector) {
+		if (selector != null) {
+			selector.wakeup();
+		}
+	}
+
+	/** Reads what is available into {@code buf}, waiting for the channel to become readable; -1 at end of stream. */
+	private int readSome(ByteBuffer buf) throws IOException {
+		while (true) {
+			int n = channel.read(buf);
+			if (n != 0 || !buf.hasRemaining()) {
+				return n;
+			}
+			if (!isOpen()) {
+				throw new ClosedChannelException();
+			}
+			readSelector.select();
+			readSelector.selectedKeys().clear();
 		}
 	}
 
@@ -269,7 +345,7 @@ final class Connection {
 					while (filled < len) {
 						step.clear();
 						step.limit(Math.min(step.capacity(), len - filled));
-						int read = channel.read(step);
+						int read = readSome(step);
 						if (read < 0) {
 							listener.onTruncated(this);
 							return;
@@ -295,6 +371,18 @@ final class Connection {
 		}
 		finally {
 			closeNow();
+			closeQuietly(readSelector);
+		}
+	}
+
+	private static void closeQuietly(@Nullable Selector selector) {
+		if (selector != null) {
+			try {
+				selector.close();
+			}
+			catch (IOException ex) {
+				// nothing to do
+			}
 		}
 	}
 
@@ -320,7 +408,7 @@ final class Connection {
 				start = 0;
 			}
 			while (available() < need) {
-				if (channel.read(buf) < 0) {
+				if (readSome(buf) < 0) {
 					return false;
 				}
 			}
@@ -364,6 +452,13 @@ final class Connection {
 					}
 				}
 				flush(out);
+				lock.lock();
+				try {
+					writerBusy = false;
+				}
+				finally {
+					lock.unlock();
+				}
 			}
 		}
 		catch (ClosedChannelException ex) {
@@ -382,13 +477,20 @@ final class Connection {
 		}
 		finally {
 			closeNow();
+			closeQuietly(writeSelector);
 		}
 	}
 
 	private void flush(ByteBuffer out) throws IOException {
 		out.flip();
 		while (out.hasRemaining()) {
-			channel.write(out);
+			if (channel.write(out) == 0) {
+				if (!isOpen()) {
+					throw new ClosedChannelException();
+				}
+				writeSelector.select();
+				writeSelector.selectedKeys().clear();
+			}
 		}
 		out.clear();
 	}
@@ -414,6 +516,7 @@ final class Connection {
 				bytes += frame.length;
 			}
 			queuedBytes -= bytes;
+			writerBusy = n > 0;
 			return n;
 		}
 		finally {
