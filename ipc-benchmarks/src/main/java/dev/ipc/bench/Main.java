@@ -20,6 +20,7 @@ public final class Main {
 		switch (command) {
 			case "harness" -> Harness.main(rest);
 			case "role" -> Roles.main(rest);
+			case "probe" -> dev.ipc.bench.harness.Probe.main(rest);
 			case "jmh" -> org.openjdk.jmh.Main.main(rest);
 			default -> org.openjdk.jmh.Main.main(args);
 		}

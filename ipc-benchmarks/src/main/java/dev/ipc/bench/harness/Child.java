@@ -66,6 +66,20 @@ final class Child implements AutoCloseable {
 		return process.pid();
 	}
 
+	/** CPU time (user + system) this child has used so far, in nanoseconds, from /proc; -1 if unknown. */
+	long cpuNanos() {
+		try {
+			String stat = java.nio.file.Files.readString(Path.of("/proc", Long.toString(process.pid()), "stat"));
+			String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+			// fields 14 and 15 of stat (utime, stime), counted from field 3 after the command name
+			long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
+			return ticks * 10_000_000L; // USER_HZ = 100 on Linux
+		}
+		catch (IOException | RuntimeException ex) {
+			return -1;
+		}
+	}
+
 	/** Waits for a line starting with {@code prefix}; returns the rest of it. */
 	String await(String prefix, long timeoutSeconds) throws InterruptedException {
 		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);

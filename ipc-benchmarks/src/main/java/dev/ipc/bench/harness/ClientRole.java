@@ -61,12 +61,16 @@ final class ClientRole {
 				return String.format(Locale.ROOT, "RESULT n=%d p50=%d p99=%d p999=%d", s.length,
 						Stats.percentile(s, 0.50), Stats.percentile(s, 0.99), Stats.percentile(s, 0.999));
 			}
-			case "tput":
-				return String.format(Locale.ROOT, "RESULT ops=%.1f",
-						client.callsPerSecond(Integer.parseInt(a[1]), Integer.parseInt(a[2]), ms(a[3])));
-			case "oneway":
-				return String.format(Locale.ROOT, "RESULT msgs=%.1f",
-						client.messagesPerSecond(Integer.parseInt(a[1]), ms(a[2])));
+			case "tput": {
+				double ops = client.callsPerSecond(Integer.parseInt(a[1]), Integer.parseInt(a[2]), ms(a[3]));
+				return String.format(Locale.ROOT, "RESULT ops=%.1f n=%.0f", ops, ops * ms(a[3]) / 1e9);
+			}
+			case "oneway": {
+				long start = System.nanoTime();
+				double msgs = client.messagesPerSecond(Integer.parseInt(a[1]), ms(a[2]));
+				return String.format(Locale.ROOT, "RESULT msgs=%.1f n=%.0f", msgs,
+						msgs * (System.nanoTime() - start) / 1e9);
+			}
 			case "connect": {
 				long[] s = Stats.sorted(client.connects(Integer.parseInt(a[1])));
 				return String.format(Locale.ROOT, "RESULT n=%d p50=%d min=%d max=%d", s.length,

@@ -74,6 +74,9 @@ public final class Harness {
 
 		List<String> systems = new ArrayList<>();
 
+		/** Extra options for every child JVM, e.g. a flight recording. */
+		List<String> childJvm = List.of();
+
 		Path out = Path.of("ipc-benchmarks", "results", "latest.md");
 
 		static Options parse(String[] args) {
@@ -94,6 +97,7 @@ public final class Harness {
 					case "--systems" -> o.systems = List.of(args[++i].split(","));
 					case "--no-scale" -> o.scale = false;
 					case "--out" -> o.out = Path.of(args[++i]);
+					case "--child-jvm" -> o.childJvm = List.of(args[++i].split(" "));
 					default -> throw new IllegalArgumentException("unknown option " + args[i]);
 				}
 			}
@@ -106,7 +110,13 @@ public final class Harness {
 		new Harness(options).run();
 	}
 
-	private static final List<String> JVM = List.of("-Xms256m", "-Xmx1g", "-XX:+UseG1GC");
+	private static final List<String> BASE_JVM = List.of("-Xms256m", "-Xmx1g", "-XX:+UseG1GC");
+
+	private List<String> jvm() {
+		List<String> all = new ArrayList<>(BASE_JVM);
+		all.addAll(options.childJvm);
+		return all;
+	}
 
 	private void run() throws Exception {
 		long started = System.nanoTime();
@@ -143,18 +153,24 @@ public final class Harness {
 				for (int size : Payloads.SIZES) {
 					for (String id : rotated) {
 						Child client = pairs.get(id)[1];
+						long cpu = cpu(pairs.get(id));
 						String r = client.call("rtt " + size + " " + millis, 120);
+						record(id, "rtt.cpu." + size, (cpu(pairs.get(id)) - cpu) / Child.value(r, "n"));
 						record(id, "rtt.p50." + size, Child.value(r, "p50"));
 						record(id, "rtt.p99." + size, Child.value(r, "p99"));
 						record(id, "rtt.p999." + size, Child.value(r, "p999"));
 					}
 					for (String id : rotated) {
+						long cpu = cpu(pairs.get(id));
 						String r = pairs.get(id)[1].call("tput " + size + " " + INFLIGHT + " " + millis, 120);
+						record(id, "tput.cpu." + size, (cpu(pairs.get(id)) - cpu) / Child.value(r, "n"));
 						record(id, "tput." + size, Child.value(r, "ops"));
 					}
 					for (String id : rotated) {
 						if (spec(id).oneWay()) {
+							long cpu = cpu(pairs.get(id));
 							String r = pairs.get(id)[1].call("oneway " + size + " " + millis, 120);
+							record(id, "oneway.cpu." + size, (cpu(pairs.get(id)) - cpu) / Child.value(r, "n"));
 							record(id, "oneway." + size, Child.value(r, "msgs"));
 						}
 					}
@@ -181,7 +197,7 @@ public final class Harness {
 		Map<String, String> scale = new LinkedHashMap<>();
 		if (options.scale && (options.systems.isEmpty() || options.systems.contains("ipc-noise"))) {
 			try {
-				scale = new ScaleRun(options.quick, logDir, workDir, JVM).run();
+				scale = new ScaleRun(options.quick, logDir, workDir, jvm()).run();
 			}
 			catch (Exception ex) {
 				log("scale run failed: " + ex);
@@ -203,7 +219,7 @@ public final class Harness {
 		Child server = null;
 		String address = "memory";
 		if (spec.server()) {
-			server = Child.start(spec.id() + "-server", logDir, JVM, "server", spec.id(), workDir.toString());
+			server = Child.start(spec.id() + "-server", logDir, jvm(), "server", spec.id(), workDir.toString());
 			try {
 				address = server.await("READY", 60);
 			}
@@ -212,7 +228,7 @@ public final class Harness {
 				throw ex;
 			}
 		}
-		Child client = Child.start(spec.id() + "-client", logDir, JVM, "client", spec.id(), address);
+		Child client = Child.start(spec.id() + "-client", logDir, jvm(), "client", spec.id(), address);
 		try {
 			client.await("READY", 60);
 		}
@@ -221,6 +237,17 @@ public final class Harness {
 			throw ex;
 		}
 		return new Child[] { server, client };
+	}
+
+	/** CPU used so far by both JVMs of a pair (ns). */
+	private static long cpu(Child[] pair) {
+		long sum = 0;
+		for (Child child : pair) {
+			if (child != null) {
+				sum += child.cpuNanos();
+			}
+		}
+		return sum;
 	}
 
 	private static void closeAll(Child[] pair) {
@@ -257,7 +284,7 @@ public final class Harness {
 			.format(Instant.now()));
 		env.put("JDK", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version") + " ("
 				+ System.getProperty("java.vendor") + ")");
-		env.put("JVM options (every child)", String.join(" ", JVM));
+		env.put("JVM options (every child)", String.join(" ", jvm()));
 		env.put("CPUs", Runtime.getRuntime().availableProcessors() + " × " + cpuModel());
 		env.put("OS", System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
 				+ System.getProperty("os.arch"));

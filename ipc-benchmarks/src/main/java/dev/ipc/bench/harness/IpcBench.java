@@ -1,5 +1,6 @@
 package dev.ipc.bench.harness;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
@@ -23,6 +24,8 @@ import dev.ipc.model.Endpoint;
 import dev.ipc.session.InMemorySessionRepository;
 import dev.ipc.spi.CommunicationBackend;
 import dev.ipc.transport.memory.InMemoryBus;
+import dev.ipc.transport.socket.SocketTransport;
+import dev.ipc.transport.socket.SocketTransportOptions;
 
 /**
  * Our client. The host registers an echo RPC handler, a count RPC handler and a typed subscription to
@@ -92,8 +95,57 @@ final class IpcBench {
 
 	// ------------------------------------------------------------------ roles
 
+	static boolean noise(String system) {
+		return system.contains("noise") || system.startsWith("ipc-scale");
+	}
+
+	/** A host transport bound to {@code dir/ipc.sock}. */
+	static SocketTransport hostTransport(Path dir) throws IOException {
+		Path socket = dir.resolve("ipc.sock");
+		return SocketTransport.open(SocketTransportOptions.builder()
+			.endpoint(HOST)
+			.unixSocket(socket)
+			.role(SocketTransportOptions.Role.HOST)
+			.maxConnections(512)
+			.build());
+	}
+
+	private static final AtomicLong PEER_IDS = new AtomicLong();
+
+	/** A peer transport connected to the host at {@code address} ({@code unix:PATH}). */
+	static SocketTransport peerTransport(String address) throws Exception {
+		String name = "peer-" + ProcessHandle.current().pid() + "-" + PEER_IDS.incrementAndGet();
+		SocketTransport transport = SocketTransport.open(SocketTransportOptions.builder()
+			.endpoint(Endpoint.named(name))
+			.unixSocket(Path.of(address.substring("unix:".length())))
+			.role(SocketTransportOptions.Role.PEER)
+			.build());
+		if (!transport.awaitConnected(Duration.ofSeconds(10))) {
+			transport.close();
+			throw new IllegalStateException("peer " + name + " could not connect to " + address);
+		}
+		return transport;
+	}
+
 	static void serve(String system, Path dir, String[] args) throws Exception {
-		throw new UnsupportedOperationException("system " + system + " needs the socket transport");
+		SocketTransport transport = hostTransport(dir);
+		IpcClient host = builder("host", transport, noise(system)).build();
+		HostState state = configureHost(host);
+		host.start();
+		Roles.ready("unix:" + dir.resolve("ipc.sock"));
+		if (system.equals("ipc-scale-host")) {
+			ScaleRun.hostCommands(state);
+		}
+		else {
+			Roles.exitWhenStdinCloses(() -> {
+				host.close();
+				transport.close();
+			});
+			Thread.currentThread().join();
+		}
+		host.close();
+		transport.close();
+		System.exit(0);
 	}
 
 	static BenchClient client(String system, String address, String[] args) throws Exception {
@@ -111,7 +163,21 @@ final class IpcBench {
 				peerBackend.close();
 			});
 		}
-		throw new UnsupportedOperationException("system " + system + " needs the socket transport");
+		return socketPeer(system, address);
+	}
+
+	/** A started peer client over a fresh socket connection; closing it closes the connection. */
+	static Peer socketPeer(String system, String address) throws Exception {
+		SocketTransport transport = peerTransport(address);
+		IpcClient client = builder("peer", transport, noise(system)).build();
+		return new Peer(client, HOST, () -> {
+			try {
+				return socketPeer(system, address);
+			}
+			catch (Exception ex) {
+				throw new IllegalStateException(ex);
+			}
+		}, transport::close);
 	}
 
 	// ------------------------------------------------------------------ peer side
@@ -119,7 +185,7 @@ final class IpcBench {
 	/** A connected peer client measuring against the host. */
 	static final class Peer implements BenchClient {
 
-		private final IpcClient client;
+		final IpcClient client;
 
 		private final Endpoint host;
 

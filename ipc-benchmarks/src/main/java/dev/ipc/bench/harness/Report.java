@@ -59,6 +59,15 @@ final class Report {
 		for (int size : Payloads.SIZES) {
 			row("one-way MiB/s (payload bytes)", size, "oneway." + size, v -> v * size / (1024.0 * 1024.0), 1);
 		}
+		for (int size : Payloads.SIZES) {
+			row("CPU per RPC, 1 in flight, both JVMs (µs)", size, "rtt.cpu." + size, v -> v / 1e3, 1);
+		}
+		for (int size : Payloads.SIZES) {
+			row("CPU per RPC, 32 in flight, both JVMs (µs)", size, "tput.cpu." + size, v -> v / 1e3, 1);
+		}
+		for (int size : Payloads.SIZES) {
+			row("CPU per one-way message, both JVMs (µs)", size, "oneway.cpu." + size, v -> v / 1e3, 2);
+		}
 		row("connect + handshake + first RPC, p50 (ms)", 200, "connect", v -> v / 1e6, 3);
 		row("Noise NN handshake CPU, in-process, both sides (ms)", 0, "handshake", v -> v / 1e6, 3);
 		out.append('\n');

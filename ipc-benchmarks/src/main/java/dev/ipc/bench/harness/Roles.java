@@ -31,6 +31,10 @@ public final class Roles {
 		}
 		else {
 			String address = args[2];
+			if (system.equals("ipc-scale-peers")) {
+				ScaleRun.peerCommands(address);
+				return;
+			}
 			BenchClient client = switch (system) {
 				case "raw-uds" -> new RawUds.Client(address);
 				case "grpc-uds", "grpc-tcp" -> new GrpcBench.Client(address);
