@@ -58,8 +58,8 @@ class NoiseCryptoProviderTest {
 
     @AfterEach
     void tearDown() throws Exception {
-        for (AutoCloseable closeable : closeables) {
-            closeable.close();
+        for (int i = closeables.size() - 1; i >= 0; i--) {
+            closeables.get(i).close();
         }
         pool.shutdownNow();
     }

@@ -176,6 +176,7 @@ final class NoiseTestSupport {
                     .backend(backend)
                     .crypto(provider, sessions)
                     .listener(events)
+                    .subscriberQueueCapacity(4096)
                     .build();
         }
 
