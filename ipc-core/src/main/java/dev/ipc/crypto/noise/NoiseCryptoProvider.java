@@ -593,9 +593,13 @@ public final class NoiseCryptoProvider implements CryptoProvider<NoiseSession> {
                     failure = e;
                 }
             }
-            byte[] plaintext = p.decryptWithPrevious(frame.nonce(), ciphertext, clock.millis());
-            if (plaintext != null) {
-                return message.withPayload(plaintext);
+            Opened opened = p.decryptWithPrevious(frame.nonce(), ciphertext, clock.millis());
+            if (opened != null) {
+                Attempt wonBy = opened.from().wonBy();
+                if (wonBy != null && wonBy.answeredInLoop) {
+                    adoptPeersChoice(context, p, peer, opened.from());
+                }
+                return message.withPayload(opened.plaintext());
             }
             if (failure == null) {
                 drop(context, DropReason.NO_SESSION, peer, "no session");
@@ -672,7 +676,7 @@ public final class NoiseCryptoProvider implements CryptoProvider<NoiseSession> {
                 }
             } else {
                 // Our handshake wins on both sides, but the peer may encrypt with this one until it learns so.
-                p.retire(candidate, graceDeadline());
+                p.retire(candidate, graceDeadline(), attempt);
             }
             sendProtocolFrame(context, peer, new HandshakeFinish(message2), "HandshakeFinish");
         } finally {
@@ -736,6 +740,22 @@ public final class NoiseCryptoProvider implements CryptoProvider<NoiseSession> {
         } finally {
             p.lock.unlock();
         }
+    }
+
+    /**
+     * The peer encrypts with the session that lost the tie-break although it has already answered our winning
+     * handshake: a Java peer never does that (it switches to the winner before it answers), so the peer applies no
+     * tie-break (a Bitwarden peer keeps whichever session it saved last). Use its choice, so that both sides converge
+     * and our frames do not die silently at a peer that never answers them with {@code CryptoInvalidated}. Under the
+     * peer's lock.
+     */
+    private void adoptPeersChoice(CryptoContext<NoiseSession> context, PeerState p, Endpoint peer, Previous chosen) {
+        p.previous.remove(chosen);
+        NoiseSession current = load(context, peer);
+        save(context, peer, chosen.session());
+        p.retire(current, graceDeadline());
+        log.info("Noise: {} kept the session of the handshake that lost the simultaneous-initiation tie-break "
+                + "(a peer without the tie-break); using the same one", peer);
     }
 
     /** Rate-limited per peer (fix 4). Under the peer's lock. */
@@ -937,6 +957,11 @@ public final class NoiseCryptoProvider implements CryptoProvider<NoiseSession> {
         }
 
         void retire(@Nullable NoiseSession session, long expiresAt) {
+            retire(session, expiresAt, null);
+        }
+
+        /** Keeps {@code session} decrypt-only until {@code expiresAt}; {@code wonBy} marks a tie-break loser. */
+        void retire(@Nullable NoiseSession session, long expiresAt, @Nullable Attempt wonBy) {
             if (session == null) {
                 return;
             }
@@ -944,13 +969,13 @@ public final class NoiseCryptoProvider implements CryptoProvider<NoiseSession> {
                 session.close();
                 return;
             }
-            previous.addFirst(new Previous(session, expiresAt));
+            previous.addFirst(new Previous(session, expiresAt, wonBy));
             while (previous.size() > MAX_PREVIOUS_SESSIONS) {
                 previous.removeLast().session.close();
             }
         }
 
-        byte @Nullable [] decryptWithPrevious(long nonce, byte[] ciphertext, long now) {
+        @Nullable Opened decryptWithPrevious(long nonce, byte[] ciphertext, long now) {
             for (Iterator<Previous> it = previous.iterator(); it.hasNext();) {
                 Previous candidate = it.next();
                 if (candidate.expiresAt <= now || candidate.session.isDestroyed()) {
@@ -959,7 +984,7 @@ public final class NoiseCryptoProvider implements CryptoProvider<NoiseSession> {
                     continue;
                 }
                 try {
-                    return candidate.session.state().decrypt(nonce, ciphertext);
+                    return new Opened(candidate, candidate.session.state().decrypt(nonce, ciphertext));
                 } catch (NoiseTransportException e) {
                     // not this one
                 }
@@ -1007,7 +1032,31 @@ public final class NoiseCryptoProvider implements CryptoProvider<NoiseSession> {
         }
     }
 
-    private record Previous(NoiseSession session, long expiresAt) {
+    /**
+     * A decrypt-only session: replaced, invalidated or lost in a tie-break. {@code wonBy} is the attempt of ours that
+     * beat it in a simultaneous initiation, else {@code null}. Identity equality (it is removed by identity).
+     */
+    private static final class Previous {
+        private final NoiseSession session;
+        private final long expiresAt;
+        private final @Nullable Attempt wonBy;
+
+        Previous(NoiseSession session, long expiresAt, @Nullable Attempt wonBy) {
+            this.session = session;
+            this.expiresAt = expiresAt;
+            this.wonBy = wonBy;
+        }
+
+        NoiseSession session() {
+            return session;
+        }
+
+        @Nullable Attempt wonBy() {
+            return wonBy;
+        }
+    }
+
+    private record Opened(Previous from, byte[] plaintext) {
     }
 
     /**

@@ -363,6 +363,48 @@ class NoiseProviderFixesTest {
         }
     }
 
+    /**
+     * A peer without the tie-break (the reference: "the later save wins") keeps the session of its own initiation even
+     * when ours has the lower ephemeral. Once it has answered our handshake and still encrypts with its own, it
+     * evidently applies no tie-break, and the provider adopts the session the peer uses, so the pair converges on its
+     * first message instead of losing our frames silently (a reference peer never answers them).
+     */
+    @Test
+    void aPeerWithoutTheTieBreakIsFollowedOnceItProvesIt() throws Exception {
+        TestCommunicationBackend wire = new TestCommunicationBackend();
+        closeables.add(wire);
+        InMemorySessionRepository<NoiseSession> sessions = new InMemorySessionRepository<>();
+        IpcClient client = IpcClient.builder().backend(wire).crypto(new NoiseCryptoProvider(), sessions).build();
+        closeables.add(client);
+        client.start();
+        Subscription inbox = subscribe(client, null);
+        ScriptedPeer reference = new ScriptedPeer(Source.DESKTOP_RENDERER);
+
+        Future<?> send = pool.submit(() -> client.send(new OutgoingMessage(utf8("x0"), RENDERER, "t")));
+        await().atMost(WAIT).until(() -> !sentTo(wire, RENDERER, HandshakeStart.class).isEmpty());
+        byte[] ours = sentTo(wire, RENDERER, HandshakeStart.class).get(0).payload();
+        byte[] ourEphemeral = ((HandshakeStart) NoiseFrameCodec.decode(ours)).noiseFrame();
+        byte[] theirs;
+        do { // the peer initiates at the same time, with a higher ephemeral: ours wins the tie-break
+            theirs = reference.start(NoiseSuite.P256_AESGCM_SHA256);
+        } while (Arrays.compareUnsigned(((HandshakeStart) NoiseFrameCodec.decode(theirs)).noiseFrame(),
+                ourEphemeral) < 0);
+        wire.pushIncoming(reference.incoming(theirs, MAIN, null));
+        await().atMost(WAIT).until(() -> !sentTo(wire, RENDERER, NoiseFrame.HandshakeFinish.class).isEmpty());
+        wire.pushIncoming(reference.incoming(new ScriptedPeer(Source.DESKTOP_RENDERER).respond(ours), MAIN, null));
+        send.get(5, TimeUnit.SECONDS);
+        // the reference peer completes its own initiation last, so that session is the one it keeps
+        reference.finish(sentTo(wire, RENDERER, NoiseFrame.HandshakeFinish.class).get(0).payload(),
+                NoiseSuite.P256_AESGCM_SHA256);
+
+        wire.pushIncoming(reference.incoming(reference.transport(utf8("y1")), MAIN, "t"));
+        assertThat(nextText(inbox)).isEqualTo("y1");
+        client.send(new OutgoingMessage(utf8("x1"), RENDERER, "t"));
+        List<OutgoingMessage> frames = sentTo(wire, RENDERER, TransportFrame.class);
+        assertThat(text(reference.open(frames.get(frames.size() - 1).payload()))).isEqualTo("x1");
+        assertThat(sessions.get(RENDERER).orElseThrow().state().sendKey()).isEqualTo(reference.state.receiveKey());
+    }
+
     // =============================================================================== fix 3: nonce saved before send
 
     /** Stores sessions as reference JSON and hands out copies, like a durable repository. */
