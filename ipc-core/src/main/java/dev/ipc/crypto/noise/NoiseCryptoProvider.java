@@ -127,6 +127,9 @@ public final class NoiseCryptoProvider implements CryptoProvider<NoiseSession> {
     private final Predicate<NoiseSuite> suiteAvailable;
     private final ConcurrentHashMap<PeerKey, PeerState> peers = new ConcurrentHashMap<>();
 
+    /** Map size after the last prune; the next prune waits until it has doubled (amortised O(1) per lookup). */
+    private volatile int sizeAfterPrune;
+
     /** A provider with every default. */
     public NoiseCryptoProvider() {
         this(builder());
@@ -871,8 +874,10 @@ public final class NoiseCryptoProvider implements CryptoProvider<NoiseSession> {
 
     private PeerState lock(SessionRepository<NoiseSession> sessions, Endpoint peer) {
         PeerKey key = new PeerKey(sessions, peer);
-        if (peers.size() > PRUNE_THRESHOLD) {
+        int size = peers.size();
+        if (size > PRUNE_THRESHOLD && size > 2 * sizeAfterPrune) {
             prune();
+            sizeAfterPrune = peers.size();
         }
         while (true) {
             PeerState p = peers.computeIfAbsent(key, k -> new PeerState());

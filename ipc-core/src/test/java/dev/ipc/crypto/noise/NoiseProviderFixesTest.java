@@ -269,6 +269,33 @@ class NoiseProviderFixesTest {
         }
     }
 
+    /** Per-peer locks and companion state do not accumulate: entries of idle peers are pruned. */
+    @Test
+    void companionStateOfIdlePeersIsPruned() {
+        MutableClock clock = new MutableClock(1_700_000_000L);
+        NoiseCryptoProvider provider = NoiseCryptoProvider.builder().clock(clock).build();
+        TestCommunicationBackend wire = new TestCommunicationBackend();
+        closeables.add(wire);
+        RecordingEvents events = new RecordingEvents();
+        IpcClient client = IpcClient.builder().backend(wire)
+                .crypto(provider, new InMemorySessionRepository<NoiseSession>()).listener(events).build();
+        closeables.add(client);
+        client.start();
+        byte[] strayFrame = NoiseFrameCodec.encode(new TransportFrame(new byte[32], 1));
+
+        for (int i = 0; i < 300; i++) {
+            wire.pushIncoming(new IncomingMessage(strayFrame, MAIN, new Source.BrowserForeground(i), "t"));
+        }
+        await().atMost(WAIT).until(() -> events.dropped(DropReason.NO_SESSION) == 300);
+        clock.advanceSeconds(5); // their CryptoInvalidated rate-limit windows are over: idle now
+        for (int i = 300; i < 600; i++) {
+            wire.pushIncoming(new IncomingMessage(strayFrame, MAIN, new Source.BrowserForeground(i), "t"));
+        }
+        await().atMost(WAIT).until(() -> events.dropped(DropReason.NO_SESSION) == 600);
+        assertThat(provider.trackedPeers()).isLessThan(400);
+        assertThat(invalidationsSent(wire)).isEqualTo(600);
+    }
+
     // =============================================================================== fix 2: simultaneous initiation
 
     /** Holds every HandshakeStart until both sides have sent one, forcing a simultaneous initiation. */
