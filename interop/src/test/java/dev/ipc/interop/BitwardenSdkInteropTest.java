@@ -92,8 +92,9 @@ class BitwardenSdkInteropTest {
 			client.close();
 		}
 		if (sdk != null) {
-			assertThat(sdk.protocolErrors()).as("bridge protocol errors").isEmpty();
+			List<String> protocolErrors = sdk.protocolErrors();
 			sdk.close();
+			assertThat(protocolErrors).as("bridge protocol errors").isEmpty();
 		}
 	}
 

@@ -43,7 +43,7 @@ import org.slf4j.LoggerFactory;
  * {@code CryptoInvalidated}, which makes the peer handshake again on its next send.
  *
  * <p>Defaults as the reference: initiate with {@link NoiseSuite#DEFAULT} (P-256), accept all three suites as
- * responder, wait {@value #DEFAULT_HANDSHAKE_TIMEOUT_MILLIS} ms for the {@code HandshakeFinish}, rehandshake on send
+ * responder, wait 2 s for the {@code HandshakeFinish}, rehandshake on send
  * when the session is more than 300 s old, at most {@value #MAX_PLAINTEXT_LENGTH} bytes per message. Sessions live in
  * the {@link SessionRepository} of the {@link CryptoContext} in the reference's shape ({@link NoiseSession}).
  *
@@ -83,10 +83,8 @@ public final class NoiseCryptoProvider implements CryptoProvider<NoiseSession> {
 
     private static final Logger log = LoggerFactory.getLogger(NoiseCryptoProvider.class);
 
-    static final long DEFAULT_HANDSHAKE_TIMEOUT_MILLIS = 2000;
-
     /** How long an initiator waits for the {@code HandshakeFinish} (2 s, the reference's). */
-    public static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofMillis(DEFAULT_HANDSHAKE_TIMEOUT_MILLIS);
+    public static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(2);
 
     /** Age after which a send first handshakes again (300 s, the reference's). */
     public static final Duration DEFAULT_REHANDSHAKE_INTERVAL = Duration.ofSeconds(300);
