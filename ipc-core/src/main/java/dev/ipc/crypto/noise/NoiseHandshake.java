@@ -47,6 +47,25 @@ public final class NoiseHandshake implements AutoCloseable {
         symmetric.mixHash(prologue);
     }
 
+    private NoiseHandshake(NoiseHandshake other) {
+        this.dh = other.dh;
+        this.initiator = other.initiator;
+        this.symmetric = other.symmetric.copy();
+        this.fixedEphemeral = other.fixedEphemeral;
+        this.localEphemeral = other.localEphemeral;
+        this.remoteEphemeral = other.remoteEphemeral;
+        this.step = other.step;
+    }
+
+    /**
+     * An independent copy of this handshake at its current step, sharing the (immutable) ephemeral key objects. The
+     * Noise provider keeps one of an initiator after message 1 to recognise, without disturbing the original, which
+     * {@code HandshakeFinish} answers it. Closing either copy does not affect the other.
+     */
+    NoiseHandshake copy() {
+        return new NoiseHandshake(this);
+    }
+
     /**
      * Starts the initiator side for {@code suite}.
      *

@@ -29,6 +29,20 @@ final class SymmetricState {
         this.ck = h.clone();
     }
 
+    private SymmetricState(SymmetricState other) {
+        this.cipher = other.cipher;
+        this.hash = other.hash;
+        this.ck = other.ck.clone();
+        this.h = other.h.clone();
+        this.k = other.k == null ? null : other.k.clone();
+        this.n = other.n;
+    }
+
+    /** An independent copy (all secrets cloned), so a speculative step can be tried without touching this one. */
+    SymmetricState copy() {
+        return new SymmetricState(this);
+    }
+
     void mixHash(byte[] data) {
         h = hash.hash(h, data);
     }
