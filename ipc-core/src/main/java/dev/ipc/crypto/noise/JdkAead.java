@@ -27,12 +27,27 @@ final class JdkAead implements NoiseCipher {
     private final ByteOrder counterOrder;
     private final Function<byte[], AlgorithmParameterSpec> parameters;
 
+    /**
+     * One {@link Cipher} per thread and algorithm, re-initialised for every message: looking a cipher up in the
+     * providers and constructing it cost more than the AEAD work on small messages, and the JDK skips the AES key
+     * schedule when a cipher is re-initialised with the key it had. The cached cipher holds the last key's schedule
+     * until its next initialisation, as a cipher per session would until it is collected.
+     */
+    private final ThreadLocal<Cipher> ciphers;
+
     private JdkAead(String transformation, String keyAlgorithm, ByteOrder counterOrder,
             Function<byte[], AlgorithmParameterSpec> parameters) {
         this.transformation = transformation;
         this.keyAlgorithm = keyAlgorithm;
         this.counterOrder = counterOrder;
         this.parameters = parameters;
+        this.ciphers = ThreadLocal.withInitial(() -> {
+            try {
+                return Cipher.getInstance(transformation);
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException(transformation + " is not available", e);
+            }
+        });
     }
 
     @Override
@@ -60,8 +75,18 @@ final class JdkAead implements NoiseCipher {
 
     private Cipher init(int mode, byte[] key, long nonce, byte[] ad) throws GeneralSecurityException {
         byte[] iv = ByteBuffer.allocate(12).order(counterOrder).putInt(0).putLong(nonce).array();
-        Cipher cipher = Cipher.getInstance(transformation);
-        cipher.init(mode, new SecretKeySpec(key, keyAlgorithm), parameters.apply(iv));
+        Cipher cipher = ciphers.get();
+        SecretKeySpec keySpec = new SecretKeySpec(key, keyAlgorithm);
+        try {
+            cipher.init(mode, keySpec, parameters.apply(iv));
+        } catch (java.security.InvalidAlgorithmParameterException | java.security.InvalidKeyException e) {
+            // the JDK refuses the key and nonce of the previous initialisation on one cipher object (GCM when
+            // encrypting, ChaCha20-Poly1305 always; only fixed test vectors repeat them); a fresh cipher has no such
+            // memory, and a key that is really invalid fails again below
+            cipher = Cipher.getInstance(transformation);
+            ciphers.set(cipher);
+            cipher.init(mode, keySpec, parameters.apply(iv));
+        }
         cipher.updateAAD(ad);
         return cipher;
     }
