@@ -1,5 +1,6 @@
 package dev.ipc.spring.annotation;
 
+import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.lang.reflect.Type;
 
@@ -9,6 +10,7 @@ import tools.jackson.databind.SerializationFeature;
 import tools.jackson.databind.ValueDeserializer;
 import tools.jackson.databind.ValueSerializer;
 import tools.jackson.databind.deser.AbstractDeserializer;
+import tools.jackson.databind.ser.bean.BeanSerializerBase;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.ser.impl.UnknownSerializer;
 
@@ -47,15 +49,31 @@ final class PayloadTypes {
 		}
 		try {
 			ValueSerializer<Object> serializer = mapper._serializationContext().findTypedValueSerializer(javaType, true);
-			if (serializer instanceof UnknownSerializer && mapper.isEnabled(SerializationFeature.FAIL_ON_EMPTY_BEANS)) {
-				return raw.getName()
-						+ " has nothing Jackson can write as JSON (no record components, public fields or getters)";
+			// Jackson writes {} for a class without visible properties: UnknownSerializer, or an empty
+			// BeanSerializer when the class carries any runtime annotation (@IpcPayload, for one)
+			boolean unknown = serializer instanceof UnknownSerializer;
+			boolean empty = unknown || (serializer instanceof BeanSerializerBase && !serializer.properties().hasNext());
+			if (empty && (hasInstanceFields(raw) || (unknown && mapper.isEnabled(SerializationFeature.FAIL_ON_EMPTY_BEANS)))) {
+				return raw.getName() + " has nothing Jackson can write as JSON (no record components, public fields "
+						+ "or getters), so it would travel as {} and its data would be lost";
 			}
 			return null;
 		}
 		catch (RuntimeException ex) {
 			return raw.getName() + " cannot be written as JSON: " + ex.getMessage();
 		}
+	}
+
+	private static boolean hasInstanceFields(Class<?> type) {
+		for (Class<?> current = type; current != null && current != Object.class; current = current.getSuperclass()) {
+			for (Field field : current.getDeclaredFields()) {
+				int modifiers = field.getModifiers();
+				if (!Modifier.isStatic(modifiers) && !Modifier.isTransient(modifiers) && !field.isSynthetic()) {
+					return true;
+				}
+			}
+		}
+		return false;
 	}
 
 }
