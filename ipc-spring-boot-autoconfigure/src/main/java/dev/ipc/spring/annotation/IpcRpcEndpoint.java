@@ -39,9 +39,11 @@ public final class IpcRpcEndpoint extends IpcHandlerEndpoint {
 
 	private final @Nullable ConcurrencyLimiter limiter;
 
+	private final Runnable requestReceived;
+
 	IpcRpcEndpoint(String id, String beanName, Method method, boolean autoStartup, int concurrency,
 			SourceFilter sourceFilter, String requestName, Class<?> requestType, Type responseType,
-			HandlerMethodInvoker invoker, HandlerRuntime runtime) {
+			HandlerMethodInvoker invoker, HandlerRuntime runtime, Runnable requestReceived) {
 		super(id, beanName, method, autoStartup, concurrency, sourceFilter);
 		this.requestName = requestName;
 		this.requestType = requestType;
@@ -49,6 +51,7 @@ public final class IpcRpcEndpoint extends IpcHandlerEndpoint {
 		this.invoker = invoker;
 		this.runtime = runtime;
 		this.limiter = (concurrency > 0) ? new ConcurrencyLimiter(concurrency, runtime.executor()) : null;
+		this.requestReceived = requestReceived;
 	}
 
 	/** The request type name (on the wire). */
@@ -83,6 +86,7 @@ public final class IpcRpcEndpoint extends IpcHandlerEndpoint {
 	}
 
 	private CompletionStage<Object> handle(Object request, RpcContext context) throws Exception {
+		this.requestReceived.run();
 		if (!getSourceFilter().accepts(context.source())) {
 			this.runtime.events().get().messageDropped(DropReason.SOURCE_REJECTED, context.source().toEndpoint());
 			if (logger.isDebugEnabled()) {

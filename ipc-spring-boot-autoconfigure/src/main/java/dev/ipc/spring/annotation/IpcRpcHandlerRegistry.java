@@ -1,8 +1,10 @@
 package dev.ipc.spring.annotation;
 
+import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 
@@ -12,20 +14,33 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.validation.Validator;
 
 import dev.ipc.client.IpcClient;
+import dev.ipc.client.IpcClientState;
 import dev.ipc.codec.PayloadCodec;
 import dev.ipc.event.IpcEventListener;
+import dev.ipc.event.RpcOutcome;
 
 /**
  * The RPC registry: every {@link IpcRpcHandler} method, as an {@link IpcRpcEndpoint}, at most one per request type.
  *
+ * <p>It is also an {@link IpcEventListener} of the client: a request has been answered only once the client reports
+ * the reply sent ({@link #rpcServerCompleted}), which happens after the handler's result completes. Draining waits for
+ * that, so that stopping never closes the transport under a reply being sent. With a client built elsewhere that does
+ * not report to this registry, draining waits for the handlers only.
+ *
  * @author IPC contributors
  * @since 0.1.0
  */
-public final class IpcRpcHandlerRegistry extends IpcHandlerRegistry<IpcRpcEndpoint> {
+public final class IpcRpcHandlerRegistry extends IpcHandlerRegistry<IpcRpcEndpoint> implements IpcEventListener {
 
 	private final @Nullable Integer defaultConcurrency;
 
 	private final boolean defaultAutoStartup;
+
+	private final InFlightTracker awaitingReply = new InFlightTracker();
+
+	private final Set<String> requestNames = ConcurrentHashMap.newKeySet();
+
+	private volatile boolean observingClient;
 
 	/**
 	 * Creates a new instance.
@@ -43,6 +58,36 @@ public final class IpcRpcHandlerRegistry extends IpcHandlerRegistry<IpcRpcEndpoi
 		super(client, codec, executor, validator, listeners);
 		this.defaultConcurrency = defaultConcurrency;
 		this.defaultAutoStartup = defaultAutoStartup;
+		this.awaitingReply.resume();
+	}
+
+	@Override
+	public boolean awaitIdle(Duration timeout) throws InterruptedException {
+		long deadline = System.nanoTime() + timeout.toNanos();
+		boolean handlersDone = super.awaitIdle(timeout);
+		if (!this.observingClient) {
+			return handlersDone;
+		}
+		return this.awaitingReply.awaitIdle(deadline) && handlersDone;
+	}
+
+	/** Counts a request handed to one of this registry's handlers, answered once the client reports the reply. */
+	void requestReceived() {
+		this.awaitingReply.tryEnter();
+	}
+
+	@Override
+	public void stateChanged(IpcClientState state, @Nullable Throwable cause) {
+		this.observingClient = true;
+	}
+
+	@Override
+	public void rpcServerCompleted(String requestType, RpcOutcome outcome, long durationNanos) {
+		// SUCCESS and HANDLER_ERROR are reported once per handler invocation, after the reply was sent
+		if ((outcome == RpcOutcome.SUCCESS || outcome == RpcOutcome.HANDLER_ERROR)
+				&& this.requestNames.contains(requestType)) {
+			this.awaitingReply.exit();
+		}
 	}
 
 	/** The request type names of every registered handler (started or not). */
@@ -67,6 +112,7 @@ public final class IpcRpcHandlerRegistry extends IpcHandlerRegistry<IpcRpcEndpoi
 						existing.getMethod(), endpoint.getMethod());
 			}
 		}
+		this.requestNames.add(endpoint.getRequestName());
 	}
 
 	@Override
@@ -95,7 +141,7 @@ public final class IpcRpcHandlerRegistry extends IpcHandlerRegistry<IpcRpcEndpoi
 		boolean autoStartup = (definition.autoStartup() != null) ? definition.autoStartup() : this.defaultAutoStartup;
 		return new IpcRpcEndpoint(definition.id(), definition.beanName(), definition.method(), autoStartup,
 				concurrency, definition.sourceFilter(), definition.topic(), requestType, responseType,
-				newInvoker(definition), this.runtime);
+				newInvoker(definition), this.runtime, this::requestReceived);
 	}
 
 }
