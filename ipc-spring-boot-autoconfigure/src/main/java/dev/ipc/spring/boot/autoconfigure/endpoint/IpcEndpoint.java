@@ -73,7 +73,7 @@ public class IpcEndpoint {
 		List<PeerDescriptor> peers = this.backend.reachableEndpoints()
 			.stream()
 			.filter((endpoint) -> !endpoint.equals(this.localEndpoint))
-			.map((endpoint) -> new PeerDescriptor(endpoint.toString(), this.sessions.get(endpoint).isPresent()))
+			.map((endpoint) -> new PeerDescriptor(describe(endpoint), this.sessions.get(endpoint).isPresent()))
 			.sorted((a, b) -> a.endpoint().compareTo(b.endpoint()))
 			.toList();
 		List<SubscriberDescriptor> subscriberList = (this.subscribers != null)
@@ -81,7 +81,7 @@ public class IpcEndpoint {
 		List<RpcHandlerDescriptor> handlerList = (this.rpcHandlers != null)
 				? this.rpcHandlers.getEndpoints().stream().map(IpcEndpoint::describe).toList() : List.of();
 		IpcErrorRecorder.LastError lastError = (this.errors != null) ? this.errors.getLastError().orElse(null) : null;
-		return new IpcDescriptor(this.localEndpoint.toString(), this.client.state().name(),
+		return new IpcDescriptor(describe(this.localEndpoint), this.client.state().name(),
 				this.backend.isConnected(), peers, this.sessions.size(), new TreeSet<>(this.client.subscribedTopics()),
 				new TreeSet<>(this.client.rpcHandlerNames()), subscriberList, handlerList, lastError);
 	}
@@ -119,6 +119,10 @@ public class IpcEndpoint {
 				endpoint.getBeanName(), endpoint.isRunning(), endpoint.getConcurrency(),
 				endpoint.getRequestType().getName(), endpoint.getResponseType().getTypeName(), sources(endpoint),
 				endpoint.getSourceFilter().getUsers());
+	}
+
+	private static String describe(dev.ipc.model.Endpoint endpoint) {
+		return (endpoint instanceof dev.ipc.model.Endpoint.Named named) ? named.name() : endpoint.toString();
 	}
 
 	private static Set<String> sources(IpcHandlerEndpoint endpoint) {

@@ -1,6 +1,7 @@
 package dev.ipc.spring.boot.autoconfigure.health;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -91,7 +92,7 @@ public class IpcHealthIndicator extends AbstractHealthIndicator {
 		else {
 			builder.outOfService();
 		}
-		builder.withDetail("endpoint", this.localEndpoint.toString())
+		builder.withDetail("endpoint", describe(this.localEndpoint))
 			.withDetail("transport", this.transport)
 			.withDetail("state", state.name())
 			.withDetail("connected", connected)
@@ -102,7 +103,7 @@ public class IpcHealthIndicator extends AbstractHealthIndicator {
 		if (this.errors != null) {
 			this.errors.getLastError()
 				.ifPresent((error) -> builder.withDetail("lastError",
-						java.util.Map.of("time", error.time().toString(), "description", error.description())));
+						Map.of("time", error.time().toString(), "description", error.description())));
 		}
 	}
 
@@ -119,9 +120,14 @@ public class IpcHealthIndicator extends AbstractHealthIndicator {
 		return backend.reachableEndpoints()
 			.stream()
 			.filter((endpoint) -> !endpoint.equals(localEndpoint))
-			.map(Endpoint::toString)
+			.map(IpcHealthIndicator::describe)
 			.sorted()
 			.toList();
+	}
+
+	/** A named endpoint's name, else the variant as on the wire (for example {@code DesktopMain}). */
+	static String describe(Endpoint endpoint) {
+		return (endpoint instanceof Endpoint.Named named) ? named.name() : endpoint.toString();
 	}
 
 }
