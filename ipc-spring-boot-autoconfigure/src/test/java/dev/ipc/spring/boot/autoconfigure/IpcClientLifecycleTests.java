@@ -1,21 +1,27 @@
 package dev.ipc.spring.boot.autoconfigure;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 
+import org.springframework.beans.factory.DisposableBean;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.ConfigurableApplicationContext;
 
 import dev.ipc.client.IpcClient;
 import dev.ipc.client.IpcClientState;
+import dev.ipc.event.IpcEventListener;
+import dev.ipc.event.RpcOutcome;
 import dev.ipc.model.Endpoint;
 import dev.ipc.rpc.RpcRemoteException;
+import dev.ipc.spi.CommunicationBackend;
 import dev.ipc.spring.annotation.IpcRpcHandler;
 import dev.ipc.spring.annotation.IpcRpcHandlerRegistry;
 import dev.ipc.spring.annotation.IpcSubscriber;
@@ -59,34 +65,85 @@ class IpcClientLifecycleTests {
 
 	@Test
 	void stopWaitsForAnInFlightRpcHandlerAndRefusesNewRequests() throws Exception {
-		this.contextRunner.withPropertyValues("ipc.shutdown.grace-period=30s").run((context) -> {
-			SlowHandlers handlers = context.getBean(SlowHandlers.class);
-			IpcClient client = context.getBean(IpcClient.class);
-			IpcClientLifecycle lifecycle = context.getBean(IpcClientLifecycle.class);
-			try (TestClients.Peer caller = TestClients.peer(this.bus, "caller")) {
-				CompletableFuture<String> inFlight = caller.client().request(new Slow("first"), VAULT);
-				assertThat(handlers.entered.await(5, TimeUnit.SECONDS)).isTrue();
+		this.contextRunner.withPropertyValues("ipc.shutdown.grace-period=30s")
+			.withBean(EventOrder.class)
+			.withBean(BackendCloseGate.class)
+			.run((context) -> {
+				SlowHandlers handlers = context.getBean(SlowHandlers.class);
+				IpcClient client = context.getBean(IpcClient.class);
+				IpcClientLifecycle lifecycle = context.getBean(IpcClientLifecycle.class);
+				BackendCloseGate gate = context.getBean(BackendCloseGate.class);
+				EventOrder events = context.getBean(EventOrder.class);
+				try (TestClients.Peer caller = TestClients.peer(this.bus, "caller")) {
+					CompletableFuture<String> inFlight = caller.client().request(new Slow("first"), VAULT);
+					assertThat(handlers.entered.await(5, TimeUnit.SECONDS)).isTrue();
 
-				Thread closer = closeInBackground(context.getSourceApplicationContext());
-				await().atMost(5, TimeUnit.SECONDS).until(() -> !lifecycle.isRunning());
-				assertThat(closer.isAlive()).as("close waits for the handler").isTrue();
-				assertThat(client.state()).as("still receiving while draining").isEqualTo(IpcClientState.RUNNING);
+					Thread closer = closeInBackground(context.getSourceApplicationContext());
+					await().atMost(5, TimeUnit.SECONDS).until(() -> !lifecycle.isRunning());
+					assertThat(closer.isAlive()).as("close waits for the handler").isTrue();
+					assertThat(client.state()).as("still receiving while draining").isEqualTo(IpcClientState.RUNNING);
 
-				CompletableFuture<String> late = caller.client().request(new Echo("late"), VAULT);
-				ExecutionException refused = catchThrowableOfType(ExecutionException.class,
-						() -> late.get(5, TimeUnit.SECONDS));
-				assertThat(refused).cause()
-					.isInstanceOf(RpcRemoteException.class)
-					.hasMessageContaining("shutting down");
+					CompletableFuture<String> late = caller.client().request(new Echo("late"), VAULT);
+					ExecutionException refused = catchThrowableOfType(ExecutionException.class,
+							() -> late.get(5, TimeUnit.SECONDS));
+					assertThat(refused).cause()
+						.isInstanceOf(RpcRemoteException.class)
+						.hasMessageContaining("shutting down");
 
-				handlers.release.countDown();
-				assertThat(inFlight.get(5, TimeUnit.SECONDS)).as("the drained handler still replies")
-					.isEqualTo("done first");
-				closer.join(Duration.ofSeconds(5).toMillis());
-				assertThat(closer.isAlive()).isFalse();
-				assertThat(client.state()).isEqualTo(IpcClientState.CLOSED);
-			}
-		});
+					handlers.release.countDown();
+					await().atMost(5, TimeUnit.SECONDS).until(gate::closing);
+					assertThat(events.order).as("the client stops only after the drained handler's reply was sent")
+						.containsSubsequence("served test.slow SUCCESS", "state STOPPED");
+					assertThat(inFlight.get(5, TimeUnit.SECONDS)).isEqualTo("done first");
+					gate.open.countDown();
+					closer.join(Duration.ofSeconds(5).toMillis());
+					assertThat(closer.isAlive()).isFalse();
+					assertThat(client.state()).isEqualTo(IpcClientState.CLOSED);
+				}
+			});
+	}
+
+	/** Records the order of the client's events. */
+	static class EventOrder implements IpcEventListener {
+
+		final List<String> order = new CopyOnWriteArrayList<>();
+
+		@Override
+		public void rpcServerCompleted(String requestType, RpcOutcome outcome, long durationNanos) {
+			this.order.add("served " + requestType + " " + outcome);
+		}
+
+		@Override
+		public void stateChanged(IpcClientState state, Throwable cause) {
+			this.order.add("state " + state);
+		}
+
+	}
+
+	/**
+	 * Keeps the transport open during close until the test lets it go: destroyed before the backend it depends on.
+	 * Lets the caller read its reply before the vault disconnects (the core fails a caller's pending requests on
+	 * disconnect even when their reply is already buffered).
+	 */
+	static class BackendCloseGate implements DisposableBean {
+
+		final CountDownLatch open = new CountDownLatch(1);
+
+		private volatile boolean closing;
+
+		BackendCloseGate(CommunicationBackend backend) {
+		}
+
+		boolean closing() {
+			return this.closing;
+		}
+
+		@Override
+		public void destroy() throws InterruptedException {
+			this.closing = true;
+			this.open.await(10, TimeUnit.SECONDS);
+		}
+
 	}
 
 	@Test
