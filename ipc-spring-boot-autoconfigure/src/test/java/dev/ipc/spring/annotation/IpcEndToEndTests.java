@@ -128,6 +128,22 @@ class IpcEndToEndTests {
 	}
 
 	@Test
+	void validationBacksOffWithoutAValidator() {
+		new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(IpcAutoConfiguration.class))
+			.withPropertyValues(TestClients.IN_MEMORY)
+			.withPropertyValues("ipc.endpoint=vault")
+			.withBean(InMemoryBus.class, () -> this.bus)
+			.withUserConfiguration(VaultConfiguration.class)
+			.run((vault) -> {
+				assertThat(vault).doesNotHaveBean(org.springframework.validation.Validator.class);
+				try (TestClients.Peer worker = TestClients.peer(this.bus, new Source.Named("worker", USER))) {
+					SumResult result = worker.client().request(new Sum(-1, 2), VAULT).get(5, TimeUnit.SECONDS);
+					assertThat(result.value()).as("@Valid is ignored, with a warning at startup").isEqualTo(1);
+				}
+			});
+	}
+
+	@Test
 	void handlerExceptionsBecomeErrorReplies() {
 		this.vault.run((vault) -> this.worker.run((worker) -> {
 			IpcClient client = worker.getBean(IpcClient.class);

@@ -87,7 +87,7 @@ public final class IpcAutoConfiguration {
 	@ConditionalOnMissingBean
 	IpcClient ipcClient(IpcProperties properties, CommunicationBackend backend, CryptoProvider<?> crypto,
 			SessionRepository<?> sessions, PayloadCodec codec,
-			@Qualifier(EXECUTOR_BEAN_NAME) IpcExecutorHolder executor,
+			IpcExecutorHolder executor,
 			@Qualifier(LOCAL_ENDPOINT_BEAN_NAME) Endpoint localEndpoint, ObjectProvider<IpcEventListener> listeners,
 			ObjectProvider<IpcClientCustomizer> customizers, ObjectProvider<BuildProperties> buildProperties,
 			Environment environment) {
@@ -167,7 +167,7 @@ public final class IpcAutoConfiguration {
 	static class IpcExecutorConfiguration {
 
 		@Bean(EXECUTOR_BEAN_NAME)
-		@ConditionalOnMissingBean(name = EXECUTOR_BEAN_NAME)
+		@ConditionalOnMissingBean
 		@ConditionalOnThreading(Threading.PLATFORM)
 		IpcExecutorHolder ipcExecutor(IpcProperties properties) {
 			int threads = (properties.workerThreads() != null) ? properties.workerThreads()
@@ -176,7 +176,7 @@ public final class IpcAutoConfiguration {
 		}
 
 		@Bean(EXECUTOR_BEAN_NAME)
-		@ConditionalOnMissingBean(name = EXECUTOR_BEAN_NAME)
+		@ConditionalOnMissingBean
 		@ConditionalOnThreading(Threading.VIRTUAL)
 		IpcExecutorHolder ipcExecutorVirtualThreads(IpcProperties properties) {
 			return IpcExecutorHolder.virtualThreads("ipc-", properties.shutdown().gracePeriod());

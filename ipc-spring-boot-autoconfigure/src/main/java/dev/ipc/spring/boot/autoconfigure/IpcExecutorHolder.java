@@ -18,8 +18,8 @@ import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
  * annotated-handler registries.
  *
  * <p>It <em>holds</em> an {@link Executor} rather than being one on purpose: an {@code Executor} bean would make
- * Spring Boot back off its {@code applicationTaskExecutor}. Define a bean of this type (named {@code ipcExecutor}) to
- * run handlers on an executor of your own; an executor passed to {@link #of(Executor)} is not shut down.
+ * Spring Boot back off its {@code applicationTaskExecutor}. Define a bean of this type to run handlers on an executor
+ * of your own; an executor passed to {@link #of(Executor)} is not shut down.
  *
  * @author IPC contributors
  * @since 0.1.0

@@ -8,16 +8,23 @@ import java.util.Properties;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledForJreRange;
 import org.junit.jupiter.api.condition.JRE;
+import org.junit.jupiter.api.extension.ExtendWith;
 import tools.jackson.databind.json.JsonMapper;
 
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
 import org.springframework.boot.autoconfigure.task.TaskExecutionAutoConfiguration;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
 import org.springframework.boot.info.BuildProperties;
 import org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.validation.autoconfigure.ValidationAutoConfiguration;
+import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
 import org.springframework.core.task.SimpleAsyncTaskExecutor;
 
@@ -42,6 +49,7 @@ import dev.ipc.testing.TestCommunicationBackend;
 import dev.ipc.transport.memory.InMemoryBus;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatException;
 
 /**
  * Tests for {@link IpcAutoConfiguration}.
@@ -325,10 +333,11 @@ class IpcAutoConfigurationTests {
 	@Test
 	void userDefinedExecutorIsUsed() {
 		SimpleAsyncTaskExecutor executor = new SimpleAsyncTaskExecutor("mine-");
-		this.inMemory
-			.withBean(IpcAutoConfiguration.EXECUTOR_BEAN_NAME, IpcExecutorHolder.class,
-					() -> IpcExecutorHolder.of(executor))
-			.run((context) -> assertThat(context.getBean(IpcExecutorHolder.class).getExecutor()).isSameAs(executor));
+		this.inMemory.withBean("myExecutor", IpcExecutorHolder.class, () -> IpcExecutorHolder.of(executor))
+			.run((context) -> {
+				assertThat(context).hasSingleBean(IpcExecutorHolder.class);
+				assertThat(context.getBean(IpcExecutorHolder.class).getExecutor()).isSameAs(executor);
+			});
 	}
 
 	@Test
@@ -372,6 +381,26 @@ class IpcAutoConfigurationTests {
 				.get(5, java.util.concurrent.TimeUnit.SECONDS);
 			return response.version();
 		}
+	}
+
+	@Test
+	@ExtendWith(OutputCaptureExtension.class)
+	void startupFailureIsReportedWithDescriptionAndAction(CapturedOutput output) {
+		SpringApplication application = new SpringApplication(MinimalApplication.class);
+		application.setWebApplicationType(WebApplicationType.NONE);
+		assertThatException().isThrownBy(() -> application.run("--ipc.endpoint=vault", "--ipc.crypto.provider=none",
+				"--spring.main.banner-mode=off"));
+		assertThat(output).contains("APPLICATION FAILED TO START")
+			.contains("Invalid IPC configuration, property 'ipc.transport.type': ipc.transport.type=unix is not "
+					+ "available in this build.")
+			.contains("Action:")
+			.contains("Set ipc.transport.type=in-memory");
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ImportAutoConfiguration(IpcAutoConfiguration.class)
+	static class MinimalApplication {
+
 	}
 
 	@Test
