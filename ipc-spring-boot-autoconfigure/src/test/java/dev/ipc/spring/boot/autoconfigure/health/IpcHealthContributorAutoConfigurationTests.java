@@ -83,6 +83,7 @@ class IpcHealthContributorAutoConfigurationTests {
 	}
 
 	@Test
+	@SuppressWarnings("try")
 	void upWithDetailsWhileRunning() {
 		this.contextRunner.withBean(Handlers.class).run((context) -> {
 			try (TestClients.Peer worker = TestClients.peer(this.bus, "worker")) {

@@ -50,6 +50,7 @@ class IpcMetricsAutoConfigurationTests {
 		.withBean(InMemoryBus.class, () -> this.bus);
 
 	@Test
+	@SuppressWarnings("try")
 	void runShouldBindGauges() {
 		this.contextRunner.run((context) -> {
 			assertThat(context).hasSingleBean(IpcMetrics.class);
