@@ -17,8 +17,7 @@ import dev.ipc.rpc.RpcRequest;
  *
  * <pre>{@code
  * IpcClient client = IpcClient.builder()
- *     .backend(backend)
- *     .crypto(new NoiseCryptoProvider(), new InMemorySessionRepository<>())
+ *     .backend(backend)          // Noise NN encryption with in-memory sessions by default
  *     .build();
  * client.registerRpcHandler(Sum.class, (req, ctx) -> new SumResult(req.a() + req.b()));
  * client.start();

@@ -11,14 +11,18 @@ import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.json.JsonMapper;
 
 import dev.ipc.codec.PayloadCodec;
+import dev.ipc.crypto.noise.NoiseCryptoProvider;
+import dev.ipc.crypto.noise.NoiseSession;
 import dev.ipc.event.IpcEventListener;
 import dev.ipc.spi.CommunicationBackend;
 import dev.ipc.spi.CryptoProvider;
+import dev.ipc.session.InMemorySessionRepository;
 import dev.ipc.spi.SessionRepository;
 
 /**
- * Builds the default {@link IpcClient}. Required: a {@link #backend backend} and a {@link #crypto crypto provider
- * with its session repository}. Everything else has a default.
+ * Builds the default {@link IpcClient}. Required: a {@link #backend backend}. Everything else has a default; in
+ * particular messages are end-to-end encrypted with {@link NoiseCryptoProvider} (suite
+ * {@code Noise_NN_P256_AESGCM_SHA256}) and sessions kept in memory unless {@link #crypto} says otherwise.
  *
  * <p>{@link #build()} fails with {@link IllegalStateException} naming the missing or invalid setting.
  */
@@ -67,7 +71,10 @@ public final class IpcClientBuilder {
 		return this;
 	}
 
-	/** The crypto provider and the repository of its per-peer sessions (required). */
+	/**
+	 * The crypto provider and the repository of its per-peer sessions. Default: a {@link NoiseCryptoProvider} with
+	 * default settings and an {@link InMemorySessionRepository}.
+	 */
 	public <S> IpcClientBuilder crypto(CryptoProvider<S> provider, SessionRepository<S> sessions) {
 		this.crypto = Objects.requireNonNull(provider, "provider");
 		this.sessions = Objects.requireNonNull(sessions, "sessions");
@@ -162,8 +169,7 @@ public final class IpcClientBuilder {
 			throw new IllegalStateException("IpcClient needs a CommunicationBackend: call backend(...)");
 		}
 		if (crypto == null || sessions == null) {
-			throw new IllegalStateException("IpcClient needs a crypto provider: call crypto(provider, sessionRepository), "
-					+ "e.g. with NoiseCryptoProvider for encryption or NoEncryptionCryptoProvider for tests");
+			crypto(new NoiseCryptoProvider(), new InMemorySessionRepository<NoiseSession>());
 		}
 		if (subscriberQueueCapacity < 1) {
 			throw new IllegalStateException("subscriberQueueCapacity must be at least 1, got " + subscriberQueueCapacity);

@@ -319,6 +319,28 @@ class IpcClientTest {
 		await().atMost(WAIT).until(() -> threadsNamed("threads-check").isEmpty());
 	}
 
+	@Test
+	void messagesAreEncryptedByDefault() throws Exception {
+		dev.ipc.transport.memory.InMemoryBus bus = new dev.ipc.transport.memory.InMemoryBus();
+		List<String> handshakes = new java.util.concurrent.CopyOnWriteArrayList<>();
+		dev.ipc.event.IpcEventListener listener = new dev.ipc.event.IpcEventListener() {
+			@Override
+			public void handshakeCompleted(dev.ipc.model.Endpoint peer, String suite, boolean initiator, long nanos) {
+				handshakes.add(suite);
+			}
+		};
+		IpcClient a = IpcClient.builder().backend(bus.connect(dev.ipc.model.Endpoint.named("a"))).listener(listener).build();
+		IpcClient b = IpcClient.builder().backend(bus.connect(dev.ipc.model.Endpoint.named("b"))).build();
+		clients.add(a);
+		clients.add(b);
+		a.start();
+		b.start();
+		Subscription atB = b.subscribe("t");
+		a.send(new OutgoingMessage(new byte[] { 1 }, dev.ipc.model.Endpoint.named("b"), "t"));
+		assertThat(atB.receive(WAIT).payload()).containsExactly(1);
+		assertThat(handshakes).containsExactly("Noise_NN_P256_AESGCM_SHA256");
+	}
+
 	private static List<String> threadsNamed(String prefix) {
 		List<String> names = new ArrayList<>();
 		for (Thread thread : Thread.getAllStackTraces().keySet()) {

@@ -6,11 +6,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 
 import dev.ipc.client.IpcClient;
-import dev.ipc.crypto.NoEncryptionCryptoProvider;
 import dev.ipc.model.Endpoint;
 import dev.ipc.model.IpcPayload;
 import dev.ipc.rpc.RpcRequest;
-import dev.ipc.session.InMemorySessionRepository;
 import dev.ipc.transport.memory.InMemoryBus;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -31,10 +29,8 @@ class ReadmeExampleTest {
 	void readmeExampleWorks() {
 		List<String> printed = new CopyOnWriteArrayList<>();
 		InMemoryBus bus = new InMemoryBus();
-		IpcClient vault = IpcClient.builder().backend(bus.connect(Endpoint.named("vault")))
-			.crypto(new NoEncryptionCryptoProvider(), new InMemorySessionRepository<>()).build();
-		IpcClient worker = IpcClient.builder().backend(bus.connect(Endpoint.named("worker")))
-			.crypto(new NoEncryptionCryptoProvider(), new InMemorySessionRepository<>()).build();
+		IpcClient vault = IpcClient.builder().backend(bus.connect(Endpoint.named("vault"))).build();
+		IpcClient worker = IpcClient.builder().backend(bus.connect(Endpoint.named("worker"))).build();
 		try (vault; worker) {
 			vault.registerRpcHandler(Sum.class, (req, ctx) -> req.a() + req.b());
 			vault.subscribe(ItemChanged.class, msg -> printed.add(msg.payload() + " from " + msg.source()));

@@ -1,5 +1,6 @@
 package dev.ipc.crypto.noise;
 
+import dev.ipc.session.SessionCodec;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -24,12 +25,13 @@ import tools.jackson.core.json.JsonFactory;
  *
  * <p>The encoded bytes contain the keys: callers should zero them once written. Thread-safe and stateless.
  */
-public final class NoiseSessionCodec {
+public final class NoiseSessionCodec implements SessionCodec<NoiseSession> {
 
     private static final JsonFactory JSON = new JsonFactory();
     private static final BigInteger U64_MAX = BigInteger.ONE.shiftLeft(64).subtract(BigInteger.ONE);
 
     /** The session as reference-shaped JSON (UTF-8). */
+    @Override
     public byte[] encode(NoiseSession session) {
         NoiseTransportState state = session.state();
         byte[] sendKey = state.sendKey();
@@ -58,6 +60,7 @@ public final class NoiseSessionCodec {
      *
      * @throws IllegalArgumentException if {@code json} is not a valid session
      */
+    @Override
     public NoiseSession decode(byte[] json) {
         byte @Nullable [] sendKey = null;
         byte @Nullable [] receiveKey = null;

@@ -63,8 +63,9 @@ class HostRobustnessTest {
 		host = fx.transport("host", Role.HOST, b -> b.listener(listener).helloTimeout(Duration.ofMillis(300))
 			.maxConnections(6).outboundQueueCapacity(4).maxFrameBytes(SocketTransportOptions.MIN_MAX_FRAME_BYTES)
 			.outboundQueueMaxBytes(4L * 1024 * 1024));
-		hostClient = fx.client(host);
-		alpha = fx.client(fx.transport("alpha", Role.PEER));
+		// raw clients below inject unencrypted frames, so these clients do not encrypt either
+		hostClient = fx.plainClient(host);
+		alpha = fx.plainClient(fx.transport("alpha", Role.PEER));
 	}
 
 	@AfterEach

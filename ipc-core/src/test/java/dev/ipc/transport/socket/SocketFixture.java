@@ -49,9 +49,16 @@ final class SocketFixture implements AutoCloseable {
 		return transport;
 	}
 
-	/** A started client on {@code transport} (see {@link SocketTestSupport#startClient}). */
+	/** A started, encrypted client on {@code transport} (see {@link SocketTestSupport#startClient}). */
 	IpcClient client(SocketTransport transport) {
 		IpcClient client = SocketTestSupport.startClient(transport, transport.localEndpoint());
+		clients.add(client);
+		return client;
+	}
+
+	/** A started client without encryption, for tests that put raw frames or oversized payloads on the transport. */
+	IpcClient plainClient(SocketTransport transport) {
+		IpcClient client = SocketTestSupport.startClient(transport, transport.localEndpoint(), false);
 		clients.add(client);
 		return client;
 	}

@@ -6,6 +6,7 @@ import java.util.concurrent.CompletableFuture;
 import dev.ipc.client.IpcClient;
 import dev.ipc.client.IpcClientBuilder;
 import dev.ipc.crypto.NoEncryptionCryptoProvider;
+import dev.ipc.crypto.noise.NoiseCryptoProvider;
 import dev.ipc.model.Endpoint;
 import dev.ipc.model.IpcPayload;
 import dev.ipc.rpc.RpcRequest;
@@ -19,18 +20,32 @@ final class SocketTestSupport {
 	}
 
 	/**
-	 * The one place the tests choose a crypto provider. Swap in the Noise provider here to run every socket test
-	 * encrypted.
+	 * The one place the tests choose a crypto provider: every socket test, in-JVM and multi-process, runs encrypted
+	 * with the default Noise suite.
 	 */
 	static IpcClientBuilder withCrypto(IpcClientBuilder builder) {
+		return builder.crypto(new NoiseCryptoProvider(), new InMemorySessionRepository<>());
+	}
+
+	/**
+	 * A client without encryption, for tests that inject raw transport frames (which an encrypting client would drop
+	 * as malformed) or send payloads above the Noise plaintext limit.
+	 */
+	static IpcClientBuilder withoutCrypto(IpcClientBuilder builder) {
 		return builder.crypto(new NoEncryptionCryptoProvider(), new InMemorySessionRepository<>());
 	}
 
-	/** A started client named after {@code endpoint}, serving {@link Echo} and a never-answering {@link Hang}. */
+	/** A started, encrypted client named after {@code endpoint}, serving {@link Echo} and a never-answering {@link Hang}. */
 	static IpcClient startClient(CommunicationBackend backend, Endpoint endpoint) {
+		return startClient(backend, endpoint, true);
+	}
+
+	/** As {@link #startClient(CommunicationBackend, Endpoint)}, encrypted or not. */
+	static IpcClient startClient(CommunicationBackend backend, Endpoint endpoint, boolean encrypted) {
 		String name = (endpoint instanceof Endpoint.Named n) ? n.name() : endpoint.toString();
-		IpcClient client = withCrypto(IpcClient.builder().backend(backend).name("client-" + name)
-				.defaultRpcTimeout(Duration.ofSeconds(10)).shutdownTimeout(Duration.ofSeconds(2))).build();
+		IpcClientBuilder builder = IpcClient.builder().backend(backend).name("client-" + name)
+			.defaultRpcTimeout(Duration.ofSeconds(10)).shutdownTimeout(Duration.ofSeconds(2));
+		IpcClient client = (encrypted ? withCrypto(builder) : withoutCrypto(builder)).build();
 		client.registerRpcHandler(Echo.class, (request, context) -> new EchoReply(request.text(), name,
 				context.source().toString()));
 		client.registerAsyncRpcHandler(Hang.class, (request, context) -> new CompletableFuture<>());

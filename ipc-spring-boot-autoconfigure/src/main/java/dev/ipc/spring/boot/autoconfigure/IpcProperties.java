@@ -1,0 +1,267 @@
+package dev.ipc.spring.boot.autoconfigure;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.DecimalMin;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotNull;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.boot.convert.DurationUnit;
+import org.springframework.util.unit.DataSize;
+import org.springframework.validation.annotation.Validated;
+
+import dev.ipc.client.DuplicateHandlerPolicy;
+
+/**
+ * Configuration properties for the IPC client ({@code ipc.*}).
+ *
+ * <p>Constraints are checked by Bean Validation when a validator is on the class path
+ * ({@code spring-boot-starter-validation}); rules that span several keys (file sessions need a secret, TCP on a
+ * non-loopback address must be allowed explicitly) are always checked when the client is created, and fail startup
+ * with a message naming the property.
+ *
+ * @param enabled Whether to auto-configure the IPC client.
+ * @param endpoint Name this process is reachable under, for example 'vault'. Defaults to
+ * 'spring.application.name'. 'DesktopMain' and 'DesktopRenderer' select those Bitwarden endpoints; anything else
+ * is a named endpoint.
+ * @param transport How messages travel between processes.
+ * @param crypto End-to-end encryption of application messages.
+ * @param sessions Where cryptographic sessions with peers are kept.
+ * @param rpc Request/response settings.
+ * @param subscriber Publish/subscribe settings.
+ * @param handlers Settings shared by annotated subscribers and RPC handlers.
+ * @param discover Built-in answer to peers' discover (ping) requests.
+ * @param shutdown Graceful shutdown.
+ * @param workerThreads Number of platform threads running handlers and subscribers. Defaults to max(4, 2 x available
+ * processors). Ignored when virtual threads are enabled ('spring.threads.virtual.enabled').
+ * @author IPC contributors
+ * @since 0.1.0
+ */
+@Validated
+@ConfigurationProperties("ipc")
+public record IpcProperties(@DefaultValue("true") boolean enabled, @Nullable String endpoint,
+		@DefaultValue @Valid Transport transport, @DefaultValue @Valid Crypto crypto,
+		@DefaultValue @Valid Sessions sessions, @DefaultValue @Valid Rpc rpc,
+		@DefaultValue @Valid Subscriber subscriber, @DefaultValue @Valid Handlers handlers,
+		@DefaultValue @Valid Discover discover, @DefaultValue @Valid Shutdown shutdown,
+		@Nullable @Min(1) Integer workerThreads) {
+
+	/**
+	 * Transport settings.
+	 *
+	 * @param type Transport to use. 'unix' and 'tcp' connect processes on one machine; 'in-memory'
+	 * connects clients inside one JVM (tests, demos) through an InMemoryBus bean, which may be shared between
+	 * contexts.
+	 * @param role Whether this process binds the socket ('host'), connects to it ('peer'), or connects when
+	 * a host answers and otherwise becomes the host ('auto').
+	 * @param path Unix socket file. Defaults to '$XDG_RUNTIME_DIR/dev.ipc/ipc.sock' when that variable is set,
+	 * else 'dev.ipc-<user>/ipc.sock' in the temporary directory.
+	 * @param host TCP address to bind (host) or connect to (peer).
+	 * @param port TCP port to bind (host) or connect to (peer).
+	 * @param allowNonLoopback Whether TCP may use an address other than loopback. Anyone who can reach the port can then
+	 * connect: Noise encrypts but does not authenticate peers.
+	 * @param maxFrameSize Largest frame accepted on a socket; a larger frame closes that connection.
+	 * @param outboundQueueCapacity Frames queued per connection before sending fails as overflow.
+	 * @param reconnect How a peer reconnects after losing the host.
+	 * @param allowedUsers OS users, besides the host's own, allowed to connect to a Unix socket host, checked with the
+	 * peer's credentials.
+	 */
+	public record Transport(@DefaultValue("unix") @NotNull TransportType type,
+			@DefaultValue("auto") @NotNull TransportRole role, @Nullable Path path,
+			@DefaultValue("127.0.0.1") String host, @DefaultValue("47600") @Min(0) @Max(65535) int port,
+			@DefaultValue("false") boolean allowNonLoopback, @DefaultValue("1MB") DataSize maxFrameSize,
+			@DefaultValue("1024") @Min(1) int outboundQueueCapacity, @DefaultValue @Valid Reconnect reconnect,
+			@DefaultValue List<String> allowedUsers) {
+
+	}
+
+	/**
+	 * Reconnect backoff of a peer.
+	 *
+	 * @param initialBackoff Delay before the first reconnect attempt.
+	 * @param maxBackoff Longest delay between attempts.
+	 * @param multiplier Factor applied to the delay after each failed attempt.
+	 */
+	public record Reconnect(@DefaultValue("100ms") Duration initialBackoff, @DefaultValue("5s") Duration maxBackoff,
+			@DefaultValue("2.0") @DecimalMin("1.0") double multiplier) {
+
+	}
+
+	/**
+	 * Encryption settings.
+	 *
+	 * @param provider Crypto provider. 'none' sends payloads in clear and is meant for tests and in-process
+	 * transports only.
+	 * @param suite Noise protocol proposed when this process initiates a handshake. Every supported protocol is
+	 * accepted as responder.
+	 * @param handshakeTimeout How long a handshake may take before the send that triggered it fails.
+	 * @param rehandshakeInterval Age of a session after which the next send renews it (forward secrecy).
+	 */
+	public record Crypto(@DefaultValue("noise") @NotNull CryptoProviderType provider,
+			@DefaultValue("Noise_NN_P256_AESGCM_SHA256") @NotNull NoiseSuite suite,
+			@DefaultValue("2s") Duration handshakeTimeout,
+			@DefaultValue("300s") @DurationUnit(ChronoUnit.SECONDS) Duration rehandshakeInterval) {
+
+	}
+
+	/**
+	 * Session storage settings.
+	 *
+	 * @param store Where sessions are kept. 'memory' loses them on restart (peers then handshake again);
+	 * 'file' keeps them encrypted at rest.
+	 * @param file Session file, required when the store is 'file'.
+	 * @param secret Secret the session file is encrypted with, required when the store is 'file'. Supply it from
+	 * the environment or a secret store, not from a committed file.
+	 */
+	public record Sessions(@DefaultValue("memory") @NotNull SessionStore store, @Nullable Path file,
+			@Nullable String secret) {
+
+		@Override
+		public String toString() {
+			return "Sessions[store=" + store + ", file=" + file + ", secret=" + ((secret != null) ? "******" : null)
+					+ "]";
+		}
+
+	}
+
+	/**
+	 * Request/response settings.
+	 *
+	 * @param timeout Timeout of requests that do not give one.
+	 * @param duplicateHandlerPolicy What registering a second handler for a request type does programmatically.
+	 * Annotated handlers are always checked: two methods for one request type fail startup.
+	 * @param concurrency Default maximum number of concurrent invocations of each annotated RPC handler. Unbounded
+	 * when not set.
+	 */
+	public record Rpc(@DefaultValue("30s") Duration timeout,
+			@DefaultValue("fail") @NotNull DuplicateHandlerPolicy duplicateHandlerPolicy,
+			@Nullable @Min(1) Integer concurrency) {
+
+	}
+
+	/**
+	 * Publish/subscribe settings.
+	 *
+	 * @param queueCapacity Capacity of each subscription's queue; on overflow the oldest message is dropped and
+	 * counted.
+	 * @param concurrency Default number of messages each annotated subscriber handles at once. 1 keeps arrival order.
+	 */
+	public record Subscriber(@DefaultValue("50") @Min(1) int queueCapacity, @DefaultValue("1") @Min(1) int concurrency) {
+
+	}
+
+	/**
+	 * Annotated handler settings.
+	 *
+	 * @param autoStartup Whether annotated subscribers and RPC handlers start with the client. Handlers that do not
+	 * can be started through IpcSubscriberRegistry and IpcRpcHandlerRegistry.
+	 */
+	public record Handlers(@DefaultValue("true") boolean autoStartup) {
+
+	}
+
+	/**
+	 * Discover settings.
+	 *
+	 * @param enabled Whether to answer discover requests.
+	 * @param version Version to answer with. Defaults to the application's build version (build-info, else
+	 * 'spring.application.version') when known, else 'unknown'.
+	 */
+	public record Discover(@DefaultValue("true") boolean enabled, @Nullable String version) {
+
+	}
+
+	/**
+	 * Shutdown settings.
+	 *
+	 * @param gracePeriod How long stopping waits for running handlers to finish before the client stops anyway.
+	 * Keep it below 'spring.lifecycle.timeout-per-shutdown-phase'.
+	 */
+	public record Shutdown(@DefaultValue("10s") Duration gracePeriod) {
+
+	}
+
+	/** Transport types. */
+	public enum TransportType {
+
+		/** Clients inside one JVM, connected through an {@code InMemoryBus}. */
+		IN_MEMORY,
+
+		/** Unix domain socket (processes on one machine). */
+		UNIX,
+
+		/** TCP, loopback by default (processes on one machine where Unix sockets are not available). */
+		TCP
+
+	}
+
+	/** Roles on a socket transport. */
+	public enum TransportRole {
+
+		/** Connect when a host answers, otherwise become the host. */
+		AUTO,
+
+		/** Bind the socket and route messages between peers. */
+		HOST,
+
+		/** Connect to a host. */
+		PEER
+
+	}
+
+	/** Crypto providers. */
+	public enum CryptoProviderType {
+
+		/** Noise NN: every message encrypted, forward secrecy per session. */
+		NOISE,
+
+		/** No encryption (tests, in-process transports). */
+		NONE
+
+	}
+
+	/** Session stores. */
+	public enum SessionStore {
+
+		/** In memory, lost on restart. */
+		MEMORY,
+
+		/** In a file encrypted at rest. */
+		FILE
+
+	}
+
+	/** Noise protocols; bind with the protocol name, for example {@code Noise_NN_25519_AESGCM_SHA256}. */
+	public enum NoiseSuite {
+
+		/** NN with P-256, AES-GCM and SHA-256 (Bitwarden's default). */
+		NOISE_NN_P256_AESGCM_SHA256("Noise_NN_P256_AESGCM_SHA256"),
+
+		/** NN with X25519, AES-GCM and SHA-256. */
+		NOISE_NN_25519_AESGCM_SHA256("Noise_NN_25519_AESGCM_SHA256"),
+
+		/** NN with X25519, ChaCha20-Poly1305 and BLAKE2s (needs Bouncy Castle). */
+		NOISE_NN_25519_CHACHAPOLY_BLAKE2S("Noise_NN_25519_ChaChaPoly_BLAKE2s");
+
+		private final String protocolName;
+
+		NoiseSuite(String protocolName) {
+			this.protocolName = protocolName;
+		}
+
+		/** The Noise protocol name, as on the wire. */
+		public String protocolName() {
+			return this.protocolName;
+		}
+
+	}
+
+}
