@@ -36,9 +36,12 @@ public final class Payloads {
 	public record Ack(long received) {
 	}
 
-	/** Asks the host how many events it has received from the caller. */
+	/**
+	 * Asks the host how many events it has received from the caller; a positive {@code ackEvery} also sets how often
+	 * the host acknowledges the caller's events from now on.
+	 */
 	@IpcPayload("bench.count")
-	public record CountRequest() implements RpcRequest<Ack> {
+	public record CountRequest(int ackEvery) implements RpcRequest<Ack> {
 	}
 
 	/** An event whose compact JSON (default codec) is exactly {@code jsonBytes} long. */

@@ -49,19 +49,26 @@ final class IpcBench {
 
 		final AtomicLong total = new AtomicLong();
 
+		final ConcurrentHashMap<Endpoint, Integer> ackEvery = new ConcurrentHashMap<>();
+
 	}
 
 	/** Registers the benchmark's handlers on a host client (before it starts). */
 	static HostState configureHost(IpcClient host) {
 		HostState state = new HostState();
 		host.registerRpcHandler(EchoRequest.class, (request, context) -> request.event());
-		host.registerRpcHandler(CountRequest.class, (request, context) -> new Ack(
-				state.received.computeIfAbsent(context.source().toEndpoint(), k -> new AtomicLong()).get()));
+		host.registerRpcHandler(CountRequest.class, (request, context) -> {
+			Endpoint from = context.source().toEndpoint();
+			if (request.ackEvery() > 0) {
+				state.ackEvery.put(from, request.ackEvery());
+			}
+			return new Ack(state.received.computeIfAbsent(from, k -> new AtomicLong()).get());
+		});
 		host.subscribe(ItemEvent.class, message -> {
 			Endpoint from = message.source().toEndpoint();
 			long n = state.received.computeIfAbsent(from, k -> new AtomicLong()).incrementAndGet();
 			state.total.incrementAndGet();
-			if (n % ackEvery(message.payload().data().length()) == 0) {
+			if (n % state.ackEvery.getOrDefault(from, 64) == 0) {
 				host.send(new Ack(n), from);
 			}
 		});
@@ -73,9 +80,6 @@ final class IpcBench {
 		return Math.max(8, Math.min(512, (4 << 20) / Math.max(size, 1)));
 	}
 
-	static int ackEvery(int dataLength) {
-		return Math.max(2, window(dataLength) / 4);
-	}
 
 	static IpcClientBuilder builder(String name, CommunicationBackend backend, boolean noise) {
 		IpcClientBuilder builder = IpcClient.builder()
@@ -99,9 +103,9 @@ final class IpcBench {
 		return system.contains("noise") || system.startsWith("ipc-scale");
 	}
 
-	/** A host transport bound to {@code dir/ipc.sock}. */
-	static SocketTransport hostTransport(Path dir) throws IOException {
-		Path socket = dir.resolve("ipc.sock");
+	/** A host transport bound to {@code dir/NAME.sock}. */
+	static SocketTransport hostTransport(Path dir, String name) throws IOException {
+		Path socket = dir.resolve(name + ".sock");
 		return SocketTransport.open(SocketTransportOptions.builder()
 			.endpoint(HOST)
 			.unixSocket(socket)
@@ -128,11 +132,11 @@ final class IpcBench {
 	}
 
 	static void serve(String system, Path dir, String[] args) throws Exception {
-		SocketTransport transport = hostTransport(dir);
+		SocketTransport transport = hostTransport(dir, system);
 		IpcClient host = builder("host", transport, noise(system)).build();
 		HostState state = configureHost(host);
 		host.start();
-		Roles.ready("unix:" + dir.resolve("ipc.sock"));
+		Roles.ready("unix:" + dir.resolve(system + ".sock"));
 		if (system.equals("ipc-scale-host")) {
 			ScaleRun.hostCommands(state);
 		}
@@ -200,6 +204,9 @@ final class IpcBench {
 		private final ItemEvent[] events = new ItemEvent[Payloads.SIZES.length];
 
 		private long sentTotal;
+
+		/** Unacknowledged one-way messages allowed, as a fraction of {@link IpcBench#window(int)} (several peers). */
+		volatile int windowDivisor = 1;
 
 		Peer(IpcClient client, Endpoint host, Supplier<Peer> fresh, Runnable onClose) {
 			this.client = client;
@@ -281,10 +288,11 @@ final class IpcBench {
 		@Override
 		public double messagesPerSecond(int size, long nanos) throws Exception {
 			ItemEvent event = events[index(size)];
-			// start from the host's count so acknowledgements line up
-			long base = client.request(new CountRequest(), host).get(30, TimeUnit.SECONDS).received();
+			long window = Math.max(4, window(size) / windowDivisor);
+			// start from the host's count so acknowledgements line up, and have a quarter window acknowledged at once
+			long base = client.request(new CountRequest((int) Math.max(1, window / 4)), host)
+				.get(30, TimeUnit.SECONDS).received();
 			acked.set(base);
-			long window = window(size);
 			long sent = base;
 			long start = System.nanoTime();
 			long end = start + nanos;
@@ -294,14 +302,14 @@ final class IpcBench {
 					sent++;
 				}
 				else {
-					Thread.onSpinWait();
+					java.util.concurrent.locks.LockSupport.parkNanos(20_000); // never spin: 2 CPUs
 				}
 			}
 			// wait until the host has seen every message
 			long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
 			while (true) {
 				long seen = (acked.get() >= sent) ? acked.get()
-						: client.request(new CountRequest(), host).get(30, TimeUnit.SECONDS).received();
+						: client.request(new CountRequest(0), host).get(30, TimeUnit.SECONDS).received();
 				if (seen >= sent) {
 					break;
 				}

@@ -1,15 +1,18 @@
 package dev.ipc.bench.harness;
 
 import dev.ipc.client.IpcClientBuilder;
+import dev.ipc.crypto.noise.NoiseCryptoProvider;
+import dev.ipc.crypto.noise.NoiseSession;
+import dev.ipc.session.InMemorySessionRepository;
 
-/** Configures the Noise crypto provider (needs {@code NoiseCryptoProvider}; filled in when it lands). */
+/** Configures the Noise NN crypto provider with its default suite (P-256, AES-GCM, SHA-256) and in-memory sessions. */
 final class NoiseSupport {
 
 	private NoiseSupport() {
 	}
 
 	static void configure(IpcClientBuilder builder) {
-		throw new UnsupportedOperationException("the Noise crypto provider is not available yet");
+		builder.crypto(new NoiseCryptoProvider(), new InMemorySessionRepository<NoiseSession>());
 	}
 
 }

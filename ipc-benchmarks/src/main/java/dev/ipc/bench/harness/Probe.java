@@ -20,11 +20,11 @@ public final class Probe {
 		Path dir = Files.createTempDirectory("ipc-probe-", PosixFilePermissions.asFileAttribute(
 				PosixFilePermissions.fromString("rwx------")));
 		String system = noise ? "ipc-noise" : "ipc-plain";
-		SocketTransport hostTransport = IpcBench.hostTransport(dir);
+		SocketTransport hostTransport = IpcBench.hostTransport(dir, system);
 		IpcClient host = IpcBench.builder("host", hostTransport, noise).build();
 		IpcBench.configureHost(host);
 		host.start();
-		IpcBench.Peer peer = IpcBench.socketPeer(system, "unix:" + dir.resolve("ipc.sock"));
+		IpcBench.Peer peer = IpcBench.socketPeer(system, "unix:" + dir.resolve(system + ".sock"));
 		for (int round = 0; round < 3; round++) {
 			long[] s = Stats.sorted(peer.roundTrips(200, seconds * 1_000_000_000L));
 			System.out.printf(Locale.ROOT, "rtt 200 B: n=%d p50=%.1f us p99=%.1f us%n", s.length,

@@ -140,8 +140,10 @@ final class ScaleRun {
 				switch (a[0]) {
 					case "connect" -> {
 						int n = Integer.parseInt(a[1]);
+						// all peers together stay under the host's receive buffer
 						for (int i = 0; i < n; i++) {
 							IpcBench.Peer peer = IpcBench.socketPeer("ipc-noise", address);
+							peer.windowDivisor = n;
 							peer.call(200);
 							peers.add(peer);
 						}
