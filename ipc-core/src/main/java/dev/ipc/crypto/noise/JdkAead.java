@@ -28,12 +28,15 @@ final class JdkAead implements NoiseCipher {
     private final Function<byte[], AlgorithmParameterSpec> parameters;
 
     /**
-     * One {@link Cipher} per thread and algorithm, re-initialised for every message: looking a cipher up in the
-     * providers and constructing it cost more than the AEAD work on small messages, and the JDK skips the AES key
-     * schedule when a cipher is re-initialised with the key it had. The cached cipher holds the last key's schedule
+     * One {@link Cipher} per thread, algorithm and direction, re-initialised for every message: looking a cipher up
+     * in the providers and constructing it cost more than the AEAD work on small messages, and the JDK skips the AES
+     * key schedule when a cipher is re-initialised with the key it had (one per direction, so a thread that decrypts
+     * a request and encrypts the reply keeps both schedules). The cached cipher holds the last key's schedule
      * until its next initialisation, as a cipher per session would until it is collected.
      */
-    private final ThreadLocal<Cipher> ciphers;
+    private final ThreadLocal<Cipher> encryptors;
+
+    private final ThreadLocal<Cipher> decryptors;
 
     private JdkAead(String transformation, String keyAlgorithm, ByteOrder counterOrder,
             Function<byte[], AlgorithmParameterSpec> parameters) {
@@ -41,13 +44,16 @@ final class JdkAead implements NoiseCipher {
         this.keyAlgorithm = keyAlgorithm;
         this.counterOrder = counterOrder;
         this.parameters = parameters;
-        this.ciphers = ThreadLocal.withInitial(() -> {
-            try {
-                return Cipher.getInstance(transformation);
-            } catch (GeneralSecurityException e) {
-                throw new IllegalStateException(transformation + " is not available", e);
-            }
-        });
+        this.encryptors = ThreadLocal.withInitial(this::newCipher);
+        this.decryptors = ThreadLocal.withInitial(this::newCipher);
+    }
+
+    private Cipher newCipher() {
+        try {
+            return Cipher.getInstance(transformation);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(transformation + " is not available", e);
+        }
     }
 
     @Override
@@ -75,6 +81,7 @@ final class JdkAead implements NoiseCipher {
 
     private Cipher init(int mode, byte[] key, long nonce, byte[] ad) throws GeneralSecurityException {
         byte[] iv = ByteBuffer.allocate(12).order(counterOrder).putInt(0).putLong(nonce).array();
+        ThreadLocal<Cipher> ciphers = (mode == Cipher.ENCRYPT_MODE) ? encryptors : decryptors;
         Cipher cipher = ciphers.get();
         SecretKeySpec keySpec = new SecretKeySpec(key, keyAlgorithm);
         try {

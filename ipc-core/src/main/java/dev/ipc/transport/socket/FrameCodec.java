@@ -41,7 +41,13 @@ final class FrameCodec {
 	/** Bytes of the length prefix in front of each frame. */
 	static final int LENGTH_PREFIX = 4;
 
-	private static final CBORMapper MAPPER = CBORMapper.builder().addModule(new IpcJsonModule()).build();
+	/** Buffers are recycled per thread: Jackson 3's default shared deque pool costs more than small frames. */
+	private static final CBORMapper MAPPER = CBORMapper
+		.builder(tools.jackson.dataformat.cbor.CBORFactory.builder()
+			.recyclerPool(tools.jackson.core.util.JsonRecyclerPools.threadLocalPool())
+			.build())
+		.addModule(new IpcJsonModule())
+		.build();
 
 	private static final int CACHE_LIMIT = 4096;
 
