@@ -82,7 +82,7 @@ final class Report {
 					out.append(k).append('\n');
 				}
 				else {
-					out.append("- **").append(k).append("**: ").append(v).append('\n');
+					out.append("\n- **").append(k).append("**: ").append(v).append('\n');
 				}
 			});
 		}

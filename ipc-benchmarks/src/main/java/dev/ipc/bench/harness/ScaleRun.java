@@ -80,7 +80,7 @@ final class ScaleRun {
 				out.put(String.format(Locale.ROOT, "| %d | %.0f | %.0f (%d per peer) | %.1f KiB | %.1f KiB | %.1f / %.1f |",
 						n, msgs, ops, inflight, hostPer / 1024, peerPer / 1024, hostThreads, peerThreads), "");
 			}
-			out.put("\nmethod", String.format(Locale.ROOT,
+			out.put("method", String.format(Locale.ROOT,
 					"ours with Noise over one Unix socket; %d ms per measurement, one trial; every peer publishes with a "
 							+ "bounded window of unacknowledged messages, RPC keeps max(1, 32/N) calls in flight per peer; "
 							+ "heap = used heap after System.gc() with N idle peers connected and handshaken, minus before, / N",
