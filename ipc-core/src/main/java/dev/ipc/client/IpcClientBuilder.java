@@ -113,8 +113,10 @@ public final class IpcClientBuilder {
 	}
 
 	/**
-	 * Runs handlers, callbacks and RPC completions directly on the receive loop, saving a thread hand-off per
-	 * message. Only for code that never blocks: a blocking handler then stalls all receiving.
+	 * Runs handlers, callbacks and RPC completions directly, saving thread hand-offs: on the receive loop, or — when
+	 * the loop is idle and nothing is buffered — on the thread that delivers the message (a socket transport's reader,
+	 * the sender's thread on the in-memory bus), so the loop need not even be woken. Messages are still processed one
+	 * at a time and in order. Only for code that never blocks: a blocking handler then stalls receiving.
 	 */
 	public IpcClientBuilder directDispatch(boolean direct) {
 		this.directDispatch = direct;
