@@ -6,7 +6,6 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 
 import jakarta.validation.Valid;
-import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
@@ -87,11 +86,10 @@ public record IpcProperties(@DefaultValue("true") boolean enabled, @Nullable Str
 	 * Reconnect backoff of a peer.
 	 *
 	 * @param initialBackoff Delay before the first reconnect attempt.
-	 * @param maxBackoff Longest delay between attempts.
-	 * @param multiplier Factor applied to the delay after each failed attempt.
+	 * @param maxBackoff Longest delay between attempts; the delay doubles after each failed attempt up to it, with
+	 * random jitter.
 	 */
-	public record Reconnect(@DefaultValue("100ms") Duration initialBackoff, @DefaultValue("5s") Duration maxBackoff,
-			@DefaultValue("2.0") @DecimalMin("1.0") double multiplier) {
+	public record Reconnect(@DefaultValue("100ms") Duration initialBackoff, @DefaultValue("5s") Duration maxBackoff) {
 
 	}
 
