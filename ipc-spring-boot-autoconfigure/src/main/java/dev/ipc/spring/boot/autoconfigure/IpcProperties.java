@@ -39,7 +39,8 @@ import dev.ipc.client.DuplicateHandlerPolicy;
  * @param handlers Settings shared by annotated subscribers and RPC handlers.
  * @param discover Built-in answer to peers' discover (ping) requests.
  * @param shutdown Graceful shutdown.
- * @param workerThreads Number of platform threads running handlers and subscribers. Defaults to max(4, 2 x available
+ * @param workerThreads Number of platform threads kept ready to run handlers and subscribers; the pool grows on
+ * demand up to 256 so that handlers waiting for another RPC cannot starve it. Defaults to max(4, 2 x available
  * processors). Ignored when virtual threads are enabled ('spring.threads.virtual.enabled').
  * @author IPC contributors
  * @since 0.1.0

@@ -386,7 +386,7 @@ class IpcAutoConfigurationTests {
 	void platformThreadsByDefault() {
 		this.inMemory.withPropertyValues("ipc.worker-threads=3")
 			.run((context) -> assertThat(context.getBean(IpcExecutorHolder.class).toString())
-				.contains("3 platform threads"));
+				.contains("3 to 256 platform threads"));
 	}
 
 	@Test
