@@ -66,6 +66,9 @@ final class DefaultIpcClient implements IpcClient {
 
 	private static final Duration LOOP_JOIN_TIMEOUT = Duration.ofSeconds(5);
 
+	/** How long a reply already queued from a departed peer may still complete its request. */
+	private static final Duration DISCONNECT_GRACE = Duration.ofMillis(200);
+
 	private final String name;
 
 	private final CommunicationBackend backend;
@@ -701,12 +704,24 @@ final class DefaultIpcClient implements IpcClient {
 		return next;
 	}
 
+	/**
+	 * A peer left: fail the requests pending on it. Transports report a departure after delivering everything the peer
+	 * sent, but the receive loop may not have processed a reply that is already queued, so the failure waits a short
+	 * grace period in which such a reply still completes its request normally.
+	 */
 	private void failRequestsTo(Endpoint peer) {
-		for (PendingRequest request : pending.values()) {
-			if (request.destination.equals(peer)) {
-				dispatcher.execute(() -> request.future
-					.completeExceptionally(new IpcUnreachableException(peer, "peer disconnected")));
-			}
+		try {
+			timer.schedule(() -> {
+				for (PendingRequest request : pending.values()) {
+					if (request.destination.equals(peer)) {
+						dispatcher.execute(() -> request.future
+							.completeExceptionally(new IpcUnreachableException(peer, "peer disconnected")));
+					}
+				}
+			}, DISCONNECT_GRACE.toNanos(), TimeUnit.NANOSECONDS);
+		}
+		catch (java.util.concurrent.RejectedExecutionException ex) {
+			// closed: pending requests are failed by close()
 		}
 	}
 

@@ -1,85 +1,141 @@
 package dev.ipc.sample;
 
-import java.time.Duration;
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
-
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
-import org.springframework.boot.Banner;
-import org.springframework.boot.WebApplicationType;
-import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.context.ConfigurableApplicationContext;
-import org.springframework.context.annotation.Bean;
-
-import dev.ipc.sample.vault.VaultService;
-import dev.ipc.sample.worker.SyncWorker;
-import dev.ipc.transport.memory.InMemoryBus;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Runs the vault and the worker in one JVM: a parent context holds the {@link InMemoryBus}, and each role is a child
- * application (profiles {@code vault,demo} on port 8081 and {@code worker,demo} on port 8082) that finds the bus in
- * its parent. The {@code demo} profile switches both to the in-memory transport without encryption.
+ * Runs the sample as two real processes: starts a {@code vault} JVM (the Unix-socket host) and a {@code worker} JVM
+ * (a peer) from the same class path, prefixes and prints their output, and, with {@code --sample.demo.rounds=N}
+ * (default 5; 0 = run until Ctrl-C), stops both gracefully after the worker completed N rounds. The two talk over
+ * an encrypted (Noise) Unix socket in a fresh private directory; every other setting comes from
+ * {@code application.yml}. Exit code 0 when the rounds completed, 1 otherwise.
  *
- * <p>With {@code --sample.demo.rounds=N} it stops after N rounds and exits; otherwise it runs until stopped.
- *
- * <p>Once the Unix socket transport and the Noise provider are merged, the demo becomes two processes:
- * {@code java -jar sample-app.jar --spring.profiles.active=vault} and {@code ... =worker}.
+ * <p>Other arguments are passed to both processes (for example {@code --logging.level.dev.ipc=debug}).
  */
 public final class DemoLauncher {
 
 	/** The program argument that selects the demo. */
 	public static final String DEMO = "demo";
 
-	private static final Logger log = LoggerFactory.getLogger(DemoLauncher.class);
+	private static final String ROUNDS_ARG = "--sample.demo.rounds=";
+
+	private static final String ROUND_MARKER = "Worker: job-";
 
 	private DemoLauncher() {
 	}
 
 	public static void main(String[] args) throws Exception {
-		String[] springArgs = Arrays.stream(args).filter((arg) -> !DEMO.equals(arg)).toArray(String[]::new);
-		ConfigurableApplicationContext bus = new SpringApplicationBuilder(SharedBus.class)
-			.web(WebApplicationType.NONE)
-			.bannerMode(Banner.Mode.OFF)
-			.logStartupInfo(false)
-			.run(springArgs);
-		ConfigurableApplicationContext vault = new SpringApplicationBuilder(SampleApplication.class).parent(bus)
-			.main(SampleApplication.class)
-			.profiles("vault", DEMO)
-			.run(springArgs);
-		ConfigurableApplicationContext worker = new SpringApplicationBuilder(SampleApplication.class).parent(bus)
-			.main(SampleApplication.class)
-			.profiles("worker", DEMO)
-			.bannerMode(Banner.Mode.OFF)
-			.run(springArgs);
-		int rounds = worker.getEnvironment().getProperty("sample.demo.rounds", Integer.class, 0);
-		log.info("Demo running: vault on http://localhost:{}/actuator, worker on http://localhost:{}/actuator",
-				vault.getEnvironment().getProperty("local.server.port"),
-				worker.getEnvironment().getProperty("local.server.port"));
+		int rounds = 5;
+		List<String> passThrough = new ArrayList<>();
+		for (String arg : args) {
+			if (arg.startsWith(ROUNDS_ARG)) {
+				rounds = Integer.parseInt(arg.substring(ROUNDS_ARG.length()));
+			}
+			else if (!DEMO.equals(arg)) {
+				passThrough.add(arg);
+			}
+		}
+		Path socketDir = Files.createTempDirectory("ipc-demo-");
+		passThrough.add("--ipc.transport.path=" + socketDir.resolve("ipc.sock"));
+		System.out.println("Demo: starting the vault (host) and the worker (peer) as two processes, talking over the "
+				+ "encrypted Unix socket " + socketDir.resolve("ipc.sock"));
+		Process vault = start("vault", passThrough);
+		Process worker = start("worker", passThrough);
+		Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(worker, vault), "demo-shutdown"));
+		CountDownLatch done = new CountDownLatch(Math.max(rounds, 1));
+		AtomicInteger completed = new AtomicInteger();
+		pump("vault", vault, null, null);
+		pump("worker", worker, done, completed);
+		// a process that dies early ends the wait at once instead of at the time limit
+		vault.onExit().thenRun(() -> abandon(done));
+		worker.onExit().thenRun(() -> abandon(done));
+		boolean finished;
 		if (rounds > 0) {
-			boolean done = worker.getBean(SyncWorker.class).awaitRounds(rounds, Duration.ofMinutes(2))
-					&& vault.getBean(VaultService.class).awaitJobs(rounds, Duration.ofSeconds(30));
-			log.info("Demo {} after {} round(s): the vault saw {} job(s) and served {} credential(s)",
-					done ? "finished" : "timed out", worker.getBean(SyncWorker.class).completedRounds(),
-					vault.getBean(VaultService.class).jobsReported(), vault.getBean(VaultService.class).credentialsServed());
-			worker.close();
-			vault.close();
-			bus.close();
-			System.exit(done ? 0 : 1);
+			finished = done.await(2, TimeUnit.MINUTES) && completed.get() >= rounds;
+			System.out.println("Demo: " + (finished ? "finished" : "timed out") + " after " + completed.get()
+					+ " round(s); stopping both processes");
+			stop(worker, vault);
+		}
+		else {
+			finished = worker.waitFor() == 0;
+		}
+		Files.deleteIfExists(socketDir.resolve("ipc.sock"));
+		Files.deleteIfExists(socketDir.resolve("ipc.sock.lock"));
+		Files.deleteIfExists(socketDir);
+		System.exit(finished ? 0 : 1);
+	}
+
+	private static void abandon(CountDownLatch done) {
+		while (done.getCount() > 0) {
+			done.countDown();
 		}
 	}
 
-	/**
-	 * The parent context of the demo: the bus both roles connect to. Deliberately not a {@code @Configuration}, so
-	 * that component scanning does not give each role a bus of its own.
-	 */
-	static class SharedBus {
-
-		@Bean
-		InMemoryBus ipcInMemoryBus() {
-			return new InMemoryBus();
+	private static Process start(String role, List<String> args) throws IOException {
+		List<String> command = new ArrayList<>();
+		command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+		String classPath = System.getProperty("java.class.path");
+		if (classPath.endsWith(".jar") && !classPath.contains(File.pathSeparator)) {
+			command.addAll(Arrays.asList("-jar", classPath)); // launched with java -jar sample-app.jar
 		}
+		else {
+			command.addAll(Arrays.asList("-cp", classPath, SampleApplication.class.getName()));
+		}
+		command.add("--spring.profiles.active=" + role);
+		command.add("--spring.main.banner-mode=off");
+		command.addAll(args);
+		return new ProcessBuilder(command).redirectErrorStream(true).start();
+	}
 
+	/** Copies a child's output with a prefix, counting the worker's completed rounds. */
+	private static void pump(String role, Process process, CountDownLatch rounds, AtomicInteger completed) {
+		Thread thread = new Thread(() -> {
+			try (BufferedReader reader = new BufferedReader(
+					new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+				String line;
+				while ((line = reader.readLine()) != null) {
+					System.out.println("[" + role + "] " + line);
+					if (rounds != null && line.contains(ROUND_MARKER) && line.contains(" got ")) {
+						completed.incrementAndGet();
+						rounds.countDown();
+					}
+				}
+			}
+			catch (IOException ex) {
+				// the process ended
+			}
+		}, "demo-output-" + role);
+		thread.setDaemon(true);
+		thread.start();
+	}
+
+	/** Asks each process to shut down gracefully (SIGTERM), then waits a bounded time, then kills. */
+	private static void stop(Process... processes) {
+		for (Process process : processes) {
+			process.destroy();
+		}
+		for (Process process : processes) {
+			try {
+				if (!process.waitFor(20, TimeUnit.SECONDS)) {
+					process.destroyForcibly();
+				}
+			}
+			catch (InterruptedException ex) {
+				process.destroyForcibly();
+				Thread.currentThread().interrupt();
+			}
+		}
 	}
 
 }

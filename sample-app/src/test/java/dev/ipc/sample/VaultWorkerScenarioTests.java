@@ -1,5 +1,9 @@
 package dev.ipc.sample;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 import io.micrometer.core.instrument.MeterRegistry;
@@ -13,28 +17,28 @@ import org.springframework.boot.Banner;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.context.ConfigurableApplicationContext;
-import org.springframework.context.annotation.Bean;
 import org.springframework.test.context.ActiveProfiles;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.web.client.RestClient;
 
 import dev.ipc.sample.vault.VaultService;
 import dev.ipc.sample.worker.SyncWorker;
-import dev.ipc.transport.memory.InMemoryBus;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The sample's scenario in CI: the vault (this test's application) and the worker (a second application on the same
- * in-memory bus) talk, and the vault's actuator shows it.
+ * The sample's scenario in CI, configured as in {@code application.yml}: the vault (this test's application, the
+ * Unix-socket host) and the worker (a second application, a peer) talk over the encrypted Unix socket, and the
+ * vault's actuator shows it. {@link DemoLauncherTests} runs the same scenario as two processes.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
-@ActiveProfiles({ "vault", "demo" })
+@ActiveProfiles("vault")
 class VaultWorkerScenarioTests {
 
-	private static final InMemoryBus BUS = new InMemoryBus();
+	private static final Path SOCKET = socketPath();
 
 	private static ConfigurableApplicationContext worker;
 
@@ -49,12 +53,24 @@ class VaultWorkerScenarioTests {
 
 	@BeforeAll
 	static void startWorker() {
-		worker = new SpringApplicationBuilder(SampleApplication.class).profiles("worker", "demo")
+		worker = new SpringApplicationBuilder(SampleApplication.class).profiles("worker")
 			.web(WebApplicationType.NONE)
 			.bannerMode(Banner.Mode.OFF)
-			.properties("sample.worker.interval=100ms", "sample.worker.initial-delay=0ms")
-			.initializers((context) -> context.getBeanFactory().registerSingleton("sharedBus", BUS))
-			.run();
+			.run("--sample.worker.interval=100ms", "--sample.worker.initial-delay=0ms", "--ipc.transport.path=" + SOCKET);
+	}
+
+	@DynamicPropertySource
+	static void socket(DynamicPropertyRegistry registry) {
+		registry.add("ipc.transport.path", SOCKET::toString);
+	}
+
+	private static Path socketPath() {
+		try {
+			return Files.createTempDirectory("ipc-sample-test-").resolve("ipc.sock");
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
 	}
 
 	@AfterAll
@@ -78,7 +94,7 @@ class VaultWorkerScenarioTests {
 		String health = http.get().uri("/health/ipc").retrieve().body(String.class);
 		assertThat(health).contains("\"status\":\"UP\"")
 			.contains("\"endpoint\":\"vault\"")
-			.contains("\"peers\":[\"worker\"]")
+			.contains("\"worker\"")
 			.contains("vault.fetch-credential");
 		String ipc = http.get().uri("/ipc").retrieve().body(String.class);
 		assertThat(ipc).contains("dev.ipc.sample.vault.VaultService.fetch(FetchCredential, Source)")
@@ -91,16 +107,6 @@ class VaultWorkerScenarioTests {
 		assertThat(metric).contains("\"name\":\"ipc.rpc.server\"");
 		assertThat(this.meterRegistry.get("ipc.messages.received").tag("topic", "vault.job-completed").counter()
 			.count()).isGreaterThanOrEqualTo(1);
-	}
-
-	@TestConfiguration(proxyBeanMethods = false)
-	static class SharedBus {
-
-		@Bean
-		InMemoryBus sharedBus() {
-			return BUS;
-		}
-
 	}
 
 }

@@ -231,6 +231,33 @@ class InMemoryBusTest {
 		}
 	}
 
+	// a reply sent just before the responder leaves must win over the departure notice
+	@Test
+	void aReplySentJustBeforeThePeerLeavesStillCompletesTheRequest() throws Exception {
+		IpcClient worker = client(WORKER);
+		for (int i = 0; i < 10; i++) {
+			Endpoint responder = Endpoint.named("responder-" + i);
+			CommunicationBackend backend = bus.connect(responder);
+			java.util.concurrent.CountDownLatch replied = new java.util.concurrent.CountDownLatch(1);
+			IpcClient client = IpcClient.builder().backend(backend)
+				.crypto(new NoEncryptionCryptoProvider(), new InMemorySessionRepository<>())
+				.listener(new dev.ipc.event.IpcEventListener() {
+					@Override
+					public void messageSent(String topic, Endpoint destination, int payloadBytes) {
+						replied.countDown();
+					}
+				})
+				.build();
+			resources.add(client);
+			client.registerRpcHandler(TestRequest.class, new TestHandler());
+			client.start();
+			CompletableFuture<TestResponse> response = worker.request(new TestRequest(i, 1), responder);
+			assertThat(replied.await(5, TimeUnit.SECONDS)).isTrue(); // the reply is on its way to the worker
+			backend.close(); // and the responder leaves at once
+			assertThat(response.get(5, TimeUnit.SECONDS)).isEqualTo(new TestResponse(i + 1));
+		}
+	}
+
 	@Test
 	void pendingRequestsFailPromptlyWhenTheirPeerDisconnects() throws Exception {
 		CommunicationBackend vaultBackend = bus.connect(VAULT);

@@ -30,18 +30,6 @@ public class IpcConfigurationException extends RuntimeException {
 		this.action = Objects.requireNonNull(action, "action");
 	}
 
-	/**
-	 * Startup failure for a configured value whose implementation is not part of this build.
-	 * @param property the property, for example {@code ipc.transport.type}
-	 * @param value the configured value, for example {@code unix}
-	 * @param alternative what the user can configure instead
-	 * @return the exception
-	 */
-	static IpcConfigurationException notAvailable(String property, String value, String alternative) {
-		return new IpcConfigurationException(property, property + "=" + value + " is not available in this build",
-				"Set " + alternative + ", or use a build that includes it");
-	}
-
 	/** The property at fault. */
 	public String getProperty() {
 		return this.property;

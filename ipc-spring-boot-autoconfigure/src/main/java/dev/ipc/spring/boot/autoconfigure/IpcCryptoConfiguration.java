@@ -9,6 +9,9 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.util.StringUtils;
 
 import dev.ipc.crypto.NoEncryptionCryptoProvider;
+import dev.ipc.crypto.noise.NoiseCryptoProvider;
+import dev.ipc.crypto.noise.NoiseSessionCodec;
+import dev.ipc.session.FileSessionRepository;
 import dev.ipc.session.InMemorySessionRepository;
 import dev.ipc.spi.CryptoProvider;
 import dev.ipc.spi.SessionRepository;
@@ -58,25 +61,37 @@ class IpcCryptoConfiguration {
 		return new NoEncryptionCryptoProvider();
 	}
 
-	// ------------------------------------------------------------------------------------------------------------
-	// LEAD: fill in when dev.ipc.crypto.noise and the file session store are merged.
-	// ------------------------------------------------------------------------------------------------------------
-
 	/**
-	 * {@code ipc.crypto.provider=noise}: {@code NoiseCryptoProvider} with {@code crypto.suite().protocolName()},
-	 * {@code crypto.handshakeTimeout()} and {@code crypto.rehandshakeInterval()}.
+	 * {@code ipc.crypto.provider=noise}: {@link NoiseCryptoProvider} proposing {@code ipc.crypto.suite} (every suite
+	 * is accepted as responder), with the configured handshake timeout and rehandshake interval.
 	 */
 	static CryptoProvider<?> noiseCryptoProvider(Crypto crypto) {
-		throw IpcConfigurationException.notAvailable("ipc.crypto.provider", "noise",
-				"ipc.crypto.provider=none (no encryption: tests and in-process transports only)");
+		try {
+			return NoiseCryptoProvider.builder()
+				.initiatorSuite(dev.ipc.crypto.noise.NoiseSuite.fromProtocolName(crypto.suite().protocolName()))
+				.handshakeTimeout(crypto.handshakeTimeout())
+				.rehandshakeInterval(crypto.rehandshakeInterval())
+				.build();
+		}
+		catch (IllegalStateException | IllegalArgumentException ex) {
+			throw new IpcConfigurationException("ipc.crypto.suite", ex.getMessage(),
+					"Choose another ipc.crypto.suite, or add org.bouncycastle:bcprov-jdk18on for the BLAKE2s suite");
+		}
 	}
 
 	/**
-	 * {@code ipc.sessions.store=file}: {@code FileSessionRepository} at {@code sessions.file()} encrypted with
-	 * {@code sessions.secret()} (both checked non-empty already). Its session type must be the crypto provider's.
+	 * {@code ipc.sessions.store=file}: a {@link FileSessionRepository} at {@code ipc.sessions.file} encrypted with
+	 * {@code ipc.sessions.secret}, holding Noise sessions.
 	 */
 	static SessionRepository<?> fileSessionRepository(Sessions sessions) {
-		throw IpcConfigurationException.notAvailable("ipc.sessions.store", "file", "ipc.sessions.store=memory");
+		try {
+			return new FileSessionRepository<>(sessions.file(), sessions.secret(), new NoiseSessionCodec());
+		}
+		catch (IllegalArgumentException | IllegalStateException ex) {
+			throw new IpcConfigurationException("ipc.sessions.secret", ex.getMessage(),
+					"Set ipc.sessions.secret to a long random secret (at least "
+							+ FileSessionRepository.MIN_SECRET_LENGTH + " characters) from the environment");
+		}
 	}
 
 	/** File sessions need a file and a secret. */

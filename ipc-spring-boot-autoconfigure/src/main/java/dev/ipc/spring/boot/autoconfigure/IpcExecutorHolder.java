@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
@@ -48,9 +48,15 @@ public final class IpcExecutorHolder implements AutoCloseable {
 		return new IpcExecutorHolder(executor, null, executor.toString());
 	}
 
+	/** Upper bound of the platform thread pool. */
+	static final int MAX_PLATFORM_THREADS = 256;
+
 	/**
-	 * A fixed pool of daemon platform threads, shut down when the context closes.
-	 * @param threads the number of threads
+	 * A pool of daemon platform threads, shut down when the context closes. It keeps {@code threads} threads ready and
+	 * grows on demand up to {@value #MAX_PLATFORM_THREADS}, so that handlers which wait for another RPC cannot use up
+	 * the threads that RPC's completion needs (a fixed pool with a queue would deadlock then). Beyond the bound the
+	 * submitting thread runs the task.
+	 * @param threads the number of threads kept ready
 	 * @param threadNamePrefix prefix of the thread names
 	 * @param terminationTimeout how long closing waits for running tasks before interrupting them
 	 * @return the holder
@@ -58,8 +64,8 @@ public final class IpcExecutorHolder implements AutoCloseable {
 	public static IpcExecutorHolder platformThreads(int threads, String threadNamePrefix, Duration terminationTimeout) {
 		CustomizableThreadFactory factory = new CustomizableThreadFactory(threadNamePrefix);
 		factory.setDaemon(true);
-		ExecutorService pool = new ThreadPoolExecutor(threads, threads, 0, TimeUnit.MILLISECONDS,
-				new LinkedBlockingQueue<>(), factory);
+		ExecutorService pool = new ThreadPoolExecutor(threads, Math.max(threads, MAX_PLATFORM_THREADS), 60,
+				TimeUnit.SECONDS, new SynchronousQueue<>(), factory, new ThreadPoolExecutor.CallerRunsPolicy());
 		return new IpcExecutorHolder(pool, () -> {
 			pool.shutdown();
 			try {
@@ -71,7 +77,7 @@ public final class IpcExecutorHolder implements AutoCloseable {
 				pool.shutdownNow();
 				Thread.currentThread().interrupt();
 			}
-		}, threads + " platform threads '" + threadNamePrefix + "*'");
+		}, threads + " to " + Math.max(threads, MAX_PLATFORM_THREADS) + " platform threads '" + threadNamePrefix + "*'");
 	}
 
 	/**

@@ -6,7 +6,6 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 
 import jakarta.validation.Valid;
-import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
@@ -40,7 +39,8 @@ import dev.ipc.client.DuplicateHandlerPolicy;
  * @param handlers Settings shared by annotated subscribers and RPC handlers.
  * @param discover Built-in answer to peers' discover (ping) requests.
  * @param shutdown Graceful shutdown.
- * @param workerThreads Number of platform threads running handlers and subscribers. Defaults to max(4, 2 x available
+ * @param workerThreads Number of platform threads kept ready to run handlers and subscribers; the pool grows on
+ * demand up to 256 so that handlers waiting for another RPC cannot starve it. Defaults to max(4, 2 x available
  * processors). Ignored when virtual threads are enabled ('spring.threads.virtual.enabled').
  * @author IPC contributors
  * @since 0.1.0
@@ -87,11 +87,10 @@ public record IpcProperties(@DefaultValue("true") boolean enabled, @Nullable Str
 	 * Reconnect backoff of a peer.
 	 *
 	 * @param initialBackoff Delay before the first reconnect attempt.
-	 * @param maxBackoff Longest delay between attempts.
-	 * @param multiplier Factor applied to the delay after each failed attempt.
+	 * @param maxBackoff Longest delay between attempts; the delay doubles after each failed attempt up to it, with
+	 * random jitter.
 	 */
-	public record Reconnect(@DefaultValue("100ms") Duration initialBackoff, @DefaultValue("5s") Duration maxBackoff,
-			@DefaultValue("2.0") @DecimalMin("1.0") double multiplier) {
+	public record Reconnect(@DefaultValue("100ms") Duration initialBackoff, @DefaultValue("5s") Duration maxBackoff) {
 
 	}
 

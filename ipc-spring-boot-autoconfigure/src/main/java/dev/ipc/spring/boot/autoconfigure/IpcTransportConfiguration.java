@@ -1,8 +1,13 @@
 package dev.ipc.spring.boot.autoconfigure;
 
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
+import java.util.LinkedHashSet;
+import java.util.List;
+
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
@@ -12,12 +17,17 @@ import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.util.StringUtils;
 
+import dev.ipc.event.DropReason;
+import dev.ipc.event.IpcEventListener;
 import dev.ipc.model.Endpoint;
 import dev.ipc.model.Source;
 import dev.ipc.spi.CommunicationBackend;
 import dev.ipc.spring.boot.autoconfigure.IpcProperties.Transport;
 import dev.ipc.spring.boot.autoconfigure.IpcProperties.TransportType;
 import dev.ipc.transport.memory.InMemoryBus;
+import dev.ipc.transport.socket.SocketTransport;
+import dev.ipc.transport.socket.SocketTransportOptions;
+import dev.ipc.transport.socket.SocketTransportOptions.Role;
 
 /**
  * The transport ({@link CommunicationBackend}) selected by {@code ipc.transport.type}. Each type has one factory
@@ -39,13 +49,16 @@ class IpcTransportConfiguration {
 	@ConditionalOnMissingBean
 	CommunicationBackend ipcCommunicationBackend(IpcProperties properties,
 			@Qualifier(IpcAutoConfiguration.LOCAL_ENDPOINT_BEAN_NAME) Endpoint localEndpoint,
-			ObjectProvider<InMemoryBus> bus) {
+			ObjectProvider<InMemoryBus> bus, ObjectProvider<IpcEventListener> listeners) {
 		Transport transport = properties.transport();
 		checkNetworkExposure(transport);
 		return switch (transport.type()) {
 			case IN_MEMORY -> inMemoryBackend(bus.getIfUnique(InMemoryBus::new), localEndpoint);
-			case UNIX -> unixSocketBackend(transport, localEndpoint);
-			case TCP -> tcpBackend(transport, localEndpoint);
+			case UNIX -> socketBackend(socketOptions(transport, localEndpoint, listeners)
+				.unixSocket(socketPath(transport)), "ipc.transport.path");
+			case TCP -> socketBackend(socketOptions(transport, localEndpoint, listeners)
+				.tcp(transport.host(), transport.port())
+				.allowNonLoopback(transport.allowNonLoopback()), "ipc.transport.port");
 		};
 	}
 
@@ -61,22 +74,72 @@ class IpcTransportConfiguration {
 		return bus.connect(localEndpoint);
 	}
 
-	// ------------------------------------------------------------------------------------------------------------
-	// LEAD: fill in when dev.ipc.transport.socket is merged. Options to map from `transport`: role() (AUTO | HOST |
-	// PEER), socketPath(transport), maxFrameSize(), outboundQueueCapacity(), reconnect() (initialBackoff, maxBackoff,
-	// multiplier), allowedUsers(). The backend is closed with the context (CommunicationBackend is AutoCloseable).
-	// ------------------------------------------------------------------------------------------------------------
-
-	/** {@code ipc.transport.type=unix}: the Unix domain socket transport. */
-	static CommunicationBackend unixSocketBackend(Transport transport, Endpoint localEndpoint) {
-		throw IpcConfigurationException.notAvailable("ipc.transport.type", "unix",
-				"ipc.transport.type=in-memory (and ipc.crypto.provider=none) to run inside one JVM");
+	/** The socket transport options common to Unix sockets and TCP, mapped from {@code ipc.transport.*}. */
+	static SocketTransportOptions.Builder socketOptions(Transport transport, Endpoint localEndpoint,
+			ObjectProvider<IpcEventListener> listeners) {
+		return SocketTransportOptions.builder()
+			.endpoint(localEndpoint)
+			.role(switch (transport.role()) {
+				case AUTO -> Role.AUTO;
+				case HOST -> Role.HOST;
+				case PEER -> Role.PEER;
+			})
+			.maxFrameBytes((int) Math.min(Integer.MAX_VALUE, transport.maxFrameSize().toBytes()))
+			.outboundQueueCapacity(transport.outboundQueueCapacity())
+			.initialBackoff(transport.reconnect().initialBackoff())
+			.maxBackoff(transport.reconnect().maxBackoff())
+			.allowedUsers(new LinkedHashSet<>(transport.allowedUsers()))
+			.listener(new TransportDropForwarder(listeners));
 	}
 
-	/** {@code ipc.transport.type=tcp}: the TCP transport ({@code host()}, {@code port()}; loopback checked already). */
-	static CommunicationBackend tcpBackend(Transport transport, Endpoint localEndpoint) {
-		throw IpcConfigurationException.notAvailable("ipc.transport.type", "tcp",
-				"ipc.transport.type=in-memory (and ipc.crypto.provider=none) to run inside one JVM");
+	/**
+	 * Reports the transport's dropped frames to the {@link IpcEventListener} beans (metrics among them), looked up on
+	 * first use: those beans may themselves depend on the transport (for gauges), so they cannot be injected into it.
+	 */
+	static final class TransportDropForwarder implements IpcEventListener {
+
+		private final ObjectProvider<IpcEventListener> provider;
+
+		private volatile @Nullable IpcEventListener delegate;
+
+		TransportDropForwarder(ObjectProvider<IpcEventListener> provider) {
+			this.provider = provider;
+		}
+
+		@Override
+		public void messageDropped(DropReason reason, @Nullable Endpoint peer) {
+			IpcEventListener target = this.delegate;
+			if (target == null) {
+				List<IpcEventListener> listeners = this.provider.orderedStream().toList();
+				target = listeners.isEmpty() ? IpcEventListener.NOOP : IpcEventListener.composite(listeners);
+				this.delegate = target;
+			}
+			target.messageDropped(reason, peer);
+		}
+
+	}
+
+	/**
+	 * {@code ipc.transport.type=unix|tcp}: opens the socket transport (a host binds before this returns; a peer keeps
+	 * reconnecting in the background). The backend is closed with the context.
+	 */
+	static CommunicationBackend socketBackend(SocketTransportOptions.Builder options, String addressProperty) {
+		SocketTransportOptions built;
+		try {
+			built = options.build();
+		}
+		catch (IllegalArgumentException | IllegalStateException ex) {
+			throw new IpcConfigurationException("ipc.transport", "the socket transport settings are invalid: "
+					+ ex.getMessage(), "Fix the ipc.transport.* property named in the message");
+		}
+		try {
+			return SocketTransport.open(built);
+		}
+		catch (IOException ex) {
+			throw new IpcConfigurationException(addressProperty,
+					"the socket transport could not be opened: " + ex.getMessage(),
+					"Check " + addressProperty + " (is another process using it, or is the directory not writable?)");
+		}
 	}
 
 	/**

@@ -1,5 +1,6 @@
 package dev.ipc.spring.boot.autoconfigure;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -9,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledForJreRange;
 import org.junit.jupiter.api.condition.JRE;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.boot.SpringApplication;
@@ -33,10 +35,12 @@ import dev.ipc.client.IpcClient;
 import dev.ipc.client.IpcClientState;
 import dev.ipc.codec.PayloadCodec;
 import dev.ipc.crypto.NoEncryptionCryptoProvider;
+import dev.ipc.crypto.noise.NoiseCryptoProvider;
 import dev.ipc.event.IpcEventListener;
 import dev.ipc.model.Endpoint;
 import dev.ipc.rpc.discover.DiscoverRequest;
 import dev.ipc.rpc.discover.DiscoverResponse;
+import dev.ipc.session.FileSessionRepository;
 import dev.ipc.session.InMemorySessionRepository;
 import dev.ipc.spi.CommunicationBackend;
 import dev.ipc.spi.CryptoProvider;
@@ -47,6 +51,8 @@ import dev.ipc.spring.annotation.IpcSubscriberRegistry;
 import dev.ipc.spring.test.TestClients;
 import dev.ipc.testing.TestCommunicationBackend;
 import dev.ipc.transport.memory.InMemoryBus;
+import dev.ipc.transport.socket.SocketTransport;
+import dev.ipc.transport.socket.SocketTransportOptions;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatException;
@@ -78,7 +84,6 @@ class IpcAutoConfigurationTests {
 		assertThat(defaults.transport().outboundQueueCapacity()).isEqualTo(1024);
 		assertThat(defaults.transport().reconnect().initialBackoff()).isEqualTo(Duration.ofMillis(100));
 		assertThat(defaults.transport().reconnect().maxBackoff()).isEqualTo(Duration.ofSeconds(5));
-		assertThat(defaults.transport().reconnect().multiplier()).isEqualTo(2.0);
 		assertThat(defaults.transport().allowedUsers()).isEmpty();
 		assertThat(defaults.crypto().provider()).isEqualTo(IpcProperties.CryptoProviderType.NOISE);
 		assertThat(defaults.crypto().suite().protocolName()).isEqualTo("Noise_NN_P256_AESGCM_SHA256");
@@ -259,22 +264,39 @@ class IpcAutoConfigurationTests {
 	}
 
 	@Test
-	void defaultsFailClearlyUntilTheSocketTransportExists() {
-		this.contextRunner.withPropertyValues("ipc.crypto.provider=none")
-			.run((context) -> assertThat(context).getFailure()
-				.rootCause()
-				.isInstanceOf(IpcConfigurationException.class)
-				.hasMessageContaining("ipc.transport.type=unix is not available in this build")
-				.hasMessageContaining("ipc.transport.type=in-memory"));
-		this.contextRunner.withPropertyValues("ipc.crypto.provider=none", "ipc.transport.type=tcp")
-			.run((context) -> assertThat(context).getFailure()
-				.rootCause()
-				.hasMessageContaining("ipc.transport.type=tcp is not available in this build"));
-		this.contextRunner.withPropertyValues("ipc.transport.type=in-memory")
-			.run((context) -> assertThat(context).getFailure()
-				.rootCause()
-				.hasMessageContaining("ipc.crypto.provider=noise is not available in this build")
-				.hasMessageContaining("ipc.crypto.provider=none"));
+	void defaultsAreAnEncryptedUnixSocket(@TempDir Path dir) {
+		Path socket = dir.resolve("ipc.sock");
+		this.contextRunner.withPropertyValues("ipc.transport.path=" + socket).run((context) -> {
+			assertThat(context).hasNotFailed();
+			assertThat(context.getBean(CommunicationBackend.class)).isInstanceOf(SocketTransport.class);
+			assertThat(((SocketTransport) context.getBean(CommunicationBackend.class)).currentRole())
+				.isEqualTo(SocketTransportOptions.Role.HOST);
+			assertThat(context.getBean(CryptoProvider.class)).isInstanceOf(NoiseCryptoProvider.class);
+			assertThat(context.getBean(IpcClient.class).isRunning()).isTrue();
+			assertThat(socket).exists();
+		});
+	}
+
+	@Test
+	void tcpTransportBindsTheConfiguredLoopbackPort() {
+		this.contextRunner.withPropertyValues("ipc.transport.type=tcp", "ipc.transport.role=host", "ipc.transport.port=0")
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				SocketTransport transport = (SocketTransport) context.getBean(CommunicationBackend.class);
+				assertThat(transport.localTcpPort()).isPositive();
+			});
+	}
+
+	@Test
+	void configuredSuiteTimeoutsAndIntervalReachTheNoiseProvider() {
+		this.inMemory.withPropertyValues("ipc.crypto.provider=noise", "ipc.crypto.suite=Noise_NN_25519_AESGCM_SHA256",
+				"ipc.crypto.handshake-timeout=3s", "ipc.crypto.rehandshake-interval=60s")
+			.run((context) -> {
+				NoiseCryptoProvider provider = context.getBean(NoiseCryptoProvider.class);
+				assertThat(provider.initiatorSuite()).isEqualTo(dev.ipc.crypto.noise.NoiseSuite.X25519_AESGCM_SHA256);
+				assertThat(provider.handshakeTimeout()).isEqualTo(Duration.ofSeconds(3));
+				assertThat(provider.rehandshakeInterval()).isEqualTo(Duration.ofSeconds(60));
+			});
 	}
 
 	@Test
@@ -295,8 +317,23 @@ class IpcAutoConfigurationTests {
 					"ipc.sessions.secret=s3cret")
 			.run((context) -> assertThat(context).getFailure()
 				.rootCause()
-				.hasMessageContaining("ipc.sessions.store=file is not available in this build")
+				.isInstanceOf(IpcConfigurationException.class)
+				.hasMessageContaining("ipc.sessions.secret")
 				.hasMessageNotContaining("s3cret"));
+	}
+
+	@Test
+	void fileSessionsWithAFileAndASecretUseTheEncryptedStore(@TempDir Path dir) {
+		this.inMemory
+			.withPropertyValues("ipc.crypto.provider=noise", "ipc.sessions.store=file",
+					"ipc.sessions.file=" + dir.resolve("sessions.store"),
+					"ipc.sessions.secret=a-long-random-secret-from-the-environment")
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				assertThat(context.getBean(SessionRepository.class)).isInstanceOf(FileSessionRepository.class)
+					.asString()
+					.doesNotContain("a-long-random-secret");
+			});
 	}
 
 	@Test
@@ -310,10 +347,8 @@ class IpcAutoConfigurationTests {
 				.hasMessageContaining("ipc.transport.allow-non-loopback=true"));
 		this.contextRunner
 			.withPropertyValues("ipc.crypto.provider=none", "ipc.transport.type=tcp", "ipc.transport.host=0.0.0.0",
-					"ipc.transport.allow-non-loopback=true")
-			.run((context) -> assertThat(context).getFailure()
-				.rootCause()
-				.hasMessageContaining("ipc.transport.type=tcp is not available in this build"));
+					"ipc.transport.port=0", "ipc.transport.role=host", "ipc.transport.allow-non-loopback=true")
+			.run((context) -> assertThat(context).hasNotFailed());
 	}
 
 	@Test
@@ -351,7 +386,7 @@ class IpcAutoConfigurationTests {
 	void platformThreadsByDefault() {
 		this.inMemory.withPropertyValues("ipc.worker-threads=3")
 			.run((context) -> assertThat(context.getBean(IpcExecutorHolder.class).toString())
-				.contains("3 platform threads"));
+				.contains("3 to 256 platform threads"));
 	}
 
 	@Test
@@ -388,13 +423,12 @@ class IpcAutoConfigurationTests {
 	void startupFailureIsReportedWithDescriptionAndAction(CapturedOutput output) {
 		SpringApplication application = new SpringApplication(MinimalApplication.class);
 		application.setWebApplicationType(WebApplicationType.NONE);
-		assertThatException().isThrownBy(() -> application.run("--ipc.endpoint=vault", "--ipc.crypto.provider=none",
-				"--spring.main.banner-mode=off"));
+		assertThatException().isThrownBy(() -> application.run("--ipc.endpoint=vault", "--ipc.transport.type=tcp",
+				"--ipc.transport.host=0.0.0.0", "--spring.main.banner-mode=off"));
 		assertThat(output).contains("APPLICATION FAILED TO START")
-			.contains("Invalid IPC configuration, property 'ipc.transport.type': ipc.transport.type=unix is not "
-					+ "available in this build.")
+			.contains("Invalid IPC configuration, property 'ipc.transport.host'")
 			.contains("Action:")
-			.contains("Set ipc.transport.type=in-memory");
+			.contains("ipc.transport.allow-non-loopback=true");
 	}
 
 	@Configuration(proxyBeanMethods = false)
