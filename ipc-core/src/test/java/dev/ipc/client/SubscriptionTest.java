@@ -97,6 +97,9 @@ class SubscriptionTest {
 			backend.pushIncoming(message(i, "t"));
 			assertThat(fast.receive(WAIT).payload()).containsExactly(i == 1 ? 0 : i - 1);
 		}
+		// fast.receive returning 9 does not mean the loop has delivered 10 yet; once fast holds 10, so does the slow
+		// subscription (it is offered first), and the release below cannot overtake it
+		await().atMost(WAIT).until(() -> fast.size() == 1);
 		release.countDown();
 		await().atMost(WAIT).until(() -> slowSeen.size() == 4);
 		// the slow listener saw the first message, then the three newest; it was told about the seven it lost
