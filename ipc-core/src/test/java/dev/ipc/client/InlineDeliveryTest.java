@@ -1,6 +1,7 @@
 package dev.ipc.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -98,10 +99,8 @@ class InlineDeliveryTest {
 		for (Thread thread : threads) {
 			thread.join(TimeUnit.SECONDS.toMillis(20));
 		}
-		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-		while (seen.values().stream().mapToInt(List::size).sum() < senders * count && System.nanoTime() < deadline) {
-			Thread.sleep(10);
-		}
+		await().atMost(Duration.ofSeconds(10))
+			.until(() -> seen.values().stream().mapToInt(List::size).sum() == senders * count);
 		assertThat(seen).hasSize(senders);
 		for (List<Integer> numbers : seen.values()) {
 			List<Integer> expected = new ArrayList<>();
@@ -111,6 +110,5 @@ class InlineDeliveryTest {
 			assertThat(numbers).isEqualTo(expected);
 		}
 	}
-
 
 }
