@@ -1,5 +1,6 @@
 package dev.ipc.spi;
 
+import dev.ipc.model.Endpoint;
 import dev.ipc.model.IncomingMessage;
 import dev.ipc.model.OutgoingMessage;
 
@@ -32,5 +33,16 @@ public interface CryptoProvider<S> {
 	 * @throws InterruptedException if the thread is interrupted while waiting
 	 */
 	IncomingMessage receive(CryptoContext<S> context, BackendReceiver receiver) throws InterruptedException;
+
+	/**
+	 * Told that {@code peer} left the transport (the backend reported it disconnected). Called by the client after
+	 * every message the peer sent before leaving has been passed through {@link #receive}, so nothing still queued
+	 * from it becomes undecryptable. A provider forgets what it keeps for that peer (its session, in memory and in
+	 * the repository, and any handshake in progress), so a peer that rejoins starts with a fresh handshake instead of
+	 * losing its first message to an invalidation (as Bitwarden's implementation does since it fixed the same
+	 * problem). Must not block on the network. The default does nothing.
+	 */
+	default void peerDisconnected(CryptoContext<S> context, Endpoint peer) {
+	}
 
 }
