@@ -21,6 +21,15 @@ public enum DropReason {
 	/** A protocol frame arrived that is not valid at this point (e.g. a stray handshake reply). */
 	UNEXPECTED_FRAME,
 
+	/**
+	 * A handshake reply that answers one of our own earlier handshake attempts, which has since timed out or been
+	 * superseded by a retry (late, harmless).
+	 */
+	STALE_HANDSHAKE,
+
+	/** A peer exceeded a per-peer rate limit (e.g. of {@code HandshakeStart}s); the frame was not processed. */
+	RATE_LIMITED,
+
 	/** An RPC envelope could not be parsed at all (no request id could be recovered). */
 	MALFORMED_RPC,
 

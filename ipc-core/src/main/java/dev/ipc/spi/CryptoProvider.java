@@ -26,6 +26,20 @@ public interface CryptoProvider<S> {
 	void send(CryptoContext<S> context, OutgoingMessage message);
 
 	/**
+	 * {@link #send(CryptoContext, OutgoingMessage)} within the caller's own deadline: a provider that runs a
+	 * handshake may retry it (a fresh attempt after its per-attempt timeout) until {@code deadlineNanos}, instead of
+	 * failing the message at its first handshake timeout. {@code deadlineNanos} is a {@link System#nanoTime()} value;
+	 * one already passed still sends if no handshake is needed. The default ignores the deadline and delegates to
+	 * {@link #send(CryptoContext, OutgoingMessage)}.
+	 * @throws IpcUnreachableException if the destination is not connected (or left during the handshake)
+	 * @throws IpcException for any other failure, classified; a handshake that did not complete by the deadline is
+	 *     {@link ErrorKind#OTHER}
+	 */
+	default void send(CryptoContext<S> context, OutgoingMessage message, long deadlineNanos) {
+		send(context, message);
+	}
+
+	/**
 	 * Returns the next application message from {@code receiver}, consuming and answering protocol messages
 	 * on the way.
 	 * @throws IpcClosedException when the receiver is closed
@@ -43,6 +57,16 @@ public interface CryptoProvider<S> {
 	 * problem). Must not block on the network. The default does nothing.
 	 */
 	default void peerDisconnected(CryptoContext<S> context, Endpoint peer) {
+	}
+
+	/**
+	 * Prepares what is slow the first time in a fresh JVM (key generation, cipher, MAC and digest providers, the
+	 * random source), so that the first handshake after start does not run into its timeout. Called by the client
+	 * when it starts, before it sends or receives; idempotent and cheap after the first call; never touches the
+	 * network and never throws (a provider that cannot warm up fails later, on first use, with its usual error).
+	 * The default does nothing.
+	 */
+	default void warmUp() {
 	}
 
 }

@@ -28,7 +28,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
@@ -98,11 +101,35 @@ public final class NoiseCryptoProvider implements CryptoProvider<NoiseSession> {
     /** How long a replaced or invalidated session still decrypts frames already in flight. */
     public static final Duration DEFAULT_PREVIOUS_SESSION_GRACE = Duration.ofSeconds(10);
 
+    /**
+     * How long the session of a peer that left the transport may still be reclaimed by that same peer, proving it
+     * with a frame that decrypts under it (a restarted peer with a durable session store). Never used to encrypt.
+     */
+    public static final Duration DEFAULT_DEPARTED_SESSION_RETENTION = Duration.ofSeconds(30);
+
+    /** How many {@code HandshakeStart}s of one peer are answered per {@link #DEFAULT_HANDSHAKE_RATE_LIMIT_INTERVAL}. */
+    public static final int DEFAULT_HANDSHAKE_RATE_LIMIT_PERMITS = 20;
+
+    /** The window of the per-peer handshake rate limit. */
+    public static final Duration DEFAULT_HANDSHAKE_RATE_LIMIT_INTERVAL = Duration.ofSeconds(1);
+
     /** Largest application payload per message: 65535 - 16 = 65519 bytes (no fragmentation). */
     public static final int MAX_PLAINTEXT_LENGTH = NoiseTransportState.MAX_PLAINTEXT_LENGTH;
 
     /** Grace-period sessions kept per peer at most. */
     static final int MAX_PREVIOUS_SESSIONS = 3;
+
+    /** Unconfirmed responder sessions kept per peer at most. */
+    static final int MAX_PENDING_SESSIONS = 2;
+
+    /** Handshake states of our own timed-out or superseded attempts kept per peer to recognise late answers. */
+    static final int MAX_STALE_PROBES = 3;
+
+    /** Departed peers whose session is retained for reclaiming, at most (the oldest go first). */
+    static final int MAX_DEPARTED = 1024;
+
+    /** At most one peer-triggerable WARN line per kind per this interval. */
+    private static final long WARN_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     /** How many handshakes one send may run before giving up (a session that vanishes right after each). */
     private static final int MAX_SEND_ROUNDS = 3;
@@ -123,7 +150,14 @@ public final class NoiseCryptoProvider implements CryptoProvider<NoiseSession> {
     private final Duration cryptoInvalidatedInterval;
     private final Duration previousSessionGrace;
     private final Predicate<NoiseSuite> suiteAvailable;
+    private final Duration departedRetention;
+    private final int handshakePermits;
+    private final Duration handshakeInterval;
     private final ConcurrentHashMap<PeerKey, PeerState> peers = new ConcurrentHashMap<>();
+    private final ConcurrentLinkedQueue<Departure> departures = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger departureCount = new AtomicInteger();
+    private final LogSafe.Limiter warnings = new LogSafe.Limiter(WARN_INTERVAL_NANOS);
+    private final AtomicBoolean warm = new AtomicBoolean();
 
     /** Map size after the last prune; the next prune waits until it has doubled (amortised O(1) per lookup). */
     private volatile int sizeAfterPrune;
@@ -144,6 +178,9 @@ public final class NoiseCryptoProvider implements CryptoProvider<NoiseSession> {
         this.cryptoInvalidatedInterval = builder.cryptoInvalidatedInterval;
         this.previousSessionGrace = builder.previousSessionGrace;
         this.suiteAvailable = builder.suiteAvailable;
+        this.departedRetention = builder.departedRetention;
+        this.handshakePermits = builder.handshakePermits;
+        this.handshakeInterval = builder.handshakeInterval;
     }
 
     /** A builder starting from the defaults. */
@@ -179,6 +216,27 @@ public final class NoiseCryptoProvider implements CryptoProvider<NoiseSession> {
      */
     @Override
     public void send(CryptoContext<NoiseSession> context, OutgoingMessage message) {
+        send(context, message, 0L, false);
+    }
+
+    /**
+     * {@link #send(CryptoContext, OutgoingMessage)} within the caller's deadline: a handshake that gets no
+     * {@code HandshakeFinish} within the handshake timeout is retried with a fresh {@code HandshakeStart} while the
+     * deadline allows (each attempt waits at most the handshake timeout, and never past the deadline). A late answer
+     * to an abandoned attempt is recognised and counted {@link DropReason#STALE_HANDSHAKE}.
+     *
+     * @param deadlineNanos a {@link System#nanoTime()} deadline
+     * @throws IpcException as {@link #send(CryptoContext, OutgoingMessage)}; kind {@link ErrorKind#OTHER} when no
+     *     handshake completed by the deadline; {@link IpcUnreachableException} when the peer is not connected or left
+     *     during the handshake
+     */
+    @Override
+    public void send(CryptoContext<NoiseSession> context, OutgoingMessage message, long deadlineNanos) {
+        send(context, message, deadlineNanos, true);
+    }
+
+    private void send(CryptoContext<NoiseSession> context, OutgoingMessage message, long deadlineNanos,
+            boolean retryUntilDeadline) {
         Objects.requireNonNull(context, "context");
         Objects.requireNonNull(message, "message");
         byte[] plaintext = message.payload();
@@ -188,6 +246,7 @@ public final class NoiseCryptoProvider implements CryptoProvider<NoiseSession> {
                     + " bytes per message (there is no fragmentation)");
         }
         Endpoint peer = message.destination();
+        int attempts = 0;
         for (int round = 1; ; round++) {
             Attempt mine = null;
             Attempt other = null;
@@ -206,17 +265,49 @@ public final class NoiseCryptoProvider implements CryptoProvider<NoiseSession> {
                 if (current != null && !current.done.isDone()) {
                     other = current;
                 } else {
-                    mine = startAttempt(context, p, peer);
+                    long now = System.nanoTime();
+                    if (retryUntilDeadline && deadlineNanos - now <= 0) {
+                        throw deadlinePassed(peer, attempts);
+                    }
+                    long attemptDeadline = now + handshakeTimeoutNanos;
+                    if (retryUntilDeadline && deadlineNanos - attemptDeadline < 0) {
+                        attemptDeadline = deadlineNanos;
+                    }
+                    mine = startAttempt(context, p, peer, attemptDeadline);
+                    attempts++;
                 }
             } finally {
                 p.lock.unlock();
             }
+            boolean retry;
             if (mine != null) {
-                completeAttempt(context, p, peer, mine);
+                try {
+                    completeAttempt(context, p, peer, mine);
+                    retry = false;
+                } catch (IpcException e) {
+                    if (!mine.timedOut || !retryUntilDeadline || deadlineNanos - System.nanoTime() <= 0) {
+                        if (mine.timedOut && retryUntilDeadline && attempts > 1) {
+                            throw deadlinePassed(peer, attempts);
+                        }
+                        throw e;
+                    }
+                    log.debug("Noise: no HandshakeFinish from {} in time; retrying within the caller's deadline",
+                            LogSafe.of(peer));
+                    retry = true;
+                }
             } else {
-                awaitOther(Objects.requireNonNull(other), peer);
+                retry = awaitOther(Objects.requireNonNull(other), peer, deadlineNanos, retryUntilDeadline);
+            }
+            if (retry) {
+                round--; // a timed-out attempt does not count against the rounds for vanishing sessions
             }
         }
+    }
+
+    private IpcException deadlinePassed(Endpoint peer, int attempts) {
+        return new IpcException(ErrorKind.OTHER, "Noise handshake with " + LogSafe.of(peer) + " timed out: no "
+                + "HandshakeFinish within the call's deadline (" + attempts + " attempt(s) of at most "
+                + handshakeTimeout.toMillis() + " ms each)");
     }
 
     /** Encrypt, save, send (fix 3: the nonce is persisted before the frame leaves). Under the peer's lock. */
@@ -236,11 +327,13 @@ public final class NoiseCryptoProvider implements CryptoProvider<NoiseSession> {
             context.backend().send(new OutgoingMessage(bytes, peer, message.topic()));
         } catch (IpcException e) {
             if (e.kind() == ErrorKind.UNREACHABLE) {
-                log.debug("Noise: {} is unreachable; dropping its session so the next send handshakes again", peer);
+                log.debug("Noise: {} is unreachable; dropping its session so the next send handshakes again",
+                        LogSafe.of(peer));
                 removeSession(context, p, peer, session, "destination unreachable");
                 p.clearPrevious();
+                p.clearPending();
             } else if (e.kind() == ErrorKind.FATAL) {
-                log.error("Noise: fatal transport error sending to {}; dropping its session", peer);
+                log.error("Noise: fatal transport error sending to {}; dropping its session", LogSafe.of(peer));
                 removeSession(context, p, peer, session, "fatal transport error");
             }
             throw e;
@@ -249,12 +342,23 @@ public final class NoiseCryptoProvider implements CryptoProvider<NoiseSession> {
         }
     }
 
-    private void awaitOther(Attempt other, Endpoint peer) {
-        long waitNanos = other.startedNanos + handshakeTimeoutNanos + JOIN_MARGIN_NANOS - System.nanoTime();
+    /**
+     * Waits for another sender's handshake with the same peer. Returns {@code true} when it timed out and this
+     * caller's own deadline leaves room for a new attempt.
+     */
+    private boolean awaitOther(Attempt other, Endpoint peer, long deadlineNanos, boolean retryUntilDeadline) {
+        long waitNanos = other.deadlineNanos + JOIN_MARGIN_NANOS - System.nanoTime();
+        if (retryUntilDeadline) {
+            waitNanos = Math.min(waitNanos, deadlineNanos - System.nanoTime());
+        }
         try {
             other.done.get(Math.max(0, waitNanos), TimeUnit.NANOSECONDS);
+            return false;
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
+            if (other.timedOut && retryUntilDeadline && deadlineNanos - System.nanoTime() > 0) {
+                return true;
+            }
             if (cause instanceof IpcUnreachableException) {
                 throw new IpcUnreachableException(peer, "handshake failed");
             }
@@ -263,8 +367,8 @@ public final class NoiseCryptoProvider implements CryptoProvider<NoiseSession> {
             }
             throw new IpcException(ErrorKind.OTHER, "Noise handshake with " + peer + " failed: " + cause, cause);
         } catch (TimeoutException e) {
-            throw new IpcException(ErrorKind.OTHER, "Noise handshake with " + peer + " (started by another sender) "
-                    + "did not complete in time");
+            throw new IpcException(ErrorKind.OTHER, "Noise handshake with " + LogSafe.of(peer)
+                    + " (started by another sender) timed out: it did not complete in time");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IpcException(ErrorKind.OTHER, "Interrupted while waiting for the Noise handshake with " + peer);
@@ -278,7 +382,8 @@ public final class NoiseCryptoProvider implements CryptoProvider<NoiseSession> {
      * that the start and any {@code HandshakeFinish} this side sends to the same peer are ordered on the wire (the
      * tie-break of simultaneous initiations relies on it).
      */
-    private Attempt startAttempt(CryptoContext<NoiseSession> context, PeerState p, Endpoint peer) {
+    private Attempt startAttempt(CryptoContext<NoiseSession> context, PeerState p, Endpoint peer,
+            long deadlineNanos) {
         NoiseSuite suite = initiatorSuite;
         NoiseHandshake handshake;
         byte[] message1;
@@ -302,13 +407,18 @@ public final class NoiseCryptoProvider implements CryptoProvider<NoiseSession> {
             probe.close();
             throw asIpcException(e, "Transport cannot open a receiver for the Noise handshake with " + peer);
         }
-        Attempt attempt = new Attempt(suite, ephemeralOf(suite, message1), handshake, probe, receiver);
+        Attempt attempt = new Attempt(suite, ephemeralOf(suite, message1), handshake, probe, receiver, deadlineNanos);
         if (p.attempt != null) {
-            p.attempt.probe.close();
+            Attempt replaced = p.attempt;
+            if (replaced.answeredInLoop) {
+                replaced.releaseProbe();
+            } else {
+                p.keepStaleProbe(replaced, staleProbeDeadline());
+            }
         }
         p.attempt = attempt;
         context.events().handshakeStarted(peer, suite.protocolName(), true);
-        log.debug("Noise: initiating a {} handshake with {}", suite.protocolName(), peer);
+        log.debug("Noise: initiating a {} handshake with {}", suite.protocolName(), LogSafe.of(peer));
         try {
             context.backend().send(new OutgoingMessage(
                     NoiseFrameCodec.encode(new HandshakeStart(suite, message1)), peer, null));
@@ -322,6 +432,7 @@ public final class NoiseCryptoProvider implements CryptoProvider<NoiseSession> {
                     removeSession(context, p, peer, stale, "destination unreachable");
                 }
                 p.clearPrevious();
+                p.clearPending();
             }
             throw failure;
         }
@@ -330,7 +441,7 @@ public final class NoiseCryptoProvider implements CryptoProvider<NoiseSession> {
 
     /** Waits (without the lock) for the answer, then settles the attempt. Runs on the sender's thread. */
     private void completeAttempt(CryptoContext<NoiseSession> context, PeerState p, Endpoint peer, Attempt attempt) {
-        long deadline = attempt.startedNanos + handshakeTimeoutNanos;
+        long deadline = attempt.deadlineNanos;
         try {
             NoiseSession candidate;
             try {
@@ -358,7 +469,7 @@ public final class NoiseCryptoProvider implements CryptoProvider<NoiseSession> {
                 attempt.finishedNanos = System.nanoTime();
                 if (attempt.answeredInLoop && p.attempt == attempt) {
                     p.attempt = null;
-                    attempt.probe.close();
+                    attempt.releaseProbe();
                 }
             } finally {
                 p.lock.unlock();
@@ -367,9 +478,9 @@ public final class NoiseCryptoProvider implements CryptoProvider<NoiseSession> {
             if (attempt.committed) {
                 context.events().handshakeCompleted(peer, attempt.suite.protocolName(), true,
                         System.nanoTime() - attempt.startedNanos);
-                log.debug("Noise: handshake with {} complete", peer);
+                log.debug("Noise: handshake with {} complete", LogSafe.of(peer));
             } else {
-                log.debug("Noise: our handshake with {} was superseded by the peer's simultaneous one", peer);
+                log.debug("Noise: our handshake with {} was superseded by the peer's simultaneous one", LogSafe.of(peer));
             }
         } catch (RuntimeException e) {
             IpcException failure = asIpcException(e, "Noise handshake with " + peer + " failed");
@@ -394,6 +505,7 @@ public final class NoiseCryptoProvider implements CryptoProvider<NoiseSession> {
             }
             long remaining = deadline - System.nanoTime();
             if (remaining <= 0) {
+                attempt.timedOut = true;
                 throw timeout(peer);
             }
             IncomingMessage message;
@@ -402,6 +514,9 @@ public final class NoiseCryptoProvider implements CryptoProvider<NoiseSession> {
             } catch (IpcClosedException e) {
                 if (attempt.settled.isDone()) {
                     return null;
+                }
+                if (attempt.peerLeft) {
+                    throw new IpcUnreachableException(peer, "it left the transport during the Noise handshake");
                 }
                 throw e;
             } catch (IpcException e) {
@@ -450,6 +565,7 @@ public final class NoiseCryptoProvider implements CryptoProvider<NoiseSession> {
         try {
             attempt.settled.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
+            attempt.timedOut = true;
             throw new IpcException(ErrorKind.OTHER, "Noise handshake with " + peer + " timed out after "
                     + handshakeTimeout.toMillis() + " ms: the peer's simultaneous handshake won the tie-break but "
                     + "its session was not established in time (is the receive loop running?)");
@@ -480,6 +596,7 @@ public final class NoiseCryptoProvider implements CryptoProvider<NoiseSession> {
         NoiseSession old = load(context, peer);
         save(context, peer, candidate);
         p.retire(old, graceDeadline());
+        p.retirePending(graceDeadline()); // the peer's older handshakes: decrypt-only, never adopted over ours
         attempt.committed = true;
         attempt.settled.complete(null);
     }
@@ -495,17 +612,21 @@ public final class NoiseCryptoProvider implements CryptoProvider<NoiseSession> {
         attempt.finishedNanos = System.nanoTime();
         if (p.attempt == attempt) {
             p.attempt = null;
-            attempt.probe.close();
+            if (attempt.timedOut && !attempt.peerLeft) {
+                p.keepStaleProbe(attempt, staleProbeDeadline()); // its answer may still come, late
+            } else {
+                attempt.releaseProbe();
+            }
         }
         attempt.receiver.close();
         attempt.handshake.close();
         attempt.done.completeExceptionally(failure);
         context.events().handshakeFailed(peer, reason);
-        log.debug("Noise: handshake with {} failed: {}", peer, failure.getMessage());
+        log.debug("Noise: handshake with {} failed: {}", LogSafe.of(peer), failure.getMessage());
     }
 
     private IpcException timeout(Endpoint peer) {
-        return new IpcException(ErrorKind.OTHER, "Noise handshake with " + peer + " timed out after "
+        return new IpcException(ErrorKind.OTHER, "Noise handshake with " + LogSafe.of(peer) + " timed out after "
                 + handshakeTimeout.toMillis() + " ms (no HandshakeFinish)");
     }
 
@@ -542,7 +663,9 @@ public final class NoiseCryptoProvider implements CryptoProvider<NoiseSession> {
             } catch (IpcException e) {
                 throw e;
             } catch (RuntimeException e) {
-                log.error("Noise: unexpected error while processing a frame from {}; dropping it", message.source(), e);
+                warnings.error(log, "unexpected", "Noise: unexpected error while processing a frame from {}; "
+                        + "dropping it: {}", LogSafe.of(message.source()), LogSafe.of(e));
+                log.debug("Noise: the unexpected error", e);
                 continue;
             }
             if (application != null) {
@@ -594,10 +717,26 @@ public final class NoiseCryptoProvider implements CryptoProvider<NoiseSession> {
                     failure = e;
                 }
             }
+            Confirmed confirmed = p.decryptWithPending(frame.nonce(), ciphertext);
+            if (confirmed != null) {
+                // Key confirmation: the peer holds the keys of its newer handshake, so switch to it now.
+                save(context, peer, confirmed.session());
+                p.clearPending();
+                p.retire(session, graceDeadline());
+                log.debug("Noise: {} confirmed its new handshake; switching to the new session", LogSafe.of(peer));
+                return message.withPayload(confirmed.plaintext());
+            }
             Opened opened = p.decryptWithPrevious(frame.nonce(), ciphertext, clock.millis());
             if (opened != null) {
                 Attempt wonBy = opened.from().wonBy();
-                if (wonBy != null && wonBy.answeredInLoop) {
+                if (opened.from().departed) {
+                    if (session == null) {
+                        // A peer that left and came back still holding its session (a durable store): reclaim it.
+                        p.previous.remove(opened.from());
+                        save(context, peer, opened.from().session());
+                        log.debug("Noise: {} rejoined with its previous session; keeping it", LogSafe.of(peer));
+                    }
+                } else if (wonBy != null && wonBy.answeredInLoop) {
                     adoptPeersChoice(context, p, peer, opened.from());
                 }
                 return message.withPayload(opened.plaintext());
@@ -625,9 +764,21 @@ public final class NoiseCryptoProvider implements CryptoProvider<NoiseSession> {
     /** The responder flow (spec §4.4) plus the tie-break of simultaneous initiations. Runs on the receive loop. */
     private void onHandshakeStart(CryptoContext<NoiseSession> context, Endpoint peer, HandshakeStart start) {
         NoiseSuite suite = start.ciphersuite();
+        PeerState limited = lock(context.sessions(), peer);
+        try {
+            if (!limited.tryAcquireHandshake(clock.millis(), handshakePermits, handshakeInterval.toMillis())) {
+                drop(context, DropReason.RATE_LIMITED, peer, "HandshakeStart over the per-peer rate limit");
+                warnings.warn(log, "handshake-rate", "Noise: {} sends more than {} HandshakeStarts per {} ms; "
+                        + "ignoring the excess", LogSafe.of(peer), handshakePermits, handshakeInterval.toMillis());
+                return;
+            }
+        } finally {
+            limited.lock.unlock();
+        }
         if (!suiteAvailable.test(suite)) {
-            log.warn("Noise: refusing a {} handshake from {}: BLAKE2s needs Bouncy Castle "
-                    + "(org.bouncycastle:bcprov-jdk18on) on the classpath", suite.protocolName(), peer);
+            warnings.warn(log, "suite-unavailable", "Noise: refusing a {} handshake from {}: BLAKE2s needs Bouncy "
+                    + "Castle (org.bouncycastle:bcprov-jdk18on) on the classpath", suite.protocolName(),
+                    LogSafe.of(peer));
             context.events().handshakeFailed(peer, "cipher suite " + suite.protocolName()
                     + " unavailable (needs Bouncy Castle)");
             context.events().messageDropped(DropReason.UNEXPECTED_FRAME, peer);
@@ -648,7 +799,7 @@ public final class NoiseCryptoProvider implements CryptoProvider<NoiseSession> {
             if (responder != null) {
                 responder.close();
             }
-            log.debug("Noise: invalid HandshakeStart from {}: {}", peer, e.getMessage());
+            log.debug("Noise: invalid HandshakeStart from {}: {}", LogSafe.of(peer), LogSafe.of(e.getMessage()));
             context.events().handshakeFailed(peer, "invalid HandshakeStart");
             context.events().messageDropped(DropReason.MALFORMED_FRAME, peer);
             return;
@@ -663,11 +814,18 @@ public final class NoiseCryptoProvider implements CryptoProvider<NoiseSession> {
             if (concurrent) {
                 attempt.competitor = theirs;
                 installed = Arrays.compareUnsigned(theirs, attempt.ephemeral) < 0;
-                log.debug("Noise: simultaneous handshakes with {}: {} wins", peer, installed ? "theirs" : "ours");
+                log.debug("Noise: simultaneous handshakes with {}: {} wins", LogSafe.of(peer),
+                        installed ? "theirs" : "ours");
             } else {
                 installed = true;
             }
-            if (installed) {
+            NoiseSession current = installed && !concurrent ? load(context, peer) : null;
+            if (current != null) {
+                // Key confirmation: keep sending (and receiving) with the current session until the peer's first
+                // frame under the new one proves it holds its keys. A replayed or forged HandshakeStart, whose
+                // sender cannot derive them, thus never displaces a working session.
+                p.addPending(candidate, clock.millis() + pendingLifetimeMillis());
+            } else if (installed) {
                 NoiseSession old = load(context, peer);
                 save(context, peer, candidate);
                 p.retire(old, graceDeadline());
@@ -696,7 +854,7 @@ public final class NoiseCryptoProvider implements CryptoProvider<NoiseSession> {
         try {
             Attempt attempt = p.liveAttempt(handshakeTimeoutNanos);
             if (attempt == null || attempt.answeredInLoop || attempt.failed) {
-                drop(context, DropReason.UNEXPECTED_FRAME, peer, "HandshakeFinish without a handshake in progress");
+                dropStrayFinish(context, p, peer, finish, "HandshakeFinish without a handshake in progress");
                 return;
             }
             NoiseHandshake trial = attempt.probe.copy();
@@ -704,7 +862,7 @@ public final class NoiseCryptoProvider implements CryptoProvider<NoiseSession> {
                 trial.readMessage(finish.noiseFrame());
             } catch (NoiseProtocolException | RuntimeException e) {
                 trial.close();
-                drop(context, DropReason.UNEXPECTED_FRAME, peer, "HandshakeFinish does not answer our handshake");
+                dropStrayFinish(context, p, peer, finish, "HandshakeFinish does not answer our handshake");
                 return;
             }
             attempt.answeredInLoop = true;
@@ -714,10 +872,20 @@ public final class NoiseCryptoProvider implements CryptoProvider<NoiseSession> {
             }
             if (attempt.finished && p.attempt == attempt) {
                 p.attempt = null;
-                attempt.probe.close();
+                attempt.releaseProbe();
             }
         } finally {
             p.lock.unlock();
+        }
+    }
+
+    /** A finish that answers an abandoned attempt of ours is stale (harmless); anything else is unexpected. */
+    private void dropStrayFinish(CryptoContext<NoiseSession> context, PeerState p, Endpoint peer,
+            HandshakeFinish finish, String detail) {
+        if (p.matchesStaleProbe(finish.noiseFrame(), System.nanoTime())) {
+            drop(context, DropReason.STALE_HANDSHAKE, peer, "late HandshakeFinish for an abandoned handshake");
+        } else {
+            drop(context, DropReason.UNEXPECTED_FRAME, peer, detail);
         }
     }
 
@@ -727,7 +895,8 @@ public final class NoiseCryptoProvider implements CryptoProvider<NoiseSession> {
             Attempt attempt = p.liveAttempt(handshakeTimeoutNanos);
             if (attempt != null && !attempt.answeredInLoop && !attempt.failed) {
                 // Sent before the peer processed our HandshakeStart: about the session being replaced anyway.
-                log.debug("Noise: ignoring a stale CryptoInvalidated from {} (our handshake is in progress)", peer);
+                log.debug("Noise: ignoring a stale CryptoInvalidated from {} (our handshake is in progress)",
+                        LogSafe.of(peer));
                 return;
             }
             NoiseSession session = load(context, peer);
@@ -737,7 +906,7 @@ public final class NoiseCryptoProvider implements CryptoProvider<NoiseSession> {
             remove(context, peer);
             p.retire(session, graceDeadline());
             context.events().sessionInvalidated(peer, "peer sent CryptoInvalidated");
-            log.debug("Noise: {} invalidated our session; the next send handshakes again", peer);
+            log.debug("Noise: {} invalidated our session; the next send handshakes again", LogSafe.of(peer));
         } finally {
             p.lock.unlock();
         }
@@ -755,14 +924,15 @@ public final class NoiseCryptoProvider implements CryptoProvider<NoiseSession> {
         NoiseSession current = load(context, peer);
         save(context, peer, chosen.session());
         p.retire(current, graceDeadline());
-        log.info("Noise: {} kept the session of the handshake that lost the simultaneous-initiation tie-break "
-                + "(a peer without the tie-break); using the same one", peer);
+        warnings.warn(log, "adopt", "Noise: {} kept the session of the handshake that lost the "
+                + "simultaneous-initiation tie-break (a peer without the tie-break); using the same one",
+                LogSafe.of(peer));
     }
 
     /** Rate-limited per peer (fix 4). Under the peer's lock. */
     private void sendCryptoInvalidated(CryptoContext<NoiseSession> context, PeerState p, Endpoint peer) {
         if (!p.tryAcquireInvalidation(clock.millis(), cryptoInvalidatedPermits, cryptoInvalidatedInterval.toMillis())) {
-            log.debug("Noise: CryptoInvalidated to {} suppressed by the rate limit", peer);
+            log.debug("Noise: CryptoInvalidated to {} suppressed by the rate limit", LogSafe.of(peer));
             return;
         }
         sendProtocolFrame(context, peer, CryptoInvalidated.INSTANCE, "CryptoInvalidated");
@@ -776,14 +946,15 @@ public final class NoiseCryptoProvider implements CryptoProvider<NoiseSession> {
             if (e.kind() == ErrorKind.FATAL) {
                 throw e;
             }
-            log.debug("Noise: could not send {} to {}: {}", what, peer, e.getMessage());
+            log.debug("Noise: could not send {} to {}: {}", what, LogSafe.of(peer), LogSafe.of(e.getMessage()));
         } catch (RuntimeException e) {
-            log.warn("Noise: could not send {} to {}: {}", what, peer, e.toString());
+            warnings.warn(log, "protocol-send", "Noise: could not send {} to {}: {}", what, LogSafe.of(peer),
+                    LogSafe.of(e));
         }
     }
 
     private void drop(CryptoContext<NoiseSession> context, DropReason reason, Endpoint peer, @Nullable String detail) {
-        log.debug("Noise: dropping a frame from {} ({}): {}", peer, reason, detail);
+        log.debug("Noise: dropping a frame from {} ({}): {}", LogSafe.of(peer), reason, LogSafe.of(detail));
         context.events().messageDropped(reason, peer);
     }
 
@@ -811,6 +982,16 @@ public final class NoiseCryptoProvider implements CryptoProvider<NoiseSession> {
 
     private long nowSecs() {
         return Math.floorDiv(clock.millis(), 1000L);
+    }
+
+    /** How long an unconfirmed responder session waits for the peer's first frame under it (clock millis). */
+    private long pendingLifetimeMillis() {
+        return Math.max(previousSessionGrace.toMillis(), 2 * handshakeTimeout.toMillis());
+    }
+
+    /** Until when the handshake state of an abandoned attempt recognises its late answer (nanoTime). */
+    private long staleProbeDeadline() {
+        return System.nanoTime() + Math.max(4 * handshakeTimeoutNanos, TimeUnit.SECONDS.toNanos(10));
     }
 
     /** When a retired session stops decrypting; 0 (close at once) when the grace period is disabled. */
@@ -872,6 +1053,7 @@ public final class NoiseCryptoProvider implements CryptoProvider<NoiseSession> {
 
     private PeerState lock(SessionRepository<NoiseSession> sessions, Endpoint peer) {
         PeerKey key = new PeerKey(sessions, peer);
+        sweepDepartures();
         int size = peers.size();
         if (size > PRUNE_THRESHOLD && size > 2 * sizeAfterPrune) {
             prune();
@@ -888,13 +1070,57 @@ public final class NoiseCryptoProvider implements CryptoProvider<NoiseSession> {
         }
     }
 
+    /**
+     * Drops the retained sessions of departed peers whose retention is over (or the oldest beyond
+     * {@value #MAX_DEPARTED}), and the companion state of those peers if nothing else is left. Never waits for a lock
+     * (a busy peer is looked at again later).
+     */
+    private void sweepDepartures() {
+        Departure head = departures.peek();
+        if (head == null) {
+            return;
+        }
+        long now = clock.millis();
+        int budget = 64;
+        while (head != null && budget-- > 0 && (head.expiresAt() <= now || departureCount.get() > MAX_DEPARTED)) {
+            if (!departures.remove(head)) {
+                head = departures.peek();
+                continue;
+            }
+            departureCount.decrementAndGet();
+            boolean overCap = head.expiresAt() > now;
+            PeerState p = peers.get(head.key());
+            if (p != null) {
+                if (p.lock.tryLock()) {
+                    try {
+                        if (overCap) {
+                            p.dropDeparted();
+                        }
+                        if (!p.retired && p.isIdle(now, handshakeTimeoutNanos, cryptoInvalidatedInterval.toMillis(),
+                                handshakeInterval.toMillis())) {
+                            p.retired = true;
+                            peers.remove(head.key(), p);
+                        }
+                    } finally {
+                        p.lock.unlock();
+                    }
+                } else {
+                    departures.add(head);
+                    departureCount.incrementAndGet();
+                }
+            }
+            head = departures.peek();
+        }
+    }
+
     private void prune() {
         long now = clock.millis();
         for (Map.Entry<PeerKey, PeerState> entry : peers.entrySet()) {
             PeerState p = entry.getValue();
             if (p.lock.tryLock()) {
                 try {
-                    if (p.isIdle(now, handshakeTimeoutNanos, cryptoInvalidatedInterval.toMillis())) {
+                    if (p.isIdle(now, handshakeTimeoutNanos, cryptoInvalidatedInterval.toMillis(),
+                            handshakeInterval.toMillis())) {
                         p.retired = true;
                         peers.remove(entry.getKey(), p);
                     }
@@ -903,6 +1129,111 @@ public final class NoiseCryptoProvider implements CryptoProvider<NoiseSession> {
                 }
             }
         }
+    }
+
+    // ------------------------------------------------------------------------------------------------ lifecycle
+
+    /**
+     * Forgets what this provider keeps for a peer that left the transport: its session (removed from the
+     * repository and zeroed), unconfirmed and grace-period sessions, late-answer probes and rate-limit windows; a
+     * handshake with it in progress fails at once with {@link IpcUnreachableException} (senders waiting for it too).
+     * The next send to the peer therefore handshakes afresh, and a rejoining peer's own handshake is installed at
+     * once. Only if the same peer comes back still holding the session (a durable session store) and proves it with a
+     * frame that decrypts under it, within {@link Builder#departedSessionRetention(Duration)}, is the session taken
+     * back; until then it is kept decrypt-only in memory, never used to encrypt. Never blocks on the network.
+     */
+    @Override
+    public void peerDisconnected(CryptoContext<NoiseSession> context, Endpoint peer) {
+        Objects.requireNonNull(context, "context");
+        Objects.requireNonNull(peer, "peer");
+        PeerKey key = new PeerKey(context.sessions(), peer);
+        PeerState p = lock(context.sessions(), peer);
+        try {
+            boolean keep = false;
+            Attempt attempt = p.attempt;
+            if (attempt != null && !attempt.finished && !attempt.done.isDone()) {
+                attempt.peerLeft = true;
+                attempt.receiver.close(); // wakes its sender, which fails with IpcUnreachableException
+                keep = true;
+            }
+            p.clearPrevious();
+            p.clearPending();
+            p.clearStaleProbes();
+            p.invalidationsInWindow = 0;
+            p.handshakesInWindow = 0;
+            NoiseSession session = load(context, peer);
+            if (session != null) {
+                remove(context, peer);
+                context.events().sessionInvalidated(peer, "peer disconnected");
+                if (departedRetention.isZero()) {
+                    session.close();
+                } else {
+                    long expiresAt = clock.millis() + departedRetention.toMillis();
+                    p.previous.addFirst(new Previous(session, expiresAt, null, true));
+                    departures.add(new Departure(key, expiresAt));
+                    departureCount.incrementAndGet();
+                    keep = true;
+                }
+            }
+            if (!keep) {
+                p.retired = true;
+                peers.remove(key, p);
+            }
+            log.debug("Noise: {} left the transport; its session is forgotten", LogSafe.of(peer));
+        } finally {
+            p.lock.unlock();
+        }
+    }
+
+    /**
+     * Runs one complete in-memory handshake and one transport round trip for every suite available here, so that
+     * key-pair generators, key agreement, AEAD ciphers, HMAC, SHA-256 (and BLAKE2s), the random source and the frame
+     * codec are loaded and initialised before the first real handshake, whose timeout they would otherwise eat into
+     * on a cold JVM. Idempotent (only the first call does the work); never throws, never touches the network.
+     */
+    @Override
+    public void warmUp() {
+        if (warm.get()) {
+            return;
+        }
+        for (NoiseSuite suite : NoiseSuite.values()) {
+            if (!suiteAvailable.test(suite)) {
+                continue;
+            }
+            try {
+                warmUp(suite);
+            } catch (NoiseProtocolException | NoiseFrameException | NoiseTransportException | RuntimeException
+                    | LinkageError e) {
+                log.debug("Noise: warming up {} failed: {}", suite.protocolName(), e.toString());
+            }
+        }
+        warm.set(true);
+    }
+
+    private void warmUp(NoiseSuite suite) throws NoiseProtocolException, NoiseFrameException, NoiseTransportException {
+        NoiseHandshake initiator = NoiseHandshake.initiator(suite);
+        NoiseHandshake responder = NoiseHandshake.responder(suite);
+        try {
+            byte[] message1 = initiator.writeMessage();
+            NoiseFrame start = NoiseFrameCodec.decode(NoiseFrameCodec.encode(new HandshakeStart(suite, message1)));
+            responder.readMessage(((HandshakeStart) start).noiseFrame());
+            byte[] message2 = responder.writeMessage();
+            initiator.readMessage(message2);
+            try (NoiseSession sending = sessionFrom(initiator, true, suite);
+                    NoiseSession receiving = sessionFrom(responder, false, suite)) {
+                TransportFrame frame = (TransportFrame) NoiseFrameCodec.decode(NoiseFrameCodec.encode(
+                        sending.state().encrypt(new byte[32])));
+                receiving.state().decrypt(frame.nonce(), frame.payload());
+            }
+        } finally {
+            initiator.close();
+            responder.close();
+        }
+    }
+
+    /** Whether {@link #warmUp()} has run, for tests. */
+    boolean isWarm() {
+        return warm.get();
     }
 
     /** Number of peers with in-memory companion state (locks, handshakes, grace sessions), for tests. */
@@ -945,14 +1276,20 @@ public final class NoiseCryptoProvider implements CryptoProvider<NoiseSession> {
         boolean retired;
         @Nullable Attempt attempt;
         final ArrayDeque<Previous> previous = new ArrayDeque<>();
+        /** Responder sessions not yet confirmed by a frame from the peer, newest first. */
+        final ArrayDeque<Pending> pending = new ArrayDeque<>();
+        /** Handshake states of our own abandoned attempts, to recognise their late answers, newest first. */
+        final ArrayDeque<StaleProbe> staleProbes = new ArrayDeque<>();
         long invalidationWindowStart;
         int invalidationsInWindow;
+        long handshakeWindowStart;
+        int handshakesInWindow;
 
         /** The registered attempt, dropping it once finished long enough that no answer can still be on its way. */
         @Nullable Attempt liveAttempt(long timeoutNanos) {
             Attempt current = attempt;
             if (current != null && current.finished && System.nanoTime() - current.finishedNanos > 2 * timeoutNanos) {
-                current.probe.close();
+                current.releaseProbe();
                 attempt = null;
                 return null;
             }
@@ -972,7 +1309,7 @@ public final class NoiseCryptoProvider implements CryptoProvider<NoiseSession> {
                 session.close();
                 return;
             }
-            previous.addFirst(new Previous(session, expiresAt, wonBy));
+            previous.addFirst(new Previous(session, expiresAt, wonBy, false));
             while (previous.size() > MAX_PREVIOUS_SESSIONS) {
                 previous.removeLast().session.close();
             }
@@ -995,8 +1332,15 @@ public final class NoiseCryptoProvider implements CryptoProvider<NoiseSession> {
             return null;
         }
 
-        /** Closes (zeroes) and forgets the grace-period sessions whose time is up. */
+        /** Closes (zeroes) and forgets the grace-period and unconfirmed sessions whose time is up. */
         void purgeExpired(long now) {
+            pending.removeIf(candidate -> {
+                if (candidate.expiresAt() <= now || candidate.session().isDestroyed()) {
+                    candidate.session().close();
+                    return true;
+                }
+                return false;
+            });
             previous.removeIf(candidate -> {
                 if (candidate.expiresAt <= now || candidate.session.isDestroyed()) {
                     candidate.session.close();
@@ -1013,6 +1357,115 @@ public final class NoiseCryptoProvider implements CryptoProvider<NoiseSession> {
             previous.clear();
         }
 
+        /** Closes and forgets the retained session of a departed peer. */
+        void dropDeparted() {
+            previous.removeIf(candidate -> {
+                if (candidate.departed) {
+                    candidate.session.close();
+                    return true;
+                }
+                return false;
+            });
+        }
+
+        /** Keeps {@code session} as an unconfirmed responder session until {@code expiresAt} (clock millis). */
+        void addPending(NoiseSession session, long expiresAt) {
+            pending.addFirst(new Pending(session, expiresAt));
+            while (pending.size() > MAX_PENDING_SESSIONS) {
+                pending.removeLast().session().close();
+            }
+        }
+
+        /** The pending session {@code ciphertext} decrypts under (removed from the list), or {@code null}. */
+        @Nullable Confirmed decryptWithPending(long nonce, byte[] ciphertext) {
+            for (Iterator<Pending> it = pending.iterator(); it.hasNext();) {
+                Pending candidate = it.next();
+                try {
+                    byte[] plaintext = candidate.session().state().decrypt(nonce, ciphertext);
+                    it.remove();
+                    return new Confirmed(candidate.session(), plaintext);
+                } catch (NoiseTransportException e) {
+                    // not this one
+                }
+            }
+            return null;
+        }
+
+        /** Moves the unconfirmed sessions to the decrypt-only grace list. */
+        void retirePending(long expiresAt) {
+            while (!pending.isEmpty()) {
+                retire(pending.removeLast().session(), expiresAt);
+            }
+        }
+
+        void clearPending() {
+            for (Pending candidate : pending) {
+                candidate.session().close();
+            }
+            pending.clear();
+        }
+
+        /** Keeps the probe of an abandoned attempt so its late answer is recognised (takes over the probe). */
+        void keepStaleProbe(Attempt attempt, long expiresNanos) {
+            if (attempt.probeReleased) {
+                return;
+            }
+            attempt.probeReleased = true;
+            staleProbes.addFirst(new StaleProbe(attempt.probe, expiresNanos));
+            while (staleProbes.size() > MAX_STALE_PROBES) {
+                staleProbes.removeLast().probe().close();
+            }
+        }
+
+        /** Whether {@code message2} answers one of our abandoned attempts (consumes that probe). */
+        boolean matchesStaleProbe(byte[] message2, long nowNanos) {
+            purgeStaleProbes(nowNanos);
+            for (Iterator<StaleProbe> it = staleProbes.iterator(); it.hasNext();) {
+                StaleProbe candidate = it.next();
+                NoiseHandshake trial = candidate.probe().copy();
+                try {
+                    trial.readMessage(message2);
+                    it.remove();
+                    candidate.probe().close();
+                    return true;
+                } catch (NoiseProtocolException | RuntimeException e) {
+                    // not this one
+                } finally {
+                    trial.close();
+                }
+            }
+            return false;
+        }
+
+        void purgeStaleProbes(long nowNanos) {
+            staleProbes.removeIf(candidate -> {
+                if (nowNanos - candidate.expiresNanos() >= 0) {
+                    candidate.probe().close();
+                    return true;
+                }
+                return false;
+            });
+        }
+
+        void clearStaleProbes() {
+            for (StaleProbe candidate : staleProbes) {
+                candidate.probe().close();
+            }
+            staleProbes.clear();
+        }
+
+        boolean tryAcquireHandshake(long now, int permits, long intervalMillis) {
+            if (handshakesInWindow == 0 || now - handshakeWindowStart >= intervalMillis || now < handshakeWindowStart) {
+                handshakeWindowStart = now;
+                handshakesInWindow = 0;
+            }
+            if (handshakesInWindow >= permits) {
+                return false;
+            }
+            handshakesInWindow++;
+            return true;
+        }
+
         boolean tryAcquireInvalidation(long now, int permits, long intervalMillis) {
             if (invalidationsInWindow == 0 || now - invalidationWindowStart >= intervalMillis
                     || now < invalidationWindowStart) {
@@ -1026,12 +1479,15 @@ public final class NoiseCryptoProvider implements CryptoProvider<NoiseSession> {
             return true;
         }
 
-        boolean isIdle(long now, long timeoutNanos, long intervalMillis) {
+        boolean isIdle(long now, long timeoutNanos, long intervalMillis, long handshakeIntervalMillis) {
             if (liveAttempt(timeoutNanos) != null) {
                 return false;
             }
             purgeExpired(now);
-            return previous.isEmpty() && (invalidationsInWindow == 0 || now - invalidationWindowStart >= intervalMillis);
+            purgeStaleProbes(System.nanoTime());
+            return previous.isEmpty() && pending.isEmpty() && staleProbes.isEmpty()
+                    && (invalidationsInWindow == 0 || now - invalidationWindowStart >= intervalMillis)
+                    && (handshakesInWindow == 0 || now - handshakeWindowStart >= handshakeIntervalMillis);
         }
     }
 
@@ -1043,11 +1499,14 @@ public final class NoiseCryptoProvider implements CryptoProvider<NoiseSession> {
         private final NoiseSession session;
         private final long expiresAt;
         private final @Nullable Attempt wonBy;
+        /** The session of a peer that left the transport, which that peer may reclaim (see peerDisconnected). */
+        final boolean departed;
 
-        Previous(NoiseSession session, long expiresAt, @Nullable Attempt wonBy) {
+        Previous(NoiseSession session, long expiresAt, @Nullable Attempt wonBy, boolean departed) {
             this.session = session;
             this.expiresAt = expiresAt;
             this.wonBy = wonBy;
+            this.departed = departed;
         }
 
         NoiseSession session() {
@@ -1060,6 +1519,22 @@ public final class NoiseCryptoProvider implements CryptoProvider<NoiseSession> {
     }
 
     private record Opened(Previous from, byte[] plaintext) {
+    }
+
+    /** An unconfirmed responder session (from a peer's {@code HandshakeStart} while we had a session). */
+    private record Pending(NoiseSession session, long expiresAt) {
+    }
+
+    /** A pending session confirmed by the first frame under it. */
+    private record Confirmed(NoiseSession session, byte[] plaintext) {
+    }
+
+    /** The handshake state of one of our abandoned attempts (timed out or superseded), until {@code expiresNanos}. */
+    private record StaleProbe(NoiseHandshake probe, long expiresNanos) {
+    }
+
+    /** A departed peer whose session is retained until {@code expiresAt} (clock millis). */
+    private record Departure(PeerKey key, long expiresAt) {
     }
 
     /**
@@ -1076,6 +1551,14 @@ public final class NoiseCryptoProvider implements CryptoProvider<NoiseSession> {
         final NoiseHandshake probe;
         final BackendReceiver receiver;
         final long startedNanos = System.nanoTime();
+        /** When the sender stops waiting for this attempt's answer (nanoTime). */
+        final long deadlineNanos;
+        /** Set by the sender when the deadline passed without an answer (read by joiners after {@link #done}). */
+        volatile boolean timedOut;
+        /** Set when the peer left the transport during the attempt; the sender then fails as unreachable. */
+        volatile boolean peerLeft;
+        /** The probe was closed or handed over to the stale list. */
+        boolean probeReleased;
         /** Completed once a winning session for the peer is stored (ours, or the peer's simultaneous one). */
         final CompletableFuture<Void> settled = new CompletableFuture<>();
         /** Completed when the sender is done, normally or exceptionally; other senders wait on it. */
@@ -1089,12 +1572,21 @@ public final class NoiseCryptoProvider implements CryptoProvider<NoiseSession> {
         byte @Nullable [] competitorSeenBySender;
 
         Attempt(NoiseSuite suite, byte[] ephemeral, NoiseHandshake handshake, NoiseHandshake probe,
-                BackendReceiver receiver) {
+                BackendReceiver receiver, long deadlineNanos) {
             this.suite = suite;
             this.ephemeral = ephemeral;
             this.handshake = handshake;
             this.probe = probe;
             this.receiver = receiver;
+            this.deadlineNanos = deadlineNanos;
+        }
+
+        /** Closes the probe unless it was already closed or handed over. Under the peer's lock. */
+        void releaseProbe() {
+            if (!probeReleased) {
+                probeReleased = true;
+                probe.close();
+            }
         }
     }
 
@@ -1111,6 +1603,9 @@ public final class NoiseCryptoProvider implements CryptoProvider<NoiseSession> {
         private Duration cryptoInvalidatedInterval = DEFAULT_CRYPTO_INVALIDATED_INTERVAL;
         private Duration previousSessionGrace = DEFAULT_PREVIOUS_SESSION_GRACE;
         private Predicate<NoiseSuite> suiteAvailable = NoiseSuite::isAvailable;
+        private Duration departedRetention = DEFAULT_DEPARTED_SESSION_RETENTION;
+        private int handshakePermits = DEFAULT_HANDSHAKE_RATE_LIMIT_PERMITS;
+        private Duration handshakeInterval = DEFAULT_HANDSHAKE_RATE_LIMIT_INTERVAL;
 
         private Builder() {
         }
@@ -1183,6 +1678,40 @@ public final class NoiseCryptoProvider implements CryptoProvider<NoiseSession> {
                 throw new IllegalArgumentException("previousSessionGrace must not be negative, got " + grace);
             }
             this.previousSessionGrace = grace;
+            return this;
+        }
+
+        /**
+         * How long the session of a peer that left the transport stays reclaimable by that same peer (default 30 s;
+         * zero forgets it at once). It is removed from the repository on departure and kept in memory decrypt-only;
+         * a frame from the returning peer that decrypts under it (the peer kept its session in a durable store)
+         * makes it current again, so nothing is lost across such a restart. At most {@value #MAX_DEPARTED} are
+         * retained per provider. Must not be negative.
+         */
+        public Builder departedSessionRetention(Duration retention) {
+            Objects.requireNonNull(retention, "retention");
+            if (retention.isNegative()) {
+                throw new IllegalArgumentException("departedSessionRetention must not be negative, got " + retention);
+            }
+            this.departedRetention = retention;
+            return this;
+        }
+
+        /**
+         * At most {@code permits} {@code HandshakeStart}s per peer per {@code interval} are answered (default 20 per
+         * second); the excess is dropped ({@link DropReason#RATE_LIMITED}) before any key generation or DH, which
+         * bounds the handshake CPU one peer can cost. Both must be positive.
+         */
+        public Builder handshakeRateLimit(int permits, Duration interval) {
+            Objects.requireNonNull(interval, "interval");
+            if (permits <= 0) {
+                throw new IllegalArgumentException("handshake permits must be positive, got " + permits);
+            }
+            if (interval.isNegative() || interval.isZero()) {
+                throw new IllegalArgumentException("interval must be positive, got " + interval);
+            }
+            this.handshakePermits = permits;
+            this.handshakeInterval = interval;
             return this;
         }
 
