@@ -71,6 +71,16 @@ import org.slf4j.LoggerFactory;
  * and reported through {@link IpcEventListener#messageDropped}; a failing repository is a {@link ErrorKind#FATAL}
  * {@link IpcException}, not a crash.</li>
  * <li><b>Key material is zeroed</b> when a session, split or handshake is dropped, and never printed.</li>
+ * <li><b>Key confirmation before a responder switches.</b> A {@code HandshakeStart} from a peer we already hold a
+ * session with is answered, but its session stays pending (unconfirmed) until the peer's first frame decrypts under
+ * it; until then the current session keeps encrypting and decrypting. A replayed or forged {@code HandshakeStart}
+ * therefore never displaces a working session.</li>
+ * <li><b>Handshakes are retried within the caller's deadline</b> ({@link #send(CryptoContext, OutgoingMessage, long)}),
+ * and a late {@code HandshakeFinish} of an abandoned attempt is counted {@link DropReason#STALE_HANDSHAKE}.</li>
+ * <li><b>A departed peer's session is wiped</b> ({@link #peerDisconnected}), as the reference does since it fixed
+ * the same problem; the same peer may reclaim it by proof for a short time (a durable session store).</li>
+ * <li><b>Bounded per peer:</b> {@code HandshakeStart}s are rate-limited per peer, warnings a peer can trigger are
+ * rate-limited and escape peer-controlled text.</li>
  * </ul>
  *
  * <p>Other small deviations: while an initiator waits for its {@code HandshakeFinish} it ignores (rather than aborting
@@ -80,7 +90,8 @@ import org.slf4j.LoggerFactory;
  * {@link Builder#previousSessionGrace(Duration) a grace period} so frames already in flight are still delivered.
  *
  * <p>Thread-safe; one instance may serve several clients (per-peer state is kept per session repository). Its
- * in-memory companion state (locks, handshakes in progress, grace-period sessions, rate limits) is not persisted.
+ * in-memory companion state (locks, handshakes in progress, pending and grace-period sessions, rate limits) is not
+ * persisted, and is released when a peer leaves (after the retention of its reclaimable session, if any).
  */
 public final class NoiseCryptoProvider implements CryptoProvider<NoiseSession> {
 
@@ -597,6 +608,7 @@ public final class NoiseCryptoProvider implements CryptoProvider<NoiseSession> {
         save(context, peer, candidate);
         p.retire(old, graceDeadline());
         p.retirePending(graceDeadline()); // the peer's older handshakes: decrypt-only, never adopted over ours
+        p.dropDeparted();
         attempt.committed = true;
         attempt.settled.complete(null);
     }
@@ -829,6 +841,7 @@ public final class NoiseCryptoProvider implements CryptoProvider<NoiseSession> {
                 NoiseSession old = load(context, peer);
                 save(context, peer, candidate);
                 p.retire(old, graceDeadline());
+                p.dropDeparted(); // a rejoined peer with a new session will not reclaim its old one
                 if (attempt != null && !attempt.failed && !attempt.settled.isDone()) {
                     attempt.settled.complete(null);
                     attempt.receiver.close(); // wake our sender: the session is there

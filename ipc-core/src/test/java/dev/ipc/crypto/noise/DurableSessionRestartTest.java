@@ -16,6 +16,7 @@ import dev.ipc.model.Endpoint;
 import dev.ipc.model.OutgoingMessage;
 import dev.ipc.session.FileSessionRepository;
 import dev.ipc.spi.CommunicationBackend;
+import dev.ipc.spi.CryptoContext;
 import dev.ipc.transport.memory.InMemoryBus;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -99,6 +100,46 @@ class DurableSessionRestartTest {
 		roundTrip(restarted, atB, B, 2);
 		roundTrip(b, atA, A, 3);
 		assertThat(handshakesOfA).as("the restarted client reused its stored session").isEmpty();
+	}
+
+	/**
+	 * The same restart where the transport tells B that A left (the socket and in-memory transports do): B forgets
+	 * A's session, as the reference does, but keeps it reclaimable for a while; the restarted A proves it still holds
+	 * the session with its first frame, and nothing is lost, still without a handshake. (B is told directly here; in
+	 * a client, its receive loop calls {@code peerDisconnected}.)
+	 */
+	@Test
+	void aRestartedClientKeepsItsSessionWhenThePeerWasToldItLeft() throws Exception {
+		FileSessionRepository<NoiseSession> storeOfB = store("b.store", SECRET);
+		NoiseCryptoProvider providerOfB = new NoiseCryptoProvider();
+		CommunicationBackend backendB = bus.connect(B);
+		IpcClient b = IpcClient.builder().backend(backendB).crypto(providerOfB, storeOfB).build();
+		resources.add(b);
+		resources.add(backendB);
+		b.start();
+		List<Endpoint> departed = new CopyOnWriteArrayList<>();
+		backendB.addDisconnectListener(peer -> {
+			departed.add(peer);
+			providerOfB.peerDisconnected(new CryptoContext<>(backendB, storeOfB, IpcEventListener.NOOP), peer);
+		});
+		Subscription atB = b.subscribe("t");
+		CommunicationBackend backendA = bus.connect(A);
+		IpcClient a = IpcClient.builder().backend(backendA).crypto(new NoiseCryptoProvider(), store("a.store", SECRET))
+			.listener(countHandshakesOfA).build();
+		a.start();
+		roundTrip(a, atB, B, 1);
+		a.close();
+		backendA.close();
+		assertThat(departed).containsExactly(A);
+		assertThat(storeOfB.get(A)).as("B forgot A's session when A left").isEmpty();
+
+		handshakesOfA.clear();
+		IpcClient restarted = client(A, store("a.store", SECRET), countHandshakesOfA);
+		Subscription atA = restarted.subscribe("t");
+		roundTrip(restarted, atB, B, 2);
+		roundTrip(b, atA, A, 3);
+		assertThat(handshakesOfA).as("the restarted client reused its stored session").isEmpty();
+		assertThat(storeOfB.get(A)).as("B took the session back").isPresent();
 	}
 
 	@Test
