@@ -574,7 +574,11 @@ public final class NoiseCryptoProvider implements CryptoProvider<NoiseSession> {
 
     private void awaitSettled(Endpoint peer, Attempt attempt, long deadline) {
         try {
-            attempt.settled.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            CompletableFuture.anyOf(attempt.settled, attempt.left)
+                    .get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            if (!attempt.settled.isDone()) {
+                throw new IpcUnreachableException(peer, "it left the transport during the Noise handshake");
+            }
         } catch (TimeoutException e) {
             attempt.timedOut = true;
             throw new IpcException(ErrorKind.OTHER, "Noise handshake with " + peer + " timed out after "
@@ -595,7 +599,7 @@ public final class NoiseCryptoProvider implements CryptoProvider<NoiseSession> {
      */
     private void commitInitiator(CryptoContext<NoiseSession> context, PeerState p, Endpoint peer, Attempt attempt,
             NoiseSession candidate) {
-        if (attempt.settled.isDone() || attempt.failed) {
+        if (attempt.settled.isDone() || attempt.failed || attempt.peerLeft) {
             candidate.close();
             return;
         }
@@ -1166,6 +1170,7 @@ public final class NoiseCryptoProvider implements CryptoProvider<NoiseSession> {
             Attempt attempt = p.attempt;
             if (attempt != null && !attempt.finished && !attempt.done.isDone()) {
                 attempt.peerLeft = true;
+                attempt.left.complete(null);
                 attempt.receiver.close(); // wakes its sender, which fails with IpcUnreachableException
                 keep = true;
             }
@@ -1570,6 +1575,8 @@ public final class NoiseCryptoProvider implements CryptoProvider<NoiseSession> {
         volatile boolean timedOut;
         /** Set when the peer left the transport during the attempt; the sender then fails as unreachable. */
         volatile boolean peerLeft;
+        /** Completed with {@link #peerLeft}, to wake a sender waiting for {@link #settled}. */
+        final CompletableFuture<Void> left = new CompletableFuture<>();
         /** The probe was closed or handed over to the stale list. */
         boolean probeReleased;
         /** Completed once a winning session for the peer is stored (ours, or the peer's simultaneous one). */
