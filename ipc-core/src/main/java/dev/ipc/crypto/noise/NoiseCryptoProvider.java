@@ -491,7 +491,8 @@ public final class NoiseCryptoProvider implements CryptoProvider<NoiseSession> {
                         System.nanoTime() - attempt.startedNanos);
                 log.debug("Noise: handshake with {} complete", LogSafe.of(peer));
             } else {
-                log.debug("Noise: our handshake with {} was superseded by the peer's simultaneous one", LogSafe.of(peer));
+                log.debug("Noise: our handshake with {} was superseded by the peer's simultaneous one",
+                        LogSafe.of(peer));
             }
         } catch (RuntimeException e) {
             IpcException failure = asIpcException(e, "Noise handshake with " + peer + " failed");
