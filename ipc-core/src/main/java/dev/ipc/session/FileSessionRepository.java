@@ -443,7 +443,7 @@ public final class FileSessionRepository<S> implements SessionRepository<S> {
 		}
 		if (!dropped.isEmpty()) {
 			log.warn("Session store {}: dropped {} session(s) that {} cannot decode ({}); those peers will re-handshake",
-					file, dropped.size(), codec, String.join(", ", dropped));
+					file, dropped.size(), codec, escaped(String.join(", ", dropped)));
 		}
 		cacheLock.writeLock().lock();
 		try {
@@ -539,7 +539,12 @@ public final class FileSessionRepository<S> implements SessionRepository<S> {
 
 	// ---- helpers
 
-	private static String describe(Throwable ex) {
+	/** Peer names are peer-controlled: control, format and line-separator characters become {@code ?}. */
+	private static String escaped(String text) {
+		return text.replaceAll("[\\p{Cntrl}\\p{Cf}\\p{Zl}\\p{Zp}]", "?");
+	}
+
+		private static String describe(Throwable ex) {
 		String message = ex.getMessage();
 		return ex.getClass().getSimpleName() + (message == null ? "" : ": " + message);
 	}

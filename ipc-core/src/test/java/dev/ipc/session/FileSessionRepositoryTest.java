@@ -469,6 +469,29 @@ class FileSessionRepositoryTest {
 				.doesNotContain("KEYMATERIAL");
 		}
 
+		/** A peer name is peer-controlled: the warning naming dropped sessions must not let it forge a log line. */
+		@Test
+		void theWarningAboutDroppedSessionsEscapesPeerNames() {
+			FileSessionRepository<TestSession> repo = open(file, SECRET);
+			repo.save(Endpoint.named("evil\n2026-12-02 WARN forged\u2028line"), session("bad", 2));
+			SessionCodec<TestSession> refusing = new SessionCodec<>() {
+				@Override
+				public byte[] encode(TestSession session) {
+					return CODEC.encode(session);
+				}
+
+				@Override
+				public TestSession decode(byte[] bytes) {
+					throw new IllegalStateException("unsupported");
+				}
+			};
+			open(file, SECRET, refusing);
+			assertThat(logs.warnings()).singleElement().asString()
+				.contains("dropped 1 session")
+				.doesNotContain("\n")
+				.doesNotContain("\u2028");
+		}
+
 		@Test
 		void aDirectoryInPlaceOfTheFileIsUnreadableAndUnwritable() throws IOException {
 			Files.createDirectory(file);

@@ -639,7 +639,7 @@ public final class NoiseCryptoProvider implements CryptoProvider<NoiseSession> {
         attempt.handshake.close();
         attempt.done.completeExceptionally(failure);
         context.events().handshakeFailed(peer, reason);
-        log.debug("Noise: handshake with {} failed: {}", LogSafe.of(peer), failure.getMessage());
+        log.debug("Noise: handshake with {} failed: {}", LogSafe.of(peer), LogSafe.of(failure.getMessage()));
     }
 
     private IpcException timeout(Endpoint peer) {
