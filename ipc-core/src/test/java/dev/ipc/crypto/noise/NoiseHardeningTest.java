@@ -22,8 +22,10 @@ import dev.ipc.crypto.noise.NoiseTestSupport.ScriptedPeer;
 import dev.ipc.event.DropReason;
 import dev.ipc.model.Endpoint;
 import dev.ipc.model.IncomingMessage;
+import dev.ipc.model.IpcPayload;
 import dev.ipc.model.OutgoingMessage;
 import dev.ipc.model.Source;
+import dev.ipc.rpc.RpcRequest;
 import dev.ipc.session.InMemorySessionRepository;
 import dev.ipc.spi.BackendReceiver;
 import dev.ipc.spi.CommunicationBackend;
@@ -54,6 +56,7 @@ class NoiseHardeningTest {
     private static final Endpoint HOST = Endpoint.named("host");
     private static final Duration WAIT = Duration.ofSeconds(5);
     private static final long EPOCH = 1_700_000_000L;
+    private static final AtomicInteger RANDOM_INDEX = new AtomicInteger();
 
     private final List<AutoCloseable> closeables = new ArrayList<>();
     private final ExecutorService pool = Executors.newCachedThreadPool();
@@ -293,6 +296,73 @@ class NoiseHardeningTest {
         assertThat(host.handshakeStartsTo(victim.endpoint)).isZero();
         assertThat(host.events.dropped(DropReason.DECRYPTION_FAILED)).isZero();
         assertThat(host.events.dropped(DropReason.REPLAYED_FRAME)).isZero();
+    }
+
+    @IpcPayload("hardening.Ping")
+    record Ping(int n) implements RpcRequest<Integer> {
+    }
+
+    /**
+     * The issue's reproduction with real clients: RPCs in both directions over a relayed wire while an attacker who
+     * can inject into the host's stream under the victim's source replays the victim's captured HandshakeStart and
+     * forges fresh ones, also across a rehandshake of the victim. Before: an outage and lost RPCs. Now: none lost.
+     */
+    @Test
+    void noRpcIsLostWhileHandshakeStartsAreReplayedAndForged() throws Exception {
+        Endpoint victimEndpoint = Endpoint.named("victim");
+        MutableClock clock = new MutableClock(EPOCH);
+        TestCommunicationBackend hostWire = new TestCommunicationBackend();
+        TestCommunicationBackend victimWire = new TestCommunicationBackend();
+        closeables.add(hostWire);
+        closeables.add(victimWire);
+        List<byte[]> captured = new java.util.concurrent.CopyOnWriteArrayList<>();
+        hostWire.onSend(m -> victimWire.pushIncoming(new IncomingMessage(m.payload(), m.destination(),
+                new Source.Named("host"), m.topic())));
+        victimWire.onSend(m -> {
+            if (isFrame(m.payload(), HandshakeStart.class)) {
+                captured.add(m.payload());
+            }
+            hostWire.pushIncoming(new IncomingMessage(m.payload(), m.destination(), new Source.Named("victim"),
+                    m.topic()));
+        });
+        RecordingEvents hostEvents = new RecordingEvents();
+        RecordingEvents victimEvents = new RecordingEvents();
+        IpcClient host = IpcClient.builder().name("host").backend(hostWire)
+                .crypto(NoiseCryptoProvider.builder().clock(clock).build(), new InMemorySessionRepository<>())
+                .listener(hostEvents).build();
+        IpcClient victim = IpcClient.builder().name("victim").backend(victimWire)
+                .crypto(NoiseCryptoProvider.builder().clock(clock).build(), new InMemorySessionRepository<>())
+                .listener(victimEvents).build();
+        closeables.add(host);
+        closeables.add(victim);
+        host.registerRpcHandler(Ping.class, (request, context) -> request.n() + 1000);
+        victim.registerRpcHandler(Ping.class, (request, context) -> request.n() + 2000);
+        host.start();
+        victim.start();
+        Source.Named victimSource = new Source.Named("victim");
+        for (int i = 0; i < 60; i++) {
+            if (i % 7 == 3) {
+                byte[] replay = captured.get(RANDOM_INDEX.getAndIncrement() % captured.size());
+                hostWire.pushIncoming(new IncomingMessage(replay, HOST, victimSource, null));
+            }
+            if (i % 11 == 5) {
+                hostWire.pushIncoming(new IncomingMessage(new ScriptedPeer(victimSource)
+                        .start(NoiseSuite.P256_AESGCM_SHA256), HOST, victimSource, null));
+            }
+            if (i == 30) {
+                clock.advanceSeconds(301); // the victim rehandshakes on its next request
+            }
+            assertThat(victim.request(new Ping(i), HOST, WAIT).get(10, TimeUnit.SECONDS)).isEqualTo(i + 1000);
+            assertThat(host.request(new Ping(i), victimEndpoint, WAIT).get(10, TimeUnit.SECONDS)).isEqualTo(i + 2000);
+        }
+        assertThat(captured).hasSizeGreaterThanOrEqualTo(2); // the first handshake and the rehandshake
+        for (RecordingEvents events : List.of(hostEvents, victimEvents)) {
+            assertThat(events.dropped(DropReason.DECRYPTION_FAILED)).isZero();
+            assertThat(events.dropped(DropReason.NO_SESSION)).isZero();
+            assertThat(events.invalidated.get()).isZero();
+        }
+        assertThat(victimEvents.initiatorStarted.get()).isEqualTo(2);
+        assertThat(hostEvents.initiatorStarted.get()).isZero();
     }
 
     /**
