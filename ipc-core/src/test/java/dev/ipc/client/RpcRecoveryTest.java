@@ -120,6 +120,23 @@ class RpcRecoveryTest {
 	}
 
 	@Test
+	void overNoiseARequestARestartedResponderCannotDecryptIsRetriedAndAnswered() throws Exception {
+		IpcClient worker = client(connect(WORKER), new NoiseCryptoProvider());
+		CommunicationBackend vaultBackend = connect(VAULT);
+		IpcClient firstVault = client(vaultBackend, new NoiseCryptoProvider());
+		assertThat(worker.request(new TestRequest(1, 1), VAULT).get(WAIT.toSeconds(), TimeUnit.SECONDS))
+			.isEqualTo(new TestResponse(2));
+		// the vault's client restarts with fresh sessions on the same connection: the worker's session is stale
+		firstVault.close();
+		client(vaultBackend, new NoiseCryptoProvider());
+
+		CompletableFuture<TestResponse> response = worker.request(new TestRequest(2, 3), VAULT);
+
+		assertThat(response.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo(new TestResponse(5));
+		assertThat(handled).hasValue(2);
+	}
+
+	@Test
 	void aRequestLostTwiceFailsFastWithARetryableError() throws Exception {
 		ProgrammableCryptoProvider crypto = new ProgrammableCryptoProvider();
 		AtomicInteger lost = new AtomicInteger();
