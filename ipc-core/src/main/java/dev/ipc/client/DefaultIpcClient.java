@@ -889,6 +889,16 @@ final class DefaultIpcClient implements IpcClient {
 	 */
 	private void peerCouldNotDecrypt(Endpoint peer) {
 		long notice = invalidations.incrementAndGet();
+		try {
+			// not here: the provider may hold its lock for the peer while it reports the event
+			resender.execute(() -> resendAfter(peer, notice));
+		}
+		catch (java.util.concurrent.RejectedExecutionException ex) {
+			// closing: pending requests are failed by close()
+		}
+	}
+
+	private void resendAfter(Endpoint peer, long notice) {
 		for (PendingRequest request : pending.values()) {
 			if (!request.destination.equals(peer) || request.invalidationSeq >= notice
 					|| !request.awaitingResponse()) {
@@ -902,12 +912,7 @@ final class DefaultIpcClient implements IpcClient {
 			}
 			request.resends = 1;
 			request.invalidationSeq = notice;
-			try {
-				resender.execute(() -> resend(request));
-			}
-			catch (java.util.concurrent.RejectedExecutionException ex) {
-				// closing: pending requests are failed by close()
-			}
+			resend(request);
 		}
 	}
 
