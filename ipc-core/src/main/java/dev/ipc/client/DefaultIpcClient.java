@@ -83,6 +83,12 @@ final class DefaultIpcClient implements IpcClient {
 	 */
 	static final String PEER_SENT_CRYPTO_INVALIDATED = "peer sent CryptoInvalidated";
 
+	/**
+	 * The longest a send waits for the receive loop to finish with a departure of its destination that was already
+	 * noticed (normally microseconds; see {@link #awaitDeparturesOf}).
+	 */
+	private static final Duration DEPARTURE_WAIT_LIMIT = Duration.ofSeconds(5);
+
 	/** How often a warning that a peer can trigger repeatedly may be logged at warn (the others go to debug). */
 	private static final Duration PEER_WARNING_INTERVAL = Duration.ofSeconds(10);
 
@@ -137,6 +143,13 @@ final class DefaultIpcClient implements IpcClient {
 	private final ThreadPoolExecutor resender;
 
 	private final RecentRequests recentRequests = new RecentRequests();
+
+	private final java.util.concurrent.locks.ReentrantLock departureLock = new java.util.concurrent.locks.ReentrantLock();
+
+	private final java.util.concurrent.locks.Condition departureHandled = departureLock.newCondition();
+
+	/** Set while a thread processes a message inline (direct dispatch): it must never wait for the loop. */
+	private final ThreadLocal<Boolean> processingInline = new ThreadLocal<>();
 
 	private final WarningLimiter lagWarnings = new WarningLimiter(PEER_WARNING_INTERVAL);
 
@@ -383,6 +396,16 @@ final class DefaultIpcClient implements IpcClient {
 		if (!isCurrent(gen)) {
 			return;
 		}
+		processingInline.set(Boolean.TRUE);
+		try {
+			processInlineNow(raw, gen);
+		}
+		finally {
+			processingInline.remove();
+		}
+	}
+
+	private void processInlineNow(IncomingMessage raw, int gen) {
 		IncomingMessage message;
 		try {
 			message = crypto.receive(cryptoContext, new OneShotReceiver(raw));
@@ -657,6 +680,7 @@ final class DefaultIpcClient implements IpcClient {
 	}
 
 	private void sendChecked(OutgoingMessage message) {
+		awaitDeparturesOf(message.destination());
 		try {
 			crypto.send(cryptoContext, message);
 		}
@@ -855,12 +879,69 @@ final class DefaultIpcClient implements IpcClient {
 	}
 
 	/**
+	 * Waits until the loop has handled every departure of {@code destination} noticed so far (normally done already),
+	 * at most {@link #DEPARTURE_WAIT_LIMIT}. A message to a peer that left and came back must not go out before the
+	 * provider has forgotten the old connection's session: otherwise a session made for the new connection in between
+	 * (a handshake completes off the loop) would be forgotten right after, and the peer's answer under it be lost.
+	 * Never waits on the loop itself or on a thread processing a message inline (they are what handles departures).
+	 */
+	private void awaitDeparturesOf(Endpoint destination) {
+		if (queuedDepartures.isEmpty() || !departureQueuedFor(destination) || Thread.currentThread() == loopThread
+				|| processingInline.get() != null) {
+			return;
+		}
+		long deadline = System.nanoTime() + DEPARTURE_WAIT_LIMIT.toNanos();
+		departureLock.lock();
+		try {
+			while (departureQueuedFor(destination)) {
+				long remaining = deadline - System.nanoTime();
+				if (remaining <= 0) {
+					log.debug("IPC client '{}': sending to {} before the loop handled its departure", name,
+							destination);
+					return;
+				}
+				departureHandled.awaitNanos(remaining);
+			}
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+		finally {
+			departureLock.unlock();
+		}
+	}
+
+	private boolean departureQueuedFor(Endpoint destination) {
+		for (PeerDeparture departure : queuedDepartures) {
+			if (departure.peer.equals(destination)) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	/**
 	 * Handles a departure: fails the requests that were pending on the connection that left (sent before the notice,
 	 * not answered), tells the crypto provider to forget the peer, and forgets the peer's recent request ids.
 	 * Runs on the receive loop (or, for a client not receiving, on the notifying thread).
 	 */
 	private void departed(PeerDeparture departure) {
-		queuedDepartures.remove(departure);
+		try {
+			forgetDeparted(departure);
+		}
+		finally {
+			queuedDepartures.remove(departure);
+			departureLock.lock();
+			try {
+				departureHandled.signalAll();
+			}
+			finally {
+				departureLock.unlock();
+			}
+		}
+	}
+
+	private void forgetDeparted(PeerDeparture departure) {
 		Endpoint peer = departure.peer;
 		for (PendingRequest request : pending.values()) {
 			if (request.destination.equals(peer) && request.departureSeq < departure.seq

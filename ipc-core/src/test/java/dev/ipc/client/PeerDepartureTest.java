@@ -195,6 +195,26 @@ class PeerDepartureTest {
 	}
 
 	@Test
+	void aSendToARejoinedPeerWaitsUntilTheLoopHasHandledItsDeparture() throws Exception {
+		InMemoryBus bus = new InMemoryBus();
+		ProgrammableCryptoProvider crypto = new ProgrammableCryptoProvider().holdReceives();
+		CommunicationBackend workerBackend = bus.connect(WORKER);
+		resources.add(workerBackend);
+		IpcClient worker = start(workerBackend, crypto);
+		bus.connect(HOST).close(); // the departure is queued behind the held loop
+		CommunicationBackend rejoined = bus.connect(HOST);
+		resources.add(rejoined);
+		Thread sender = new Thread(() -> worker.send(new OutgoingMessage(new byte[] { '{', '}' }, HOST, "hello")),
+				"test-sender");
+		sender.start();
+		await().atMost(WAIT).until(() -> crypto.trace().contains("send:hello")
+				|| sender.getState() == Thread.State.TIMED_WAITING || sender.getState() == Thread.State.WAITING);
+		crypto.releaseReceives();
+		sender.join(WAIT.toMillis());
+		assertThat(crypto.trace()).containsExactly("left:" + HOST, "send:hello");
+	}
+
+	@Test
 	void aPeerThatLeavesWhileTheClientIsStoppedIsForgottenToo() throws Exception {
 		InMemoryBus bus = new InMemoryBus();
 		ProgrammableCryptoProvider crypto = new ProgrammableCryptoProvider();

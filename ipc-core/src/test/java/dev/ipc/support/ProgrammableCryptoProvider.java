@@ -18,7 +18,8 @@ import dev.ipc.spi.IpcException;
 /**
  * A crypto provider whose send and receive outcomes the test chooses (the reference's {@code TestCryptoProvider}).
  * By default it passes messages through. It also records what it saw, in order ({@link #trace()}: {@code "recv:<topic>"}
- * for each message it returned, {@code "left:<peer>"} for each {@link #peerDisconnected} call), can hold the receive
+ * for each message it returned, {@code "send:<topic>"} for each send it was asked for, {@code "left:<peer>"} for each
+ * {@link #peerDisconnected} call), can hold the receive
  * loop ({@link #holdReceives()}) and can lose chosen outgoing frames ({@link #loseSendsWhere}).
  */
 public final class ProgrammableCryptoProvider implements CryptoProvider<Void> {
@@ -95,6 +96,7 @@ public final class ProgrammableCryptoProvider implements CryptoProvider<Void> {
 		if (failure != null) {
 			throw failure;
 		}
+		trace.add("send:" + message.topic());
 		if (lose.test(message)) {
 			return;
 		}
