@@ -2,6 +2,7 @@ package dev.ipc.client;
 
 import java.lang.reflect.Type;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -13,12 +14,14 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.jspecify.annotations.Nullable;
@@ -54,6 +57,7 @@ import dev.ipc.spi.ErrorKind;
 import dev.ipc.spi.IpcClosedException;
 import dev.ipc.spi.IpcException;
 import dev.ipc.spi.IpcUnreachableException;
+import dev.ipc.spi.ReceiverLaggedException;
 import dev.ipc.spi.SessionRepository;
 
 /**
@@ -66,8 +70,27 @@ final class DefaultIpcClient implements IpcClient {
 
 	private static final Duration LOOP_JOIN_TIMEOUT = Duration.ofSeconds(5);
 
-	/** How long a reply already queued from a departed peer may still complete its request. */
+	/**
+	 * For receivers that cannot carry a departure in order with the messages (no
+	 * {@link BackendReceiver#insertMarker}): how long a reply already queued from a departed peer may still complete
+	 * its request before the departure fails it.
+	 */
 	private static final Duration DISCONNECT_GRACE = Duration.ofMillis(200);
+
+	/**
+	 * The reason the Noise provider gives {@link IpcEventListener#sessionInvalidated} when the peer answered one of
+	 * our frames with {@code CryptoInvalidated}: the peer could not decrypt it, so no handler ran for it.
+	 */
+	static final String PEER_SENT_CRYPTO_INVALIDATED = "peer sent CryptoInvalidated";
+
+	/**
+	 * The longest a send waits for the receive loop to finish with a departure of its destination that was already
+	 * noticed (normally microseconds; see {@link #awaitDeparturesOf}).
+	 */
+	private static final Duration DEPARTURE_WAIT_LIMIT = Duration.ofSeconds(5);
+
+	/** How often a warning that a peer can trigger repeatedly may be logged at warn (the others go to debug). */
+	private static final Duration PEER_WARNING_INTERVAL = Duration.ofSeconds(10);
 
 	private final String name;
 
@@ -107,6 +130,31 @@ final class DefaultIpcClient implements IpcClient {
 
 	private final AtomicInteger generation = new AtomicInteger();
 
+	/** Departure notices so far; see {@link #peerLeft}. */
+	private final AtomicLong departures = new AtomicLong();
+
+	/** Departures queued in the receiver as markers and not handled yet (handled at stop if the loop never got them). */
+	private final Set<PeerDeparture> queuedDepartures = ConcurrentHashMap.newKeySet();
+
+	/** "The peer could not decrypt our frame" notices so far; see {@link #peerCouldNotDecrypt}. */
+	private final AtomicLong invalidations = new AtomicLong();
+
+	/** Re-sends requests the peer could not decrypt; a send may wait for a handshake, so never on the loop. */
+	private final ThreadPoolExecutor resender;
+
+	private final RecentRequests recentRequests = new RecentRequests();
+
+	private final java.util.concurrent.locks.ReentrantLock departureLock = new java.util.concurrent.locks.ReentrantLock();
+
+	private final java.util.concurrent.locks.Condition departureHandled = departureLock.newCondition();
+
+	/** Set while a thread processes a message inline (direct dispatch): it must never wait for the loop. */
+	private final ThreadLocal<Boolean> processingInline = new ThreadLocal<>();
+
+	private final WarningLimiter lagWarnings = new WarningLimiter(PEER_WARNING_INTERVAL);
+
+	private final WarningLimiter unansweredWarnings = new WarningLimiter(PEER_WARNING_INTERVAL);
+
 	private volatile @Nullable Throwable lastFatalError;
 
 	private volatile @Nullable BackendReceiver receiver;
@@ -120,7 +168,16 @@ final class DefaultIpcClient implements IpcClient {
 		this.crypto = (CryptoProvider<Object>) builder.crypto;
 		this.events = builder.listeners.isEmpty() ? IpcEventListener.NOOP
 				: IpcEventListener.composite(builder.listeners);
-		this.cryptoContext = new CryptoContext<>(backend, (SessionRepository<Object>) builder.sessions, events);
+		// the provider's events also tell the client when the peer could not decrypt a frame (to re-send requests)
+		this.cryptoContext = new CryptoContext<>(backend, (SessionRepository<Object>) builder.sessions,
+				IpcEventListener.composite(List.of(events, new IpcEventListener() {
+					@Override
+					public void sessionInvalidated(Endpoint peer, String reason) {
+						if (PEER_SENT_CRYPTO_INVALIDATED.equals(reason)) {
+							peerCouldNotDecrypt(peer);
+						}
+					}
+				})));
 		this.codec = builder.codec;
 		this.envelopes = new RpcEnvelopes(codec);
 		if (builder.handlerExecutor != null) {
@@ -137,12 +194,14 @@ final class DefaultIpcClient implements IpcClient {
 		scheduler.setRemoveOnCancelPolicy(true);
 		this.timer = scheduler;
 		this.timeouts = new TimeoutSweeper(scheduler, this::expirePending);
+		this.resender = new ThreadPoolExecutor(0, 1, 10, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+				new NamedThreadFactory(name + "-rpc-resend"));
 		this.subscriptions = new SubscriptionHub(dispatcher, events, builder.subscriberQueueCapacity);
 		this.handlers = new RpcHandlerRegistry(builder.duplicateHandlerPolicy);
 		this.defaultRpcTimeout = builder.defaultRpcTimeout;
 		this.directDispatch = builder.directDispatch;
 		this.shutdownTimeout = builder.shutdownTimeout;
-		this.backend.addDisconnectListener(this::failRequestsTo);
+		this.backend.addDisconnectListener(this::peerLeft);
 		if (builder.discoverVersion != null) {
 			registerRpcHandler(DiscoverRequest.class, new DiscoverHandler(builder.discoverVersion));
 		}
@@ -179,9 +238,9 @@ final class DefaultIpcClient implements IpcClient {
 			state.set(IpcClientState.STOPPED);
 			throw ex;
 		}
+		receiver = rx; // from now on departures are queued behind what rx holds
 		int gen = generation.incrementAndGet();
 		lastFatalError = null;
-		receiver = rx;
 		Thread thread = new Thread(() -> runLoop(rx, gen), name + "-receive");
 		thread.setDaemon(true);
 		loopThread = thread;
@@ -230,6 +289,11 @@ final class DefaultIpcClient implements IpcClient {
 			}
 		}
 		failAllPending(new IpcClosedException("IPC client '" + name + "' stopped"));
+		// departures the loop did not reach (the receiver discarded them on close): nothing of those peers is queued
+		// any more, so the provider may forget them now
+		for (PeerDeparture departure : List.copyOf(queuedDepartures)) {
+			departed(departure);
+		}
 		state.set(IpcClientState.STOPPED);
 		events.stateChanged(IpcClientState.STOPPED, cause);
 		log.debug("IPC client '{}' stopped", name);
@@ -256,6 +320,7 @@ final class DefaultIpcClient implements IpcClient {
 		failAllPending(new IpcClosedException("IPC client '" + name + "' closed"));
 		subscriptions.closeAll();
 		timer.shutdownNow();
+		resender.shutdownNow();
 		if (ownedExecutor != null) {
 			ownedExecutor.shutdown();
 			try {
@@ -309,6 +374,10 @@ final class DefaultIpcClient implements IpcClient {
 			catch (InterruptedException ex) {
 				break;
 			}
+			catch (PeerDeparture departure) {
+				departed(departure);
+				continue;
+			}
 			catch (RuntimeException ex) {
 				if (!isCurrent(gen) || receiveFailed(ex)) {
 					break;
@@ -327,6 +396,16 @@ final class DefaultIpcClient implements IpcClient {
 		if (!isCurrent(gen)) {
 			return;
 		}
+		processingInline.set(Boolean.TRUE);
+		try {
+			processInlineNow(raw, gen);
+		}
+		finally {
+			processingInline.remove();
+		}
+	}
+
+	private void processInlineNow(IncomingMessage raw, int gen) {
 		IncomingMessage message;
 		try {
 			message = crypto.receive(cryptoContext, new OneShotReceiver(raw));
@@ -349,6 +428,10 @@ final class DefaultIpcClient implements IpcClient {
 
 	/** Handles a receive failure; returns whether the client stopped. */
 	private boolean receiveFailed(RuntimeException failure) {
+		if (failure instanceof ReceiverLaggedException lag) {
+			receiveQueueOverflowed(lag.lost());
+			return false;
+		}
 		if (failure instanceof IpcException ex) {
 			if (ex.kind() == ErrorKind.FATAL) {
 				log.error("IPC client '{}' stops: fatal receive error: {}", name, ex.getMessage(), ex);
@@ -360,6 +443,19 @@ final class DefaultIpcClient implements IpcClient {
 		}
 		log.error("IPC client '{}': unexpected error while receiving (continuing)", name, failure);
 		return false;
+	}
+
+	/** The receiver discarded {@code lost} messages because the loop fell behind: count each, warn now and then. */
+	private void receiveQueueOverflowed(long lost) {
+		events.messagesDropped(DropReason.RECEIVE_QUEUE_OVERFLOW, null, lost);
+		if (lagWarnings.allow()) {
+			log.warn("IPC client '{}': {} incoming message(s) lost, the receive queue was full (counted as {} drops; "
+					+ "further losses are logged at warn at most every {} s)", name, lost,
+					DropReason.RECEIVE_QUEUE_OVERFLOW, lagWarnings.intervalSeconds());
+		}
+		else {
+			log.debug("IPC client '{}': {} incoming message(s) lost, the receive queue was full", name, lost);
+		}
 	}
 
 	private void dispatchSafely(IncomingMessage message) {
@@ -428,6 +524,7 @@ final class DefaultIpcClient implements IpcClient {
 			}
 			return;
 		}
+		request.answered = true; // before the completion is queued: a departure or a re-send must leave it alone
 		dispatcher.execute(() -> complete(request, header));
 	}
 
@@ -460,10 +557,17 @@ final class DefaultIpcClient implements IpcClient {
 		}
 		String id = header.requestId();
 		String type = header.requestType();
+		if (!recentRequests.firstTime(replyTo, id)) {
+			// the requester re-sent it (it thought we could not decrypt it) or it is replayed: never run a handler twice
+			log.debug("IPC client '{}': dropping a repeated RPC request from {} (its id was served recently)", name,
+					replyTo);
+			events.messageDropped(DropReason.DUPLICATE_RPC_REQUEST, replyTo);
+			return;
+		}
 		String responseTopic = (header.responseTopic() != null) ? header.responseTopic() : Topics.RPC_RESPONSE;
 		RpcHandlerRegistry.Entry entry = handlers.find(type);
 		if (entry == null) {
-			reply(replyTo, responseTopic, envelopes.encodeErr(RpcError.NO_HANDLER_FOUND, id, type));
+			reply(replyTo, responseTopic, envelopes.encodeErr(RpcError.NO_HANDLER_FOUND, id, type), id, type);
 			events.rpcServerCompleted("unknown", RpcOutcome.NO_HANDLER, System.nanoTime() - start);
 			return;
 		}
@@ -473,7 +577,8 @@ final class DefaultIpcClient implements IpcClient {
 		}
 		catch (PayloadCodecException | IllegalArgumentException ex) {
 			reply(replyTo, responseTopic,
-					envelopes.encodeErr(new RpcError.RequestDeserialization(String.valueOf(ex.getMessage())), id, type));
+					envelopes.encodeErr(new RpcError.RequestDeserialization(String.valueOf(ex.getMessage())), id, type),
+					id, type);
 			events.rpcServerCompleted(type, RpcOutcome.BAD_REQUEST, System.nanoTime() - start);
 			return;
 		}
@@ -498,13 +603,14 @@ final class DefaultIpcClient implements IpcClient {
 			catch (PayloadCodecException ex) {
 				log.warn("IPC client '{}': the response of the {} handler cannot be serialized: {}", name, type,
 						ex.getMessage());
-				reply(replyTo, responseTopic,
-						envelopes.encodeErr(new RpcError.ResponseSerialization(String.valueOf(ex.getMessage())), id, type));
+				reply(replyTo, responseTopic, envelopes.encodeErr(
+						new RpcError.ResponseSerialization(REPLY_NOT_SENT + "the result could not be encoded"), id, type),
+						id, type);
 				events.rpcServerCompleted(type, RpcOutcome.HANDLER_ERROR, System.nanoTime() - start);
 				return;
 			}
-			reply(replyTo, responseTopic, body);
-			events.rpcServerCompleted(type, RpcOutcome.SUCCESS, System.nanoTime() - start);
+			boolean sent = reply(replyTo, responseTopic, body, id, type);
+			events.rpcServerCompleted(type, sent ? RpcOutcome.SUCCESS : RpcOutcome.FAILED, System.nanoTime() - start);
 		});
 	}
 
@@ -519,17 +625,49 @@ final class DefaultIpcClient implements IpcClient {
 			text = "handler failed: " + cause.getClass().getSimpleName();
 			log.warn("IPC client '{}': the {} handler failed", name, type, cause);
 		}
-		reply(replyTo, topic, envelopes.encodeErr(new RpcError.ResponseSerialization(text), id, type));
+		reply(replyTo, topic, envelopes.encodeErr(new RpcError.ResponseSerialization(text), id, type), id, type);
 		events.rpcServerCompleted(type, RpcOutcome.HANDLER_ERROR, System.nanoTime() - start);
 	}
 
-	private void reply(Endpoint destination, String topic, byte[] body) {
+	/** The start of the error text sent when a reply could not be sent as produced. */
+	private static final String REPLY_NOT_SENT = "response could not be sent: ";
+
+	/**
+	 * Sends a reply. When the transport or the provider refuses it for a reason other than the peer being gone or the
+	 * client stopping (kind {@code OTHER}: too large, not encodable for the transport), the caller would otherwise wait
+	 * its whole timeout, so a small {@code ResponseSerialization} error reply goes out instead; only if that also fails
+	 * is the request left unanswered (logged, and counted by {@code sendFailed}).
+	 * @return whether {@code body} itself was sent
+	 */
+	private boolean reply(Endpoint destination, String topic, byte[] body, String id, String type) {
 		try {
 			sendChecked(new OutgoingMessage(body, destination, topic));
+			return true;
 		}
 		catch (IpcException ex) {
 			// sendChecked has logged it and stopped the client if it was fatal (spec §8 item 9)
+			if (ex.kind() != ErrorKind.OTHER || !isRunning()) {
+				return false;
+			}
 		}
+		byte[] fallback;
+		try {
+			fallback = envelopes.encodeErr(new RpcError.ResponseSerialization(
+					REPLY_NOT_SENT + "the transport refused a reply of " + body.length + " bytes"), id, type);
+			sendChecked(new OutgoingMessage(fallback, destination, topic));
+		}
+		catch (IpcException ex) {
+			if (unansweredWarnings.allow()) {
+				log.warn("IPC client '{}': the {} request from {} is left unanswered: neither its reply nor an error "
+						+ "reply could be sent ({}; logged at warn at most every {} s)", name, type, destination,
+						ex.getMessage(), unansweredWarnings.intervalSeconds());
+			}
+			else {
+				log.debug("IPC client '{}': the {} request from {} is left unanswered: {}", name, type, destination,
+						ex.getMessage());
+			}
+		}
+		return false;
 	}
 
 	// ---------------------------------------------------------------- sending
@@ -542,6 +680,7 @@ final class DefaultIpcClient implements IpcClient {
 	}
 
 	private void sendChecked(OutgoingMessage message) {
+		awaitDeparturesOf(message.destination());
 		try {
 			crypto.send(cryptoContext, message);
 		}
@@ -664,7 +803,9 @@ final class DefaultIpcClient implements IpcClient {
 		}
 		long deadline = start + Math.min(timeout.toNanos(), Long.MAX_VALUE / 4);
 		PendingRequest entry = new PendingRequest(id, type, responseType, destination, future, start, deadline,
-				timeout);
+				timeout, payload);
+		entry.departureSeq = departures.get();
+		entry.invalidationSeq = invalidations.get();
 		pending.put(id, entry);
 		try {
 			timeouts.watch(deadline);
@@ -690,7 +831,7 @@ final class DefaultIpcClient implements IpcClient {
 	private long expirePending(long now) {
 		long next = Long.MAX_VALUE;
 		for (PendingRequest request : pending.values()) {
-			if (request.future.isDone()) {
+			if (!request.awaitingResponse()) {
 				continue;
 			}
 			if (request.deadlineNanos - now <= 0) {
@@ -704,24 +845,170 @@ final class DefaultIpcClient implements IpcClient {
 		return next;
 	}
 
+	// ---------------------------------------------------------------- departures and lost requests
+
 	/**
-	 * A peer left: fail the requests pending on it. Transports report a departure after delivering everything the peer
-	 * sent, but the receive loop may not have processed a reply that is already queued, so the failure waits a short
-	 * grace period in which such a reply still completes its request normally.
+	 * The transport says {@code peer} left (called on a transport thread, after the transport handed our receiver every
+	 * message the peer sent before leaving). The departure gets the next number of {@link #departures}: requests sent
+	 * after this point carry that number or a higher one and belong to a later connection. It is handled in order with
+	 * the messages: a {@link PeerDeparture} marker goes into our receiver behind what it holds, and the loop handles it
+	 * ({@link #departed}) after every earlier message went through the crypto provider, so a reply already queued still
+	 * completes its request and is still decrypted with the session the provider is about to forget. A receiver that
+	 * cannot take markers falls back to a short grace delay; a client that is not receiving handles it at once.
 	 */
-	private void failRequestsTo(Endpoint peer) {
-		try {
-			timer.schedule(() -> {
-				for (PendingRequest request : pending.values()) {
-					if (request.destination.equals(peer)) {
-						dispatcher.execute(() -> request.future
-							.completeExceptionally(new IpcUnreachableException(peer, "peer disconnected")));
-					}
+	private void peerLeft(Endpoint peer) {
+		PeerDeparture departure = new PeerDeparture(peer, departures.incrementAndGet());
+		BackendReceiver rx = receiver;
+		if (rx != null) {
+			queuedDepartures.add(departure);
+			if (rx.insertMarker(departure)) {
+				return;
+			}
+			queuedDepartures.remove(departure);
+			if (receiver == rx && isRunning()) {
+				try {
+					timer.schedule(() -> departed(departure), DISCONNECT_GRACE.toNanos(), TimeUnit.NANOSECONDS);
+					return;
 				}
-			}, DISCONNECT_GRACE.toNanos(), TimeUnit.NANOSECONDS);
+				catch (java.util.concurrent.RejectedExecutionException ex) {
+					// closed: handle it now
+				}
+			}
+		}
+		departed(departure);
+	}
+
+	/**
+	 * Waits until the loop has handled every departure of {@code destination} noticed so far (normally done already),
+	 * at most {@link #DEPARTURE_WAIT_LIMIT}. A message to a peer that left and came back must not go out before the
+	 * provider has forgotten the old connection's session: otherwise a session made for the new connection in between
+	 * (a handshake completes off the loop) would be forgotten right after, and the peer's answer under it be lost.
+	 * Never waits on the loop itself or on a thread processing a message inline (they are what handles departures).
+	 */
+	private void awaitDeparturesOf(Endpoint destination) {
+		if (queuedDepartures.isEmpty() || !departureQueuedFor(destination) || Thread.currentThread() == loopThread
+				|| processingInline.get() != null) {
+			return;
+		}
+		long deadline = System.nanoTime() + DEPARTURE_WAIT_LIMIT.toNanos();
+		departureLock.lock();
+		try {
+			while (departureQueuedFor(destination)) {
+				long remaining = deadline - System.nanoTime();
+				if (remaining <= 0) {
+					log.debug("IPC client '{}': sending to {} before the loop handled its departure", name,
+							destination);
+					return;
+				}
+				departureHandled.awaitNanos(remaining);
+			}
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+		finally {
+			departureLock.unlock();
+		}
+	}
+
+	private boolean departureQueuedFor(Endpoint destination) {
+		for (PeerDeparture departure : queuedDepartures) {
+			if (departure.peer.equals(destination)) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	/**
+	 * Handles a departure: fails the requests that were pending on the connection that left (sent before the notice,
+	 * not answered), tells the crypto provider to forget the peer, and forgets the peer's recent request ids.
+	 * Runs on the receive loop (or, for a client not receiving, on the notifying thread).
+	 */
+	private void departed(PeerDeparture departure) {
+		try {
+			forgetDeparted(departure);
+		}
+		finally {
+			queuedDepartures.remove(departure);
+			departureLock.lock();
+			try {
+				departureHandled.signalAll();
+			}
+			finally {
+				departureLock.unlock();
+			}
+		}
+	}
+
+	private void forgetDeparted(PeerDeparture departure) {
+		Endpoint peer = departure.peer;
+		for (PendingRequest request : pending.values()) {
+			if (request.destination.equals(peer) && request.departureSeq < departure.seq
+					&& request.awaitingResponse()) {
+				dispatcher.execute(() -> request.future
+					.completeExceptionally(new IpcUnreachableException(peer, "peer disconnected")));
+			}
+		}
+		recentRequests.forget(peer);
+		try {
+			crypto.peerDisconnected(cryptoContext, peer);
+		}
+		catch (RuntimeException ex) {
+			log.warn("IPC client '{}': the crypto provider failed to forget the departed peer {}", name, peer, ex);
+		}
+	}
+
+	/**
+	 * The crypto provider reports that {@code peer} could not decrypt a frame of ours (it answered
+	 * {@code CryptoInvalidated}; the provider dropped the session and handshakes again on the next send). A request
+	 * sent to it before this notice may have been that frame, so no handler ran for it: re-send each such request once,
+	 * unchanged (same request id, within its deadline; the responder de-duplicates by source and request id, so a
+	 * request that did get through is not handled twice). One that was re-sent already fails now with a retryable
+	 * {@link IpcException} instead of waiting out its timeout. Called on the receive loop; the re-sends run on the
+	 * {@code -rpc-resend} thread because a send may wait for a handshake that the loop must receive.
+	 */
+	private void peerCouldNotDecrypt(Endpoint peer) {
+		long notice = invalidations.incrementAndGet();
+		try {
+			// not here: the provider may hold its lock for the peer while it reports the event
+			resender.execute(() -> resendAfter(peer, notice));
 		}
 		catch (java.util.concurrent.RejectedExecutionException ex) {
-			// closed: pending requests are failed by close()
+			// closing: pending requests are failed by close()
+		}
+	}
+
+	private void resendAfter(Endpoint peer, long notice) {
+		for (PendingRequest request : pending.values()) {
+			if (!request.destination.equals(peer) || request.invalidationSeq >= notice
+					|| !request.awaitingResponse()) {
+				continue;
+			}
+			if (request.resends > 0) {
+				dispatcher.execute(() -> request.future.completeExceptionally(new IpcException(ErrorKind.OTHER,
+						"RPC " + request.requestType + " to " + peer + " was not delivered: the peer could not decrypt "
+								+ "it, twice (CryptoInvalidated), so no handler ran; it is safe to retry")));
+				continue;
+			}
+			request.resends = 1;
+			request.invalidationSeq = notice;
+			resend(request);
+		}
+	}
+
+	private void resend(PendingRequest request) {
+		if (!request.awaitingResponse() || request.deadlineNanos - System.nanoTime() <= 0 || !isRunning()) {
+			return; // answered, or the timeout fails it, or stop() did
+		}
+		log.debug("IPC client '{}': re-sending RPC {} to {}: the peer could not decrypt it", name, request.requestType,
+				request.destination);
+		request.departureSeq = departures.get();
+		try {
+			sendChecked(new OutgoingMessage(request.payload, request.destination, Topics.RPC_REQUEST));
+		}
+		catch (IpcException ex) {
+			request.future.completeExceptionally(ex);
 		}
 	}
 

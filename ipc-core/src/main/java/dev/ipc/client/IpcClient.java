@@ -106,7 +106,12 @@ public interface IpcClient extends AutoCloseable {
 	 * {@link dev.ipc.rpc.RpcTimeoutException} after the client's default timeout,
 	 * {@link dev.ipc.rpc.RpcRemoteException}, {@link dev.ipc.rpc.RpcSerializationException},
 	 * {@link dev.ipc.spi.IpcUnreachableException}, or {@link dev.ipc.spi.IpcClosedException}. Cancelling the future
-	 * abandons the request. The send happens on the calling thread (including a handshake when needed).
+	 * abandons the request. The send happens on the calling thread (including a handshake when needed); a send that
+	 * fails fails the future at once. If the destination reports that it could not decrypt the request
+	 * ({@code CryptoInvalidated}), the request is re-sent once, unchanged, within its timeout; if that happens again
+	 * the future fails with an {@link dev.ipc.spi.IpcException} of kind {@code OTHER} (no handler ran; safe to
+	 * retry). If the destination leaves while the request is pending, the future fails with
+	 * {@link dev.ipc.spi.IpcUnreachableException} once its last messages have been processed.
 	 */
 	<R> CompletableFuture<R> request(RpcRequest<R> request, Endpoint destination);
 

@@ -54,6 +54,11 @@ final class CompositeEventListener implements IpcEventListener {
 	}
 
 	@Override
+	public void messagesDropped(DropReason reason, @Nullable Endpoint peer, long count) {
+		each(l -> l.messagesDropped(reason, peer, count));
+	}
+
+	@Override
 	public void subscriberOverflow(@Nullable String subscriptionTopic, long lost) {
 		each(l -> l.subscriberOverflow(subscriptionTopic, lost));
 	}

@@ -40,6 +40,18 @@ public enum DropReason {
 	SOURCE_REJECTED,
 
 	/** A bounded transport queue overflowed and dropped its oldest entries. */
-	TRANSPORT_OVERFLOW
+	TRANSPORT_OVERFLOW,
+
+	/**
+	 * A backend receiver's queue was full (its consumer, the client's receive loop, fell behind), so the oldest
+	 * buffered message was discarded before the client saw it. Counted once per lost message.
+	 */
+	RECEIVE_QUEUE_OVERFLOW,
+
+	/**
+	 * An RPC request repeated the {@code request_id} of a recent request from the same source (a requester's transparent
+	 * retry, or a replay), so its handler was not run a second time.
+	 */
+	DUPLICATE_RPC_REQUEST
 
 }

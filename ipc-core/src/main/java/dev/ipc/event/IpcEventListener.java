@@ -39,6 +39,17 @@ public interface IpcEventListener {
 	default void messageDropped(DropReason reason, @Nullable Endpoint peer) {
 	}
 
+	/**
+	 * {@code count} incoming messages were dropped at once for the same reason (for instance lost to a full receive
+	 * queue). The default reports each through {@link #messageDropped}; a listener that counts may override it to add
+	 * {@code count} in one step.
+	 */
+	default void messagesDropped(DropReason reason, @Nullable Endpoint peer, long count) {
+		for (long i = 0; i < count; i++) {
+			messageDropped(reason, peer);
+		}
+	}
+
 	/** A subscription's queue was full and its oldest {@code lost} messages were discarded. */
 	default void subscriberOverflow(@Nullable String subscriptionTopic, long lost) {
 	}

@@ -42,6 +42,8 @@ public interface CryptoProvider<S> {
 	/**
 	 * Returns the next application message from {@code receiver}, consuming and answering protocol messages
 	 * on the way.
+	 * Every exception the receiver throws is passed on unchanged, in particular a {@link ReceiveMarker} (the client
+	 * uses markers to handle a departure in order with the messages) and a {@link ReceiverLaggedException}.
 	 * @throws IpcClosedException when the receiver is closed
 	 * @throws IpcException for a classified receive failure
 	 * @throws InterruptedException if the thread is interrupted while waiting

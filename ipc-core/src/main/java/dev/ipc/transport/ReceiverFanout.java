@@ -13,13 +13,17 @@ import dev.ipc.model.IncomingMessage;
 import dev.ipc.spi.BackendReceiver;
 import dev.ipc.spi.ErrorKind;
 import dev.ipc.spi.IpcClosedException;
-import dev.ipc.spi.IpcException;
+import dev.ipc.spi.ReceiveMarker;
+import dev.ipc.spi.ReceiverLaggedException;
 
 /**
  * The receiving half of a backend: hands every incoming message to each open {@link BackendReceiver} (broadcast, spec
  * §5.2). Each receiver buffers up to a capacity; on overflow its oldest message is dropped and its next
- * {@code receive} reports the loss once as a recoverable {@link ErrorKind#OTHER} error, as a lagged broadcast
- * receiver does. {@link #publish} never blocks, so a slow consumer cannot stall the transport.
+ * {@code receive} reports the loss once as a recoverable {@link ErrorKind#OTHER} error
+ * ({@link ReceiverLaggedException}, with the count), as a lagged broadcast receiver does. {@link #publish} never
+ * blocks, so a slow consumer cannot stall the transport. Receivers support
+ * {@linkplain BackendReceiver#insertMarker markers}: they keep their place in the queue, are never discarded on
+ * overflow and do not count against the capacity.
  */
 public final class ReceiverFanout {
 
@@ -88,14 +92,18 @@ public final class ReceiverFanout {
 
 	private final class QueueReceiver implements BackendReceiver {
 
-		private final ArrayDeque<IncomingMessage> queue = new ArrayDeque<>();
+		/** Buffered {@link IncomingMessage}s and {@link ReceiveMarker}s, in order. */
+		private final ArrayDeque<Object> queue = new ArrayDeque<>();
+
+		/** How many entries of {@link #queue} are markers. */
+		private int markers;
 
 		private final ReentrantLock lock = new ReentrantLock();
 
 		/**
 		 * Held while one message of this receiver is being processed, by the consumer's loop (from a
-		 * {@code receive} that returned a message until its next call) or by a delivering thread running the inline
-		 * handler; so messages are processed one at a time, in order, whoever runs them.
+		 * {@code receive} that returned a message or threw a marker until its next call) or by a delivering thread
+		 * running the inline handler; so messages are processed one at a time, in order, whoever runs them.
 		 */
 		private final ReentrantLock processing = new ReentrantLock();
 
@@ -144,8 +152,8 @@ public final class ReceiverFanout {
 					return 0;
 				}
 				int dropped = 0;
-				if (queue.size() >= capacity) {
-					queue.pollFirst();
+				if (queue.size() - markers >= capacity) {
+					dropOldestMessage();
 					lagged++;
 					dropped = 1;
 				}
@@ -158,9 +166,43 @@ public final class ReceiverFanout {
 			}
 		}
 
+		/** Removes the oldest message, skipping markers (there is at least one message when the queue is full). */
+		private void dropOldestMessage() {
+			if (markers == 0) {
+				queue.pollFirst();
+				return;
+			}
+			java.util.Iterator<Object> it = queue.iterator();
+			while (it.hasNext()) {
+				if (!(it.next() instanceof ReceiveMarker)) {
+					it.remove();
+					return;
+				}
+			}
+		}
+
+		@Override
+		public boolean insertMarker(ReceiveMarker marker) {
+			java.util.Objects.requireNonNull(marker, "marker");
+			lock.lock();
+			try {
+				if (receiverClosed) {
+					return false;
+				}
+				queue.addLast(marker);
+				markers++;
+				notEmpty.signal();
+				return true;
+			}
+			finally {
+				lock.unlock();
+			}
+		}
+
 		@Override
 		public IncomingMessage receive() throws InterruptedException {
-			return receive(null);
+			IncomingMessage message = receive(null);
+			return java.util.Objects.requireNonNull(message, "an untimed receive returns a message");
 		}
 
 		@Override
@@ -170,18 +212,24 @@ public final class ReceiverFanout {
 			}
 			long nanos = (timeout != null) ? timeout.toNanos() : Long.MAX_VALUE;
 			while (true) {
-				IncomingMessage next = awaitNext(timeout, nanos);
-				if (next == null) {
+				if (!awaitAvailable(timeout, nanos)) {
 					return null;
 				}
 				if (inline == null) {
-					return next;
+					IncomingMessage next = poll(); // the only consumer: what is available is still there
+					if (next != null) {
+						return next;
+					}
+					continue;
 				}
-				// wait for an inline delivery in progress, then take the oldest message (it may have been taken)
+				// wait for an inline delivery in progress, then take the oldest entry (a message may have been taken)
 				processing.lockInterruptibly();
 				IncomingMessage taken;
 				try {
 					taken = poll();
+				}
+				catch (ReceiveMarker marker) {
+					throw marker; // keep processing held: the consumer handles the marker until its next receive
 				}
 				catch (RuntimeException ex) {
 					processing.unlock();
@@ -194,7 +242,7 @@ public final class ReceiverFanout {
 			}
 		}
 
-		/** The oldest buffered message (or the lag/closed error), without waiting; {@code null} if none. */
+		/** The oldest buffered message (or the lag/closed error, or a marker), without waiting; {@code null} if none. */
 		private @Nullable IncomingMessage poll() {
 			lock.lock();
 			try {
@@ -212,36 +260,35 @@ public final class ReceiverFanout {
 			if (lagged > 0) {
 				long lost = lagged;
 				lagged = 0;
-				throw new IpcException(ErrorKind.OTHER, "Receiver lagged: " + lost + " message(s) lost");
+				throw new ReceiverLaggedException(lost);
 			}
-			return queue.pollFirst();
+			Object next = queue.pollFirst();
+			if (next instanceof ReceiveMarker marker) {
+				markers--;
+				throw marker;
+			}
+			return (IncomingMessage) next;
 		}
 
 		/**
-		 * Waits until a message is buffered. Without inline delivery it takes it; with inline delivery it only
-		 * peeks (the caller takes it under the processing lock) and returns it as a token.
+		 * Waits until something can be taken: a message, a marker, or the lag/closed error. Returns {@code false} if
+		 * {@code timeout} passed first ({@code null}: no timeout).
 		 */
-		private @Nullable IncomingMessage awaitNext(@Nullable Duration timeout, long nanos) throws InterruptedException {
+		private boolean awaitAvailable(@Nullable Duration timeout, long nanos) throws InterruptedException {
 			lock.lockInterruptibly();
 			try {
-				while (true) {
-					if (receiverClosed || lagged > 0) {
-						return takeLocked();
-					}
-					IncomingMessage next = (inline == null) ? queue.pollFirst() : queue.peekFirst();
-					if (next != null) {
-						return next;
-					}
+				while (!receiverClosed && lagged == 0 && queue.isEmpty()) {
 					if (timeout == null) {
 						notEmpty.await();
 					}
 					else {
 						if (nanos <= 0) {
-							return null;
+							return false;
 						}
 						nanos = notEmpty.awaitNanos(nanos);
 					}
 				}
+				return true;
 			}
 			finally {
 				lock.unlock();
@@ -255,6 +302,7 @@ public final class ReceiverFanout {
 			try {
 				receiverClosed = true;
 				queue.clear();
+				markers = 0;
 				notEmpty.signalAll();
 			}
 			finally {
