@@ -77,11 +77,11 @@ final class DefaultIpcClient implements IpcClient {
 	 */
 	private static final Duration DISCONNECT_GRACE = Duration.ofMillis(200);
 
-	/**
-	 * The reason the Noise provider gives {@link IpcEventListener#sessionInvalidated} when the peer answered one of
-	 * our frames with {@code CryptoInvalidated}: the peer could not decrypt it, so no handler ran for it.
-	 */
-	static final String PEER_SENT_CRYPTO_INVALIDATED = "peer sent CryptoInvalidated";
+	/** {@link #sendChecked(OutgoingMessage, long)} without a deadline of the caller's own. */
+	private static final long NO_DEADLINE = Long.MIN_VALUE;
+
+	/** See {@link IpcEventListener#PEER_COULD_NOT_DECRYPT}. */
+	static final String PEER_SENT_CRYPTO_INVALIDATED = IpcEventListener.PEER_COULD_NOT_DECRYPT;
 
 	/**
 	 * The longest a send waits for the receive loop to finish with a departure of its destination that was already
@@ -230,6 +230,9 @@ final class DefaultIpcClient implements IpcClient {
 				break;
 			}
 		}
+		// what is slow the first time in a fresh JVM (key generation, cipher providers) is done now, not inside the
+		// first handshake where it could run into the handshake timeout
+		crypto.warmUp();
 		BackendReceiver rx;
 		try {
 			rx = backend.subscribe();
@@ -680,9 +683,22 @@ final class DefaultIpcClient implements IpcClient {
 	}
 
 	private void sendChecked(OutgoingMessage message) {
+		sendChecked(message, NO_DEADLINE);
+	}
+
+	/**
+	 * Sends through the crypto provider; an RPC request passes its own deadline, within which the provider may retry
+	 * a handshake that did not complete ({@link #NO_DEADLINE}: the provider's own handshake timeout governs).
+	 */
+	private void sendChecked(OutgoingMessage message, long deadlineNanos) {
 		awaitDeparturesOf(message.destination());
 		try {
-			crypto.send(cryptoContext, message);
+			if (deadlineNanos == NO_DEADLINE) {
+				crypto.send(cryptoContext, message);
+			}
+			else {
+				crypto.send(cryptoContext, message, deadlineNanos);
+			}
 		}
 		catch (IpcException ex) {
 			events.sendFailed(message.topic(), message.destination(), ex.kind());
@@ -818,7 +834,7 @@ final class DefaultIpcClient implements IpcClient {
 		}
 		else {
 			try {
-				sendChecked(new OutgoingMessage(payload, destination, Topics.RPC_REQUEST));
+				sendChecked(new OutgoingMessage(payload, destination, Topics.RPC_REQUEST), deadline);
 			}
 			catch (IpcException ex) {
 				future.completeExceptionally(ex);
@@ -1005,7 +1021,8 @@ final class DefaultIpcClient implements IpcClient {
 				request.destination);
 		request.departureSeq = departures.get();
 		try {
-			sendChecked(new OutgoingMessage(request.payload, request.destination, Topics.RPC_REQUEST));
+			sendChecked(new OutgoingMessage(request.payload, request.destination, Topics.RPC_REQUEST),
+					request.deadlineNanos);
 		}
 		catch (IpcException ex) {
 			request.future.completeExceptionally(ex);

@@ -23,6 +23,13 @@ public interface IpcEventListener {
 	IpcEventListener NOOP = new IpcEventListener() {
 	};
 
+	/**
+	 * The {@link #sessionInvalidated} reason a crypto provider gives when the peer told it that it could not decrypt
+	 * one of our frames (Noise's {@code CryptoInvalidated}): no handler ran for what we sent under that session, so
+	 * the client re-sends the requests still waiting on that peer.
+	 */
+	String PEER_COULD_NOT_DECRYPT = "peer sent CryptoInvalidated";
+
 	/** An application message was handed to the transport. */
 	default void messageSent(@Nullable String topic, Endpoint destination, int payloadBytes) {
 	}

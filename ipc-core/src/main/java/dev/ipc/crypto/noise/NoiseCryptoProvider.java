@@ -923,7 +923,7 @@ public final class NoiseCryptoProvider implements CryptoProvider<NoiseSession> {
             }
             remove(context, peer);
             p.retire(session, graceDeadline());
-            context.events().sessionInvalidated(peer, "peer sent CryptoInvalidated");
+            context.events().sessionInvalidated(peer, IpcEventListener.PEER_COULD_NOT_DECRYPT);
             log.debug("Noise: {} invalidated our session; the next send handshakes again", LogSafe.of(peer));
         } finally {
             p.lock.unlock();
@@ -1175,7 +1175,9 @@ public final class NoiseCryptoProvider implements CryptoProvider<NoiseSession> {
                 attempt.receiver.close(); // wakes its sender, which fails with IpcUnreachableException
                 keep = true;
             }
-            p.clearPrevious();
+            // a repeated notice (the transport and the client both telling, or two quick departures) keeps the
+            // session a previous notice retained for the peer to reclaim
+            keep = p.clearPreviousExceptDeparted() || keep;
             p.clearPending();
             p.clearStaleProbes();
             p.invalidationsInWindow = 0;
@@ -1374,6 +1376,18 @@ public final class NoiseCryptoProvider implements CryptoProvider<NoiseSession> {
                 candidate.session.close();
             }
             previous.clear();
+        }
+
+        /** Closes and forgets the grace-period sessions, keeps a departed peer's; whether one was kept. */
+        boolean clearPreviousExceptDeparted() {
+            previous.removeIf(candidate -> {
+                if (!candidate.departed) {
+                    candidate.session.close();
+                    return true;
+                }
+                return false;
+            });
+            return !previous.isEmpty();
         }
 
         /** Closes and forgets the retained session of a departed peer. */

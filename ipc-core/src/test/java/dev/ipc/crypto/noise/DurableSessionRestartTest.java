@@ -16,10 +16,11 @@ import dev.ipc.model.Endpoint;
 import dev.ipc.model.OutgoingMessage;
 import dev.ipc.session.FileSessionRepository;
 import dev.ipc.spi.CommunicationBackend;
-import dev.ipc.spi.CryptoContext;
+
 import dev.ipc.transport.memory.InMemoryBus;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Durable sessions end to end: a client restarted with the same encrypted session file keeps talking to its peer
@@ -105,8 +106,8 @@ class DurableSessionRestartTest {
 	/**
 	 * The same restart where the transport tells B that A left (the socket and in-memory transports do): B forgets
 	 * A's session, as the reference does, but keeps it reclaimable for a while; the restarted A proves it still holds
-	 * the session with its first frame, and nothing is lost, still without a handshake. (B is told directly here; in
-	 * a client, its receive loop calls {@code peerDisconnected}.)
+	 * the session with its first frame, and nothing is lost, still without a handshake. (B's receive loop calls
+	 * {@code peerDisconnected} in order after A's last message.)
 	 */
 	@Test
 	void aRestartedClientKeepsItsSessionWhenThePeerWasToldItLeft() throws Exception {
@@ -118,10 +119,7 @@ class DurableSessionRestartTest {
 		resources.add(backendB);
 		b.start();
 		List<Endpoint> departed = new CopyOnWriteArrayList<>();
-		backendB.addDisconnectListener(peer -> {
-			departed.add(peer);
-			providerOfB.peerDisconnected(new CryptoContext<>(backendB, storeOfB, IpcEventListener.NOOP), peer);
-		});
+		backendB.addDisconnectListener(departed::add);
 		Subscription atB = b.subscribe("t");
 		CommunicationBackend backendA = bus.connect(A);
 		IpcClient a = IpcClient.builder().backend(backendA).crypto(new NoiseCryptoProvider(), store("a.store", SECRET))
@@ -131,7 +129,9 @@ class DurableSessionRestartTest {
 		a.close();
 		backendA.close();
 		assertThat(departed).containsExactly(A);
-		assertThat(storeOfB.get(A)).as("B forgot A's session when A left").isEmpty();
+		// B's receive loop calls peerDisconnected once it has processed everything A sent before leaving
+		await().atMost(WAIT).untilAsserted(
+				() -> assertThat(storeOfB.get(A)).as("B forgot A's session when A left").isEmpty());
 
 		handshakesOfA.clear();
 		IpcClient restarted = client(A, store("a.store", SECRET), countHandshakesOfA);

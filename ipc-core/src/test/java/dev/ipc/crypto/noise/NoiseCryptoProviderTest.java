@@ -380,13 +380,56 @@ class NoiseCryptoProviderTest {
     // ------------------------------------------------------------------------------------------- restart
 
     /**
-     * Spec §4.10: B restarts with a fresh in-memory repository. A's next message goes out under the old session, B
-     * answers {@code CryptoInvalidated} and drops it: exactly one message is lost, as with the reference. A's loop
-     * drops its session, and A's following send handshakes again and arrives.
+     * Issue 9 A4 (the reference's upstream fix): B restarts with a fresh in-memory repository; the bus tells A that B
+     * left, A's loop forgets its session, so A's next message runs a fresh handshake and arrives: nothing is lost.
      */
     @Test
-    void restartedPeerLosesOneMessageThenThePairRecovers() throws Exception {
+    void restartedPeerLosesNothingWhenTheTransportReportsItsDeparture() throws Exception {
         Node a = started(MAIN, new NoiseCryptoProvider());
+        Node b = started(RENDERER, new NoiseCryptoProvider());
+        Subscription inbox = subscribe(b, "m");
+        a.client.send(new OutgoingMessage(utf8("m0"), RENDERER, "m"));
+        assertThat(text(next(inbox).payload())).isEqualTo("m0");
+
+        b.close();
+        await().atMost(WAIT).until(() -> a.sessions.get(RENDERER).isEmpty()); // A's loop handled the departure
+        Node restarted = started(RENDERER, new NoiseCryptoProvider());
+        Subscription inbox2 = subscribe(restarted, "m");
+
+        a.client.send(new OutgoingMessage(utf8("m1"), RENDERER, "m"));
+        assertThat(text(next(inbox2).payload())).isEqualTo("m1");
+        assertThat(restarted.events.dropped(DropReason.NO_SESSION)).isZero();
+        assertThat(a.events.initiatorCompleted.get()).isEqualTo(2);
+    }
+
+    /**
+     * Spec §4.10, over a transport that cannot report departures: B restarts with a fresh in-memory repository. A's
+     * next message goes out under the old session, B answers {@code CryptoInvalidated} and drops it: exactly one
+     * message is lost, as with the reference. A's loop drops its session, and A's following send handshakes again
+     * and arrives. (An RPC request lost this way is re-sent by the client: {@code RpcRecoveryTest}.)
+     */
+    @Test
+    void restartedPeerBehindATransportThatCannotTellLosesOneMessageThenThePairRecovers() throws Exception {
+        CommunicationBackend busOfA = bus.connect(MAIN);
+        CommunicationBackend cannotTell = new CommunicationBackend() {
+            @Override
+            public void send(OutgoingMessage message) {
+                busOfA.send(message);
+            }
+
+            @Override
+            public dev.ipc.spi.BackendReceiver subscribe() {
+                return busOfA.subscribe();
+            }
+
+            @Override
+            public void close() {
+                busOfA.close();
+            }
+        };
+        Node a = new Node(MAIN, cannotTell, new NoiseCryptoProvider());
+        closeables.add(a);
+        a.start();
         Node b = started(RENDERER, new NoiseCryptoProvider());
         Subscription inbox = subscribe(b, "m");
         a.client.send(new OutgoingMessage(utf8("m0"), RENDERER, "m"));
