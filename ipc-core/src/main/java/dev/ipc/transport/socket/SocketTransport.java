@@ -105,6 +105,9 @@ public final class SocketTransport implements CommunicationBackend {
 
 		final AtomicLong evictions = new AtomicLong();
 
+		/** Failed attempts of a peer to reach its host (for tests and diagnostics). */
+		final AtomicLong connectFailures = new AtomicLong();
+
 		final AtomicLong heldUntilSubscribed = new AtomicLong();
 
 		final AtomicLong noReceiverDrops = new AtomicLong();
@@ -504,6 +507,7 @@ public final class SocketTransport implements CommunicationBackend {
 	 * at DEBUG while it keeps failing the same way; {@link #lastConnectionProblem()} shows it meanwhile.
 	 */
 	private void connectionFailed(String kind, String problem) {
+		counters.connectFailures.incrementAndGet();
 		connectionProblem = problem;
 		if (!kind.equals(loggedProblemKind)) {
 			loggedProblemKind = kind;
@@ -580,10 +584,10 @@ public final class SocketTransport implements CommunicationBackend {
 			String previous = connectionProblem;
 			connectionProblem = null;
 			loggedProblemKind = null;
-			signalStateChange();
 			log.info("IPC socket transport: {} connected to host {} at {} ({} other peers){}", options.endpoint(),
 					LogSafe.of(welcome.host()), options.addressDescription(), welcome.peers().size(),
 					(previous != null) ? "; the earlier problem is resolved" : "");
+			signalStateChange();
 			return Attempt.CONNECTED;
 		}
 		if (answer instanceof Frame.Rejected rejected) {
