@@ -70,6 +70,13 @@ import dev.ipc.transport.socket.SocketTransportOptions.Role;
  * <li>Bad input (garbage, truncated or oversized frames, a forged {@code Hello}, a silent client) costs at most the
  * offending connection; it is counted ({@link #stats()}) and reported to the configured
  * {@link IpcEventListener}.</li>
+ * <li>Whatever a peer sends costs bounded CPU, memory, threads and descriptors: separate caps and per-user quotas
+ * for handshaking and registered connections, a 4 KiB first frame, a linear structure check before any frame is
+ * parsed, bounded endpoint fields and caches, escaped and rate-limited warnings (see {@code docs/limits.md}).</li>
+ * <li>Messages that arrive while no receiver is subscribed (a host's client usually starts after the transport
+ * opened) are held, bounded, for the first receiver; beyond the bound they are counted drops.</li>
+ * <li>A peer that cannot reach its host says why: once at WARN per kind of problem, and in
+ * {@link #lastConnectionProblem()}.</li>
  * <li>Every thread is a named daemon ({@code ipc-socket-<endpoint>-...}) and ends on {@link #close()}, which lets
  * queued frames drain for at most {@link SocketTransportOptions#closeTimeout()} and removes the host's socket
  * file.</li>
