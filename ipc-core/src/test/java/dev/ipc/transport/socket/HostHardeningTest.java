@@ -313,6 +313,42 @@ class HostHardeningTest {
 
 	@Test
 	@Timeout(120)
+	void silentHandshakesHoldingEverySlotCannotKeepALegitimatePeerOut() throws Exception {
+		// a hello timeout far longer than the test: only replacement can free a slot
+		startHost(b -> b.maxConnections(8).maxPendingConnections(8).maxPendingPerUser(8)
+			.helloTimeout(Duration.ofSeconds(60)));
+		for (int t = 0; t < 8; t++) {
+			Thread attacker = new Thread(() -> {
+				while (!stop.get()) {
+					try (RawClient c = new RawClient(fx.socket())) {
+						Frame f;
+						do {
+							f = c.next(Duration.ofMillis(200));
+						}
+						while (f != RawClient.EOF && !stop.get());
+						Thread.sleep(50); // attack pacing before refilling, not synchronisation
+					}
+					catch (InterruptedException ex) {
+						return;
+					}
+					catch (Exception ex) {
+						// refused at connect: try again
+					}
+				}
+			}, "silent-" + t);
+			attackers.add(attacker);
+			attacker.start();
+		}
+		await().atMost(WAIT).until(() -> ((HostServer) hostServer()).slotsInUse()[0] >= 8);
+		IpcClient legit = fx.plainClient(fx.transport("legit", Role.PEER));
+		await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
+			.until(() -> host.reachableEndpoints().contains(Endpoint.named("legit")));
+		hostServes(legit);
+		assertThat(host.stats().evictions()).isPositive();
+	}
+
+	@Test
+	@Timeout(120)
 	void aPerUserQuotaKeepsOneRemoteAddressFromTakingEverySlot() throws Exception {
 		host = fx.track(SocketTransport.open(SocketTransportOptions.builder().endpoint(Endpoint.named("host")).tcp(0)
 			.role(Role.HOST).maxConnections(6).maxConnectionsPerUser(3).helloTimeout(Duration.ofSeconds(2)).build()));
