@@ -26,8 +26,18 @@ import dev.ipc.rpc.RpcError;
  *
  * <p>Works with any Jackson format (JSON and CBOR). Decoding an unknown variant fails with a message naming the
  * variant and the accepted ones. A unit variant is also accepted in the {@code {"Name":null}} form.
+ *
+ * <p>Every text field of a decoded endpoint or source ({@code name}, {@code user}, {@code document_id},
+ * {@code origin}) is bounded: one longer than {@link #MAX_FIELD_CHARS} characters ({@link #MAX_ORIGIN_CHARS} for an
+ * origin) fails decoding, so a peer cannot make a receiver keep large values as endpoint keys. Numbers are 32-bit.
  */
 public final class IpcJsonModule extends SimpleModule {
+
+	/** The longest {@code name}, {@code user} or {@code document_id} accepted when decoding, in UTF-16 chars. */
+	public static final int MAX_FIELD_CHARS = 256;
+
+	/** The longest {@code origin} accepted when decoding (a URL origin: scheme, host of up to 253 chars, port). */
+	public static final int MAX_ORIGIN_CHARS = 512;
 
 	public IpcJsonModule() {
 		super("ipc");
@@ -198,7 +208,8 @@ public final class IpcJsonModule extends SimpleModule {
 		Tagged t = tagged(node, "Endpoint");
 		switch (t.variant()) {
 			case "Web":
-				return new Endpoint.Web(intField(t.content(), "tab_id"), stringField(t.content(), "document_id"));
+				return new Endpoint.Web(intField(t.content(), "tab_id"),
+						stringField(t.content(), "document_id", MAX_FIELD_CHARS));
 			case "BrowserForeground":
 				return new Endpoint.BrowserForeground(intField(t.content(), "id"));
 			case "BrowserBackground":
@@ -208,7 +219,7 @@ public final class IpcJsonModule extends SimpleModule {
 			case "DesktopMain":
 				return Endpoint.DESKTOP_MAIN;
 			case "Named":
-				return new Endpoint.Named(stringField(t.content(), "name"));
+				return new Endpoint.Named(stringField(t.content(), "name", MAX_FIELD_CHARS));
 			default:
 				throw unknown("Endpoint", t.variant(),
 						"Web, BrowserForeground, BrowserBackground, DesktopRenderer, DesktopMain, Named");
@@ -219,8 +230,9 @@ public final class IpcJsonModule extends SimpleModule {
 		Tagged t = tagged(node, "Source");
 		switch (t.variant()) {
 			case "Web":
-				return new Source.Web(intField(t.content(), "tab_id"), stringField(t.content(), "document_id"),
-						stringField(t.content(), "origin"));
+				return new Source.Web(intField(t.content(), "tab_id"),
+						stringField(t.content(), "document_id", MAX_FIELD_CHARS),
+						stringField(t.content(), "origin", MAX_ORIGIN_CHARS));
 			case "BrowserForeground":
 				return new Source.BrowserForeground(intField(t.content(), "id"));
 			case "BrowserBackground":
@@ -231,8 +243,8 @@ public final class IpcJsonModule extends SimpleModule {
 				return Source.DESKTOP_MAIN;
 			case "Named":
 				JsonNode user = t.content() == null ? null : t.content().get("user");
-				return new Source.Named(stringField(t.content(), "name"),
-						(user == null || user.isNull()) ? null : user.asString());
+				return new Source.Named(stringField(t.content(), "name", MAX_FIELD_CHARS),
+						(user == null || user.isNull()) ? null : bounded(text(user, "user"), "user", MAX_FIELD_CHARS));
 			default:
 				throw unknown("Source", t.variant(),
 						"Web, BrowserForeground, BrowserBackground, DesktopRenderer, DesktopMain, Named");
@@ -281,8 +293,16 @@ public final class IpcJsonModule extends SimpleModule {
 		return value.intValue();
 	}
 
-	private static String stringField(JsonNode content, String name) {
-		return text(field(content, name), name);
+	private static String stringField(JsonNode content, String name, int maxChars) {
+		return bounded(text(field(content, name), name), name, maxChars);
+	}
+
+	private static String bounded(String value, String name, int maxChars) {
+		if (value.length() > maxChars) {
+			throw new IllegalArgumentException("field `" + name + "` is " + value.length()
+					+ " characters long; at most " + maxChars + " are accepted");
+		}
+		return value;
 	}
 
 	private static String text(JsonNode value, String name) {

@@ -1,5 +1,6 @@
 package dev.ipc.spi;
 
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
 
@@ -43,6 +44,15 @@ public interface CommunicationBackend extends AutoCloseable {
 	/** Whether the transport is connected (a peer) or serving (a host); {@code true} for in-process transports. */
 	default boolean isConnected() {
 		return true;
+	}
+
+	/**
+	 * Why the transport is not connected, when it knows: for a socket peer, why its last attempt to reach the host
+	 * failed (no socket file, connection refused, permission denied, refused by the host, ...). Empty when connected,
+	 * or when the transport cannot tell. For health details and diagnostics; never contains secrets.
+	 */
+	default Optional<String> lastConnectionProblem() {
+		return Optional.empty();
 	}
 
 	/**

@@ -112,6 +112,26 @@ class IpcJsonModuleTest {
 	}
 
 	@Test
+	void overlongTextFieldsOfEndpointsAndSourcesAreRefused() {
+		String big = "x".repeat(IpcJsonModule.MAX_FIELD_CHARS + 1);
+		String ok = "x".repeat(IpcJsonModule.MAX_FIELD_CHARS);
+		assertThat(mapper.readValue("{\"Web\":{\"tab_id\":1,\"document_id\":\"" + ok + "\"}}", Endpoint.class))
+			.isEqualTo(new Endpoint.Web(1, ok));
+		assertThatThrownBy(() -> mapper.readValue("{\"Web\":{\"tab_id\":1,\"document_id\":\"" + big + "\"}}",
+				Endpoint.class)).hasMessageContaining("field `document_id` is 257 characters long");
+		assertThatThrownBy(() -> mapper.readValue("{\"Named\":{\"name\":\"" + big + "\"}}", Endpoint.class))
+			.hasMessageContaining("field `name`");
+		assertThatThrownBy(() -> mapper.readValue("{\"Named\":{\"name\":\"w\",\"user\":\"" + big + "\"}}",
+				Source.class)).hasMessageContaining("field `user`");
+		assertThatThrownBy(() -> mapper.readValue(
+				"{\"Web\":{\"tab_id\":1,\"document_id\":\"d\",\"origin\":\"" + "o".repeat(513) + "\"}}", Source.class))
+			.hasMessageContaining("field `origin`");
+		assertThatThrownBy(() -> mapper.readValue(
+				"{\"Web\":{\"tab_id\":1,\"document_id\":\"" + big + "\",\"origin\":\"o\"}}", Source.class))
+			.hasMessageContaining("field `document_id`");
+	}
+
+	@Test
 	void unitVariantsAreAlsoAcceptedInMapForm() {
 		assertThat(mapper.readValue("{\"DesktopMain\":null}", Endpoint.class)).isEqualTo(Endpoint.DESKTOP_MAIN);
 		assertThat(mapper.readValue("{\"NoHandlerFound\":null}", RpcError.class)).isEqualTo(RpcError.NO_HANDLER_FOUND);

@@ -111,6 +111,8 @@ final class IpcBench {
 			.unixSocket(socket)
 			.role(SocketTransportOptions.Role.HOST)
 			.maxConnections(512)
+			// the scale runs connect hundreds of peers at once: let all of them handshake together
+			.maxPendingConnections(512)
 			.build());
 	}
 

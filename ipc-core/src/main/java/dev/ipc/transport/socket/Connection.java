@@ -38,14 +38,22 @@ final class Connection {
 		/** One complete frame body (CBOR, no prefix). The array is reused afterwards: copy what must be kept. */
 		void onFrame(Connection connection, byte[] buffer, int offset, int length);
 
-		/** A length prefix above the limit arrived; the connection is closed right after. */
-		void onOversized(Connection connection, long length);
+		/** A length prefix above {@code limit} arrived; the connection is closed right after. */
+		void onOversized(Connection connection, long length, int limit);
 
 		/** The stream ended inside a frame; the connection is closed right after. */
 		void onTruncated(Connection connection);
 
 		/** The connection closed (called exactly once, on whichever thread closed it). */
 		void onClosed(Connection connection);
+
+		/**
+		 * The reader thread is about to end: no frame of this connection is being or will be handled any more.
+		 * Called once, after {@link #onClosed}, on the reader thread (or on the caller of {@link #start} if the
+		 * thread could not be started).
+		 */
+		default void onReaderDone(Connection connection) {
+		}
 
 	}
 
@@ -80,7 +88,12 @@ final class Connection {
 
 	private final int maxFrameBytes;
 
+	private final int firstFrameMaxBytes;
+
 	private final Listener listener;
+
+	/** {@link System#nanoTime()} when the last frame was read (or the connection was made). */
+	private volatile long lastReadNanos = System.nanoTime();
 
 	private final ReentrantLock lock = new ReentrantLock();
 
@@ -114,9 +127,16 @@ final class Connection {
 
 	Connection(SocketChannel channel, String threadPrefix, int maxFrameBytes, int capacity, long maxBytes,
 			Listener listener) {
+		this(channel, threadPrefix, maxFrameBytes, maxFrameBytes, capacity, maxBytes, listener);
+	}
+
+	/** @param firstFrameMaxBytes the limit for the first frame only (a host's limit before {@code Hello}) */
+	Connection(SocketChannel channel, String threadPrefix, int maxFrameBytes, int firstFrameMaxBytes, int capacity,
+			long maxBytes, Listener listener) {
 		this.channel = channel;
 		this.threadPrefix = threadPrefix;
 		this.maxFrameBytes = maxFrameBytes;
+		this.firstFrameMaxBytes = Math.min(firstFrameMaxBytes, maxFrameBytes);
 		this.capacity = capacity;
 		this.maxBytes = maxBytes;
 		this.listener = listener;
@@ -139,8 +159,20 @@ final class Connection {
 			log.debug("Connection {} could not be set up: {}", id, ex.toString());
 			closeNow();
 		}
-		writer.start();
-		reader.start();
+		try {
+			writer.start();
+			reader.start();
+		}
+		catch (RuntimeException | Error ex) {
+			closeNow();
+			listener.onReaderDone(this);
+			throw ex;
+		}
+	}
+
+	/** {@link System#nanoTime()} when the last complete frame was read, or the connection was made. */
+	long lastReadNanos() {
+		return lastReadNanos;
 	}
 
 	SocketChannel channel() {
@@ -309,6 +341,7 @@ final class Connection {
 
 	private void readLoop() {
 		FrameReader in = new FrameReader();
+		int limit = firstFrameMaxBytes;
 		try {
 			while (true) {
 				if (!in.ensure(FrameCodec.LENGTH_PREFIX)) {
@@ -321,8 +354,8 @@ final class Connection {
 				int at = in.start;
 				long length = ((array[at] & 0xFFL) << 24) | ((array[at + 1] & 0xFFL) << 16)
 						| ((array[at + 2] & 0xFFL) << 8) | (array[at + 3] & 0xFFL);
-				if (length > maxFrameBytes) {
-					listener.onOversized(this, length);
+				if (length > limit) {
+					listener.onOversized(this, length, limit);
 					return;
 				}
 				in.consume(FrameCodec.LENGTH_PREFIX);
@@ -332,6 +365,8 @@ final class Connection {
 						listener.onTruncated(this);
 						return;
 					}
+					lastReadNanos = System.nanoTime();
+					limit = maxFrameBytes;
 					listener.onFrame(this, array, in.start, len);
 					in.consume(len);
 				}
@@ -354,6 +389,8 @@ final class Connection {
 						filled += read;
 					}
 					step.clear();
+					lastReadNanos = System.nanoTime();
+					limit = maxFrameBytes;
 					listener.onFrame(this, big, 0, len);
 				}
 			}
@@ -372,6 +409,12 @@ final class Connection {
 		finally {
 			closeNow();
 			closeQuietly(readSelector);
+			try {
+				listener.onReaderDone(this);
+			}
+			catch (RuntimeException ex) {
+				log.warn("Connection reader-done handler failed", ex);
+			}
 		}
 	}
 

@@ -29,6 +29,14 @@ import dev.ipc.model.Source;
  * unknown fields ignored, a missing or {@code null} topic is no topic, definite or indefinite lengths, byte strings
  * or arrays of small integers for payloads. Anything else (garbage, truncation, trailing bytes, an unknown frame
  * name, a missing field) is a {@link FrameCodecException}, never another exception.
+ *
+ * <p><b>Bounded cost.</b> Before Jackson sees a frame, {@link #scan} walks it once, linearly and without
+ * allocating per item, and refuses what no encoder of this protocol writes but what would make parsing expensive:
+ * CBOR tags (a chain of tags costs Jackson quadratic time), nesting deeper than {@link #MAX_DEPTH}, reserved
+ * heads and lengths that run past the frame. Text fields of endpoints and sources are bounded by
+ * {@link IpcJsonModule} ({@link IpcJsonModule#MAX_FIELD_CHARS}). The caches of encoded and decoded endpoints are
+ * bounded in bytes ({@link #CACHE_MAX_BYTES} each) as well as in entries, and a departed peer's entries are
+ * dropped with {@link #forget}.
  */
 final class FrameCodec {
 
@@ -51,7 +59,13 @@ final class FrameCodec {
 
 	private static final int CACHE_LIMIT = 4096;
 
-	private static final ConcurrentHashMap<Object, byte[]> VALUE_CACHE = new ConcurrentHashMap<>();
+	/** The most bytes (estimated) each of the endpoint caches holds before it is emptied. */
+	static final long CACHE_MAX_BYTES = 1024 * 1024;
+
+	/** The deepest nesting of arrays and maps a frame may have (version 1 frames need at most 6). */
+	static final int MAX_DEPTH = 16;
+
+	private static final BoundedCache<Object, byte[]> VALUE_CACHE = new BoundedCache<>();
 
 	private static final byte[] K_HELLO = text("Hello");
 
@@ -112,12 +126,112 @@ final class FrameCodec {
 		byte[] bytes = VALUE_CACHE.get(value);
 		if (bytes == null) {
 			bytes = MAPPER.writeValueAsBytes(MAPPER.valueToTree(value));
-			if (VALUE_CACHE.size() >= CACHE_LIMIT) {
-				VALUE_CACHE.clear();
-			}
-			VALUE_CACHE.put(value, bytes);
+			// the key holds the same text again (as chars), plus object overhead
+			VALUE_CACHE.put(value, bytes, 3L * bytes.length + 96);
 		}
 		return bytes;
+	}
+
+	/**
+	 * Drops the cached encodings and decodings of a departed peer's endpoint and source, so what a peer registered
+	 * does not outlive its connection. Frames that spelled the endpoint differently from this encoder (other field
+	 * order, indefinite lengths) leave decode entries behind; the byte bound covers those.
+	 */
+	static void forget(Endpoint endpoint, Source source) {
+		byte[] e = VALUE_CACHE.remove(endpoint);
+		byte[] s = VALUE_CACHE.remove(source);
+		ENDPOINTS.values.remove(new ByteKey((e != null) ? e : encodeUncached(endpoint)));
+		SOURCES.values.remove(new ByteKey((s != null) ? s : encodeUncached(source)));
+	}
+
+	private static byte[] encodeUncached(Object value) {
+		return MAPPER.writeValueAsBytes(MAPPER.valueToTree(value));
+	}
+
+	/** The estimated bytes held by the endpoint caches (encoded values, decoded endpoints and sources). */
+	static long cacheBytes() {
+		return VALUE_CACHE.bytes() + ENDPOINTS.values.bytes() + SOURCES.values.bytes();
+	}
+
+	/**
+	 * A map bounded in entries and in (estimated) bytes: reads are lock-free, writes (cache misses) take a lock, and a
+	 * put that would pass a bound first empties the map. Entries are immutable values, so emptying only costs
+	 * re-encoding.
+	 */
+	static final class BoundedCache<K, V> {
+
+		private final ConcurrentHashMap<K, V> map = new ConcurrentHashMap<>();
+
+		private final ConcurrentHashMap<K, Long> costs = new ConcurrentHashMap<>();
+
+		private final java.util.concurrent.locks.ReentrantLock lock = new java.util.concurrent.locks.ReentrantLock();
+
+		private volatile long bytes;
+
+		@Nullable
+		V get(K key) {
+			return map.get(key);
+		}
+
+		void put(K key, V value, long cost) {
+			if (cost > CACHE_MAX_BYTES / 4) {
+				return;
+			}
+			lock.lock();
+			try {
+				if (map.containsKey(key)) {
+					return;
+				}
+				if (map.size() >= CACHE_LIMIT || bytes + cost > CACHE_MAX_BYTES) {
+					map.clear();
+					costs.clear();
+					bytes = 0;
+				}
+				map.put(key, value);
+				costs.put(key, cost);
+				bytes += cost;
+			}
+			finally {
+				lock.unlock();
+			}
+		}
+
+		@Nullable
+		V remove(K key) {
+			lock.lock();
+			try {
+				V removed = map.remove(key);
+				Long cost = costs.remove(key);
+				if (cost != null) {
+					bytes -= cost;
+				}
+				return removed;
+			}
+			finally {
+				lock.unlock();
+			}
+		}
+
+		void clear() {
+			lock.lock();
+			try {
+				map.clear();
+				costs.clear();
+				bytes = 0;
+			}
+			finally {
+				lock.unlock();
+			}
+		}
+
+		long bytes() {
+			return bytes;
+		}
+
+		int size() {
+			return map.size();
+		}
+
 	}
 
 	/** Encodes any frame, length prefix included. */
@@ -363,6 +477,7 @@ final class FrameCodec {
 		if (length <= 0) {
 			throw new FrameCodecException("empty frame");
 		}
+		scan(buf, offset, length);
 		try (JsonParser p = MAPPER.createParser(buf, offset, length)) {
 			JsonToken token = p.nextToken();
 			Frame frame;
@@ -605,10 +720,11 @@ final class FrameCodec {
 
 	private static final DecodeCache ENDPOINTS = new DecodeCache();
 
-	/** Forgets every cached decoding (tests compare cached and fresh decodings). */
+	/** Forgets every cached encoding and decoding (tests compare cached and fresh decodings, and measure). */
 	static void clearDecodeCaches() {
 		ENDPOINTS.values.clear();
 		SOURCES.values.clear();
+		VALUE_CACHE.clear();
 	}
 
 	private static final DecodeCache SOURCES = new DecodeCache();
@@ -622,7 +738,7 @@ final class FrameCodec {
 
 		private static final int MAX_KEY = 512;
 
-		private final ConcurrentHashMap<ByteKey, Object> values = new ConcurrentHashMap<>();
+		private final BoundedCache<ByteKey, Object> values = new BoundedCache<>();
 
 		<T> @Nullable T read(JsonParser p, Class<T> type) {
 			int start = (int) p.currentTokenLocation().getByteOffset();
@@ -642,10 +758,8 @@ final class FrameCodec {
 			}
 			T value = p.readValueAs(type);
 			if (value != null && p.currentLocation().getByteOffset() == end) {
-				if (values.size() >= CACHE_LIMIT) {
-					values.clear();
-				}
-				values.put(key.copy(), value);
+				// the key bytes, the decoded strings (as chars) and object overhead
+				values.put(key.copy(), value, 3L * (end - start) + 128);
 			}
 			return value;
 		}
@@ -662,6 +776,10 @@ final class FrameCodec {
 		private final int to;
 
 		private final int hash;
+
+		ByteKey(byte[] bytes) {
+			this(bytes, 0, bytes.length);
+		}
 
 		ByteKey(byte[] bytes, int from, int to) {
 			this.bytes = bytes;
@@ -688,6 +806,119 @@ final class FrameCodec {
 			return hash;
 		}
 
+	}
+
+	/**
+	 * Checks in one linear pass, before any parser runs, that {@code length} bytes at {@code offset} are exactly one
+	 * well-formed CBOR item without tags and nested at most {@link #MAX_DEPTH} deep. Definite and indefinite
+	 * lengths are accepted; every declared length must fit in what is left of the frame, so the work is bounded by
+	 * the frame's size whatever it declares.
+	 * @throws FrameCodecException naming the first problem
+	 */
+	static void scan(byte[] b, int offset, int length) throws FrameCodecException {
+		int pos = offset;
+		int end = offset + length;
+		// per open container: items still expected (-1: indefinite, until a break), and for an indefinite string
+		// the major type its chunks must have (-1 otherwise); level 0 is the frame itself
+		long[] left = new long[MAX_DEPTH + 1];
+		int[] chunks = new int[MAX_DEPTH + 1];
+		int depth = 0;
+		left[0] = 1;
+		chunks[0] = -1;
+		while (true) {
+			if (left[depth] == 0) {
+				if (depth == 0) {
+					break;
+				}
+				depth--;
+				if (left[depth] > 0) {
+					left[depth]--;
+				}
+				continue;
+			}
+			if (pos >= end) {
+				throw new FrameCodecException("malformed frame: truncated CBOR item");
+			}
+			int initial = b[pos++] & 0xFF;
+			if (initial == 0xFF) {
+				if (depth == 0 || left[depth] != -1) {
+					throw new FrameCodecException("malformed frame: unexpected CBOR break");
+				}
+				left[depth] = 0;
+				continue;
+			}
+			int major = initial >>> 5;
+			int info = initial & 0x1F;
+			if (chunks[depth] >= 0 && (major != chunks[depth] || info == 31)) {
+				throw new FrameCodecException("malformed frame: bad chunk in an indefinite-length string");
+			}
+			if (major == 6) {
+				throw new FrameCodecException("malformed frame: CBOR tags are not accepted");
+			}
+			long arg;
+			boolean indefinite = false;
+			if (info < 24) {
+				arg = info;
+			}
+			else if (info <= 27) {
+				int n = 1 << (info - 24);
+				if (end - pos < n) {
+					throw new FrameCodecException("malformed frame: truncated CBOR head");
+				}
+				arg = 0;
+				for (int i = 0; i < n; i++) {
+					arg = (arg << 8) | (b[pos++] & 0xFF);
+				}
+			}
+			else if (info == 31 && major >= 2 && major <= 5) {
+				arg = -1;
+				indefinite = true;
+			}
+			else {
+				throw new FrameCodecException("malformed frame: reserved CBOR head 0x" + Integer.toHexString(initial));
+			}
+			if (major == 2 || major == 3) {
+				if (indefinite) {
+					depth = push(left, chunks, depth, -1, major);
+					continue;
+				}
+				if (arg < 0 || arg > end - pos) {
+					throw new FrameCodecException("malformed frame: a string runs past the end of the frame");
+				}
+				pos += (int) arg;
+			}
+			else if (major == 4 || major == 5) {
+				if (indefinite) {
+					depth = push(left, chunks, depth, -1, -1);
+					continue;
+				}
+				// every item takes at least one byte
+				long items = (major == 5) ? 2 * arg : arg;
+				if (arg < 0 || items < 0 || items > end - pos) {
+					throw new FrameCodecException("malformed frame: a container declares more items than the frame holds");
+				}
+				if (items > 0) {
+					depth = push(left, chunks, depth, items, -1);
+					continue;
+				}
+			}
+			if (left[depth] > 0) {
+				left[depth]--;
+			}
+		}
+		if (pos != end) {
+			throw new FrameCodecException("trailing bytes after the frame");
+		}
+	}
+
+	private static int push(long[] left, int[] chunks, int depth, long items, int chunkMajor)
+			throws FrameCodecException {
+		if (depth + 1 > MAX_DEPTH) {
+			throw new FrameCodecException("malformed frame: nested deeper than " + MAX_DEPTH + " levels");
+		}
+		left[depth + 1] = items;
+		chunks[depth + 1] = chunkMajor;
+		return depth + 1;
 	}
 
 	/**

@@ -14,8 +14,11 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.UserPrincipal;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
@@ -59,21 +62,35 @@ final class HostServer implements Connection.Listener {
 
 	static final String REASON_HELLO_TIMEOUT = "HelloTimeout";
 
+	static final String REASON_INVALID_ENDPOINT = "InvalidEndpoint";
+
+	/** Where a connection's slot is counted (guarded by {@link #registry}). */
+	private enum Slot {
+		PENDING, REGISTERED, RELEASED
+	}
+
 	/** A connection's state on the host. */
 	private static final class PeerState {
 
 		final @Nullable String user;
 
+		/** Whose quota the connection counts against: {@code uid:<name>} (Unix) or {@code ip:<address>} (TCP). */
+		final String quotaKey;
+
+		final long admittedNanos = System.nanoTime();
+
 		volatile @Nullable Registration registration;
 
 		volatile @Nullable ScheduledFuture<?> helloTimer;
 
-		volatile boolean warnedMalformed;
-
 		volatile boolean rejected;
 
-		PeerState(@Nullable String user) {
+		/** Guarded by the registry lock. */
+		Slot slot = Slot.PENDING;
+
+		PeerState(@Nullable String user, String quotaKey) {
 			this.user = user;
+			this.quotaKey = quotaKey;
 		}
 
 	}
@@ -105,6 +122,15 @@ final class HostServer implements Connection.Listener {
 	private final ConcurrentHashMap<Endpoint, Connection> peers = new ConcurrentHashMap<>();
 
 	private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
+
+	/** Connections that have not registered yet, oldest first (guarded by {@link #registry}). */
+	private final LinkedHashSet<Connection> pending = new LinkedHashSet<>();
+
+	/** Registered connections (guarded by {@link #registry}). */
+	private final Set<Connection> registered = new HashSet<>();
+
+	/** Per quota key: [pending, registered] (guarded by {@link #registry}). */
+	private final HashMap<String, int[]> perUser = new HashMap<>();
 
 	private volatile boolean closed;
 
@@ -215,7 +241,7 @@ final class HostServer implements Connection.Listener {
 				if (closed) {
 					break;
 				}
-				log.warn("Accepting a connection failed: {}", ex.toString());
+				warnings.warn("accept", "Accepting a connection failed: {}", LogSafe.of(ex));
 				transport.pause(100);
 				continue;
 			}
@@ -231,38 +257,157 @@ final class HostServer implements Connection.Listener {
 
 	private void admit(SocketChannel channel) throws IOException {
 		String user = null;
+		String quotaKey;
 		if (socketFile != null) {
 			UserPrincipal peerUser = PeerCredentials.peerUser(channel);
 			if (peerUser == null || !PeerCredentials.allowed(peerUser, options.allowedUsers())) {
-				transport.counters().connectionsRejected.incrementAndGet();
+				transport.counters().rejected(REASON_USER_NOT_ALLOWED);
 				String name = (peerUser != null) ? peerUser.getName() : "unknown";
-				warnings.warn("user:" + name, "Refused a connection from OS user '{}' (allowed: {})", name,
+				warnings.warn("user", "Refused a connection from OS user '{}' (allowed: {})", LogSafe.of(name),
 						options.allowedUsers().isEmpty() ? "this process's user only" : options.allowedUsers());
 				rejectRaw(channel, REASON_USER_NOT_ALLOWED, "OS user '" + name + "' is not allowed");
 				return;
 			}
 			user = peerUser.getName();
+			quotaKey = "uid:" + user;
 		}
 		else {
 			channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
-		}
-		if (connections.size() >= options.maxConnections()) {
-			transport.counters().connectionsRejected.incrementAndGet();
-			warnings.warn("cap", "Refused a connection: {} connections already open", connections.size());
-			rejectRaw(channel, REASON_TOO_MANY_CONNECTIONS,
-					"the host holds its maximum of " + options.maxConnections() + " connections");
-			return;
+			quotaKey = (channel.getRemoteAddress() instanceof InetSocketAddress inet && inet.getAddress() != null)
+					? "ip:" + inet.getAddress().getHostAddress() : "ip:unknown";
 		}
 		Connection connection = new Connection(channel, transport.threadPrefix(), options.maxFrameBytes(),
-				options.outboundQueueCapacity(), options.outboundQueueMaxBytes(), this);
-		PeerState state = new PeerState(user);
+				SocketTransportOptions.FIRST_FRAME_MAX_BYTES, options.outboundQueueCapacity(),
+				options.outboundQueueMaxBytes(), this);
+		PeerState state = new PeerState(user, quotaKey);
 		connection.attachment = state;
-		connections.add(connection);
+		Connection evicted;
+		registry.lock();
+		try {
+			if (closed) {
+				closeQuietly(channel);
+				return;
+			}
+			int[] mine = perUser.get(quotaKey);
+			boolean userFull = mine != null && mine[0] >= options.maxPendingPerUser();
+			boolean poolFull = pending.size() >= options.maxPendingConnections();
+			evicted = null;
+			if (userFull || poolFull) {
+				evicted = oldestEvictablePending(userFull ? quotaKey : busiestUser(0));
+				if (evicted == null) {
+					transport.counters().rejected(REASON_TOO_MANY_CONNECTIONS);
+					warnings.warn("pending-cap", "Refused a connection: {} connections are in their handshake ({} of "
+							+ "this user), all already refused", pending.size(), (mine != null) ? mine[0] : 0);
+					rejectRaw(channel, REASON_TOO_MANY_CONNECTIONS, userFull
+							? "this user holds its maximum of " + options.maxPendingPerUser() + " connections in their handshake"
+							: "the host holds its maximum of " + options.maxPendingConnections()
+									+ " connections in their handshake");
+					return;
+				}
+				// the newcomer takes the evicted connection's slot at once
+				release(evicted, (PeerState) evicted.attachment);
+			}
+			pending.add(connection);
+			perUser.computeIfAbsent(quotaKey, k -> new int[2])[0]++;
+			connections.add(connection);
+		}
+		finally {
+			registry.unlock();
+		}
+		if (evicted != null) {
+			transport.counters().evictions.incrementAndGet();
+			transport.counters().helloTimeouts.incrementAndGet();
+			transport.counters().rejected(REASON_HELLO_TIMEOUT);
+			log.debug("Replacing {}, which has sent no Hello for {} ms, by a new connection", evicted,
+					TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - ((PeerState) evicted.attachment).admittedNanos));
+			reject(evicted, REASON_HELLO_TIMEOUT, "replaced by a newer connection: no Hello yet and the host's "
+					+ "handshake slots were full");
+		}
 		transport.counters().connectionsAccepted.incrementAndGet();
 		state.helloTimer = transport.schedule(() -> helloTimedOut(connection), options.helloTimeout().toNanos());
 		connection.start();
 		if (closed) {
 			connection.closeNow();
+		}
+	}
+
+	/**
+	 * The oldest pending connection of {@code quotaKey} (any user if null), or null. Under the lock. A full handshake
+	 * pool gives the newcomer the slot of the connection that has waited longest for its {@code Hello} (as a SYN
+	 * cache does): a live peer sends {@code Hello} right after connecting, so to keep it out an attacker would have to
+	 * cycle the whole pool faster than that peer's {@code Hello} arrives, while refilled slots alone no longer help.
+	 */
+	private @Nullable Connection oldestEvictablePending(@Nullable String quotaKey) {
+		for (Connection c : pending) {
+			PeerState s = (PeerState) c.attachment;
+			if (s != null && !s.rejected && (quotaKey == null || s.quotaKey.equals(quotaKey))) {
+				return c;
+			}
+		}
+		return null;
+	}
+
+	/** The quota key holding the most slots of a kind (0 pending, 1 registered), or null if none. Under the lock. */
+	private @Nullable String busiestUser(int kind) {
+		String busiest = null;
+		int most = 0;
+		for (Map.Entry<String, int[]> e : perUser.entrySet()) {
+			if (e.getValue()[kind] > most) {
+				most = e.getValue()[kind];
+				busiest = e.getKey();
+			}
+		}
+		return busiest;
+	}
+
+	/** The registered connection of {@code quotaKey} silent the longest, if silent long enough; else null. */
+	private @Nullable Connection longestIdleRegistered(@Nullable String quotaKey) {
+		long now = System.nanoTime();
+		Connection idlest = null;
+		long longest = options.idleEvictionAfter().toNanos() - 1;
+		for (Connection c : registered) {
+			PeerState s = (PeerState) c.attachment;
+			long idle = now - c.lastReadNanos();
+			if (s != null && (quotaKey == null || s.quotaKey.equals(quotaKey)) && idle > longest) {
+				longest = idle;
+				idlest = c;
+			}
+		}
+		return idlest;
+	}
+
+	/** Gives back a connection's slot (idempotent). Under the lock. */
+	private void release(Connection connection, @Nullable PeerState state) {
+		if (state == null || state.slot == Slot.RELEASED) {
+			return;
+		}
+		int[] counts = perUser.get(state.quotaKey);
+		if (state.slot == Slot.PENDING) {
+			pending.remove(connection);
+			if (counts != null) {
+				counts[0]--;
+			}
+		}
+		else {
+			registered.remove(connection);
+			if (counts != null) {
+				counts[1]--;
+			}
+		}
+		if (counts != null && counts[0] <= 0 && counts[1] <= 0) {
+			perUser.remove(state.quotaKey);
+		}
+		state.slot = Slot.RELEASED;
+	}
+
+	/** Counts of the slots in use, for tests: [pending, registered]. */
+	int[] slotsInUse() {
+		registry.lock();
+		try {
+			return new int[] { pending.size(), registered.size() };
+		}
+		finally {
+			registry.unlock();
 		}
 	}
 
@@ -291,8 +436,9 @@ final class HostServer implements Connection.Listener {
 
 	private void helloTimedOut(Connection connection) {
 		PeerState state = (PeerState) connection.attachment;
-		if (state != null && state.registration == null && connection.isOpen()) {
+		if (state != null && state.registration == null && !state.rejected && connection.isOpen()) {
 			transport.counters().helloTimeouts.incrementAndGet();
+			transport.counters().rejected(REASON_HELLO_TIMEOUT);
 			log.debug("Connection {} sent no Hello within {}; closing it", connection, options.helloTimeout());
 			reject(connection, REASON_HELLO_TIMEOUT, "no Hello within " + options.helloTimeout().toMillis() + " ms");
 		}
@@ -303,6 +449,10 @@ final class HostServer implements Connection.Listener {
 		PeerState state = (PeerState) connection.attachment;
 		if (state != null) {
 			state.rejected = true;
+			ScheduledFuture<?> timer = state.helloTimer;
+			if (timer != null) {
+				timer.cancel(false);
+			}
 		}
 		connection.offer(FrameCodec.encode(new Frame.Rejected(reason, detail)), true);
 		connection.closeGracefully();
@@ -325,7 +475,8 @@ final class HostServer implements Connection.Listener {
 		catch (FrameCodecException ex) {
 			malformed(connection, state, ex.getMessage());
 			if (registration == null) {
-				reject(connection, REASON_PROTOCOL_ERROR, "malformed frame before Hello");
+				transport.counters().rejected(REASON_PROTOCOL_ERROR);
+				reject(connection, REASON_PROTOCOL_ERROR, "malformed frame before Hello: " + LogSafe.of(ex.getMessage()));
 			}
 			return;
 		}
@@ -334,7 +485,7 @@ final class HostServer implements Connection.Listener {
 				register(connection, state, hello);
 			}
 			else {
-				transport.counters().connectionsRejected.incrementAndGet();
+				transport.counters().rejected(REASON_PROTOCOL_ERROR);
 				transport.dropped(DropReason.UNEXPECTED_FRAME, null);
 				reject(connection, REASON_PROTOCOL_ERROR, "the first frame must be Hello");
 			}
@@ -348,7 +499,7 @@ final class HostServer implements Connection.Listener {
 		}
 		else if (!(frame instanceof Frame.Pong)) {
 			log.debug("Ignoring an unexpected {} frame from {}", frame.getClass().getSimpleName(),
-					registration.endpoint());
+					LogSafe.of(registration.endpoint()));
 			transport.dropped(DropReason.UNEXPECTED_FRAME, registration.endpoint());
 		}
 	}
@@ -358,37 +509,61 @@ final class HostServer implements Connection.Listener {
 		Registration registration = state.registration;
 		Endpoint peer = (registration != null) ? registration.endpoint() : null;
 		transport.dropped(DropReason.MALFORMED_FRAME, peer);
-		if (!state.warnedMalformed) {
-			state.warnedMalformed = true;
-			log.warn("Dropping a malformed frame from {} ({}): {}; further ones on this connection are logged at debug",
-					(peer != null) ? peer : "an unregistered connection", connection, why);
-		}
-		else {
-			log.debug("Dropping a malformed frame from {}: {}", peer, why);
-		}
+		warnings.warn("malformed", "Dropping a malformed frame from {} ({}): {}",
+				(peer != null) ? LogSafe.of(peer) : "an unregistered connection", connection, LogSafe.of(why));
 	}
 
 	private void register(Connection connection, PeerState state, Frame.Hello hello) {
 		int version = chooseVersion(hello.versions());
 		if (version < 0) {
-			transport.counters().connectionsRejected.incrementAndGet();
+			transport.counters().rejected(REASON_UNSUPPORTED_VERSION);
 			reject(connection, REASON_UNSUPPORTED_VERSION,
 					"the host speaks versions " + FrameCodec.SUPPORTED_VERSIONS + ", the peer " + hello.versions());
 			return;
 		}
 		Endpoint endpoint = hello.endpoint();
+		String nameProblem = EndpointNames.problem(endpoint);
+		if (nameProblem != null) {
+			transport.counters().rejected(REASON_INVALID_ENDPOINT);
+			warnings.warn("invalid-endpoint", "Refused to register {}: {}", LogSafe.of(endpoint), nameProblem);
+			reject(connection, REASON_INVALID_ENDPOINT, nameProblem);
+			return;
+		}
 		List<Connection> stuck = new ArrayList<>();
+		Connection evicted = null;
 		registry.lock();
 		try {
-			if (closed || !connection.isOpen()) {
+			if (closed || !connection.isOpen() || state.slot != Slot.PENDING) {
 				return;
 			}
 			if (endpoint.equals(self) || peers.containsKey(endpoint)) {
-				transport.counters().connectionsRejected.incrementAndGet();
-				warnings.warn("in-use:" + endpoint, "Refused a second connection claiming {}", endpoint);
+				transport.counters().rejected(REASON_ENDPOINT_IN_USE);
+				warnings.warn("in-use", "Refused a second connection claiming {}", LogSafe.of(endpoint));
 				reject(connection, REASON_ENDPOINT_IN_USE, endpoint + " is already connected");
 				return;
 			}
+			int[] mine = perUser.get(state.quotaKey);
+			boolean userFull = mine != null && mine[1] >= options.maxConnectionsPerUser();
+			if (userFull || registered.size() >= options.maxConnections()) {
+				evicted = longestIdleRegistered(userFull ? state.quotaKey : busiestUser(1));
+				if (evicted == null) {
+					transport.counters().rejected(REASON_TOO_MANY_CONNECTIONS);
+					warnings.warn("cap", "Refused to register {}: {} peers are registered ({} of this user), none idle "
+							+ "for {}", LogSafe.of(endpoint), registered.size(), (mine != null) ? mine[1] : 0,
+							options.idleEvictionAfter());
+					reject(connection, REASON_TOO_MANY_CONNECTIONS, userFull
+							? "this user holds its maximum of " + options.maxConnectionsPerUser() + " connections"
+							: "the host holds its maximum of " + options.maxConnections() + " connections");
+					return;
+				}
+				// the newcomer takes the evicted connection's slot at once; its departure is announced when it closes
+				release(evicted, (PeerState) evicted.attachment);
+			}
+			pending.remove(connection);
+			registered.add(connection);
+			perUser.computeIfAbsent(state.quotaKey, k -> new int[2])[0]--;
+			perUser.get(state.quotaKey)[1]++;
+			state.slot = Slot.REGISTERED;
 			Source source = sourceFor(endpoint, state.user);
 			state.registration = new Registration(endpoint, source, FrameCodec.sourceBytes(source));
 			ScheduledFuture<?> timer = state.helloTimer;
@@ -408,7 +583,15 @@ final class HostServer implements Connection.Listener {
 		finally {
 			registry.unlock();
 		}
-		log.debug("Registered {} on {} (OS user {})", endpoint, connection, state.user);
+		if (evicted != null) {
+			transport.counters().evictions.incrementAndGet();
+			warnings.warn("evicted", "Evicted {} ({}), silent for {} ms, to register {}: the host's connection slots "
+					+ "were full", LogSafe.of(endpointOf(evicted)), evicted,
+					TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - evicted.lastReadNanos()), LogSafe.of(endpoint));
+			transport.dropped(DropReason.TRANSPORT_OVERFLOW, endpointOf(evicted));
+			evicted.closeNow();
+		}
+		log.debug("Registered {} on {} (OS user {})", LogSafe.of(endpoint), connection, LogSafe.of(state.user));
 		closeStuck(stuck);
 	}
 
@@ -427,7 +610,7 @@ final class HostServer implements Connection.Listener {
 		for (Connection connection : stuck) {
 			transport.counters().overflowDrops.incrementAndGet();
 			transport.dropped(DropReason.TRANSPORT_OVERFLOW, endpointOf(connection));
-			log.warn("Closing {}: its outbound queue is full even for presence updates", connection);
+			warnings.warn("stuck", "Closing {}: its outbound queue is full even for presence updates", connection);
 			connection.closeNow();
 		}
 	}
@@ -447,7 +630,8 @@ final class HostServer implements Connection.Listener {
 		Connection target = peers.get(destination);
 		if (target == null) {
 			transport.counters().undeliverable.incrementAndGet();
-			log.debug("Dropping a message from {} to {}: not connected", from.endpoint(), destination);
+			log.debug("Dropping a message from {} to {}: not connected", LogSafe.of(from.endpoint()),
+					LogSafe.of(destination));
 			return;
 		}
 		byte[] frame = FrameCodec.deliver(from.sourceBytes(), FrameCodec.endpointBytes(destination), message.topic(),
@@ -455,14 +639,16 @@ final class HostServer implements Connection.Listener {
 		if (FrameCodec.bodyLength(frame) > options.maxFrameBytes()) {
 			transport.counters().oversizedFrames.incrementAndGet();
 			transport.dropped(DropReason.OVERSIZED_FRAME, from.endpoint());
-			log.debug("Dropping a message from {} to {}: too large to deliver", from.endpoint(), destination);
+			log.debug("Dropping a message from {} to {}: too large to deliver", LogSafe.of(from.endpoint()),
+					LogSafe.of(destination));
 			return;
 		}
 		Connection.Offer offer = target.offer(frame, false);
 		if (offer == Connection.Offer.FULL) {
 			transport.counters().overflowDrops.incrementAndGet();
 			transport.dropped(DropReason.TRANSPORT_OVERFLOW, destination);
-			log.debug("Dropping a message from {} to {}: its outbound queue is full", from.endpoint(), destination);
+			log.debug("Dropping a message from {} to {}: its outbound queue is full", LogSafe.of(from.endpoint()),
+					LogSafe.of(destination));
 		}
 		else if (offer == Connection.Offer.CLOSED) {
 			transport.counters().undeliverable.incrementAndGet();
@@ -470,12 +656,16 @@ final class HostServer implements Connection.Listener {
 	}
 
 	@Override
-	public void onOversized(Connection connection, long length) {
+	public void onOversized(Connection connection, long length, int limit) {
 		transport.counters().oversizedFrames.incrementAndGet();
 		Endpoint peer = endpointOf(connection);
 		transport.dropped(DropReason.OVERSIZED_FRAME, peer);
-		log.warn("Closing {} ({}): it announced a {}-byte frame, the limit is {}", connection,
-				(peer != null) ? peer : "unregistered", length, options.maxFrameBytes());
+		warnings.warn("oversized", "Closing {} ({}): it announced a {}-byte frame, the limit is {}", connection,
+				(peer != null) ? LogSafe.of(peer) : "unregistered", length, limit);
+		if (peer == null) {
+			// closed without an answer, as every oversized frame (the reader stops right after this)
+			transport.counters().rejected(REASON_PROTOCOL_ERROR);
+		}
 	}
 
 	@Override
@@ -520,10 +710,22 @@ final class HostServer implements Connection.Listener {
 			registry.unlock();
 		}
 		if (removed) {
-			log.debug("{} disconnected", registration.endpoint());
+			log.debug("{} disconnected", LogSafe.of(registration.endpoint()));
+			FrameCodec.forget(registration.endpoint(), registration.source());
 			transport.fireDisconnected(registration.endpoint());
 		}
 		closeStuck(stuck);
+	}
+
+	@Override
+	public void onReaderDone(Connection connection) {
+		registry.lock();
+		try {
+			release(connection, (PeerState) connection.attachment);
+		}
+		finally {
+			registry.unlock();
+		}
 	}
 
 	// ------------------------------------------------------------------ sending

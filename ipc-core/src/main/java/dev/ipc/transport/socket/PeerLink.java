@@ -227,7 +227,8 @@ final class PeerLink implements Connection.Listener {
 			transport.dropped(DropReason.MALFORMED_FRAME, host);
 			if (!warnedMalformed) {
 				warnedMalformed = true;
-				log.warn("Dropping a malformed frame from the host: {}", ex.getMessage());
+				transport.warnings().warn("host-malformed", "Dropping a malformed frame from the host: {}",
+						LogSafe.of(ex.getMessage()));
 			}
 			if (!welcomed) {
 				handshake.complete(null);
@@ -238,7 +239,8 @@ final class PeerLink implements Connection.Listener {
 		if (!welcomed) {
 			if (frame instanceof Frame.Welcome welcome) {
 				if (!FrameCodec.SUPPORTED_VERSIONS.contains(welcome.version())) {
-					log.warn("The host chose protocol version {}, which this peer did not offer", welcome.version());
+					transport.warnings().warn("host-version",
+							"The host chose protocol version {}, which this peer did not offer", welcome.version());
 					transport.dropped(DropReason.UNEXPECTED_FRAME, welcome.host());
 					handshake.complete(null);
 					connection.closeNow();
@@ -275,11 +277,11 @@ final class PeerLink implements Connection.Listener {
 		}
 		else if (frame instanceof Frame.PeerJoined joined) {
 			presence.add(joined.endpoint());
-			log.debug("{} joined", joined.endpoint());
+			log.debug("{} joined", LogSafe.of(joined.endpoint()));
 		}
 		else if (frame instanceof Frame.PeerLeft left) {
 			if (presence.remove(left.endpoint())) {
-				log.debug("{} left", left.endpoint());
+				log.debug("{} left", LogSafe.of(left.endpoint()));
 				transport.fireDisconnected(left.endpoint());
 			}
 		}
@@ -293,11 +295,11 @@ final class PeerLink implements Connection.Listener {
 	}
 
 	@Override
-	public void onOversized(Connection c, long length) {
+	public void onOversized(Connection c, long length, int limit) {
 		transport.counters().oversizedFrames.incrementAndGet();
 		transport.dropped(DropReason.OVERSIZED_FRAME, host);
-		log.warn("Closing the connection to the host: it announced a {}-byte frame, the limit is {}", length,
-				options.maxFrameBytes());
+		transport.warnings().warn("host-oversized", "Closing the connection to the host: it announced a {}-byte frame, "
+				+ "the limit is {}", length, limit);
 	}
 
 	@Override

@@ -3,9 +3,15 @@ package dev.ipc.transport.socket;
 import java.io.IOException;
 import java.net.BindException;
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ScheduledFuture;
@@ -64,6 +70,13 @@ import dev.ipc.transport.socket.SocketTransportOptions.Role;
  * <li>Bad input (garbage, truncated or oversized frames, a forged {@code Hello}, a silent client) costs at most the
  * offending connection; it is counted ({@link #stats()}) and reported to the configured
  * {@link IpcEventListener}.</li>
+ * <li>Whatever a peer sends costs bounded CPU, memory, threads and descriptors: separate caps and per-user quotas
+ * for handshaking and registered connections, a 4 KiB first frame, a linear structure check before any frame is
+ * parsed, bounded endpoint fields and caches, escaped and rate-limited warnings (see {@code docs/limits.md}).</li>
+ * <li>Messages that arrive while no receiver is subscribed (a host's client usually starts after the transport
+ * opened) are held, bounded, for the first receiver; beyond the bound they are counted drops.</li>
+ * <li>A peer that cannot reach its host says why: once at WARN per kind of problem, and in
+ * {@link #lastConnectionProblem()}.</li>
  * <li>Every thread is a named daemon ({@code ipc-socket-<endpoint>-...}) and ends on {@link #close()}, which lets
  * queued frames drain for at most {@link SocketTransportOptions#closeTimeout()} and removes the host's socket
  * file.</li>
@@ -96,6 +109,29 @@ public final class SocketTransport implements CommunicationBackend {
 		final AtomicLong connects = new AtomicLong();
 
 		final AtomicLong staleSocketsReplaced = new AtomicLong();
+
+		final AtomicLong evictions = new AtomicLong();
+
+		/** Failed attempts of a peer to reach its host (for tests and diagnostics). */
+		final AtomicLong connectFailures = new AtomicLong();
+
+		final AtomicLong heldUntilSubscribed = new AtomicLong();
+
+		final AtomicLong noReceiverDrops = new AtomicLong();
+
+		final ConcurrentHashMap<String, AtomicLong> rejections = new ConcurrentHashMap<>();
+
+		/** Counts a connection refused with {@code reason} (one of the protocol's reject reasons). */
+		void rejected(String reason) {
+			connectionsRejected.incrementAndGet();
+			rejections.computeIfAbsent(reason, r -> new AtomicLong()).incrementAndGet();
+		}
+
+		Map<String, Long> rejectionsByReason() {
+			Map<String, Long> copy = new TreeMap<>();
+			rejections.forEach((reason, count) -> copy.put(reason, count.get()));
+			return Collections.unmodifiableMap(copy);
+		}
 
 	}
 
@@ -133,12 +169,34 @@ public final class SocketTransport implements CommunicationBackend {
 
 	private @Nullable Thread connector;
 
+	/** Messages that arrived while no receiver was subscribed, for the next one (guarded by {@link #heldLock}). */
+	private final ArrayDeque<IncomingMessage> held = new ArrayDeque<>();
+
+	private final ReentrantLock heldLock = new ReentrantLock();
+
+	private long heldBytes;
+
+	/** Whether messages are being held (no receiver yet, or none any more); cleared once they are handed over. */
+	private volatile boolean holding = true;
+
+	private final int heldCapacity;
+
+	private final long heldMaxBytes;
+
+	/** Why the last attempt to reach the host failed, until one succeeds (a peer's health detail). */
+	private volatile @Nullable String connectionProblem;
+
+	/** The kind of the last connection problem logged at WARN (connector thread only). */
+	private @Nullable String loggedProblemKind;
+
 	private SocketTransport(SocketTransportOptions options) {
 		this.options = options;
 		this.threadPrefix = "ipc-socket-" + label(options.endpoint());
 		this.fanout = new ReceiverFanout(options.receiverCapacity());
 		this.timer = new ScheduledThreadPoolExecutor(1, new NamedThreadFactory(threadPrefix + "-timer"));
 		this.timer.setRemoveOnCancelPolicy(true);
+		this.heldCapacity = Math.min(options.outboundQueueCapacity(), options.receiverCapacity());
+		this.heldMaxBytes = options.outboundQueueMaxBytes();
 	}
 
 	/**
@@ -277,7 +335,8 @@ public final class SocketTransport implements CommunicationBackend {
 		return new SocketTransportStats(currentRole(), isConnected(), peers, counters.connectionsAccepted.get(),
 				counters.connectionsRejected.get(), counters.helloTimeouts.get(), counters.malformedFrames.get(),
 				counters.oversizedFrames.get(), counters.overflowDrops.get(), counters.undeliverable.get(),
-				counters.connects.get(), counters.staleSocketsReplaced.get());
+				counters.connects.get(), counters.staleSocketsReplaced.get(), counters.rejectionsByReason(),
+				counters.evictions.get(), counters.heldUntilSubscribed.get(), counters.noReceiverDrops.get());
 	}
 
 	@Override
@@ -298,9 +357,45 @@ public final class SocketTransport implements CommunicationBackend {
 		l.send(message);
 	}
 
+	/**
+	 * A new receiver. Messages that arrived while no receiver was subscribed (a host accepts peers as soon as it is
+	 * open, usually before its client starts) were held, up to {@code min(outboundQueueCapacity, receiverCapacity)}
+	 * messages and {@code outboundQueueMaxBytes} bytes of payload; the receiver that subscribes first gets them, in
+	 * order, before anything newer. Messages beyond that bound were dropped and counted
+	 * ({@link SocketTransportStats#noReceiverDrops()}, {@link DropReason#TRANSPORT_OVERFLOW}).
+	 */
 	@Override
 	public BackendReceiver subscribe() {
-		return fanout.subscribe();
+		heldLock.lock();
+		try {
+			BackendReceiver receiver = fanout.subscribe();
+			IncomingMessage message;
+			while ((message = held.pollFirst()) != null) {
+				fanout.publish(message);
+			}
+			heldBytes = 0;
+			holding = false;
+			return receiver;
+		}
+		finally {
+			heldLock.unlock();
+		}
+	}
+
+	/**
+	 * Why the last attempt to reach the host failed (for example no socket file at the path, connection refused,
+	 * permission denied, refused by the host), while a peer is not connected; empty once connected, and for a host.
+	 */
+	@Override
+	public Optional<String> lastConnectionProblem() {
+		if (closed || host != null) {
+			return Optional.empty();
+		}
+		PeerLink l = link;
+		if (l != null && l.isUp()) {
+			return Optional.empty();
+		}
+		return Optional.ofNullable(connectionProblem);
 	}
 
 	@Override
@@ -349,6 +444,14 @@ public final class SocketTransport implements CommunicationBackend {
 			}
 		}
 		timer.shutdownNow();
+		heldLock.lock();
+		try {
+			held.clear();
+			heldBytes = 0;
+		}
+		finally {
+			heldLock.unlock();
+		}
 		fanout.close();
 		log.debug("IPC socket transport of {} closed", options.endpoint());
 	}
@@ -406,13 +509,59 @@ public final class SocketTransport implements CommunicationBackend {
 		return half + ThreadLocalRandom.current().nextLong(half + 1);
 	}
 
+	/**
+	 * Records why reaching the host failed. Logged at WARN the first time and whenever the kind of problem changes,
+	 * at DEBUG while it keeps failing the same way; {@link #lastConnectionProblem()} shows it meanwhile.
+	 */
+	private void connectionFailed(String kind, String problem) {
+		counters.connectFailures.incrementAndGet();
+		connectionProblem = problem;
+		if (!kind.equals(loggedProblemKind)) {
+			loggedProblemKind = kind;
+			log.warn("IPC socket transport: {} cannot connect to the host at {}: {}; retrying with backoff (up to {} "
+					+ "between attempts; further failures of this kind are logged at debug)", options.endpoint(),
+					options.addressDescription(), problem, options.maxBackoff());
+		}
+		else {
+			log.debug("IPC socket transport: connecting to {} failed again: {}", options.addressDescription(), problem);
+		}
+	}
+
+	private static String problemKind(IOException ex) {
+		String message = String.valueOf(ex.getMessage());
+		if (ex instanceof java.nio.file.NoSuchFileException || message.contains("No such file")) {
+			return "no-file";
+		}
+		if (ex instanceof java.net.ConnectException || message.contains("refused")) {
+			return "refused";
+		}
+		if (ex instanceof java.nio.file.AccessDeniedException || message.contains("Permission denied")
+				|| message.contains("Access denied")) {
+			return "permission";
+		}
+		return ex.getClass().getName();
+	}
+
+	private String describe(IOException ex) {
+		String where = options.addressDescription();
+		return switch (problemKind(ex)) {
+			case "no-file" -> "no socket file at " + where + " (is the host running, and is the path the host's?)";
+			case "refused" -> options.isUnix()
+					? "connection refused at " + where + " (a socket file without a live host: the host is not running)"
+					: "connection refused at " + where + " (nothing listens on that port)";
+			case "permission" -> "permission denied at " + where
+					+ " (the socket or its directory belongs to another OS user)";
+			default -> "connecting to " + where + " failed: " + LogSafe.of(ex);
+		};
+	}
+
 	private Attempt attempt() throws InterruptedException {
 		PeerLink candidate;
 		try {
 			candidate = PeerLink.connect(this);
 		}
 		catch (PeerLink.HostNotTrustedException ex) {
-			warnings.warn("untrusted-host", "{}", ex.getMessage());
+			connectionFailed("untrusted-host", LogSafe.of(ex.getMessage()));
 			return Attempt.FAILED;
 		}
 		catch (IOException ex) {
@@ -422,7 +571,7 @@ public final class SocketTransport implements CommunicationBackend {
 			if (options.role() == Role.AUTO) {
 				return tryToHost();
 			}
-			log.debug("Connecting to {} failed: {}", options.addressDescription(), ex.toString());
+			connectionFailed(problemKind(ex), describe(ex));
 			return Attempt.FAILED;
 		}
 		stateLock.lock();
@@ -439,14 +588,22 @@ public final class SocketTransport implements CommunicationBackend {
 		Frame answer = candidate.awaitHandshake(options.helloTimeout());
 		if (answer instanceof Frame.Welcome welcome && candidate.isUp()) {
 			counters.connects.incrementAndGet();
+			String previous = connectionProblem;
+			connectionProblem = null;
+			loggedProblemKind = null;
+			log.info("IPC socket transport: {} connected to host {} at {} ({} other peers){}", options.endpoint(),
+					LogSafe.of(welcome.host()), options.addressDescription(), welcome.peers().size(),
+					(previous != null) ? "; the earlier problem is resolved" : "");
 			signalStateChange();
-			log.info("IPC socket transport: {} connected to host {} at {} ({} other peers)", options.endpoint(),
-					welcome.host(), options.addressDescription(), welcome.peers().size());
 			return Attempt.CONNECTED;
 		}
 		if (answer instanceof Frame.Rejected rejected) {
-			warnings.warn("rejected:" + rejected.reason(), "The host at {} refused {}: {} ({})",
-					options.addressDescription(), options.endpoint(), rejected.reason(), rejected.detail());
+			connectionFailed("rejected:" + LogSafe.of(rejected.reason()), "the host refused " + options.endpoint()
+					+ ": " + LogSafe.of(rejected.reason()) + " (" + LogSafe.of(rejected.detail()) + ")");
+		}
+		else if (!closed) {
+			connectionFailed("no-welcome", "the host did not answer Hello within " + options.helloTimeout().toMillis()
+					+ " ms, or closed the connection");
 		}
 		candidate.closeNow();
 		return Attempt.FAILED;
@@ -458,8 +615,9 @@ public final class SocketTransport implements CommunicationBackend {
 			server = bindHost(true);
 		}
 		catch (IOException ex) {
-			warnings.warn("host:" + ex.getClass().getName(), "Could not become the host at {}: {}",
-					options.addressDescription(), ex.toString());
+			connectionProblem = "no host answers and this process could not become the host: " + LogSafe.of(ex);
+			warnings.warn("host-bind", "Could not become the host at {}: {}", options.addressDescription(),
+					LogSafe.of(ex));
 			return Attempt.FAILED;
 		}
 		if (server == null) {
@@ -472,6 +630,7 @@ public final class SocketTransport implements CommunicationBackend {
 				return Attempt.FAILED;
 			}
 			host = server;
+			connectionProblem = null;
 			server.start();
 			stateChanged.signalAll();
 		}
@@ -573,7 +732,42 @@ public final class SocketTransport implements CommunicationBackend {
 	}
 
 	void publish(IncomingMessage message) {
-		fanout.publish(message);
+		if (!holding && fanout.receiverCount() > 0) {
+			fanout.publish(message);
+			return;
+		}
+		boolean overflow = false;
+		heldLock.lock();
+		try {
+			if (!holding && fanout.receiverCount() > 0) {
+				fanout.publish(message);
+				return;
+			}
+			holding = true;
+			if (held.size() >= heldCapacity || heldBytes + message.payload().length > heldMaxBytes) {
+				overflow = true;
+			}
+			else {
+				held.addLast(message);
+				heldBytes += message.payload().length;
+				counters.heldUntilSubscribed.incrementAndGet();
+			}
+		}
+		finally {
+			heldLock.unlock();
+		}
+		if (overflow) {
+			counters.noReceiverDrops.incrementAndGet();
+			Endpoint from = message.source().toEndpoint();
+			dropped(DropReason.TRANSPORT_OVERFLOW, from);
+			warnings.warn("no-receiver", "Dropping a message from {}: no receiver is subscribed to the transport of {} "
+					+ "and {} messages are already held for the first one", LogSafe.of(from), options.endpoint(),
+					heldCapacity);
+		}
+	}
+
+	RateLimitedLog warnings() {
+		return warnings;
 	}
 
 	@Nullable
@@ -607,7 +801,7 @@ public final class SocketTransport implements CommunicationBackend {
 			options.listener().messageDropped(reason, peer);
 		}
 		catch (RuntimeException ex) {
-			log.warn("Event listener failed", ex);
+			warnings.warn("listener", "Event listener failed: {}", ex.toString());
 		}
 	}
 

@@ -58,6 +58,18 @@ public final class SocketTransportOptions {
 	/** Default {@link Builder#maxConnections}. */
 	public static final int DEFAULT_MAX_CONNECTIONS = 64;
 
+	/** Default {@link Builder#maxPendingConnections}. */
+	public static final int DEFAULT_MAX_PENDING_CONNECTIONS = 16;
+
+	/** Default {@link Builder#idleEvictionAfter}. */
+	public static final Duration DEFAULT_IDLE_EVICTION_AFTER = Duration.ofSeconds(10);
+
+	/**
+	 * The largest first frame a host reads from a new connection (the frame before {@code Hello} is accepted): a
+	 * {@code Hello} with the longest endpoint allowed takes about 1.1 KiB.
+	 */
+	public static final int FIRST_FRAME_MAX_BYTES = 4096;
+
 	/** Default {@link Builder#outboundQueueCapacity} in frames. */
 	public static final int DEFAULT_OUTBOUND_QUEUE_CAPACITY = 1024;
 
@@ -95,6 +107,14 @@ public final class SocketTransportOptions {
 
 	private final int maxConnections;
 
+	private final int maxPendingConnections;
+
+	private final int maxConnectionsPerUser;
+
+	private final int maxPendingPerUser;
+
+	private final Duration idleEvictionAfter;
+
 	private final int outboundQueueCapacity;
 
 	private final long outboundQueueMaxBytes;
@@ -124,6 +144,10 @@ public final class SocketTransportOptions {
 		this.role = b.role;
 		this.maxFrameBytes = b.maxFrameBytes;
 		this.maxConnections = b.maxConnections;
+		this.maxPendingConnections = b.maxPendingConnections;
+		this.maxConnectionsPerUser = b.maxConnectionsPerUser;
+		this.maxPendingPerUser = b.maxPendingPerUser;
+		this.idleEvictionAfter = b.idleEvictionAfter;
 		this.outboundQueueCapacity = b.outboundQueueCapacity;
 		this.outboundQueueMaxBytes = b.outboundQueueMaxBytes;
 		this.receiverCapacity = b.receiverCapacity;
@@ -152,6 +176,10 @@ public final class SocketTransportOptions {
 		b.role = role;
 		b.maxFrameBytes = maxFrameBytes;
 		b.maxConnections = maxConnections;
+		b.maxPendingConnections = maxPendingConnections;
+		b.maxConnectionsPerUser = maxConnectionsPerUser;
+		b.maxPendingPerUser = maxPendingPerUser;
+		b.idleEvictionAfter = idleEvictionAfter;
 		b.outboundQueueCapacity = outboundQueueCapacity;
 		b.outboundQueueMaxBytes = outboundQueueMaxBytes;
 		b.receiverCapacity = receiverCapacity;
@@ -205,9 +233,59 @@ public final class SocketTransportOptions {
 		return maxFrameBytes;
 	}
 
-	/** The most connections a host holds at once, handshaking ones included (default 64). */
+	/**
+	 * The most registered connections (peers that completed {@code Hello}) a host holds at once (default 64).
+	 * Connections still in their handshake count against {@link #maxPendingConnections()} instead.
+	 */
 	public int maxConnections() {
 		return maxConnections;
+	}
+
+	/**
+	 * The most connections a host holds that have not completed {@code Hello} (default 16). A slot is held until the
+	 * connection's reader has ended, so a frame still being handled keeps its slot.
+	 */
+	public int maxPendingConnections() {
+		return maxPendingConnections;
+	}
+
+	/**
+	 * The most registered connections one user holds: one OS user on a Unix socket ({@code SO_PEERCRED}), one remote
+	 * address on TCP. Default: three quarters of {@link #maxConnections()} on a Unix socket that admits several users
+	 * ({@link #allowedUsers()} lists more than one); otherwise {@link #maxConnections()}, as a quota cannot help when
+	 * every peer is the same user (or, on TCP, shares the loopback address).
+	 */
+	public int maxConnectionsPerUser() {
+		if (maxConnectionsPerUser > 0) {
+			return maxConnectionsPerUser;
+		}
+		return severalUsers() ? Math.max(1, maxConnections * 3 / 4) : maxConnections;
+	}
+
+	/**
+	 * The most connections in their handshake one user holds (same notion of user as
+	 * {@link #maxConnectionsPerUser()}). Default: half of {@link #maxPendingConnections()} on a Unix socket that admits
+	 * several users, otherwise all of it.
+	 */
+	public int maxPendingPerUser() {
+		if (maxPendingPerUser > 0) {
+			return maxPendingPerUser;
+		}
+		return severalUsers() ? Math.max(1, maxPendingConnections / 2) : maxPendingConnections;
+	}
+
+	/** Whether a host may admit several OS users, so per-user quotas matter by default. */
+	private boolean severalUsers() {
+		return isUnix() && allowedUsers.size() > 1;
+	}
+
+	/**
+	 * How long a registered connection must have sent nothing before a host may evict it, which it does only when a
+	 * new peer's {@code Hello} finds the registered cap (or the newcomer's user quota) full (default 10 s). Peers
+	 * that talk are never evicted; an evicted peer of this implementation reconnects by itself.
+	 */
+	public Duration idleEvictionAfter() {
+		return idleEvictionAfter;
 	}
 
 	/** The most frames waiting to be written to one connection (default 1024). */
@@ -293,6 +371,14 @@ public final class SocketTransportOptions {
 
 		private int maxConnections = DEFAULT_MAX_CONNECTIONS;
 
+		private int maxPendingConnections = DEFAULT_MAX_PENDING_CONNECTIONS;
+
+		private int maxConnectionsPerUser;
+
+		private int maxPendingPerUser;
+
+		private Duration idleEvictionAfter = DEFAULT_IDLE_EVICTION_AFTER;
+
 		private int outboundQueueCapacity = DEFAULT_OUTBOUND_QUEUE_CAPACITY;
 
 		private long outboundQueueMaxBytes = DEFAULT_OUTBOUND_QUEUE_MAX_BYTES;
@@ -364,9 +450,33 @@ public final class SocketTransportOptions {
 			return this;
 		}
 
-		/** The most connections a host holds at once (default {@link #DEFAULT_MAX_CONNECTIONS}). */
+		/** The most registered connections a host holds at once (default {@link #DEFAULT_MAX_CONNECTIONS}). */
 		public Builder maxConnections(int connections) {
 			this.maxConnections = connections;
+			return this;
+		}
+
+		/** The most connections in their handshake (default {@link #DEFAULT_MAX_PENDING_CONNECTIONS}). */
+		public Builder maxPendingConnections(int connections) {
+			this.maxPendingConnections = connections;
+			return this;
+		}
+
+		/** The most registered connections per user; 0 for the default (see {@link SocketTransportOptions#maxConnectionsPerUser()}). */
+		public Builder maxConnectionsPerUser(int connections) {
+			this.maxConnectionsPerUser = connections;
+			return this;
+		}
+
+		/** The most connections in their handshake per user; 0 for the default. */
+		public Builder maxPendingPerUser(int connections) {
+			this.maxPendingPerUser = connections;
+			return this;
+		}
+
+		/** How long a registered connection must be silent before it may be evicted (default {@link #DEFAULT_IDLE_EVICTION_AFTER}). */
+		public Builder idleEvictionAfter(Duration idle) {
+			this.idleEvictionAfter = Objects.requireNonNull(idle, "idle");
 			return this;
 		}
 
@@ -467,6 +577,22 @@ public final class SocketTransportOptions {
 			if (maxConnections < 1) {
 				throw new IllegalStateException("maxConnections must be at least 1, got " + maxConnections);
 			}
+			if (maxPendingConnections < 1) {
+				throw new IllegalStateException("maxPendingConnections must be at least 1, got " + maxPendingConnections);
+			}
+			if (maxConnectionsPerUser < 0 || maxConnectionsPerUser > maxConnections) {
+				throw new IllegalStateException("maxConnectionsPerUser must be 1-" + maxConnections
+						+ " (maxConnections), or 0 for the default, got " + maxConnectionsPerUser);
+			}
+			if (maxPendingPerUser < 0 || maxPendingPerUser > maxPendingConnections) {
+				throw new IllegalStateException("maxPendingPerUser must be 1-" + maxPendingConnections
+						+ " (maxPendingConnections), or 0 for the default, got " + maxPendingPerUser);
+			}
+			String nameProblem = EndpointNames.problem(endpoint);
+			if (nameProblem != null) {
+				throw new IllegalStateException("The endpoint " + LogSafe.of(endpoint)
+						+ " cannot be registered with a host: " + nameProblem);
+			}
 			if (outboundQueueCapacity < 1) {
 				throw new IllegalStateException("outboundQueueCapacity must be at least 1, got " + outboundQueueCapacity);
 			}
@@ -482,6 +608,7 @@ public final class SocketTransportOptions {
 			requirePositive("initialBackoff", initialBackoff);
 			requirePositive("maxBackoff", maxBackoff);
 			requirePositive("closeTimeout", closeTimeout);
+			requirePositive("idleEvictionAfter", idleEvictionAfter);
 			if (maxBackoff.compareTo(initialBackoff) < 0) {
 				throw new IllegalStateException("maxBackoff (" + maxBackoff + ") must not be below initialBackoff ("
 						+ initialBackoff + ")");

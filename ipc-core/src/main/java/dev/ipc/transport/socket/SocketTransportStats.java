@@ -18,8 +18,23 @@ package dev.ipc.transport.socket;
  * @param undeliverable messages a host could not route because their destination was not connected
  * @param connects successful connections of a peer to a host (the first one and every reconnection)
  * @param staleSocketsReplaced stale socket files a host replaced
+ * @param rejectionsByReason {@code connectionsRejected} by reject reason ({@code TooManyConnections},
+ * {@code ProtocolError}, {@code InvalidEndpoint}, ...), plus {@code HelloTimeout} for connections closed for want of a
+ * {@code Hello}
+ * @param evictions connections a host closed to make room for a newcomer: a registered peer silent for longer than
+ * {@link SocketTransportOptions#idleEvictionAfter()}, or a handshaking one that had waited too long
+ * @param heldUntilSubscribed incoming messages that arrived before the first receiver subscribed and were held for it
+ * @param noReceiverDrops incoming messages dropped because no receiver was subscribed: beyond the bound of messages
+ * held for the first receiver, or after every receiver closed
  */
 public record SocketTransportStats(SocketTransportOptions.Role role, boolean connected, int connectedPeers,
 		long connectionsAccepted, long connectionsRejected, long helloTimeouts, long malformedFrames,
-		long oversizedFrames, long overflowDrops, long undeliverable, long connects, long staleSocketsReplaced) {
+		long oversizedFrames, long overflowDrops, long undeliverable, long connects, long staleSocketsReplaced,
+		java.util.Map<String, Long> rejectionsByReason, long evictions, long heldUntilSubscribed,
+		long noReceiverDrops) {
+
+	public SocketTransportStats {
+		rejectionsByReason = java.util.Map.copyOf(rejectionsByReason);
+	}
+
 }

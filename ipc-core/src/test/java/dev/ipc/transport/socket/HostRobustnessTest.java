@@ -272,7 +272,9 @@ class HostRobustnessTest {
 			for (int i = 0; i < 5; i++) {
 				filler.add(registered("filler-" + i));
 			}
+			// the cap counts registered peers (handshaking connections have their own pool): a sixth Hello is refused
 			try (RawClient extra = raw()) {
+				extra.send(new Frame.Hello(List.of(1), Endpoint.named("extra")));
 				Frame answer = extra.next(WAIT);
 				assertThat(answer).isInstanceOf(Frame.Rejected.class);
 				assertThat(((Frame.Rejected) answer).reason()).isEqualTo("TooManyConnections");

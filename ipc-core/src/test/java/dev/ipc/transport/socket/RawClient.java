@@ -35,14 +35,44 @@ final class RawClient implements AutoCloseable {
 
 	/** @param readFrames false to never read (a slow reader) */
 	RawClient(Path socket, boolean readFrames) throws IOException {
-		this.channel = SocketChannel.open(StandardProtocolFamily.UNIX);
-		this.channel.connect(UnixDomainSocketAddress.of(socket));
+		this(unix(socket), readFrames);
+	}
+
+	/** A client on an already connected channel (e.g. TCP from a chosen local address). */
+	RawClient(SocketChannel channel, boolean readFrames) {
+		this.channel = channel;
 		this.readFrames = readFrames;
 		this.reader = new Thread(this::readLoop, "raw-client-reader");
 		this.reader.setDaemon(true);
 		if (readFrames) {
 			this.reader.start();
 		}
+	}
+
+	private static SocketChannel unix(Path socket) throws IOException {
+		SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
+		try {
+			channel.connect(UnixDomainSocketAddress.of(socket));
+		}
+		catch (IOException ex) {
+			channel.close();
+			throw ex;
+		}
+		return channel;
+	}
+
+	/** A TCP client to {@code 127.0.0.1:port} from the loopback address {@code from} (e.g. 127.0.0.2). */
+	static RawClient tcp(String from, int port) throws IOException {
+		SocketChannel channel = SocketChannel.open();
+		try {
+			channel.bind(new java.net.InetSocketAddress(from, 0));
+			channel.connect(new java.net.InetSocketAddress("127.0.0.1", port));
+		}
+		catch (IOException ex) {
+			channel.close();
+			throw ex;
+		}
+		return new RawClient(channel, true);
 	}
 
 	void write(byte[] bytes) throws IOException {

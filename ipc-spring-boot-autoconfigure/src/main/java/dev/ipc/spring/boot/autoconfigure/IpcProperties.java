@@ -73,13 +73,24 @@ public record IpcProperties(@DefaultValue("true") boolean enabled, @Nullable Str
 	 * @param reconnect How a peer reconnects after losing the host.
 	 * @param allowedUsers OS users, besides the host's own, allowed to connect to a Unix socket host, checked with the
 	 * peer's credentials.
+	 * @param maxConnections Most registered peers a host holds at once.
+	 * @param maxPendingConnections Most connections a host holds that have not completed their handshake; when full,
+	 * the one waiting longest is replaced by the newcomer.
+	 * @param maxConnectionsPerUser Most registered peers of one OS user (Unix) or remote address (TCP). 0 for the
+	 * default: three quarters of max-connections when several users are allowed, else max-connections.
+	 * @param maxPendingPerUser Most handshaking connections of one user. 0 for the default: half of
+	 * max-pending-connections when several users are allowed, else all of it.
+	 * @param idleEvictionAfter How long a registered peer must have sent nothing before a host may evict it to
+	 * register a newcomer when the cap or the newcomer's quota is full.
 	 */
 	public record Transport(@DefaultValue("unix") @NotNull TransportType type,
 			@DefaultValue("auto") @NotNull TransportRole role, @Nullable Path path,
 			@DefaultValue("127.0.0.1") String host, @DefaultValue("47600") @Min(0) @Max(65535) int port,
 			@DefaultValue("false") boolean allowNonLoopback, @DefaultValue("1MB") DataSize maxFrameSize,
 			@DefaultValue("1024") @Min(1) int outboundQueueCapacity, @DefaultValue @Valid Reconnect reconnect,
-			@DefaultValue List<String> allowedUsers) {
+			@DefaultValue List<String> allowedUsers, @DefaultValue("64") @Min(1) int maxConnections,
+			@DefaultValue("16") @Min(1) int maxPendingConnections, @DefaultValue("0") @Min(0) int maxConnectionsPerUser,
+			@DefaultValue("0") @Min(0) int maxPendingPerUser, @DefaultValue("10s") Duration idleEvictionAfter) {
 
 	}
 

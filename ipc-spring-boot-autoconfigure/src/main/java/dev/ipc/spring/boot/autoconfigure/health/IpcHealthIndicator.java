@@ -25,7 +25,9 @@ import dev.ipc.spring.boot.autoconfigure.IpcErrorRecorder;
  * when it is not running (before start, after shutdown).
  *
  * <p>Details: own endpoint, transport and role, client state, connected peers, active sessions, subscribed topics and
- * RPC request names, and the last error. Never keys or payloads.
+ * RPC request names, and the last error. While the transport is not connected and knows why (a peer pointed at a
+ * wrong socket path, a host that refused it), {@code connectionProblem} says so
+ * ({@link CommunicationBackend#lastConnectionProblem()}). Never keys or payloads.
  *
  * @author IPC contributors
  * @since 0.1.0
@@ -100,6 +102,10 @@ public class IpcHealthIndicator extends AbstractHealthIndicator {
 			.withDetail("sessions", this.sessions.size())
 			.withDetail("topics", topics())
 			.withDetail("rpcHandlers", new TreeSet<>(this.client.rpcHandlerNames()));
+		if (!connected) {
+			this.backend.lastConnectionProblem()
+				.ifPresent((problem) -> builder.withDetail("connectionProblem", problem));
+		}
 		if (this.errors != null) {
 			this.errors.getLastError()
 				.ifPresent((error) -> builder.withDetail("lastError",
