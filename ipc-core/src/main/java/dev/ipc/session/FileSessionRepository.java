@@ -23,6 +23,7 @@ import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
 import tools.jackson.databind.json.JsonMapper;
 
+import dev.ipc.internal.LogSafe;
 import dev.ipc.codec.IpcJsonModule;
 import dev.ipc.model.Endpoint;
 import dev.ipc.spi.ErrorKind;
@@ -443,7 +444,7 @@ public final class FileSessionRepository<S> implements SessionRepository<S> {
 		}
 		if (!dropped.isEmpty()) {
 			log.warn("Session store {}: dropped {} session(s) that {} cannot decode ({}); those peers will re-handshake",
-					file, dropped.size(), codec, escaped(String.join(", ", dropped)));
+					file, dropped.size(), codec, LogSafe.escape(String.join(", ", dropped)));
 		}
 		cacheLock.writeLock().lock();
 		try {
@@ -538,11 +539,6 @@ public final class FileSessionRepository<S> implements SessionRepository<S> {
 	}
 
 	// ---- helpers
-
-	/** Peer names are peer-controlled: control, format and line-separator characters become {@code ?}. */
-	private static String escaped(String text) {
-		return text.replaceAll("[\\p{Cntrl}\\p{Cf}\\p{Zl}\\p{Zp}]", "?");
-	}
 
 		private static String describe(Throwable ex) {
 		String message = ex.getMessage();

@@ -6,6 +6,7 @@ import dev.ipc.crypto.noise.NoiseFrame.HandshakeStart;
 import dev.ipc.crypto.noise.NoiseFrame.TransportFrame;
 import dev.ipc.event.DropReason;
 import dev.ipc.event.IpcEventListener;
+import dev.ipc.internal.LogSafe;
 import dev.ipc.model.Endpoint;
 import dev.ipc.model.IncomingMessage;
 import dev.ipc.model.OutgoingMessage;
@@ -167,7 +168,7 @@ public final class NoiseCryptoProvider implements CryptoProvider<NoiseSession> {
     private final ConcurrentHashMap<PeerKey, PeerState> peers = new ConcurrentHashMap<>();
     private final ConcurrentLinkedQueue<Departure> departures = new ConcurrentLinkedQueue<>();
     private final AtomicInteger departureCount = new AtomicInteger();
-    private final LogSafe.Limiter warnings = new LogSafe.Limiter(WARN_INTERVAL_NANOS);
+    private final LogLimiter warnings = new LogLimiter(WARN_INTERVAL_NANOS);
     private final AtomicBoolean warm = new AtomicBoolean();
 
     /** Map size after the last prune; the next prune waits until it has doubled (amortised O(1) per lookup). */

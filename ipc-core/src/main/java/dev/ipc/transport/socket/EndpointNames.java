@@ -4,6 +4,7 @@ import java.text.Normalizer;
 
 import org.jspecify.annotations.Nullable;
 
+import dev.ipc.internal.LogSafe;
 import dev.ipc.model.Endpoint;
 
 /**
@@ -62,28 +63,8 @@ final class EndpointNames {
 		return null;
 	}
 
-	/**
-	 * Whether a code point shows as a visible glyph: not a control, format, private-use, unassigned or surrogate code
-	 * point, not a line or paragraph separator, not a space other than U+0020, and not default-ignorable.
-	 */
-	static boolean visible(int cp) {
-		if (cp == ' ') {
-			return true;
-		}
-		switch (Character.getType(cp)) {
-			case Character.CONTROL, Character.FORMAT, Character.PRIVATE_USE, Character.SURROGATE, Character.UNASSIGNED,
-					Character.LINE_SEPARATOR, Character.PARAGRAPH_SEPARATOR, Character.SPACE_SEPARATOR:
-				return false;
-			default:
-				return !defaultIgnorable(cp);
-		}
-	}
-
-	/** Default-ignorable code points (Unicode DerivedCoreProperties) that are not already Cf or Cc. */
-	private static boolean defaultIgnorable(int cp) {
-		return cp == 0x034F || cp == 0x115F || cp == 0x1160 || cp == 0x17B4 || cp == 0x17B5
-				|| (cp >= 0x180B && cp <= 0x180F) || cp == 0x3164 || (cp >= 0xFE00 && cp <= 0xFE0F) || cp == 0xFFA0
-				|| (cp >= 0xE0000 && cp <= 0xE0FFF) || (cp >= 0x1D173 && cp <= 0x1D17A) || cp == 0x2800;
+	private static boolean visible(int cp) {
+		return LogSafe.visible(cp);
 	}
 
 }

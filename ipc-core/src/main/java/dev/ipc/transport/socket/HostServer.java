@@ -29,6 +29,7 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.ipc.internal.LogSafe;
 import dev.ipc.event.DropReason;
 import dev.ipc.model.Endpoint;
 import dev.ipc.model.IncomingMessage;
@@ -241,7 +242,7 @@ final class HostServer implements Connection.Listener {
 				if (closed) {
 					break;
 				}
-				warnings.warn("accept", "Accepting a connection failed: {}", LogSafe.of(ex));
+				warnings.warn("accept", "Accepting a connection failed: {}", LogSafe.escape(ex));
 				transport.pause(100);
 				continue;
 			}
@@ -263,7 +264,7 @@ final class HostServer implements Connection.Listener {
 			if (peerUser == null || !PeerCredentials.allowed(peerUser, options.allowedUsers())) {
 				transport.counters().rejected(REASON_USER_NOT_ALLOWED);
 				String name = (peerUser != null) ? peerUser.getName() : "unknown";
-				warnings.warn("user", "Refused a connection from OS user '{}' (allowed: {})", LogSafe.of(name),
+				warnings.warn("user", "Refused a connection from OS user '{}' (allowed: {})", LogSafe.escape(name),
 						options.allowedUsers().isEmpty() ? "this process's user only" : options.allowedUsers());
 				rejectRaw(channel, REASON_USER_NOT_ALLOWED, "OS user '" + name + "' is not allowed");
 				return;
@@ -476,7 +477,7 @@ final class HostServer implements Connection.Listener {
 			malformed(connection, state, ex.getMessage());
 			if (registration == null) {
 				transport.counters().rejected(REASON_PROTOCOL_ERROR);
-				reject(connection, REASON_PROTOCOL_ERROR, "malformed frame before Hello: " + LogSafe.of(ex.getMessage()));
+				reject(connection, REASON_PROTOCOL_ERROR, "malformed frame before Hello: " + LogSafe.escape(ex.getMessage()));
 			}
 			return;
 		}
@@ -499,7 +500,7 @@ final class HostServer implements Connection.Listener {
 		}
 		else if (!(frame instanceof Frame.Pong)) {
 			log.debug("Ignoring an unexpected {} frame from {}", frame.getClass().getSimpleName(),
-					LogSafe.of(registration.endpoint()));
+					LogSafe.escape(registration.endpoint()));
 			transport.dropped(DropReason.UNEXPECTED_FRAME, registration.endpoint());
 		}
 	}
@@ -510,7 +511,7 @@ final class HostServer implements Connection.Listener {
 		Endpoint peer = (registration != null) ? registration.endpoint() : null;
 		transport.dropped(DropReason.MALFORMED_FRAME, peer);
 		warnings.warn("malformed", "Dropping a malformed frame from {} ({}): {}",
-				(peer != null) ? LogSafe.of(peer) : "an unregistered connection", connection, LogSafe.of(why));
+				(peer != null) ? LogSafe.escape(peer) : "an unregistered connection", connection, LogSafe.escape(why));
 	}
 
 	private void register(Connection connection, PeerState state, Frame.Hello hello) {
@@ -525,7 +526,7 @@ final class HostServer implements Connection.Listener {
 		String nameProblem = EndpointNames.problem(endpoint);
 		if (nameProblem != null) {
 			transport.counters().rejected(REASON_INVALID_ENDPOINT);
-			warnings.warn("invalid-endpoint", "Refused to register {}: {}", LogSafe.of(endpoint), nameProblem);
+			warnings.warn("invalid-endpoint", "Refused to register {}: {}", LogSafe.escape(endpoint), nameProblem);
 			reject(connection, REASON_INVALID_ENDPOINT, nameProblem);
 			return;
 		}
@@ -538,7 +539,7 @@ final class HostServer implements Connection.Listener {
 			}
 			if (endpoint.equals(self) || peers.containsKey(endpoint)) {
 				transport.counters().rejected(REASON_ENDPOINT_IN_USE);
-				warnings.warn("in-use", "Refused a second connection claiming {}", LogSafe.of(endpoint));
+				warnings.warn("in-use", "Refused a second connection claiming {}", LogSafe.escape(endpoint));
 				reject(connection, REASON_ENDPOINT_IN_USE, endpoint + " is already connected");
 				return;
 			}
@@ -549,7 +550,7 @@ final class HostServer implements Connection.Listener {
 				if (evicted == null) {
 					transport.counters().rejected(REASON_TOO_MANY_CONNECTIONS);
 					warnings.warn("cap", "Refused to register {}: {} peers are registered ({} of this user), none idle "
-							+ "for {}", LogSafe.of(endpoint), registered.size(), (mine != null) ? mine[1] : 0,
+							+ "for {}", LogSafe.escape(endpoint), registered.size(), (mine != null) ? mine[1] : 0,
 							options.idleEvictionAfter());
 					reject(connection, REASON_TOO_MANY_CONNECTIONS, userFull
 							? "this user holds its maximum of " + options.maxConnectionsPerUser() + " connections"
@@ -586,12 +587,12 @@ final class HostServer implements Connection.Listener {
 		if (evicted != null) {
 			transport.counters().evictions.incrementAndGet();
 			warnings.warn("evicted", "Evicted {} ({}), silent for {} ms, to register {}: the host's connection slots "
-					+ "were full", LogSafe.of(endpointOf(evicted)), evicted,
-					TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - evicted.lastReadNanos()), LogSafe.of(endpoint));
+					+ "were full", LogSafe.escape(endpointOf(evicted)), evicted,
+					TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - evicted.lastReadNanos()), LogSafe.escape(endpoint));
 			transport.dropped(DropReason.TRANSPORT_OVERFLOW, endpointOf(evicted));
 			evicted.closeNow();
 		}
-		log.debug("Registered {} on {} (OS user {})", LogSafe.of(endpoint), connection, LogSafe.of(state.user));
+		log.debug("Registered {} on {} (OS user {})", LogSafe.escape(endpoint), connection, LogSafe.escape(state.user));
 		closeStuck(stuck);
 	}
 
@@ -630,8 +631,8 @@ final class HostServer implements Connection.Listener {
 		Connection target = peers.get(destination);
 		if (target == null) {
 			transport.counters().undeliverable.incrementAndGet();
-			log.debug("Dropping a message from {} to {}: not connected", LogSafe.of(from.endpoint()),
-					LogSafe.of(destination));
+			log.debug("Dropping a message from {} to {}: not connected", LogSafe.escape(from.endpoint()),
+					LogSafe.escape(destination));
 			return;
 		}
 		byte[] frame = FrameCodec.deliver(from.sourceBytes(), FrameCodec.endpointBytes(destination), message.topic(),
@@ -639,16 +640,16 @@ final class HostServer implements Connection.Listener {
 		if (FrameCodec.bodyLength(frame) > options.maxFrameBytes()) {
 			transport.counters().oversizedFrames.incrementAndGet();
 			transport.dropped(DropReason.OVERSIZED_FRAME, from.endpoint());
-			log.debug("Dropping a message from {} to {}: too large to deliver", LogSafe.of(from.endpoint()),
-					LogSafe.of(destination));
+			log.debug("Dropping a message from {} to {}: too large to deliver", LogSafe.escape(from.endpoint()),
+					LogSafe.escape(destination));
 			return;
 		}
 		Connection.Offer offer = target.offer(frame, false);
 		if (offer == Connection.Offer.FULL) {
 			transport.counters().overflowDrops.incrementAndGet();
 			transport.dropped(DropReason.TRANSPORT_OVERFLOW, destination);
-			log.debug("Dropping a message from {} to {}: its outbound queue is full", LogSafe.of(from.endpoint()),
-					LogSafe.of(destination));
+			log.debug("Dropping a message from {} to {}: its outbound queue is full", LogSafe.escape(from.endpoint()),
+					LogSafe.escape(destination));
 		}
 		else if (offer == Connection.Offer.CLOSED) {
 			transport.counters().undeliverable.incrementAndGet();
@@ -661,7 +662,7 @@ final class HostServer implements Connection.Listener {
 		Endpoint peer = endpointOf(connection);
 		transport.dropped(DropReason.OVERSIZED_FRAME, peer);
 		warnings.warn("oversized", "Closing {} ({}): it announced a {}-byte frame, the limit is {}", connection,
-				(peer != null) ? LogSafe.of(peer) : "unregistered", length, limit);
+				(peer != null) ? LogSafe.escape(peer) : "unregistered", length, limit);
 		if (peer == null) {
 			// closed without an answer, as every oversized frame (the reader stops right after this)
 			transport.counters().rejected(REASON_PROTOCOL_ERROR);
@@ -710,7 +711,7 @@ final class HostServer implements Connection.Listener {
 			registry.unlock();
 		}
 		if (removed) {
-			log.debug("{} disconnected", LogSafe.of(registration.endpoint()));
+			log.debug("{} disconnected", LogSafe.escape(registration.endpoint()));
 			FrameCodec.forget(registration.endpoint(), registration.source());
 			transport.fireDisconnected(registration.endpoint());
 		}

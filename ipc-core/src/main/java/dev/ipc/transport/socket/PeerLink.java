@@ -24,6 +24,7 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.ipc.internal.LogSafe;
 import dev.ipc.event.DropReason;
 import dev.ipc.model.Endpoint;
 import dev.ipc.model.IncomingMessage;
@@ -228,7 +229,7 @@ final class PeerLink implements Connection.Listener {
 			if (!warnedMalformed) {
 				warnedMalformed = true;
 				transport.warnings().warn("host-malformed", "Dropping a malformed frame from the host: {}",
-						LogSafe.of(ex.getMessage()));
+						LogSafe.escape(ex.getMessage()));
 			}
 			if (!welcomed) {
 				handshake.complete(null);
@@ -277,11 +278,11 @@ final class PeerLink implements Connection.Listener {
 		}
 		else if (frame instanceof Frame.PeerJoined joined) {
 			presence.add(joined.endpoint());
-			log.debug("{} joined", LogSafe.of(joined.endpoint()));
+			log.debug("{} joined", LogSafe.escape(joined.endpoint()));
 		}
 		else if (frame instanceof Frame.PeerLeft left) {
 			if (presence.remove(left.endpoint())) {
-				log.debug("{} left", LogSafe.of(left.endpoint()));
+				log.debug("{} left", LogSafe.escape(left.endpoint()));
 				transport.fireDisconnected(left.endpoint());
 			}
 		}

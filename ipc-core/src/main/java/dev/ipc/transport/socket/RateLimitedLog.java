@@ -1,5 +1,6 @@
 package dev.ipc.transport.socket;
 
+import dev.ipc.internal.LogSafe;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;

@@ -28,6 +28,7 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.ipc.internal.LogSafe;
 import dev.ipc.client.NamedThreadFactory;
 import dev.ipc.event.DropReason;
 import dev.ipc.event.IpcEventListener;
@@ -551,7 +552,7 @@ public final class SocketTransport implements CommunicationBackend {
 					: "connection refused at " + where + " (nothing listens on that port)";
 			case "permission" -> "permission denied at " + where
 					+ " (the socket or its directory belongs to another OS user)";
-			default -> "connecting to " + where + " failed: " + LogSafe.of(ex);
+			default -> "connecting to " + where + " failed: " + LogSafe.escape(ex);
 		};
 	}
 
@@ -561,7 +562,7 @@ public final class SocketTransport implements CommunicationBackend {
 			candidate = PeerLink.connect(this);
 		}
 		catch (PeerLink.HostNotTrustedException ex) {
-			connectionFailed("untrusted-host", LogSafe.of(ex.getMessage()));
+			connectionFailed("untrusted-host", LogSafe.escape(ex.getMessage()));
 			return Attempt.FAILED;
 		}
 		catch (IOException ex) {
@@ -592,14 +593,14 @@ public final class SocketTransport implements CommunicationBackend {
 			connectionProblem = null;
 			loggedProblemKind = null;
 			log.info("IPC socket transport: {} connected to host {} at {} ({} other peers){}", options.endpoint(),
-					LogSafe.of(welcome.host()), options.addressDescription(), welcome.peers().size(),
+					LogSafe.escape(welcome.host()), options.addressDescription(), welcome.peers().size(),
 					(previous != null) ? "; the earlier problem is resolved" : "");
 			signalStateChange();
 			return Attempt.CONNECTED;
 		}
 		if (answer instanceof Frame.Rejected rejected) {
-			connectionFailed("rejected:" + LogSafe.of(rejected.reason()), "the host refused " + options.endpoint()
-					+ ": " + LogSafe.of(rejected.reason()) + " (" + LogSafe.of(rejected.detail()) + ")");
+			connectionFailed("rejected:" + LogSafe.escape(rejected.reason()), "the host refused " + options.endpoint()
+					+ ": " + LogSafe.escape(rejected.reason()) + " (" + LogSafe.escape(rejected.detail()) + ")");
 		}
 		else if (!closed) {
 			connectionFailed("no-welcome", "the host did not answer Hello within " + options.helloTimeout().toMillis()
@@ -615,9 +616,9 @@ public final class SocketTransport implements CommunicationBackend {
 			server = bindHost(true);
 		}
 		catch (IOException ex) {
-			connectionProblem = "no host answers and this process could not become the host: " + LogSafe.of(ex);
+			connectionProblem = "no host answers and this process could not become the host: " + LogSafe.escape(ex);
 			warnings.warn("host-bind", "Could not become the host at {}: {}", options.addressDescription(),
-					LogSafe.of(ex));
+					LogSafe.escape(ex));
 			return Attempt.FAILED;
 		}
 		if (server == null) {
@@ -761,7 +762,7 @@ public final class SocketTransport implements CommunicationBackend {
 			Endpoint from = message.source().toEndpoint();
 			dropped(DropReason.TRANSPORT_OVERFLOW, from);
 			warnings.warn("no-receiver", "Dropping a message from {}: no receiver is subscribed to the transport of {} "
-					+ "and {} messages are already held for the first one", LogSafe.of(from), options.endpoint(),
+					+ "and {} messages are already held for the first one", LogSafe.escape(from), options.endpoint(),
 					heldCapacity);
 		}
 	}

@@ -10,6 +10,7 @@ import java.util.Set;
 
 import org.jspecify.annotations.Nullable;
 
+import dev.ipc.internal.LogSafe;
 import dev.ipc.event.IpcEventListener;
 import dev.ipc.model.Endpoint;
 import dev.ipc.transport.ReceiverFanout;
@@ -590,7 +591,7 @@ public final class SocketTransportOptions {
 			}
 			String nameProblem = EndpointNames.problem(endpoint);
 			if (nameProblem != null) {
-				throw new IllegalStateException("The endpoint " + LogSafe.of(endpoint)
+				throw new IllegalStateException("The endpoint " + LogSafe.escape(endpoint)
 						+ " cannot be registered with a host: " + nameProblem);
 			}
 			if (outboundQueueCapacity < 1) {

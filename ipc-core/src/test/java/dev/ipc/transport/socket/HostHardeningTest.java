@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.ipc.internal.LogSafe;
 import dev.ipc.client.IpcClient;
 import dev.ipc.client.Subscription;
 import dev.ipc.codec.IpcJsonModule;
@@ -384,8 +385,8 @@ class HostHardeningTest {
 		for (String name : bad) {
 			try (RawClient client = raw()) {
 				Frame answer = hello(client, Endpoint.named(name));
-				assertThat(answer).as(LogSafe.of(name)).isInstanceOf(Frame.Rejected.class);
-				assertThat(((Frame.Rejected) answer).reason()).as(LogSafe.of(name)).isEqualTo("InvalidEndpoint");
+				assertThat(answer).as(LogSafe.escape(name)).isInstanceOf(Frame.Rejected.class);
+				assertThat(((Frame.Rejected) answer).reason()).as(LogSafe.escape(name)).isEqualTo("InvalidEndpoint");
 			}
 		}
 		assertThat(host.stats().rejectionsByReason()).containsEntry("InvalidEndpoint", (long) bad.size());
