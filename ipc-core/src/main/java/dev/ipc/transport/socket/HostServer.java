@@ -687,39 +687,25 @@ final class HostServer implements Connection.Listener {
 		if (timer != null) {
 			timer.cancel(false);
 		}
-		// the departure is announced once the reader is done (onReaderDone): onClosed may run on another thread
-		// (writer error, a timer, eviction) while the reader still hands the peer's last frames to the receivers, and a
-		// departure must reach them after those frames, never before
-	}
-
-	/**
-	 * The reader of a closed connection has ended, so everything the peer sent has been published: unregister it,
-	 * tell the other peers and the disconnect listeners (in this order, after the peer's last frames), free its slot.
-	 * {@code register} runs on the reader thread, so it cannot race with this.
-	 */
-	@Override
-	public void onReaderDone(Connection connection) {
-		PeerState state = (PeerState) connection.attachment;
-		Registration registration = null;
+		// read the registration under the registry lock: register() either completed before (and is undone here)
+		// or runs after and sees the connection closed
+		Registration registration;
 		boolean removed = false;
 		List<Connection> stuck = new ArrayList<>();
 		registry.lock();
 		try {
-			if (state != null) {
-				registration = state.registration;
-				if (registration != null) {
-					removed = peers.remove(registration.endpoint(), connection);
-				}
-				if (removed && !closed) {
-					byte[] left = FrameCodec.encode(new Frame.PeerLeft(registration.endpoint()));
-					for (Connection other : peers.values()) {
-						if (other.offer(left, true) == Connection.Offer.FULL) {
-							stuck.add(other);
-						}
+			registration = state.registration;
+			if (registration != null) {
+				removed = peers.remove(registration.endpoint(), connection);
+			}
+			if (removed && !closed) {
+				byte[] left = FrameCodec.encode(new Frame.PeerLeft(registration.endpoint()));
+				for (Connection other : peers.values()) {
+					if (other.offer(left, true) == Connection.Offer.FULL) {
+						stuck.add(other);
 					}
 				}
 			}
-			release(connection, state);
 		}
 		finally {
 			registry.unlock();
@@ -730,6 +716,17 @@ final class HostServer implements Connection.Listener {
 			transport.fireDisconnected(registration.endpoint());
 		}
 		closeStuck(stuck);
+	}
+
+	@Override
+	public void onReaderDone(Connection connection) {
+		registry.lock();
+		try {
+			release(connection, (PeerState) connection.attachment);
+		}
+		finally {
+			registry.unlock();
+		}
 	}
 
 	// ------------------------------------------------------------------ sending

@@ -51,9 +51,6 @@ final class PeerLink implements Connection.Listener {
 
 	private final CountDownLatch closedLatch = new CountDownLatch(1);
 
-	/** What onClosed found gone, reported by onReaderDone; {@code null} unless the link closed after its Welcome. */
-	private volatile @Nullable List<Endpoint> lostOnReaderDone;
-
 	private final Set<Endpoint> presence = ConcurrentHashMap.newKeySet();
 
 	private volatile @Nullable Endpoint host;
@@ -334,23 +331,10 @@ final class PeerLink implements Connection.Listener {
 			stateLock.unlock();
 		}
 		handshake.complete(null);
+		closedLatch.countDown();
 		if (wasUp) {
-			lostOnReaderDone = gone;
-		}
-	}
-
-	/**
-	 * The reader has ended, so every frame the host sent on this link has been published: only now are the endpoints
-	 * reported gone (onClosed may run on another thread while the reader still publishes), and only then may the
-	 * transport reconnect, so a departure always reaches the receivers between the old link's frames and the new one's.
-	 */
-	@Override
-	public void onReaderDone(Connection c) {
-		List<Endpoint> gone = lostOnReaderDone;
-		if (gone != null) {
 			transport.linkLost(this, gone);
 		}
-		closedLatch.countDown();
 	}
 
 }
