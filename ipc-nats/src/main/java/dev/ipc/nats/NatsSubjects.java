@@ -1,7 +1,5 @@
 package dev.ipc.nats;
 
-import java.util.regex.Pattern;
-
 import org.jspecify.annotations.Nullable;
 
 import dev.ipc.model.Endpoint;
@@ -24,14 +22,22 @@ final class NatsSubjects {
 	/** Longest endpoint name or namespace (one subject token). */
 	static final int MAX_TOKEN = 64;
 
-	private static final Pattern TOKEN = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0," + (MAX_TOKEN - 1) + "}");
-
 	private NatsSubjects() {
 	}
 
 	/** Whether {@code name} can be an endpoint name or namespace on NATS. */
 	static boolean isValidToken(@Nullable String name) {
-		return name != null && TOKEN.matcher(name).matches();
+		if (name == null || name.isEmpty() || name.length() > MAX_TOKEN) {
+			return false;
+		}
+		for (int i = 0; i < name.length(); i++) {
+			char c = name.charAt(i);
+			boolean alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+			if (!alnum && (i == 0 || (c != '-' && c != '_'))) {
+				return false;
+			}
+		}
+		return true;
 	}
 
 	/** {@code name} if it is a valid token, else an {@link IllegalArgumentException} naming {@code what}. */

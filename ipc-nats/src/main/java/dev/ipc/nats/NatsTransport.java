@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -100,6 +101,9 @@ public final class NatsTransport implements CommunicationBackend {
 	private final ReceiverFanout fanout;
 
 	private final PeerTable peers = new PeerTable(MAX_PEERS);
+
+	/** The {@link Source} stamped for each source token seen, so a message costs no allocation for it (bounded). */
+	private final ConcurrentHashMap<String, Source> sources = new ConcurrentHashMap<>();
 
 	private final List<Consumer<Endpoint>> disconnectListeners = new CopyOnWriteArrayList<>();
 
@@ -361,7 +365,7 @@ public final class NatsTransport implements CommunicationBackend {
 			drop(malformed, DropReason.MALFORMED_FRAME, null);
 			return;
 		}
-		Endpoint from = Endpoint.named(source);
+		Endpoint from = sourceOf(source).toEndpoint();
 		if (data.length > options.maxMessageBytes()) {
 			drop(oversized, DropReason.OVERSIZED_FRAME, from);
 			return;
@@ -381,8 +385,19 @@ public final class NatsTransport implements CommunicationBackend {
 		}
 		peers.seen(source, System.nanoTime());
 		received.incrementAndGet();
-		fanout.publish(new IncomingMessage(body.payload(), selfEndpoint, new Source.Named(source, vouchedUser),
-				body.topic()));
+		fanout.publish(new IncomingMessage(body.payload(), selfEndpoint, sourceOf(source), body.topic()));
+	}
+
+	private Source sourceOf(String token) {
+		Source cached = sources.get(token);
+		if (cached != null) {
+			return cached;
+		}
+		Source created = new Source.Named(token, vouchedUser);
+		if (sources.size() < MAX_PEERS) {
+			sources.putIfAbsent(token, created);
+		}
+		return created;
 	}
 
 	private void onPresence(String source, byte[] data, Endpoint from) {
