@@ -75,7 +75,7 @@ final class NatsFixtures {
 			.servers(servers)
 			.userPassword(name, password(name).toCharArray())
 			.sourceTrust(SourceTrust.BROKER_ENFORCED)
-			.presence(Duration.ofMillis(200), Duration.ofSeconds(1))
+			.presence(Duration.ofMillis(250), Duration.ofSeconds(3))
 			.reconnectWait(Duration.ofMillis(100));
 	}
 

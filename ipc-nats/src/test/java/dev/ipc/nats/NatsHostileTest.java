@@ -158,7 +158,7 @@ class NatsHostileTest {
 	private static NatsTransportOptions.Builder nkeyOptions(String name, NKey key, NatsServer server) throws Exception {
 		return NatsTransportOptions.builder().endpoint(name).namespace("t").servers(server.url())
 			.nkeySeed(key.getSeed()).sourceTrust(SourceTrust.BROKER_ENFORCED)
-			.presence(Duration.ofMillis(200), Duration.ofSeconds(1));
+			.presence(Duration.ofMillis(250), Duration.ofSeconds(3));
 	}
 
 	private static RawConnection rawAnonymous(String url) throws Exception {

@@ -63,8 +63,8 @@ class NatsIpcAutoConfigurationTest {
 			.withPropertyValues("ipc.endpoint=" + endpoint, "ipc.transport.type=nats",
 					"ipc.transport.nats.servers=" + server.url(), "ipc.transport.nats.namespace=t",
 					"ipc.transport.nats.username=" + endpoint, "ipc.transport.nats.password=pw-" + endpoint,
-					"ipc.transport.nats.source-trust=broker-enforced", "ipc.transport.nats.presence.interval=200ms",
-					"ipc.transport.nats.presence.timeout=1s");
+					"ipc.transport.nats.source-trust=broker-enforced", "ipc.transport.nats.presence.interval=250ms",
+					"ipc.transport.nats.presence.timeout=3s");
 	}
 
 	@Test
