@@ -111,6 +111,11 @@ public final class NatsTransport implements CommunicationBackend {
 
 	private final ExecutorService natsExecutor;
 
+	/** jnats' connection-event callbacks and (re)connect work: ours, so that {@link #close()} ends their threads. */
+	private final ExecutorService callbackExecutor;
+
+	private final ExecutorService connectExecutor;
+
 	private final WarnLimiter warnings = new WarnLimiter(log);
 
 	private final AtomicBoolean announced = new AtomicBoolean();
@@ -160,6 +165,8 @@ public final class NatsTransport implements CommunicationBackend {
 		String prefix = "ipc-nats-" + self;
 		this.timer = Executors.newSingleThreadScheduledExecutor(new NamedThreadFactory(prefix + "-presence"));
 		this.natsExecutor = Executors.newCachedThreadPool(new NamedThreadFactory(prefix));
+		this.callbackExecutor = Executors.newSingleThreadExecutor(new NamedThreadFactory(prefix + "-callback"));
+		this.connectExecutor = Executors.newSingleThreadExecutor(new NamedThreadFactory(prefix + "-connect"));
 	}
 
 	/**
@@ -221,8 +228,8 @@ public final class NatsTransport implements CommunicationBackend {
 			.errorListener(new Errors())
 			.connectionListener(this::connectionEvent)
 			.executor(natsExecutor)
-			.connectThreadFactory(new NamedThreadFactory(prefix + "-connect"))
-			.callbackThreadFactory(new NamedThreadFactory(prefix + "-callback"))
+			.connectExecutor(connectExecutor)
+			.callbackExecutor(callbackExecutor)
 			.readerThreadFactory(new NamedThreadFactory(prefix + "-reader"))
 			.writerThreadFactory(new NamedThreadFactory(prefix + "-writer"));
 		char[] secret = options.secret();
@@ -620,6 +627,8 @@ public final class NatsTransport implements CommunicationBackend {
 		connected = false;
 		timer.shutdownNow();
 		natsExecutor.shutdownNow();
+		callbackExecutor.shutdown(); // lets the CLOSED event run
+		connectExecutor.shutdownNow();
 		fanout.close();
 		log.debug("IPC NATS transport of {} closed", self);
 	}

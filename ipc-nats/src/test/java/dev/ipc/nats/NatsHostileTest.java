@@ -155,6 +155,22 @@ class NatsHostileTest {
 		assertThat(next(receiver).source()).isEqualTo(new Source.Named("worker", NatsSources.BROKER_VOUCHED_USER));
 	}
 
+	@Test
+	void closingStopsEveryThreadOfTheTransport() throws Exception {
+		NatsServer server = permissionedServer();
+		NatsTransport vault = NatsFixtures.open(NatsFixtures.options("vault", server.url()));
+		vault.subscribe();
+		assertThat(threadsOf("ipc-nats-vault-")).isNotEmpty();
+		vault.close();
+		await().atMost(Duration.ofSeconds(20))
+			.untilAsserted(() -> assertThat(threadsOf("ipc-nats-vault-")).as("threads left").isEmpty());
+	}
+
+	private static List<String> threadsOf(String prefix) {
+		return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).map(Thread::getName)
+			.filter(name -> name.startsWith(prefix)).toList();
+	}
+
 	private static NatsTransportOptions.Builder nkeyOptions(String name, NKey key, NatsServer server) throws Exception {
 		return NatsTransportOptions.builder().endpoint(name).namespace("t").servers(server.url())
 			.nkeySeed(key.getSeed()).sourceTrust(SourceTrust.BROKER_ENFORCED)
