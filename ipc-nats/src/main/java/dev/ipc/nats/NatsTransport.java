@@ -140,9 +140,9 @@ public final class NatsTransport implements CommunicationBackend {
 
 	private volatile @Nullable String connectionProblem;
 
-	private @Nullable Connection connection;
+	private volatile @Nullable Connection connection;
 
-	private @Nullable Dispatcher dispatcher;
+	private volatile @Nullable Dispatcher dispatcher;
 
 	private NatsTransport(NatsTransportOptions options) {
 		this.options = options;
