@@ -10,6 +10,7 @@ import tools.jackson.databind.SerializationFeature;
 import tools.jackson.databind.ValueDeserializer;
 import tools.jackson.databind.ValueSerializer;
 import tools.jackson.databind.deser.AbstractDeserializer;
+import tools.jackson.databind.deser.bean.BeanDeserializerBase;
 import tools.jackson.databind.ser.bean.BeanSerializerBase;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.ser.impl.UnknownSerializer;
@@ -32,6 +33,12 @@ final class PayloadTypes {
 			if (deserializer instanceof AbstractDeserializer) {
 				return javaType.getRawClass().getName()
 						+ " is abstract and declares no type information (@JsonTypeInfo), so JSON cannot be read into it";
+			}
+			if (deserializer instanceof BeanDeserializerBase bean && !bean.getValueInstantiator().canInstantiate()) {
+				return javaType.getRawClass().getName() + " has no constructor Jackson can use, so every message "
+						+ "would fail to decode: make it a record, add a no-argument constructor, or annotate a "
+						+ "constructor with @JsonCreator (compile with -parameters, or name its arguments with "
+						+ "@JsonProperty)";
 			}
 			return null;
 		}
