@@ -165,6 +165,9 @@ public class IpcHandlerAnnotationBeanPostProcessor
 			List<Candidate> candidates = new ArrayList<>(this.pending);
 			this.pending.clear();
 			process(candidates);
+			if (!this.adviceBeans.isEmpty()) {
+				exceptionHandlers(factory()); // an invalid advice fails startup even before an RPC handler uses it
+			}
 		}
 		finally {
 			this.lock.unlock();
