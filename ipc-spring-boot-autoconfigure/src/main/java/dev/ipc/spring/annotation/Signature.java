@@ -51,8 +51,9 @@ record Signature(InvocableHandlerMethod handlerMethod, boolean provideIpcArgumen
 			invocable = AopUtils.selectInvocableMethod(method, candidate.bean().getClass());
 		}
 		catch (IllegalStateException ex) {
+			String detail = String.valueOf(ex.getMessage());
 			throw new IpcHandlerDefinitionException(where + " cannot be invoked on its bean, which is a proxy: "
-					+ ex.getMessage(), "Declare the method on an interface the proxy implements, make it "
+					+ (detail.endsWith(".") ? detail.substring(0, detail.length() - 1) : detail), "Declare the method on an interface the proxy implements, make it "
 							+ "non-private, or proxy the target class");
 		}
 		InvocableHandlerMethod handlerMethod = factory.createInvocableHandlerMethod(candidate.bean(), invocable);
