@@ -153,6 +153,58 @@ class IpcMessagingHandlersTests {
 			});
 	}
 
+	@Test
+	void aNullPayloadReachesOnlyParametersThatAllowIt() {
+		this.vault.withBean(NullableHandlers.class).withBean("recordingErrorHandler", RecordingErrorHandler.class).run((context) -> {
+			NullableHandlers handlers = context.getBean(NullableHandlers.class);
+			RecordingErrorHandler errors = context.getBean(RecordingErrorHandler.class);
+			try (TestClients.Peer worker = TestClients.peer(this.bus, "worker")) {
+				byte[] jsonNull = "null".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+				worker.client().send(new dev.ipc.model.OutgoingMessage(jsonNull, VAULT, "test.event"));
+				worker.client().send(new dev.ipc.model.OutgoingMessage(jsonNull, VAULT, "test.other-event"));
+				worker.client().send(new dev.ipc.model.OutgoingMessage(new byte[0], VAULT, "raw.topic"));
+				await().atMost(5, TimeUnit.SECONDS)
+					.until(() -> handlers.received.size() == 2 && errors.failures.size() == 1);
+				assertThat(handlers.received).containsExactlyInAnyOrder("optional event: null", "raw: 0 bytes");
+				assertThat(errors.failures.get(0).getTopic()).isEqualTo("test.other-event");
+				assertThat(errors.failures.get(0).getCause()).isInstanceOf(IpcPayloadValidationException.class)
+					.hasMessageContaining("Payload value must not be empty");
+			}
+		});
+	}
+
+	static class NullableHandlers {
+
+		final List<String> received = new CopyOnWriteArrayList<>();
+
+		@IpcSubscriber
+		void onEvent(@Payload(required = false) @Nullable TestEvent event) {
+			this.received.add("optional event: " + event);
+		}
+
+		@IpcSubscriber(errorHandler = "recordingErrorHandler")
+		void onOther(OtherEvent event) {
+			this.received.add("required event: " + event);
+		}
+
+		@IpcSubscriber(topic = "raw.topic")
+		void onRaw(byte[] payload) {
+			this.received.add("raw: " + payload.length + " bytes");
+		}
+
+	}
+
+	static class RecordingErrorHandler implements IpcErrorHandler {
+
+		final List<IpcHandlerExecutionException> failures = new CopyOnWriteArrayList<>();
+
+		@Override
+		public void handleError(IncomingMessage message, IpcHandlerExecutionException exception) {
+			this.failures.add(exception);
+		}
+
+	}
+
 	/** Who called, as a custom resolver builds it. */
 	record Caller(String name) {
 	}
