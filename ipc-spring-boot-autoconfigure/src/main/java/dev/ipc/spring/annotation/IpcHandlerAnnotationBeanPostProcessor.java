@@ -4,8 +4,6 @@ import java.lang.annotation.Annotation;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Collection;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,8 +21,6 @@ import org.springframework.beans.BeansException;
 import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.BeanFactoryAware;
 import org.springframework.beans.factory.SmartInitializingSingleton;
-import org.springframework.beans.factory.config.BeanExpressionContext;
-import org.springframework.beans.factory.config.BeanExpressionResolver;
 import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.core.MethodIntrospector;
@@ -34,7 +30,6 @@ import org.springframework.core.annotation.AnnotatedElementUtils;
 import org.springframework.core.annotation.AnnotationAwareOrderComparator;
 import org.springframework.core.annotation.AnnotationUtils;
 import org.springframework.messaging.handler.annotation.support.MessageHandlerMethodFactory;
-import org.springframework.util.StringUtils;
 
 import dev.ipc.model.IpcPayload;
 import dev.ipc.model.Topics;
@@ -83,7 +78,7 @@ public class IpcHandlerAnnotationBeanPostProcessor
 
 	private @Nullable ConfigurableListableBeanFactory beanFactory;
 
-	private @Nullable BeanExpressionContext expressionContext;
+	private HandlerAttributes attributes = new HandlerAttributes(null);
 
 	@Override
 	public int getOrder() {
@@ -94,7 +89,7 @@ public class IpcHandlerAnnotationBeanPostProcessor
 	public void setBeanFactory(BeanFactory beanFactory) {
 		if (beanFactory instanceof ConfigurableListableBeanFactory configurable) {
 			this.beanFactory = configurable;
-			this.expressionContext = new BeanExpressionContext(configurable, null);
+			this.attributes = new HandlerAttributes(configurable);
 		}
 	}
 
@@ -257,7 +252,7 @@ public class IpcHandlerAnnotationBeanPostProcessor
 		Method method = candidate.method();
 		String where = "@IpcSubscriber method " + IpcHandlerEndpoint.describe(method);
 		Signature signature = Signature.of(where, candidate, factory, true);
-		String topicAttribute = resolveString(annotation.topic(), where, "topic");
+		String topicAttribute = this.attributes.string(annotation.topic(), where, "topic");
 		String topic;
 		if (signature.payloadType() == null) {
 			if (!signature.takesMessage()) {
@@ -300,12 +295,13 @@ public class IpcHandlerAnnotationBeanPostProcessor
 			throw new IpcHandlerDefinitionException(where + " returns " + returnType.getSimpleName()
 					+ ", which would be ignored: subscribers return void, or a CompletionStage to complete asynchronously");
 		}
+		HandlerAttributes attrs = this.attributes;
 		return new HandlerDefinition(candidate.beanName(), candidate.bean(), method,
-				resolveId(annotation.id(), candidate.targetClass(), method, where), signature.handlerMethod(),
+				attrs.id(annotation.id(), candidate.targetClass(), method, where), signature.handlerMethod(),
 				signature.provideIpcArguments(), signature.payloadType(), signature.rawPayload(), signature.validate(),
-				resolveConcurrency(annotation.concurrency(), where), resolveAutoStartup(annotation.autoStartup(), where),
-				resolveSourceFilter(annotation.sources(), annotation.users(), where), topic, null,
-				emptyToNull(resolveString(annotation.errorHandler(), where, "errorHandler")), null);
+				attrs.concurrency(annotation.concurrency(), where), attrs.autoStartup(annotation.autoStartup(), where),
+				attrs.sourceFilter(annotation.sources(), annotation.users(), where), topic, null,
+				HandlerAttributes.emptyToNull(attrs.string(annotation.errorHandler(), where, "errorHandler")), null);
 	}
 
 	private HandlerDefinition rpcHandler(Candidate candidate, IpcRpcHandler annotation,
@@ -342,11 +338,12 @@ public class IpcHandlerAnnotationBeanPostProcessor
 					+ requestType.getName(), "Implement RpcRequest<ConcreteResponse> on the request class");
 		}
 		checkReturnType(where, method, targetClass, requestType, response);
+		HandlerAttributes attrs = this.attributes;
 		return new HandlerDefinition(candidate.beanName(), candidate.bean(), method,
-				resolveId(annotation.id(), targetClass, method, where), signature.handlerMethod(),
+				attrs.id(annotation.id(), targetClass, method, where), signature.handlerMethod(),
 				signature.provideIpcArguments(), requestType, false, signature.validate(),
-				resolveConcurrency(annotation.concurrency(), where), resolveAutoStartup(annotation.autoStartup(), where),
-				resolveSourceFilter(annotation.sources(), annotation.users(), where), name, response.getType(), null,
+				attrs.concurrency(annotation.concurrency(), where), attrs.autoStartup(annotation.autoStartup(), where),
+				attrs.sourceFilter(annotation.sources(), annotation.users(), where), name, response.getType(), null,
 				exceptionHandlers(factory).forHandlerBean(candidate.bean(), targetClass));
 	}
 
@@ -377,100 +374,6 @@ public class IpcHandlerAnnotationBeanPostProcessor
 		List<Map.Entry<Method, A>> entries = new ArrayList<>(methods.entrySet());
 		entries.sort(Map.Entry.comparingByKey((a, b) -> a.toGenericString().compareTo(b.toGenericString())));
 		return entries;
-	}
-
-	private String resolveId(String value, Class<?> targetClass, Method method, String where) {
-		String id = resolveString(value, where, "id");
-		return id.isEmpty() ? targetClass.getName() + "." + method.getName() : id;
-	}
-
-	private @Nullable Integer resolveConcurrency(String value, String where) {
-		String resolved = resolveString(value, where, "concurrency");
-		if (resolved.isEmpty()) {
-			return null;
-		}
-		try {
-			int concurrency = Integer.parseInt(resolved.trim());
-			if (concurrency >= 1) {
-				return concurrency;
-			}
-		}
-		catch (NumberFormatException ex) {
-			// reported below
-		}
-		throw new IpcHandlerDefinitionException(where + ": concurrency '" + resolved + "' is not a positive integer");
-	}
-
-	private @Nullable Boolean resolveAutoStartup(String value, String where) {
-		String resolved = resolveString(value, where, "autoStartup").trim();
-		if (resolved.isEmpty()) {
-			return null;
-		}
-		if ("true".equalsIgnoreCase(resolved) || "false".equalsIgnoreCase(resolved)) {
-			return Boolean.valueOf(resolved);
-		}
-		throw new IpcHandlerDefinitionException(where + ": autoStartup '" + resolved + "' is neither true nor false");
-	}
-
-	private SourceFilter resolveSourceFilter(String[] sources, String[] users, String where) {
-		return SourceFilter.of(resolveList(sources, where, "sources"), resolveList(users, where, "users"));
-	}
-
-	private List<String> resolveList(String[] values, String where, String attribute) {
-		List<String> result = new ArrayList<>();
-		for (String value : values) {
-			Object resolved = resolve(value);
-			if (resolved instanceof String[] array) {
-				result.addAll(Arrays.asList(array));
-			}
-			else if (resolved instanceof Collection<?> collection) {
-				collection.forEach((element) -> result.add(String.valueOf(element)));
-			}
-			else if (resolved != null) {
-				String text = resolved.toString();
-				boolean dynamic = value.contains("${") || value.contains("#{");
-				result.addAll(dynamic ? Arrays.asList(StringUtils.commaDelimitedListToStringArray(text))
-						: List.of(text));
-			}
-		}
-		List<String> trimmed = result.stream().map(String::trim).filter((s) -> !s.isEmpty()).toList();
-		if (values.length > 0 && trimmed.isEmpty()) {
-			throw new IpcHandlerDefinitionException(where + ": " + attribute + " " + Arrays.toString(values)
-					+ " resolved to nothing, which would accept every source; remove the attribute to accept all");
-		}
-		return trimmed;
-	}
-
-	private String resolveString(String value, String where, String attribute) {
-		if (value.isEmpty()) {
-			return value;
-		}
-		Object resolved = resolve(value);
-		if (resolved == null) {
-			return "";
-		}
-		if (!(resolved instanceof String) && !(resolved instanceof Number) && !(resolved instanceof Boolean)) {
-			throw new IpcHandlerDefinitionException(where + ": " + attribute + " '" + value
-					+ "' resolved to a " + resolved.getClass().getName() + ", not a String");
-		}
-		return resolved.toString();
-	}
-
-	private @Nullable Object resolve(String value) {
-		ConfigurableListableBeanFactory factory = this.beanFactory;
-		if (factory == null) {
-			return value;
-		}
-		String resolved = factory.resolveEmbeddedValue(value);
-		BeanExpressionResolver resolver = factory.getBeanExpressionResolver();
-		if (resolver == null || resolved == null) {
-			return resolved;
-		}
-		return resolver.evaluate(resolved, this.expressionContext);
-	}
-
-	private static @Nullable String emptyToNull(String value) {
-		return value.isEmpty() ? null : value;
 	}
 
 	/** An annotated method found on a bean, checked once all singletons exist. */

@@ -53,8 +53,9 @@ record Signature(InvocableHandlerMethod handlerMethod, boolean provideIpcArgumen
 		catch (IllegalStateException ex) {
 			String detail = String.valueOf(ex.getMessage());
 			throw new IpcHandlerDefinitionException(where + " cannot be invoked on its bean, which is a proxy: "
-					+ (detail.endsWith(".") ? detail.substring(0, detail.length() - 1) : detail), "Declare the method on an interface the proxy implements, make it "
-							+ "non-private, or proxy the target class");
+					+ (detail.endsWith(".") ? detail.substring(0, detail.length() - 1) : detail),
+					"Declare the method on an interface the proxy implements, make it non-private, or proxy the "
+							+ "target class");
 		}
 		InvocableHandlerMethod handlerMethod = factory.createInvocableHandlerMethod(candidate.bean(), invocable);
 		IpcMessageHandlerMethodFactory known = (factory instanceof IpcMessageHandlerMethodFactory ours

@@ -30,7 +30,8 @@ import dev.ipc.codec.PayloadCodec;
  * ({@link PayloadCodecMessageConverter}).
  *
  * <p>Because it knows its resolvers, startup can tell which parameter is the payload and refuse a parameter that
- * nothing resolves. A factory of your own under the same bean name replaces this one; see {@link #ipcArgumentResolvers()}.
+ * nothing resolves. A factory of your own under the same bean name replaces this one; see
+ * {@link #ipcArgumentResolvers()}.
  *
  * @author IPC contributors
  * @since 0.1.0
