@@ -19,7 +19,8 @@ import java.lang.annotation.Target;
  * <li>an {@link dev.ipc.rpc.RpcHandlerException}: its message is sent;</li>
  * <li>{@code void}: the failure is only observed; the default reply goes out.</li>
  * </ul>
- * Throwing from the method replaces the failure with what it throws. Without a matching method, a
+ * Throwing an {@code RpcHandlerException} from the method sends its message; any other exception it throws is logged
+ * and the default reply goes out. Without a matching method, a
  * {@code RpcHandlerException} sends its message, a validation failure {@code Invalid request: <field> <message>},
  * anything else only {@code handler failed: <exception simple name>}; the stack trace is logged locally.
  *
