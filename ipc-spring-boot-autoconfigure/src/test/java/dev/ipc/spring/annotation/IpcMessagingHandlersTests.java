@@ -8,9 +8,12 @@ import java.util.concurrent.TimeUnit;
 import jakarta.validation.Valid;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.validation.autoconfigure.ValidationAutoConfiguration;
 import org.springframework.core.MethodParameter;
 import org.springframework.messaging.Message;
@@ -115,7 +118,8 @@ class IpcMessagingHandlersTests {
 	}
 
 	@Test
-	void aRequestBodyThatDoesNotBindIsAnsweredWithoutOurClassNames() {
+	@ExtendWith(OutputCaptureExtension.class)
+	void aRequestBodyThatDoesNotBindIsAnsweredWithoutOurClassNames(CapturedOutput output) {
 		this.vault.withBean(MessagingHandlers.class).withBean(CallerConfigurer.class).run((context) -> {
 			try (TestClients.Peer worker = TestClients.peer(this.bus, "worker")) {
 				Throwable failure = catchThrowable(() -> worker.client()
@@ -125,6 +129,9 @@ class IpcMessagingHandlersTests {
 				RpcError error = ((RpcRemoteException) failure.getCause()).error();
 				assertThat(error).isInstanceOf(RpcError.RequestDeserialization.class);
 				assertThat(((RpcError.RequestDeserialization) error).message()).doesNotContain("dev.ipc", "Sum", "two");
+				await().atMost(5, TimeUnit.SECONDS)
+					.alias("the detail stays in the local log")
+					.until(() -> output.getOut().contains("does not match " + Sum.class.getName()));
 			}
 		});
 	}
