@@ -348,6 +348,10 @@ class BitwardenSdkInteropTest {
 			.put("requestType", "AddRequest")
 			.put("request", "not an object"));
 		assertThat(bad.path("response").path("result").path("Err").has("RequestDeserialization")).isTrue();
+		assertThat(bad.path("response").path("result").path("Err").path("RequestDeserialization").asString())
+			.as("a Bitwarden caller learns that the body is wrong, not our class names")
+			.doesNotContain("dev.ipc")
+			.isNotBlank();
 
 		String id = UUID.randomUUID().toString();
 		JsonNode oldProtocol = sdk().command("request", args().set("destination", json(JAVA))

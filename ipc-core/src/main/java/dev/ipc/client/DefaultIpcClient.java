@@ -33,6 +33,7 @@ import dev.ipc.codec.PayloadCodecException;
 import dev.ipc.event.DropReason;
 import dev.ipc.event.IpcEventListener;
 import dev.ipc.event.RpcOutcome;
+import dev.ipc.internal.LogSafe;
 import dev.ipc.model.Endpoint;
 import dev.ipc.model.IncomingMessage;
 import dev.ipc.model.OutgoingMessage;
@@ -154,6 +155,8 @@ final class DefaultIpcClient implements IpcClient {
 	private final WarningLimiter lagWarnings = new WarningLimiter(PEER_WARNING_INTERVAL);
 
 	private final WarningLimiter unansweredWarnings = new WarningLimiter(PEER_WARNING_INTERVAL);
+
+	private final WarningLimiter badRequestWarnings = new WarningLimiter(PEER_WARNING_INTERVAL);
 
 	private volatile @Nullable Throwable lastFatalError;
 
@@ -579,9 +582,18 @@ final class DefaultIpcClient implements IpcClient {
 			request = envelopes.bindRequest(header.body(), entry.requestClass());
 		}
 		catch (PayloadCodecException | IllegalArgumentException ex) {
+			// the detail names our classes and quotes the peer's data: it stays in the log
+			if (badRequestWarnings.allow()) {
+				log.warn("IPC client '{}': a {} request from {} does not match {} ({}; logged at warn at most every {} s)",
+						name, LogSafe.of(type), replyTo, entry.requestClass().getName(), LogSafe.of(ex.getMessage()),
+						badRequestWarnings.intervalSeconds());
+			}
+			else {
+				log.debug("IPC client '{}': a {} request from {} does not match {}: {}", name, LogSafe.of(type), replyTo,
+						entry.requestClass().getName(), LogSafe.of(ex.getMessage()));
+			}
 			reply(replyTo, responseTopic,
-					envelopes.encodeErr(new RpcError.RequestDeserialization(String.valueOf(ex.getMessage())), id, type),
-					id, type);
+					envelopes.encodeErr(new RpcError.RequestDeserialization(BAD_REQUEST_TEXT), id, type), id, type);
 			events.rpcServerCompleted(type, RpcOutcome.BAD_REQUEST, System.nanoTime() - start);
 			return;
 		}
@@ -631,6 +643,9 @@ final class DefaultIpcClient implements IpcClient {
 		reply(replyTo, topic, envelopes.encodeErr(new RpcError.ResponseSerialization(text), id, type), id, type);
 		events.rpcServerCompleted(type, RpcOutcome.HANDLER_ERROR, System.nanoTime() - start);
 	}
+
+	/** What a caller learns about a request body that does not bind: never the detail, which names our classes. */
+	static final String BAD_REQUEST_TEXT = "the request body does not match the handler's request type";
 
 	/** The start of the error text sent when a reply could not be sent as produced. */
 	private static final String REPLY_NOT_SENT = "response could not be sent: ";

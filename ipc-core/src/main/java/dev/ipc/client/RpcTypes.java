@@ -2,15 +2,19 @@ package dev.ipc.client;
 
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.Type;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 import dev.ipc.rpc.RpcRequest;
 
 /** Resolves the response type an {@link RpcRequest} class declares, and recognises unit request types. */
 final class RpcTypes {
 
-	private static final Map<Class<?>, Type> RESPONSE_TYPES = new ConcurrentHashMap<>();
+	/** Stored with each class (not in a map keyed by class), so no class loader is kept alive by this cache. */
+	private static final ClassValue<Type> RESPONSE_TYPES = new ClassValue<>() {
+		@Override
+		protected Type computeValue(Class<?> requestClass) {
+			return resolve(requestClass);
+		}
+	};
 
 	private RpcTypes() {
 	}
@@ -20,7 +24,7 @@ final class RpcTypes {
 	 * @throws IllegalArgumentException if it cannot be resolved to a concrete type
 	 */
 	static Type responseType(Class<?> requestClass) {
-		return RESPONSE_TYPES.computeIfAbsent(requestClass, RpcTypes::resolve);
+		return RESPONSE_TYPES.get(requestClass);
 	}
 
 	private static Type resolve(Class<?> requestClass) {

@@ -1,8 +1,6 @@
 package dev.ipc.model;
 
-import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Topic names: the reserved RPC topics (spec §1.6) and the resolution of a payload type's declared name
@@ -20,7 +18,16 @@ public final class Topics {
 	 */
 	public static final String RPC_RESPONSE = "RpcResponseMessage";
 
-	private static final Map<Class<?>, String> NAMES = new ConcurrentHashMap<>();
+	/**
+	 * Resolved names, stored with each class (a {@link ClassValue}, not a map keyed by class), so the cache never keeps
+	 * a class loader alive: a devtools restart or a closed plugin context leaves nothing behind.
+	 */
+	private static final ClassValue<String> NAMES = new ClassValue<>() {
+		@Override
+		protected String computeValue(Class<?> type) {
+			return resolveName(type);
+		}
+	};
 
 	private Topics() {
 	}
@@ -47,7 +54,7 @@ public final class Topics {
 	 */
 	public static String nameOf(Class<?> type) {
 		Objects.requireNonNull(type, "type");
-		return NAMES.computeIfAbsent(type, Topics::resolveName);
+		return NAMES.get(type);
 	}
 
 	/**

@@ -219,6 +219,10 @@ class RpcTest {
 		JsonNode reply = json(awaitOutgoing(1));
 		assertThat(reply.get("result").get("Err").has("RequestDeserialization")).isTrue();
 		assertThat(reply.get("request_id").asString()).isEqualTo("id-4");
+		assertThat(reply.get("result").get("Err").get("RequestDeserialization").asString())
+			.as("the caller learns neither our class names nor Jackson's detail")
+			.isEqualTo("the request body does not match the handler's request type")
+			.doesNotContain(TestRequest.class.getName(), "not a number");
 	}
 
 	// spec §8 item 6: the reference sends nothing when the envelope is unparsable

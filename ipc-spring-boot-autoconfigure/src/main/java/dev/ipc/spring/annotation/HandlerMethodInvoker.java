@@ -1,107 +1,49 @@
 package dev.ipc.spring.annotation;
 
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
-
 import org.jspecify.annotations.Nullable;
 
-import org.springframework.util.ReflectionUtils;
-import org.springframework.validation.BeanPropertyBindingResult;
-import org.springframework.validation.SmartValidator;
-import org.springframework.validation.Validator;
+import org.springframework.messaging.Message;
+import org.springframework.messaging.handler.annotation.support.MethodArgumentNotValidException;
+import org.springframework.messaging.handler.invocation.InvocableHandlerMethod;
+import org.springframework.validation.BindingResult;
 
-import dev.ipc.model.IncomingMessage;
-import dev.ipc.model.Source;
-import dev.ipc.rpc.RpcContext;
-
-/** Calls one handler method with arguments resolved from what the client delivered. */
+/**
+ * Calls one handler method through spring-messaging's {@link InvocableHandlerMethod}, with arguments resolved from
+ * the message by the handlers' factory.
+ */
 final class HandlerMethodInvoker {
 
-	/** What each parameter receives. */
-	enum Kind {
+	private final InvocableHandlerMethod method;
 
-		PAYLOAD, SOURCE, MESSAGE, TOPIC, RPC_CONTEXT
+	private final boolean provideIpcArguments;
 
-	}
-
-	private final Object bean;
-
-	private final Method method;
-
-	private final Kind[] kinds;
-
-	private final boolean validate;
-
-	private final Object[] validationHints;
-
-	private volatile @Nullable Validator validator;
-
-	HandlerMethodInvoker(Object bean, Method method, Kind[] kinds, boolean validate, Object[] validationHints) {
-		this.bean = bean;
+	/**
+	 * @param method the method, as created by the handlers' factory
+	 * @param provideIpcArguments whether to hand the {@code Source}, {@code IncomingMessage} and {@code RpcContext}
+	 * to the method directly, for a factory of the application's that may not resolve them
+	 */
+	HandlerMethodInvoker(InvocableHandlerMethod method, boolean provideIpcArguments) {
 		this.method = method;
-		this.kinds = kinds;
-		this.validate = validate;
-		this.validationHints = validationHints;
-		ReflectionUtils.makeAccessible(method);
-	}
-
-	boolean isValidating() {
-		return this.validate;
-	}
-
-	void setValidator(@Nullable Validator validator) {
-		this.validator = validator;
+		this.provideIpcArguments = provideIpcArguments;
 	}
 
 	/**
 	 * Invokes the method; an exception it throws is rethrown as is.
-	 * @throws IpcPayloadValidationException if the payload is invalid
+	 * @param message the message to resolve arguments from
+	 * @param ipcArguments the values of the IPC parameters, used only for a factory that may not resolve them
+	 * @throws IpcPayloadValidationException if the payload is invalid (or a required payload is {@code null})
 	 */
 	@Nullable
-	Object invoke(@Nullable Object payload, Source source, @Nullable IncomingMessage message, @Nullable String topic,
-			@Nullable RpcContext context) throws Exception {
-		if (this.validate && payload != null) {
-			validate(payload);
-		}
-		Object[] args = new Object[this.kinds.length];
-		for (int i = 0; i < args.length; i++) {
-			args[i] = switch (this.kinds[i]) {
-				case PAYLOAD -> payload;
-				case SOURCE -> source;
-				case MESSAGE -> message;
-				case TOPIC -> topic;
-				case RPC_CONTEXT -> context;
-			};
-		}
+	Object invoke(Message<?> message, Object... ipcArguments) throws Exception {
 		try {
-			return this.method.invoke(this.bean, args);
+			return this.provideIpcArguments ? this.method.invoke(message, ipcArguments) : this.method.invoke(message);
 		}
-		catch (InvocationTargetException ex) {
-			Throwable target = ex.getTargetException();
-			if (target instanceof Exception exception) {
-				throw exception;
-			}
-			if (target instanceof Error error) {
-				throw error;
+		catch (MethodArgumentNotValidException ex) {
+			BindingResult errors = ex.getBindingResult();
+			if (errors != null) {
+				throw new IpcPayloadValidationException(errors, ex);
 			}
 			throw ex;
-		}
-	}
-
-	private void validate(Object payload) {
-		Validator current = this.validator;
-		if (current == null) {
-			return;
-		}
-		BeanPropertyBindingResult errors = new BeanPropertyBindingResult(payload, "payload");
-		if (current instanceof SmartValidator smart && this.validationHints.length > 0) {
-			smart.validate(payload, errors, this.validationHints);
-		}
-		else {
-			current.validate(payload, errors);
-		}
-		if (errors.hasErrors()) {
-			throw new IpcPayloadValidationException(errors);
 		}
 	}
 

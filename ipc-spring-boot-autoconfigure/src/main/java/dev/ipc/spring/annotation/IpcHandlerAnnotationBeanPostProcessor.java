@@ -3,10 +3,8 @@ package dev.ipc.spring.annotation;
 import java.lang.annotation.Annotation;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
-import java.lang.reflect.Type;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Collection;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,38 +17,36 @@ import org.jspecify.annotations.Nullable;
 
 import org.springframework.aop.framework.AopInfrastructureBean;
 import org.springframework.aop.framework.AopProxyUtils;
-import org.springframework.aop.support.AopUtils;
 import org.springframework.beans.BeansException;
 import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.BeanFactoryAware;
 import org.springframework.beans.factory.SmartInitializingSingleton;
-import org.springframework.beans.factory.config.BeanExpressionContext;
-import org.springframework.beans.factory.config.BeanExpressionResolver;
 import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.core.MethodIntrospector;
 import org.springframework.core.Ordered;
 import org.springframework.core.ResolvableType;
 import org.springframework.core.annotation.AnnotatedElementUtils;
+import org.springframework.core.annotation.AnnotationAwareOrderComparator;
 import org.springframework.core.annotation.AnnotationUtils;
-import org.springframework.util.StringUtils;
-import org.springframework.validation.annotation.ValidationAnnotationUtils;
+import org.springframework.messaging.handler.annotation.support.MessageHandlerMethodFactory;
 
-import dev.ipc.model.IncomingMessage;
 import dev.ipc.model.IpcPayload;
-import dev.ipc.model.Source;
 import dev.ipc.model.Topics;
-import dev.ipc.rpc.RpcContext;
 import dev.ipc.rpc.RpcRequest;
+import dev.ipc.spring.annotation.support.IpcMessageHandlerMethodFactory;
 
 /**
  * Finds {@link IpcSubscriber} and {@link IpcRpcHandler} methods on every bean (looking through AOP proxies, and on
- * beans created late), checks their signatures at once, and registers them in the {@link IpcSubscriberRegistry} and
- * the {@link IpcRpcHandlerRegistry} once all singletons exist. A method that cannot work fails startup with an
+ * beans created late) and the {@link IpcAdvice} beans; once all singletons exist, checks the methods' signatures
+ * against the handlers' {@code MessageHandlerMethodFactory} (bean
+ * {@value IpcMessageHandlerMethodFactory#BEAN_NAME}) and registers them in the {@link IpcSubscriberRegistry} and
+ * the {@link IpcRpcHandlerRegistry}. A method that cannot work fails startup with an
  * {@link IpcHandlerDefinitionException} naming it.
  *
- * <p>Registered by the auto-configuration; registration waits for {@link #afterSingletonsInstantiated()} so that the
- * registries, the client and their collaborators are never created early, from inside another bean's creation.
+ * <p>Registered by the auto-configuration; checking and registration wait for {@link #afterSingletonsInstantiated()}
+ * so that the factory, the registries, the client and their collaborators are never created early, from inside
+ * another bean's creation. A bean created later is checked and registered as it is created.
  *
  * @author IPC contributors
  * @since 0.1.0
@@ -62,13 +58,19 @@ public class IpcHandlerAnnotationBeanPostProcessor
 	public static final String BEAN_NAME = "dev.ipc.spring.annotation.internalIpcHandlerAnnotationProcessor";
 
 	private static final Set<Class<? extends Annotation>> ANNOTATIONS = Set.of(IpcSubscriber.class,
-			IpcRpcHandler.class);
+			IpcRpcHandler.class, IpcAdvice.class, IpcExceptionHandler.class);
 
 	private final Set<Class<?>> nonAnnotatedClasses = ConcurrentHashMap.newKeySet();
 
 	private final ReentrantLock lock = new ReentrantLock();
 
-	private final List<HandlerDefinition> pending = new ArrayList<>();
+	private final List<Candidate> pending = new ArrayList<>();
+
+	private final Map<Object, Class<?>> adviceBeans = new IdentityHashMap<>();
+
+	private @Nullable MessageHandlerMethodFactory factory;
+
+	private @Nullable RpcExceptionHandlers exceptionHandlers;
 
 	private final Map<String, Method> rpcRequestNames = new LinkedHashMap<>();
 
@@ -76,7 +78,7 @@ public class IpcHandlerAnnotationBeanPostProcessor
 
 	private @Nullable ConfigurableListableBeanFactory beanFactory;
 
-	private @Nullable BeanExpressionContext expressionContext;
+	private HandlerAttributes attributes = new HandlerAttributes(null);
 
 	@Override
 	public int getOrder() {
@@ -87,7 +89,7 @@ public class IpcHandlerAnnotationBeanPostProcessor
 	public void setBeanFactory(BeanFactory beanFactory) {
 		if (beanFactory instanceof ConfigurableListableBeanFactory configurable) {
 			this.beanFactory = configurable;
-			this.expressionContext = new BeanExpressionContext(configurable, null);
+			this.attributes = new HandlerAttributes(configurable);
 		}
 	}
 
@@ -104,6 +106,16 @@ public class IpcHandlerAnnotationBeanPostProcessor
 			this.nonAnnotatedClasses.add(targetClass);
 			return bean;
 		}
+		if (AnnotatedElementUtils.hasAnnotation(targetClass, IpcAdvice.class)) {
+			this.lock.lock();
+			try {
+				this.adviceBeans.put(bean, targetClass);
+				this.exceptionHandlers = null;
+			}
+			finally {
+				this.lock.unlock();
+			}
+		}
 		Map<Method, IpcSubscriber> subscribers = MethodIntrospector.selectMethods(targetClass,
 				(MethodIntrospector.MetadataLookup<IpcSubscriber>) (method) -> AnnotatedElementUtils
 					.findMergedAnnotation(method, IpcSubscriber.class));
@@ -114,32 +126,24 @@ public class IpcHandlerAnnotationBeanPostProcessor
 			this.nonAnnotatedClasses.add(targetClass);
 			return bean;
 		}
-		List<HandlerDefinition> definitions = new ArrayList<>();
+		List<Candidate> candidates = new ArrayList<>();
 		for (Map.Entry<Method, IpcSubscriber> entry : sorted(subscribers)) {
 			if (rpcHandlers.containsKey(entry.getKey())) {
 				throw new IpcHandlerDefinitionException("Method " + IpcHandlerEndpoint.describe(entry.getKey())
-						+ " is annotated with both @IpcSubscriber and @IpcRpcHandler; keep one");
+						+ " is annotated with both @IpcSubscriber and @IpcRpcHandler", "Keep one of them");
 			}
-			definitions.add(subscriber(beanName, bean, targetClass, entry.getKey(), entry.getValue()));
+			candidates.add(new Candidate(beanName, bean, targetClass, entry.getKey(), entry.getValue()));
 		}
 		for (Map.Entry<Method, IpcRpcHandler> entry : sorted(rpcHandlers)) {
-			definitions.add(rpcHandler(beanName, bean, targetClass, entry.getKey(), entry.getValue()));
+			candidates.add(new Candidate(beanName, bean, targetClass, entry.getKey(), entry.getValue()));
 		}
 		this.lock.lock();
 		try {
-			for (HandlerDefinition definition : definitions) {
-				if (definition.responseType() != null) {
-					Method existing = this.rpcRequestNames.putIfAbsent(definition.topic(), definition.method());
-					if (existing != null && !existing.equals(definition.method())) {
-						throw duplicateRequest(definition.topic(), existing, definition.method());
-					}
-				}
-			}
 			if (this.initialized) {
-				definitions.forEach(this::register);
+				process(candidates);
 			}
 			else {
-				this.pending.addAll(definitions);
+				this.pending.addAll(candidates);
 			}
 		}
 		finally {
@@ -153,13 +157,70 @@ public class IpcHandlerAnnotationBeanPostProcessor
 		this.lock.lock();
 		try {
 			this.initialized = true;
-			List<HandlerDefinition> definitions = new ArrayList<>(this.pending);
+			List<Candidate> candidates = new ArrayList<>(this.pending);
 			this.pending.clear();
-			definitions.forEach(this::register);
+			process(candidates);
+			if (!this.adviceBeans.isEmpty()) {
+				exceptionHandlers(factory()); // an invalid advice fails startup even before an RPC handler uses it
+			}
 		}
 		finally {
 			this.lock.unlock();
 		}
+	}
+
+	/** Checks the candidates' signatures against the handlers' factory and registers them; under the lock. */
+	private void process(List<Candidate> candidates) {
+		if (candidates.isEmpty()) {
+			return;
+		}
+		MessageHandlerMethodFactory factory = factory();
+		List<HandlerDefinition> definitions = new ArrayList<>();
+		for (Candidate candidate : candidates) {
+			HandlerDefinition definition = (candidate.annotation() instanceof IpcSubscriber subscriber)
+					? subscriber(candidate, subscriber, factory)
+					: rpcHandler(candidate, (IpcRpcHandler) candidate.annotation(), factory);
+			if (definition.responseType() != null) {
+				Method existing = this.rpcRequestNames.putIfAbsent(definition.topic(), definition.method());
+				if (existing != null && !existing.equals(definition.method())) {
+					throw duplicateRequest(definition.topic(), existing, definition.method());
+				}
+			}
+			definitions.add(definition);
+		}
+		definitions.forEach(this::register);
+	}
+
+	private MessageHandlerMethodFactory factory() {
+		MessageHandlerMethodFactory current = this.factory;
+		if (current == null) {
+			ConfigurableListableBeanFactory bf = this.beanFactory;
+			if (bf == null || !bf.containsBean(IpcMessageHandlerMethodFactory.BEAN_NAME)) {
+				throw new IpcHandlerDefinitionException("Cannot register annotated IPC handlers: there is no "
+						+ "MessageHandlerMethodFactory bean named '" + IpcMessageHandlerMethodFactory.BEAN_NAME + "'",
+						"Keep the IPC auto-configuration enabled, or define that bean");
+			}
+			current = bf.getBean(IpcMessageHandlerMethodFactory.BEAN_NAME, MessageHandlerMethodFactory.class);
+			this.factory = current;
+		}
+		return current;
+	}
+
+	private static @Nullable IpcMessageHandlerMethodFactory knownFactory(MessageHandlerMethodFactory factory) {
+		return (factory instanceof IpcMessageHandlerMethodFactory ours && ours.knowsItsResolvers()) ? ours : null;
+	}
+
+	private RpcExceptionHandlers exceptionHandlers(MessageHandlerMethodFactory factory) {
+		RpcExceptionHandlers current = this.exceptionHandlers;
+		if (current == null) {
+			Map<Object, Class<?>> ordered = new LinkedHashMap<>();
+			List<Object> beans = new ArrayList<>(this.adviceBeans.keySet());
+			AnnotationAwareOrderComparator.sort(beans);
+			beans.forEach((bean) -> ordered.put(bean, this.adviceBeans.get(bean)));
+			current = RpcExceptionHandlers.of(ordered, factory, knownFactory(factory) == null);
+			this.exceptionHandlers = current;
+		}
+		return current;
 	}
 
 	private void register(HandlerDefinition definition) {
@@ -182,66 +243,32 @@ public class IpcHandlerAnnotationBeanPostProcessor
 
 	static IpcHandlerDefinitionException duplicateRequest(String name, Method first, Method second) {
 		return new IpcHandlerDefinitionException("Two @IpcRpcHandler methods handle the request type '" + name + "': "
-				+ IpcHandlerEndpoint.describe(first) + " and " + IpcHandlerEndpoint.describe(second)
-				+ ". A request type has exactly one handler: remove one of them");
+				+ IpcHandlerEndpoint.describe(first) + " and " + IpcHandlerEndpoint.describe(second),
+				"A request type has exactly one handler: remove one of them");
 	}
 
-	private HandlerDefinition subscriber(String beanName, Object bean, Class<?> targetClass, Method method,
-			IpcSubscriber annotation) {
+	private HandlerDefinition subscriber(Candidate candidate, IpcSubscriber annotation,
+			MessageHandlerMethodFactory factory) {
+		Method method = candidate.method();
 		String where = "@IpcSubscriber method " + IpcHandlerEndpoint.describe(method);
-		Method invocable = invocable(method, bean, where);
-		Class<?>[] types = method.getParameterTypes();
-		HandlerMethodInvoker.Kind[] kinds = new HandlerMethodInvoker.Kind[types.length];
-		int payloadIndex = -1;
-		boolean takesMessage = false;
-		for (int i = 0; i < types.length; i++) {
-			if (isTopicParameter(method, i)) {
-				if (types[i] != String.class) {
-					throw new IpcHandlerDefinitionException(where + ": its @IpcTopic parameter must be a String, not "
-							+ types[i].getSimpleName());
-				}
-				kinds[i] = HandlerMethodInvoker.Kind.TOPIC;
-			}
-			else if (types[i] == Source.class) {
-				kinds[i] = HandlerMethodInvoker.Kind.SOURCE;
-			}
-			else if (types[i] == IncomingMessage.class) {
-				kinds[i] = HandlerMethodInvoker.Kind.MESSAGE;
-				takesMessage = true;
-			}
-			else if (types[i] == RpcContext.class) {
-				throw new IpcHandlerDefinitionException(where
-						+ ": RpcContext parameters are only available to @IpcRpcHandler methods; take the Source instead");
-			}
-			else {
-				payloadIndex = payloadParameter(where, types, payloadIndex, i);
-				kinds[i] = HandlerMethodInvoker.Kind.PAYLOAD;
-			}
-		}
-		String topicAttribute = resolveString(annotation.topic(), where, "topic");
-		Type payloadType = null;
-		boolean raw = false;
-		boolean validate = false;
-		Object[] hints = new Object[0];
+		Signature signature = Signature.of(where, candidate, factory, true);
+		String topicAttribute = this.attributes.string(annotation.topic(), where, "topic");
 		String topic;
-		if (payloadIndex < 0) {
-			if (!takesMessage) {
-				throw new IpcHandlerDefinitionException(where + " has no usable payload parameter: declare a parameter "
-						+ "of the payload type (or byte[] for the raw payload, or IncomingMessage with a topic)");
+		if (signature.payloadType() == null) {
+			if (!signature.takesMessage()) {
+				throw new IpcHandlerDefinitionException(where + " has no usable payload parameter",
+						"Declare a parameter of the payload type (or byte[] for the raw payload, or IncomingMessage "
+								+ "with a topic)");
 			}
 			if (topicAttribute.isEmpty()) {
-				throw new IpcHandlerDefinitionException(where
-						+ " takes no payload parameter, so it must name its topic: @IpcSubscriber(topic = \"...\")");
+				throw new IpcHandlerDefinitionException(
+						where + " takes no payload parameter, so it must name its topic",
+						"Set @IpcSubscriber(topic = \"...\")");
 			}
 			topic = topicAttribute;
 		}
 		else {
-			payloadType = ResolvableType.forMethodParameter(method, payloadIndex, targetClass).getType();
-			Class<?> payloadClass = types[payloadIndex];
-			raw = payloadClass == byte[].class;
-			Object[] validationHints = validationHints(method, payloadIndex);
-			validate = validationHints != null;
-			hints = (validationHints != null) ? validationHints : hints;
+			Class<?> payloadClass = ResolvableType.forType(signature.payloadType()).toClass();
 			if (!topicAttribute.isEmpty()) {
 				topic = topicAttribute;
 			}
@@ -255,8 +282,8 @@ public class IpcHandlerAnnotationBeanPostProcessor
 			}
 			else {
 				throw new IpcHandlerDefinitionException(where + " cannot tell which topic to subscribe to: its payload "
-						+ "type " + payloadClass.getName() + " declares no @IpcPayload name. Annotate the type with "
-						+ "@IpcPayload(\"<topic>\") or set @IpcSubscriber(topic = \"...\")");
+						+ "type " + payloadClass.getName() + " declares no @IpcPayload name",
+						"Annotate the type with @IpcPayload(\"<topic>\") or set @IpcSubscriber(topic = \"...\")");
 			}
 		}
 		if (Topics.isReserved(topic)) {
@@ -268,52 +295,35 @@ public class IpcHandlerAnnotationBeanPostProcessor
 			throw new IpcHandlerDefinitionException(where + " returns " + returnType.getSimpleName()
 					+ ", which would be ignored: subscribers return void, or a CompletionStage to complete asynchronously");
 		}
-		return new HandlerDefinition(beanName, bean, method, invocable,
-				resolveId(annotation.id(), targetClass, method, where), kinds, payloadType, raw, validate, hints,
-				resolveConcurrency(annotation.concurrency(), where), resolveAutoStartup(annotation.autoStartup(), where),
-				resolveSourceFilter(annotation.sources(), annotation.users(), where), topic, null,
-				emptyToNull(resolveString(annotation.errorHandler(), where, "errorHandler")));
+		HandlerAttributes attrs = this.attributes;
+		return new HandlerDefinition(candidate.beanName(), candidate.bean(), method,
+				attrs.id(annotation.id(), candidate.targetClass(), method, where), signature.handlerMethod(),
+				signature.provideIpcArguments(), signature.payloadType(), signature.rawPayload(), signature.validate(),
+				attrs.concurrency(annotation.concurrency(), where), attrs.autoStartup(annotation.autoStartup(), where),
+				attrs.sourceFilter(annotation.sources(), annotation.users(), where), topic, null,
+				HandlerAttributes.emptyToNull(attrs.string(annotation.errorHandler(), where, "errorHandler")), null);
 	}
 
-	private HandlerDefinition rpcHandler(String beanName, Object bean, Class<?> targetClass, Method method,
-			IpcRpcHandler annotation) {
+	private HandlerDefinition rpcHandler(Candidate candidate, IpcRpcHandler annotation,
+			MessageHandlerMethodFactory factory) {
+		Method method = candidate.method();
+		Class<?> targetClass = candidate.targetClass();
 		String where = "@IpcRpcHandler method " + IpcHandlerEndpoint.describe(method);
-		Method invocable = invocable(method, bean, where);
-		Class<?>[] types = method.getParameterTypes();
-		HandlerMethodInvoker.Kind[] kinds = new HandlerMethodInvoker.Kind[types.length];
-		int payloadIndex = -1;
-		for (int i = 0; i < types.length; i++) {
-			if (isTopicParameter(method, i)) {
-				throw new IpcHandlerDefinitionException(where
-						+ ": @IpcTopic is only available to @IpcSubscriber methods (requests always travel on the RPC topic)");
-			}
-			if (types[i] == Source.class) {
-				kinds[i] = HandlerMethodInvoker.Kind.SOURCE;
-			}
-			else if (types[i] == RpcContext.class) {
-				kinds[i] = HandlerMethodInvoker.Kind.RPC_CONTEXT;
-			}
-			else if (types[i] == IncomingMessage.class) {
-				throw new IpcHandlerDefinitionException(where
-						+ ": IncomingMessage parameters are only available to @IpcSubscriber methods; take the RpcContext instead");
-			}
-			else {
-				payloadIndex = payloadParameter(where, types, payloadIndex, i);
-				kinds[i] = HandlerMethodInvoker.Kind.PAYLOAD;
-			}
+		Signature signature = Signature.of(where, candidate, factory, false);
+		if (signature.payloadType() == null) {
+			throw new IpcHandlerDefinitionException(where + " has no usable payload parameter",
+					"Declare a parameter of the request type, a class implementing RpcRequest<Response> annotated "
+							+ "with @IpcPayload");
 		}
-		if (payloadIndex < 0) {
-			throw new IpcHandlerDefinitionException(where + " has no usable payload parameter: declare a parameter of "
-					+ "the request type, a class implementing RpcRequest<Response> annotated with @IpcPayload");
-		}
-		Class<?> requestType = types[payloadIndex];
+		Class<?> requestType = ResolvableType.forType(signature.payloadType()).toClass();
 		if (!RpcRequest.class.isAssignableFrom(requestType)) {
 			throw new IpcHandlerDefinitionException(where + " has no usable payload parameter: its parameter type "
-					+ requestType.getName() + " does not implement RpcRequest<Response>");
+					+ requestType.getName() + " does not implement RpcRequest<Response>",
+					"Take the request type, a class implementing RpcRequest<Response> annotated with @IpcPayload");
 		}
 		if (requestType.isInterface() || Modifier.isAbstract(requestType.getModifiers())) {
 			throw new IpcHandlerDefinitionException(where + ": its request type " + requestType.getName()
-					+ " is abstract, so requests cannot be deserialized into it; declare the concrete request class");
+					+ " is abstract, so requests cannot be deserialized into it", "Declare the concrete request class");
 		}
 		String name;
 		try {
@@ -325,15 +335,16 @@ public class IpcHandlerAnnotationBeanPostProcessor
 		ResolvableType response = ResolvableType.forClass(requestType).as(RpcRequest.class).getGeneric(0);
 		if (response == ResolvableType.NONE || response.resolve() == null) {
 			throw new IpcHandlerDefinitionException(where + ": cannot resolve the response type of "
-					+ requestType.getName() + "; implement RpcRequest<ConcreteResponse> on the request class");
+					+ requestType.getName(), "Implement RpcRequest<ConcreteResponse> on the request class");
 		}
 		checkReturnType(where, method, targetClass, requestType, response);
-		Object[] validationHints = validationHints(method, payloadIndex);
-		return new HandlerDefinition(beanName, bean, method, invocable,
-				resolveId(annotation.id(), targetClass, method, where), kinds, requestType, false,
-				validationHints != null, (validationHints != null) ? validationHints : new Object[0],
-				resolveConcurrency(annotation.concurrency(), where), resolveAutoStartup(annotation.autoStartup(), where),
-				resolveSourceFilter(annotation.sources(), annotation.users(), where), name, response.getType(), null);
+		HandlerAttributes attrs = this.attributes;
+		return new HandlerDefinition(candidate.beanName(), candidate.bean(), method,
+				attrs.id(annotation.id(), targetClass, method, where), signature.handlerMethod(),
+				signature.provideIpcArguments(), requestType, false, signature.validate(),
+				attrs.concurrency(annotation.concurrency(), where), attrs.autoStartup(annotation.autoStartup(), where),
+				attrs.sourceFilter(annotation.sources(), annotation.users(), where), name, response.getType(), null,
+				exceptionHandlers(factory).forHandlerBean(candidate.bean(), targetClass));
 	}
 
 	private static void checkReturnType(String where, Method method, Class<?> targetClass, Class<?> requestType,
@@ -359,138 +370,14 @@ public class IpcHandlerAnnotationBeanPostProcessor
 		}
 	}
 
-	private static int payloadParameter(String where, Class<?>[] types, int current, int index) {
-		if (current >= 0) {
-			throw new IpcHandlerDefinitionException(where + " has more than one payload parameter (" + types[current]
-				.getSimpleName() + " and " + types[index].getSimpleName() + "): take one payload, plus optionally "
-					+ "Source, IncomingMessage, @IpcTopic String or RpcContext");
-		}
-		return index;
-	}
-
-	private static boolean isTopicParameter(Method method, int index) {
-		return AnnotatedElementUtils.hasAnnotation(method.getParameters()[index], IpcTopic.class);
-	}
-
-	private static Object @Nullable [] validationHints(Method method, int index) {
-		for (Annotation annotation : method.getParameterAnnotations()[index]) {
-			Object[] hints = ValidationAnnotationUtils.determineValidationHints(annotation);
-			if (hints != null) {
-				return hints;
-			}
-		}
-		return null;
-	}
-
-	private static Method invocable(Method method, Object bean, String where) {
-		try {
-			return AopUtils.selectInvocableMethod(method, bean.getClass());
-		}
-		catch (IllegalStateException ex) {
-			throw new IpcHandlerDefinitionException(where + " cannot be invoked on its bean, which is a proxy: "
-					+ ex.getMessage() + ". Declare the method on an interface the proxy implements, make it "
-					+ "non-private, or proxy the target class", ex);
-		}
-	}
-
 	private static <A> List<Map.Entry<Method, A>> sorted(Map<Method, A> methods) {
 		List<Map.Entry<Method, A>> entries = new ArrayList<>(methods.entrySet());
 		entries.sort(Map.Entry.comparingByKey((a, b) -> a.toGenericString().compareTo(b.toGenericString())));
 		return entries;
 	}
 
-	private String resolveId(String value, Class<?> targetClass, Method method, String where) {
-		String id = resolveString(value, where, "id");
-		return id.isEmpty() ? targetClass.getName() + "." + method.getName() : id;
-	}
-
-	private @Nullable Integer resolveConcurrency(String value, String where) {
-		String resolved = resolveString(value, where, "concurrency");
-		if (resolved.isEmpty()) {
-			return null;
-		}
-		try {
-			int concurrency = Integer.parseInt(resolved.trim());
-			if (concurrency >= 1) {
-				return concurrency;
-			}
-		}
-		catch (NumberFormatException ex) {
-			// reported below
-		}
-		throw new IpcHandlerDefinitionException(where + ": concurrency '" + resolved + "' is not a positive integer");
-	}
-
-	private @Nullable Boolean resolveAutoStartup(String value, String where) {
-		String resolved = resolveString(value, where, "autoStartup").trim();
-		if (resolved.isEmpty()) {
-			return null;
-		}
-		if ("true".equalsIgnoreCase(resolved) || "false".equalsIgnoreCase(resolved)) {
-			return Boolean.valueOf(resolved);
-		}
-		throw new IpcHandlerDefinitionException(where + ": autoStartup '" + resolved + "' is neither true nor false");
-	}
-
-	private SourceFilter resolveSourceFilter(String[] sources, String[] users, String where) {
-		return SourceFilter.of(resolveList(sources, where, "sources"), resolveList(users, where, "users"));
-	}
-
-	private List<String> resolveList(String[] values, String where, String attribute) {
-		List<String> result = new ArrayList<>();
-		for (String value : values) {
-			Object resolved = resolve(value);
-			if (resolved instanceof String[] array) {
-				result.addAll(Arrays.asList(array));
-			}
-			else if (resolved instanceof Collection<?> collection) {
-				collection.forEach((element) -> result.add(String.valueOf(element)));
-			}
-			else if (resolved != null) {
-				String text = resolved.toString();
-				boolean dynamic = value.contains("${") || value.contains("#{");
-				result.addAll(dynamic ? Arrays.asList(StringUtils.commaDelimitedListToStringArray(text))
-						: List.of(text));
-			}
-		}
-		List<String> trimmed = result.stream().map(String::trim).filter((s) -> !s.isEmpty()).toList();
-		if (values.length > 0 && trimmed.isEmpty()) {
-			throw new IpcHandlerDefinitionException(where + ": " + attribute + " " + Arrays.toString(values)
-					+ " resolved to nothing, which would accept every source; remove the attribute to accept all");
-		}
-		return trimmed;
-	}
-
-	private String resolveString(String value, String where, String attribute) {
-		if (value.isEmpty()) {
-			return value;
-		}
-		Object resolved = resolve(value);
-		if (resolved == null) {
-			return "";
-		}
-		if (!(resolved instanceof String) && !(resolved instanceof Number) && !(resolved instanceof Boolean)) {
-			throw new IpcHandlerDefinitionException(where + ": " + attribute + " '" + value
-					+ "' resolved to a " + resolved.getClass().getName() + ", not a String");
-		}
-		return resolved.toString();
-	}
-
-	private @Nullable Object resolve(String value) {
-		ConfigurableListableBeanFactory factory = this.beanFactory;
-		if (factory == null) {
-			return value;
-		}
-		String resolved = factory.resolveEmbeddedValue(value);
-		BeanExpressionResolver resolver = factory.getBeanExpressionResolver();
-		if (resolver == null || resolved == null) {
-			return resolved;
-		}
-		return resolver.evaluate(resolved, this.expressionContext);
-	}
-
-	private static @Nullable String emptyToNull(String value) {
-		return value.isEmpty() ? null : value;
+	/** An annotated method found on a bean, checked once all singletons exist. */
+	record Candidate(String beanName, Object bean, Class<?> targetClass, Method method, Annotation annotation) {
 	}
 
 }

@@ -89,17 +89,12 @@ public abstract sealed class IpcHandlerRegistry<E extends IpcHandlerEndpoint>
 	}
 
 	HandlerMethodInvoker newInvoker(HandlerDefinition definition) {
-		HandlerMethodInvoker invoker = definition.newInvoker();
-		if (invoker.isValidating()) {
-			Validator current = this.validator.get();
-			if (current == null) {
-				logger.warn(kind() + " method " + definition.describe()
-						+ " asks for payload validation but there is no Validator bean: add "
-						+ "spring-boot-starter-validation, or remove @Valid");
-			}
-			invoker.setValidator(current);
+		if (definition.validate() && !definition.provideIpcArguments() && this.validator.get() == null) {
+			logger.warn(kind() + " method " + definition.describe()
+					+ " asks for payload validation but there is no Validator bean: add "
+					+ "spring-boot-starter-validation, or remove @Valid");
 		}
-		return invoker;
+		return definition.newInvoker();
 	}
 
 	/** Starts every auto-startup endpoint and accepts work. Called by the client's lifecycle before the client starts. */

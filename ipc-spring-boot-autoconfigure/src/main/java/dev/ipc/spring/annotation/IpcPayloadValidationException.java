@@ -26,6 +26,16 @@ public class IpcPayloadValidationException extends RuntimeException {
 		this.errors = errors;
 	}
 
+	/**
+	 * Creates a new instance.
+	 * @param errors the validation errors
+	 * @param cause the failure reporting them
+	 */
+	public IpcPayloadValidationException(Errors errors, Throwable cause) {
+		super("Payload " + errors.getObjectName() + " is invalid: " + summarize(errors), cause);
+		this.errors = errors;
+	}
+
 	/** The validation errors. */
 	public Errors getErrors() {
 		return this.errors;

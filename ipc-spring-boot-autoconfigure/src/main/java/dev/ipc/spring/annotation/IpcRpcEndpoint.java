@@ -9,6 +9,8 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.messaging.Message;
+
 import dev.ipc.client.IpcClient;
 import dev.ipc.client.Registration;
 import dev.ipc.event.DropReason;
@@ -18,7 +20,9 @@ import dev.ipc.rpc.RpcHandlerException;
 
 /**
  * An {@link IpcRpcHandler} method in the {@link IpcRpcHandlerRegistry}. Requests from rejected sources, and requests
- * arriving while the registry is stopping, are answered with an error (never silence).
+ * arriving while the registry is stopping, are answered with an error (never silence). A failure of the method (or
+ * of its stage) passes through the {@link IpcExceptionHandler} methods that apply, which decide what the caller
+ * learns.
  *
  * @author IPC contributors
  * @since 0.1.0
@@ -41,9 +45,12 @@ public final class IpcRpcEndpoint extends IpcHandlerEndpoint {
 
 	private final Runnable requestReceived;
 
+	private final RpcExceptionHandlers exceptionHandlers;
+
 	IpcRpcEndpoint(String id, String beanName, Method method, boolean autoStartup, int concurrency,
 			SourceFilter sourceFilter, String requestName, Class<?> requestType, Type responseType,
-			HandlerMethodInvoker invoker, HandlerRuntime runtime, Runnable requestReceived) {
+			HandlerMethodInvoker invoker, HandlerRuntime runtime, Runnable requestReceived,
+			RpcExceptionHandlers exceptionHandlers) {
 		super(id, beanName, method, autoStartup, concurrency, sourceFilter);
 		this.requestName = requestName;
 		this.requestType = requestType;
@@ -52,6 +59,7 @@ public final class IpcRpcEndpoint extends IpcHandlerEndpoint {
 		this.runtime = runtime;
 		this.limiter = (concurrency > 0) ? new ConcurrencyLimiter(concurrency, runtime.executor()) : null;
 		this.requestReceived = requestReceived;
+		this.exceptionHandlers = exceptionHandlers;
 	}
 
 	/** The request type name (on the wire). */
@@ -111,19 +119,39 @@ public final class IpcRpcEndpoint extends IpcHandlerEndpoint {
 		return stage.whenComplete((value, failure) -> tracker.exit());
 	}
 
-	@SuppressWarnings("unchecked")
 	private CompletionStage<Object> invoke(Object request, RpcContext context) throws Exception {
+		Message<Object> message = IpcMessages.forRequest(context, request);
 		Object value;
 		try {
-			value = this.invoker.invoke(request, context.source(), null, null, context);
+			value = this.invoker.invoke(message, context.source(), context);
 		}
-		catch (IpcPayloadValidationException ex) {
-			throw new RpcHandlerException("Invalid request: " + ex.getSummary(), ex);
+		catch (Exception ex) {
+			throw asException(this.exceptionHandlers.map(ex, message, context.source(), context));
 		}
 		if (value instanceof CompletionStage<?> stage) {
-			return (CompletionStage<Object>) stage;
+			CompletableFuture<Object> mapped = new CompletableFuture<>();
+			stage.whenComplete((result, failure) -> {
+				if (failure == null) {
+					mapped.complete(result);
+				}
+				else {
+					mapped.completeExceptionally(
+							this.exceptionHandlers.map(unwrap(failure), message, context.source(), context));
+				}
+			});
+			return mapped;
 		}
 		return CompletableFuture.completedFuture(value);
+	}
+
+	private static Exception asException(Throwable failure) {
+		if (failure instanceof Exception exception) {
+			return exception;
+		}
+		if (failure instanceof Error error) {
+			throw error;
+		}
+		return new IllegalStateException(failure);
 	}
 
 }

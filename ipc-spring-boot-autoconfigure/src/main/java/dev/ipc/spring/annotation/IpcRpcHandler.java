@@ -12,10 +12,14 @@ import java.lang.annotation.Target;
  * {@link dev.ipc.model.IpcPayload}; the method returns {@code R}, or a {@link java.util.concurrent.CompletionStage}
  * of {@code R}. The return value is the response.
  *
- * <p>Parameters, in any order: exactly one request (optionally {@code @Valid}/{@code @Validated}), the
- * {@link dev.ipc.model.Source} of the caller, the {@link dev.ipc.rpc.RpcContext}. A method that throws answers the
- * caller with an error: the message of a {@link dev.ipc.rpc.RpcHandlerException}, or only the exception's class name
- * for anything else (so internal details do not leak).
+ * <p>Parameters, in any order: exactly one request (optionally {@code @Payload}, {@code @Valid}/{@code @Validated},
+ * or wrapped as {@code Message<R>}), the {@link dev.ipc.model.Source} of the caller, the
+ * {@link dev.ipc.rpc.RpcContext}, {@code @Header} values named by {@link IpcHeaders} (request id and type, source
+ * name and user, ...), {@code @Headers}, parameters an {@link IpcHandlerConfigurer}'s resolvers support. A method
+ * that throws answers the caller with an error: what an {@link IpcExceptionHandler} (in the handler's class or an
+ * {@link IpcAdvice} bean) chooses, else the message of a {@link dev.ipc.rpc.RpcHandlerException}, else only the
+ * exception's simple class name (so internal details do not leak). A request body that does not bind to the request
+ * type is answered with a fixed {@code RequestDeserialization} text; the detail is logged locally.
  *
  * <pre>{@code
  * @IpcRpcHandler(sources = "worker", users = "${user.name}")

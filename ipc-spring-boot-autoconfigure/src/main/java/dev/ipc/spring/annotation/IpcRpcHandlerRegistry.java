@@ -141,7 +141,8 @@ public final class IpcRpcHandlerRegistry extends IpcHandlerRegistry<IpcRpcEndpoi
 		boolean autoStartup = (definition.autoStartup() != null) ? definition.autoStartup() : this.defaultAutoStartup;
 		return new IpcRpcEndpoint(definition.id(), definition.beanName(), definition.method(), autoStartup,
 				concurrency, definition.sourceFilter(), definition.topic(), requestType, responseType,
-				newInvoker(definition), this.runtime, this::requestReceived);
+				newInvoker(definition), this.runtime, this::requestReceived,
+				Objects.requireNonNull(definition.exceptionHandlers()));
 	}
 
 }

@@ -10,10 +10,15 @@ import java.lang.annotation.Target;
  * Marks a method of a Spring bean as a subscriber to an IPC topic. The method is registered with the
  * {@link IpcSubscriberRegistry} and started with the client.
  *
- * <p>Parameters, in any order: exactly one <em>payload</em> (decoded from JSON with the client's codec, or the raw
- * bytes as {@code byte[]}), optionally annotated with {@code @Valid} or {@code @Validated} to validate it; the
- * {@link dev.ipc.model.Source} (stamped by the receiving transport, so it can be trusted); the
- * {@link dev.ipc.model.IncomingMessage}; a {@code String} annotated with {@link IpcTopic}. The method returns
+ * <p>The method is invoked through spring-messaging's handler-method infrastructure (see
+ * {@link dev.ipc.spring.annotation.support.IpcMessageHandlerMethodFactory}). Parameters, in any order: exactly one
+ * <em>payload</em> (decoded from JSON with the client's codec, or the raw bytes as {@code byte[]}; optionally marked
+ * {@code @Payload}, an {@code Optional}, or wrapped as {@code Message<T>}), optionally annotated with {@code @Valid}
+ * or {@code @Validated} to validate it; the {@link dev.ipc.model.Source} (stamped by the receiving transport, so it
+ * can be trusted); the {@link dev.ipc.model.IncomingMessage}; a {@code String} annotated with {@link IpcTopic};
+ * {@code @Header} values named by {@link IpcHeaders}, {@code @Headers Map} or {@code MessageHeaders}; parameters an
+ * {@link IpcHandlerConfigurer}'s resolvers support. A JSON {@code null} payload is refused (to the error handler)
+ * unless the parameter is {@code @Payload(required = false)} or an {@code Optional}. The method returns
  * {@code void}, or a {@link java.util.concurrent.CompletionStage} when it completes asynchronously. An exception (or
  * a stage completed exceptionally) goes to the {@link IpcErrorHandler}.
  *

@@ -138,7 +138,7 @@ public final class IpcSubscriberEndpoint extends IpcHandlerEndpoint {
 		Object result;
 		try {
 			Object payload = decode(message);
-			result = this.invoker.invoke(payload, message.source(), message, message.topic(), null);
+			result = this.invoker.invoke(IpcMessages.forSubscriber(message, payload), message.source(), message);
 		}
 		catch (Throwable ex) {
 			try {
@@ -171,7 +171,7 @@ public final class IpcSubscriberEndpoint extends IpcHandlerEndpoint {
 			return message.payload();
 		}
 		if (this.payloadType == null) {
-			return null;
+			return message.payload(); // the method takes only the message
 		}
 		return this.runtime.codec().decode(message.payload(), this.payloadType);
 	}

@@ -71,12 +71,16 @@ public final class IpcSubscriberRegistry extends IpcHandlerRegistry<IpcSubscribe
 	@Override
 	IpcSubscriberEndpoint createEndpoint(HandlerDefinition definition) {
 		if (definition.payloadType() != null && !definition.rawPayload()) {
-			String problem = PayloadTypes.deserializationProblem(this.runtime.codec().mapper(),
-					definition.payloadType());
+			var mapper = this.runtime.codec().mapper();
+			String problem = PayloadTypes.deserializationProblem(mapper, definition.payloadType());
 			if (problem != null) {
-				throw new IpcHandlerDefinitionException(
-						"@IpcSubscriber method " + definition.describe() + " has a payload type that cannot be "
-								+ "deserialized: " + problem);
+				throw new IpcHandlerDefinitionException("@IpcSubscriber method " + definition.describe()
+						+ " has a payload type that cannot be deserialized: " + problem);
+			}
+			problem = PayloadTypes.serializationProblem(mapper, definition.payloadType());
+			if (problem != null) {
+				throw new IpcHandlerDefinitionException("@IpcSubscriber method " + definition.describe()
+						+ " has a payload type its senders cannot serialize: " + problem);
 			}
 		}
 		IpcErrorHandler errorHandler = this.defaultErrorHandler;

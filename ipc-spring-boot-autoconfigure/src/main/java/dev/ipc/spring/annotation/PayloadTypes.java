@@ -10,6 +10,8 @@ import tools.jackson.databind.SerializationFeature;
 import tools.jackson.databind.ValueDeserializer;
 import tools.jackson.databind.ValueSerializer;
 import tools.jackson.databind.deser.AbstractDeserializer;
+import tools.jackson.databind.deser.ValueInstantiator;
+import tools.jackson.databind.deser.bean.BeanDeserializerBase;
 import tools.jackson.databind.ser.bean.BeanSerializerBase;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.ser.impl.UnknownSerializer;
@@ -33,10 +35,37 @@ final class PayloadTypes {
 				return javaType.getRawClass().getName()
 						+ " is abstract and declares no type information (@JsonTypeInfo), so JSON cannot be read into it";
 			}
+			if (deserializer instanceof BeanDeserializerBase bean && !canCreateFromObject(mapper, javaType, bean)) {
+				return javaType.getRawClass().getName() + " has no constructor Jackson can use, so every message "
+						+ "would fail to decode: make it a record, add a no-argument constructor, or annotate a "
+						+ "constructor with @JsonCreator (compile with -parameters, or name its arguments with "
+						+ "@JsonProperty)";
+			}
 			return null;
 		}
 		catch (RuntimeException ex) {
 			return javaType.getRawClass().getName() + " cannot be read from JSON: " + ex.getMessage();
+		}
+	}
+
+	/**
+	 * Whether Jackson can create the type from the JSON it writes: from an object (no-argument or property-based
+	 * creator, or a delegate), or, for a type written as a scalar, from anything at all.
+	 */
+	private static boolean canCreateFromObject(JsonMapper mapper, JavaType type, BeanDeserializerBase deserializer) {
+		ValueInstantiator instantiator = deserializer.getValueInstantiator();
+		if (instantiator.canCreateUsingDefault() || instantiator.canCreateFromObjectWith()
+				|| instantiator.canCreateUsingDelegate() || instantiator.canCreateUsingArrayDelegate()) {
+			return true;
+		}
+		if (!instantiator.canInstantiate()) {
+			return false;
+		}
+		try {
+			return !(mapper._serializationContext().findTypedValueSerializer(type, true) instanceof BeanSerializerBase);
+		}
+		catch (RuntimeException ex) {
+			return true; // reported by the serialization check
 		}
 	}
 

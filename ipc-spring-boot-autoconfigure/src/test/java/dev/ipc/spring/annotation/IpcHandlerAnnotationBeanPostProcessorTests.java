@@ -450,6 +450,64 @@ class IpcHandlerAnnotationBeanPostProcessorTests {
 	}
 
 	@Test
+	void failsOnASubscriberPayloadJacksonCannotConstruct() {
+		this.contextRunner.withBean(UnconstructibleSubscriber.class)
+			.run((context) -> assertFailure(context,
+					UnconstructibleSubscriber.class.getName() + ".on(Unconstructible)", "cannot be deserialized",
+					"no constructor Jackson can use", "@JsonCreator"));
+	}
+
+	@Test
+	void failsOnASubscriberPayloadItsSendersCannotSerialize() {
+		this.contextRunner.withBean(OpaqueSubscriber.class)
+			.run((context) -> assertFailure(context, OpaqueSubscriber.class.getName() + ".on(OpaqueEvent)",
+					"its senders cannot serialize", "would travel as {}"));
+	}
+
+	@IpcPayload("unconstructible")
+	static final class Unconstructible {
+
+		final int a;
+
+		Unconstructible(int a, int b) {
+			this.a = a + b;
+		}
+
+		Unconstructible(long a) {
+			this.a = (int) a;
+		}
+
+		public int getA() {
+			return this.a;
+		}
+
+	}
+
+	static class UnconstructibleSubscriber {
+
+		@IpcSubscriber
+		void on(Unconstructible event) {
+		}
+
+	}
+
+	@IpcPayload("opaque-event")
+	static final class OpaqueEvent {
+
+		@SuppressWarnings("unused")
+		private int hidden;
+
+	}
+
+	static class OpaqueSubscriber {
+
+		@IpcSubscriber
+		void on(OpaqueEvent event) {
+		}
+
+	}
+
+	@Test
 	void failsOnReservedTopics() {
 		this.contextRunner.withBean(ReservedTopicSubscriber.class)
 			.run((context) -> assertFailure(context,

@@ -48,7 +48,54 @@ class PayloadTypesTests {
 		assertThat(PayloadTypes.serializationProblem(this.mapper, Plain.class)).as("runtime type decides").isNull();
 	}
 
+	@Test
+	void typesJacksonCannotConstructDoNotDeserialize() {
+		assertThat(PayloadTypes.deserializationProblem(this.mapper, Unconstructible.class))
+			.contains(Unconstructible.class.getName(), "no constructor Jackson can use", "@JsonCreator");
+		assertThat(PayloadTypes.deserializationProblem(this.mapper, Creator.class)).isNull();
+		assertThat(PayloadTypes.deserializationProblem(this.mapper, Data.class)).isNull();
+		assertThat(PayloadTypes.deserializationProblem(this.mapper, Bean.class)).isNull();
+	}
+
 	public record Data(int a, String b) {
+	}
+
+	/** Two constructors with arguments and no creator: Jackson can pick none. */
+	public static final class Unconstructible {
+
+		public final int a;
+
+		public final int b;
+
+		public Unconstructible(int a, int b) {
+			this.a = a;
+			this.b = b;
+		}
+
+		public Unconstructible(long sum) {
+			this((int) sum, 0);
+		}
+
+	}
+
+	/** The same, with the creator named. */
+	public static final class Creator {
+
+		public final int a;
+
+		public final int b;
+
+		@com.fasterxml.jackson.annotation.JsonCreator
+		public Creator(@com.fasterxml.jackson.annotation.JsonProperty("a") int a,
+				@com.fasterxml.jackson.annotation.JsonProperty("b") int b) {
+			this.a = a;
+			this.b = b;
+		}
+
+		public Creator(long sum) {
+			this((int) sum, 0);
+		}
+
 	}
 
 	public record Unit() {

@@ -27,6 +27,11 @@ public final class TestPayloads {
 	public record Sum(@Min(0) int a, @Min(0) int b) implements RpcRequest<SumResult> {
 	}
 
+	/** A request with {@link Sum}'s name but a body that does not bind to it. */
+	@IpcPayload("test.sum")
+	public record BadSum(String a) implements RpcRequest<SumResult> {
+	}
+
 	/** The answer to {@link Sum}. */
 	public record SumResult(int value) {
 	}

@@ -6,6 +6,7 @@ import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
 import org.springframework.context.annotation.Role;
 import org.springframework.validation.Validator;
 
@@ -19,12 +20,13 @@ import dev.ipc.spring.annotation.IpcSubscriberRegistry;
 import dev.ipc.spring.annotation.LoggingIpcErrorHandler;
 
 /**
- * Annotated handlers: the post-processor finding {@code @IpcSubscriber} and {@code @IpcRpcHandler} methods, and the
- * registries they are kept in.
+ * Annotated handlers: the post-processor finding {@code @IpcSubscriber} and {@code @IpcRpcHandler} methods, the
+ * registries they are kept in, and the factory invoking them ({@link IpcHandlerMethodConfiguration}).
  *
  * @author IPC contributors
  */
 @Configuration(proxyBeanMethods = false)
+@Import(IpcHandlerMethodConfiguration.class)
 class IpcAnnotationDrivenConfiguration {
 
 	@Bean(IpcHandlerAnnotationBeanPostProcessor.BEAN_NAME)

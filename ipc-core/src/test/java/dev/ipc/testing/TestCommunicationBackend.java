@@ -16,7 +16,7 @@ import dev.ipc.spi.IpcException;
 import dev.ipc.transport.ReceiverFanout;
 
 /**
- * A backend for unit tests (spec §5.4): records every sent message and lets the test inject incoming ones. Optionally
+ * The project's own test fixture, not API (applications test with the ipc-test module): a backend for unit tests (spec §5.4): records every sent message and lets the test inject incoming ones. Optionally
  * fails sends with an exception the test chooses.
  */
 public final class TestCommunicationBackend implements CommunicationBackend {
