@@ -7,7 +7,7 @@ import dev.ipc.bench.harness.Roles;
 
 /**
  * {@code java -jar ipc-benchmarks.jar harness [options]} runs the cross-process harness; {@code jmh [JMH options]}
- * (or any JMH arguments) runs the JMH benchmarks; {@code role ...} is how the harness starts its child JVMs.
+ * (or any JMH arguments) runs the JMH benchmarks; {@code nats [options]} runs the NATS section; {@code role ...} is how the harness starts its child JVMs.
  */
 public final class Main {
 
@@ -21,6 +21,7 @@ public final class Main {
 			case "harness" -> Harness.main(rest);
 			case "role" -> Roles.main(rest);
 			case "probe" -> dev.ipc.bench.harness.Probe.main(rest);
+			case "nats" -> dev.ipc.bench.nats.NatsBench.main(rest);
 			case "jmh" -> org.openjdk.jmh.Main.main(rest);
 			default -> org.openjdk.jmh.Main.main(args);
 		}

@@ -209,7 +209,10 @@ public record IpcProperties(@DefaultValue("true") boolean enabled, @Nullable Str
 		UNIX,
 
 		/** TCP, loopback by default (processes on one machine where Unix sockets are not available). */
-		TCP
+		TCP,
+
+		/** NATS (processes on any number of machines); needs the {@code ipc-nats} module, configured by {@code ipc.transport.nats.*}. */
+		NATS
 
 	}
 

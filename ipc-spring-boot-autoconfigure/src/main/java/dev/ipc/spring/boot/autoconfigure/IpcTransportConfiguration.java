@@ -59,6 +59,9 @@ class IpcTransportConfiguration {
 			case TCP -> socketBackend(socketOptions(transport, localEndpoint, listeners)
 				.tcp(transport.host(), transport.port())
 				.allowNonLoopback(transport.allowNonLoopback()), "ipc.transport.port");
+			case NATS -> throw new IpcConfigurationException("ipc.transport.type",
+					"ipc.transport.type=nats needs the NATS backend, which is not on the class path",
+					"Add the dependency dev.ipc:ipc-nats (its auto-configuration provides the backend)");
 		};
 	}
 
