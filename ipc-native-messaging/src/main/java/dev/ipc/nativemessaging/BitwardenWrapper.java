@@ -22,6 +22,9 @@ final class BitwardenWrapper {
 	/** The {@code type} of an IPC message. */
 	static final String TYPE = "bitwarden-ipc-message";
 
+	/** The {@code type} of the notice the host writes once it can relay IPC messages. */
+	static final String READY_TYPE = "native-messaging-ready";
+
 	/** The {@code type} of the notice the host writes before it exits on a refused origin. */
 	static final String ERROR_TYPE = "native-messaging-error";
 
@@ -61,6 +64,11 @@ final class BitwardenWrapper {
 		wrapper.put("type", TYPE);
 		wrapper.put("message", message);
 		return MAPPER.writeValueAsBytes(wrapper);
+	}
+
+	/** The notice that the host is ready: {@code {"type":"native-messaging-ready"}}. */
+	static byte[] ready() {
+		return MAPPER.writeValueAsBytes(Map.of("type", READY_TYPE));
 	}
 
 	/** The notice written to the browser before the host exits because it refused to serve. */

@@ -150,6 +150,21 @@ public final class NativeMessagingBackend implements CommunicationBackend {
 				BitwardenWrapper.error(refusal.code(), refusal.getMessage()));
 	}
 
+	/**
+	 * Tells the extension that IPC messages sent from now on will be processed:
+	 * {@code {"type":"native-messaging-ready"}}. A browser starts the host when the extension connects, and the
+	 * host may need longer to start (a JVM, a connection to the application) than the Bitwarden SDK's 2-second
+	 * handshake timeout; an extension that waits for this notice before its first IPC message avoids a failed first
+	 * handshake. Extensions that do not know the notice ignore it (it is not a {@code bitwarden-ipc-message}).
+	 * @throws IpcException classified {@link ErrorKind#OTHER} if the outbound queue is full
+	 */
+	public void announceReady() {
+		if (closed.get() || gone.get()) {
+			throw new IpcClosedException("The browser is gone");
+		}
+		enqueue(BitwardenWrapper.ready());
+	}
+
 	@Override
 	public void send(OutgoingMessage message) {
 		if (closed.get()) {
@@ -170,6 +185,10 @@ public final class NativeMessagingBackend implements CommunicationBackend {
 					+ options.maxOutgoingBytes() + " bytes for a message to the browser; messages are not "
 					+ "fragmented (yet), so send less per message");
 		}
+		enqueue(body);
+	}
+
+	private void enqueue(byte[] body) {
 		if (outbound.size() >= options.outboundQueueCapacity() || !outbound.offer(body)) {
 			throw new IpcException(ErrorKind.OTHER, "The queue of messages to the browser is full ("
 					+ options.outboundQueueCapacity() + " messages): the browser is not reading");

@@ -35,7 +35,8 @@ import dev.ipc.transport.socket.SocketTransportOptions;
  * {@link ProxyArguments}): it checks the caller's origin against its allow-list, connects to the running application
  * over the socket transport as the peer {@link BrowserExtensionPeer} {@code browser-extension:<pid>:<origin>}, and
  * relays messages both ways without decrypting them (the Noise session is between the extension and the
- * application). It relays to the extension only messages from endpoints the extension addressed (or the fixed
+ * application). Once connected it writes {@code {"type":"native-messaging-ready"}} to the browser (see
+ * {@link NativeMessagingBackend#announceReady()}). It relays to the extension only messages from endpoints the extension addressed (or the fixed
  * {@code --app-endpoint}).
  *
  * <p>Exit codes: {@code 0} when the browser closed the pipe or the application went away (the extension sees its
@@ -46,7 +47,12 @@ import dev.ipc.transport.socket.SocketTransportOptions;
  */
 public final class NativeMessagingProxy {
 
-	private static final Logger log = LoggerFactory.getLogger(NativeMessagingProxy.class);
+	/** Created on first use, after {@link #main} has pointed {@code System.out} at stderr. */
+	private static final class Log {
+
+		static final Logger LOG = LoggerFactory.getLogger(NativeMessagingProxy.class);
+
+	}
 
 	private final ProxyArguments arguments;
 
@@ -85,7 +91,7 @@ public final class NativeMessagingProxy {
 			arguments = ProxyArguments.parse(args);
 		}
 		catch (IllegalArgumentException ex) {
-			log.error("Bad command line: {}", LogSafe.of(ex.getMessage()));
+			Log.LOG.error("Bad command line: {}", LogSafe.of(ex.getMessage()));
 			return 2;
 		}
 		HostLaunch launch;
@@ -93,7 +99,7 @@ public final class NativeMessagingProxy {
 			launch = HostLaunch.parse(arguments.browserArguments()).requireAllowed(arguments.allowedOrigins());
 		}
 		catch (OriginRefusedException ex) {
-			log.warn("Refused to serve: {}", ex.getMessage());
+			Log.LOG.warn("Refused to serve: {}", ex.getMessage());
 			return refuse(out, ex, 3);
 		}
 		BrowserExtensionPeer peer = new BrowserExtensionPeer(ProcessHandle.current().pid(), launch.origin(), null);
@@ -119,7 +125,7 @@ public final class NativeMessagingProxy {
 			.open(NativeMessagingOptions.builder(peer).streams(in, out).build());
 		NativeMessagingProxy proxy = new NativeMessagingProxy(arguments, browser, app);
 		String reason = proxy.relay();
-		log.info("Native messaging proxy for {} ends: {}", LogSafe.of(peer.origin()), LogSafe.of(reason));
+		Log.LOG.info("Native messaging proxy for {} ends: {}", LogSafe.of(peer.origin()), LogSafe.of(reason));
 		browser.close();
 		app.close();
 		return 0;
@@ -145,7 +151,7 @@ public final class NativeMessagingProxy {
 			NativeMessagingBackend.writeRefusal(out, refusal);
 		}
 		catch (IOException ex) {
-			log.debug("Could not tell the browser", ex);
+			Log.LOG.debug("Could not tell the browser", ex);
 		}
 		return code;
 	}
@@ -164,6 +170,12 @@ public final class NativeMessagingProxy {
 		Thread down = relayThread("ipc-native-messaging-proxy-down", fromApp, this::toBrowser);
 		up.start();
 		down.start();
+		try {
+			browser.announceReady();
+		}
+		catch (IpcException ex) {
+			Log.LOG.debug("Could not announce readiness: {}", LogSafe.of(ex.getMessage()));
+		}
 		String reason = done.join();
 		fromBrowser.close();
 		fromApp.close();
@@ -181,7 +193,7 @@ public final class NativeMessagingProxy {
 						return;
 					}
 					catch (IpcException ex) {
-						log.warn("Relay {}: {}", name, LogSafe.of(ex.getMessage()));
+						Log.LOG.warn("Relay {}: {}", name, LogSafe.of(ex.getMessage()));
 					}
 				}
 			}
@@ -201,20 +213,20 @@ public final class NativeMessagingProxy {
 			app.send(new OutgoingMessage(message.payload(), destination, message.topic()));
 		}
 		catch (IpcException ex) {
-			log.debug("Could not relay to {}: {}", LogSafe.of(destination), LogSafe.of(ex.getMessage()));
+			Log.LOG.debug("Could not relay to {}: {}", LogSafe.of(destination), LogSafe.of(ex.getMessage()));
 		}
 	}
 
 	private void toBrowser(IncomingMessage message) {
 		if (!addressed.contains(message.source().toEndpoint())) {
-			log.debug("Dropped a message from {}, which the extension never addressed", LogSafe.of(message.source()));
+			Log.LOG.debug("Dropped a message from {}, which the extension never addressed", LogSafe.of(message.source()));
 			return;
 		}
 		try {
 			browser.send(new OutgoingMessage(message.payload(), browser.peer().endpoint(), message.topic()));
 		}
 		catch (IpcException ex) {
-			log.warn("Could not relay to the browser: {}", LogSafe.of(ex.getMessage()));
+			Log.LOG.warn("Could not relay to the browser: {}", LogSafe.of(ex.getMessage()));
 		}
 	}
 
