@@ -27,6 +27,7 @@ import dev.ipc.nativemessaging.OriginRefusedException;
 import dev.ipc.spi.BackendReceiver;
 import dev.ipc.spi.IpcClosedException;
 import dev.ipc.spi.IpcException;
+import dev.ipc.spi.ReceiveMarker;
 import dev.ipc.transport.socket.SocketTransport;
 import dev.ipc.transport.socket.SocketTransportOptions;
 
@@ -156,9 +157,19 @@ public final class NativeMessagingProxy {
 		return code;
 	}
 
+	/** Put behind the browser's last message: the up relay has forwarded everything once it sees it. */
+	private static final class EndOfBrowser extends ReceiveMarker {
+
+		private static final long serialVersionUID = 1L;
+
+		EndOfBrowser(String reason) {
+			super(reason);
+		}
+
+	}
+
 	/** Relays until one side goes away; returns why. */
 	private String relay() {
-		browser.browserClosed().thenAccept(done::complete);
 		app.addDisconnectListener(endpoint -> {
 			if (!app.isConnected()) {
 				done.complete("the application went away");
@@ -166,6 +177,13 @@ public final class NativeMessagingProxy {
 		});
 		BackendReceiver fromBrowser = browser.subscribe();
 		BackendReceiver fromApp = app.subscribe();
+		// the backend completes browserClosed after its reader handed over the last message, so the marker queues
+		// behind every message of the extension: those still reach the application
+		browser.browserClosed().thenAccept(reason -> {
+			if (!fromBrowser.insertMarker(new EndOfBrowser(reason))) {
+				done.complete(reason);
+			}
+		});
 		Thread up = relayThread("ipc-native-messaging-proxy-up", fromBrowser, this::toApp);
 		Thread down = relayThread("ipc-native-messaging-proxy-down", fromApp, this::toBrowser);
 		up.start();
@@ -190,6 +208,10 @@ public final class NativeMessagingProxy {
 						sink.accept(receiver.receive());
 					}
 					catch (IpcClosedException ex) {
+						return;
+					}
+					catch (EndOfBrowser end) {
+						done.complete(end.getMessage());
 						return;
 					}
 					catch (IpcException ex) {
