@@ -93,7 +93,11 @@ public final class NativeMessagingOptions {
 		return maxIncomingBytes;
 	}
 
-	/** The largest message sent to the browser (at most {@link #HOST_TO_BROWSER_LIMIT}); a longer one is refused. */
+	/**
+	 * The largest message sent to the browser (at most {@link #HOST_TO_BROWSER_LIMIT}), measured as the wrapped JSON;
+	 * a longer one is refused. There is no fragmentation yet: when the IPC layer gains it, each fragment it hands to
+	 * {@code send} must stay under this limit once wrapped (about four JSON characters per payload byte).
+	 */
 	public int maxOutgoingBytes() {
 		return maxOutgoingBytes;
 	}
