@@ -43,8 +43,8 @@ import dev.ipc.transport.ReceiverFanout;
  * <p>Limits: a message to the browser longer than {@link NativeMessagingOptions#maxOutgoingBytes()} (the browser's
  * 1 MiB at most) fails {@code send} with an {@link ErrorKind#OTHER} {@link IpcException} saying so (there is no
  * fragmentation yet); a message from the browser longer than {@link NativeMessagingOptions#maxIncomingBytes()} is
- * skipped without being buffered and counted; a full outbound queue fails {@code send}. Messages that are not
- * IPC messages are counted and ignored.
+ * skipped without being buffered and counted; a full outbound queue (messages or bytes) fails {@code send}.
+ * Messages that are not IPC messages are counted and ignored.
  *
  * <p>When the browser closes the pipe (the extension disconnected the port, or the browser exited), disconnect
  * listeners hear of the peer, {@link #browserClosed()} completes, receivers keep what they buffered and
@@ -82,6 +82,8 @@ public final class NativeMessagingBackend implements CommunicationBackend {
 
 	/** Set once the browser is gone, before disconnect listeners run and {@link #browserClosed} completes. */
 	private final AtomicBoolean gone = new AtomicBoolean();
+
+	private final AtomicLong queuedBytes = new AtomicLong();
 
 	private final AtomicLong received = new AtomicLong();
 
@@ -189,9 +191,12 @@ public final class NativeMessagingBackend implements CommunicationBackend {
 	}
 
 	private void enqueue(byte[] body) {
-		if (outbound.size() >= options.outboundQueueCapacity() || !outbound.offer(body)) {
+		if (queuedBytes.addAndGet(body.length) > options.outboundQueueMaxBytes()
+				|| outbound.size() >= options.outboundQueueCapacity() || !outbound.offer(body)) {
+			queuedBytes.addAndGet(-body.length);
 			throw new IpcException(ErrorKind.OTHER, "The queue of messages to the browser is full ("
-					+ options.outboundQueueCapacity() + " messages): the browser is not reading");
+					+ options.outboundQueueCapacity() + " messages or " + options.outboundQueueMaxBytes()
+					+ " bytes): the browser is not reading");
 		}
 	}
 
@@ -324,6 +329,7 @@ public final class NativeMessagingBackend implements CommunicationBackend {
 				if (body == POISON) {
 					return;
 				}
+				queuedBytes.addAndGet(-body.length);
 				frames.write(out, body);
 				sent.incrementAndGet();
 			}

@@ -30,6 +30,9 @@ public final class NativeMessagingOptions {
 	/** Default number of messages queued for the browser before {@code send} fails. */
 	public static final int DEFAULT_OUTBOUND_QUEUE_CAPACITY = 256;
 
+	/** Default bound on the bytes queued for the browser (16 MiB). */
+	public static final long DEFAULT_OUTBOUND_QUEUE_MAX_BYTES = 16L * 1024 * 1024;
+
 	private final BrowserExtensionPeer peer;
 
 	private final InputStream input;
@@ -43,6 +46,8 @@ public final class NativeMessagingOptions {
 	private final int maxOutgoingBytes;
 
 	private final int outboundQueueCapacity;
+
+	private final long outboundQueueMaxBytes;
 
 	private final int receiverCapacity;
 
@@ -58,6 +63,7 @@ public final class NativeMessagingOptions {
 		this.maxIncomingBytes = b.maxIncomingBytes;
 		this.maxOutgoingBytes = b.maxOutgoingBytes;
 		this.outboundQueueCapacity = b.outboundQueueCapacity;
+		this.outboundQueueMaxBytes = b.outboundQueueMaxBytes;
 		this.receiverCapacity = b.receiverCapacity;
 		this.closeTimeout = b.closeTimeout;
 		this.browserDestination = b.browserDestination;
@@ -107,6 +113,11 @@ public final class NativeMessagingOptions {
 		return outboundQueueCapacity;
 	}
 
+	/** Bytes queued for the browser before {@code send} fails (at least one largest message). */
+	public long outboundQueueMaxBytes() {
+		return outboundQueueMaxBytes;
+	}
+
 	/** Messages each receiver buffers. */
 	public int receiverCapacity() {
 		return receiverCapacity;
@@ -138,6 +149,8 @@ public final class NativeMessagingOptions {
 		private int maxOutgoingBytes = HOST_TO_BROWSER_LIMIT;
 
 		private int outboundQueueCapacity = DEFAULT_OUTBOUND_QUEUE_CAPACITY;
+
+		private long outboundQueueMaxBytes = DEFAULT_OUTBOUND_QUEUE_MAX_BYTES;
 
 		private int receiverCapacity = 1024;
 
@@ -180,6 +193,12 @@ public final class NativeMessagingOptions {
 			return this;
 		}
 
+		/** Bytes queued for the browser, at least {@code maxOutgoingBytes}. */
+		public Builder outboundQueueMaxBytes(long bytes) {
+			this.outboundQueueMaxBytes = bytes;
+			return this;
+		}
+
 		/** Messages each receiver buffers, at least 1. */
 		public Builder receiverCapacity(int messages) {
 			this.receiverCapacity = messages;
@@ -204,6 +223,10 @@ public final class NativeMessagingOptions {
 			range("maxOutgoingBytes", maxOutgoingBytes, 1024, HOST_TO_BROWSER_LIMIT);
 			range("outboundQueueCapacity", outboundQueueCapacity, 1, 1 << 20);
 			range("receiverCapacity", receiverCapacity, 1, 1 << 20);
+			if (outboundQueueMaxBytes < maxOutgoingBytes) {
+				throw new IllegalArgumentException("outboundQueueMaxBytes must hold at least one message of "
+						+ maxOutgoingBytes + " bytes, got " + outboundQueueMaxBytes);
+			}
 			if (browserDestination instanceof Endpoint.Named) {
 				throw new IllegalArgumentException("browserDestination must be a Bitwarden endpoint variant: the "
 						+ "Bitwarden SDK in the browser rejects Named endpoints");

@@ -50,6 +50,10 @@ class NativeMessagingBackendTest {
 	}
 
 	private void open(int maxOutgoing, int queue) throws IOException {
+		open(maxOutgoing, queue, NativeMessagingOptions.DEFAULT_OUTBOUND_QUEUE_MAX_BYTES);
+	}
+
+	private void open(int maxOutgoing, int queue, long queueBytes) throws IOException {
 		if (backend != null) {
 			backend.close();
 		}
@@ -62,6 +66,7 @@ class NativeMessagingBackendTest {
 			.maxIncomingBytes(4096)
 			.maxOutgoingBytes(maxOutgoing)
 			.outboundQueueCapacity(queue)
+			.outboundQueueMaxBytes(queueBytes)
 			.build());
 		backend.addDisconnectListener(departed::add);
 	}
@@ -182,6 +187,19 @@ class NativeMessagingBackendTest {
 				backend.send(new OutgoingMessage(big, PEER.endpoint(), null));
 			}
 		}).isInstanceOf(IpcException.class).hasMessageContaining("queue of messages to the browser is full");
+	}
+
+	@Test
+	void theOutboundQueueIsBoundedInBytesToo() throws Exception {
+		open(NativeMessagingOptions.HOST_TO_BROWSER_LIMIT, 100_000, NativeMessagingOptions.HOST_TO_BROWSER_LIMIT);
+		byte[] big = filled(60_000); // 240 KB of JSON each
+		assertThatThrownBy(() -> {
+			for (int i = 0; i < 1000; i++) {
+				backend.send(new OutgoingMessage(big, PEER.endpoint(), null));
+			}
+		}).isInstanceOf(IpcException.class).hasMessageContaining("or 1048576 bytes");
+		assertThatThrownBy(() -> NativeMessagingOptions.builder(PEER).outboundQueueMaxBytes(1000).build())
+			.isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at least one message");
 	}
 
 	@Test
