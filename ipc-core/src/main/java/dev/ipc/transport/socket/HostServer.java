@@ -6,7 +6,7 @@ import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.channels.ClosedChannelException;
+import java.nio.channels.SelectionKey;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
@@ -21,7 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -43,10 +42,11 @@ import dev.ipc.spi.IpcUnreachableException;
 /**
  * The host side: accepts connections, checks the peer's OS user, registers each connection's endpoint from its
  * {@code Hello}, keeps every peer informed of who is connected, stamps {@link Source} from the registration on
- * everything it delivers and routes messages between peers. Frame handling runs on each connection's reader thread
- * and never blocks: routing only queues on the target connection.
+ * everything it delivers and routes messages between peers. Accepting and frame handling run on the transport's
+ * {@link IoLoop} and never block: routing only queues on the target connection, which the loop writes once after
+ * the batch of frames it is handling.
  */
-final class HostServer implements Connection.Listener {
+final class HostServer implements Connection.Listener, IoLoop.Handler {
 
 	private static final Logger log = LoggerFactory.getLogger(HostServer.class);
 
@@ -82,7 +82,7 @@ final class HostServer implements Connection.Listener {
 
 		volatile @Nullable Registration registration;
 
-		volatile @Nullable ScheduledFuture<?> helloTimer;
+		volatile IoLoop.@Nullable Timer helloTimer;
 
 		volatile boolean rejected;
 
@@ -116,7 +116,9 @@ final class HostServer implements Connection.Listener {
 
 	private final byte[] selfSourceBytes;
 
-	private final Thread acceptor;
+	private final IoLoop loop;
+
+	private @Nullable SelectionKey acceptKey;
 
 	private final ReentrantLock registry = new ReentrantLock();
 
@@ -137,6 +139,10 @@ final class HostServer implements Connection.Listener {
 
 	private final RateLimitedLog warnings = new RateLimitedLog(log);
 
+	private static final int MAX_ACCEPTS_PER_WAKEUP = 64;
+
+	private static final long ACCEPT_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+
 	private HostServer(SocketTransport transport, ServerSocketChannel server, UnixSocketFiles.@Nullable HostLock lock,
 			@Nullable Path socketFile, @Nullable String ownUser) {
 		this.transport = transport;
@@ -147,8 +153,7 @@ final class HostServer implements Connection.Listener {
 		this.self = options.endpoint();
 		this.selfSource = sourceFor(self, ownUser);
 		this.selfSourceBytes = FrameCodec.sourceBytes(selfSource);
-		this.acceptor = new Thread(this::acceptLoop, transport.threadPrefix() + "-accept");
-		this.acceptor.setDaemon(true);
+		this.loop = transport.loop();
 	}
 
 	/**
@@ -203,8 +208,22 @@ final class HostServer implements Connection.Listener {
 
 	}
 
+	/** Starts accepting on the loop. */
 	void start() {
-		acceptor.start();
+		loop.execute(() -> {
+			if (closed) {
+				return;
+			}
+			try {
+				server.configureBlocking(false);
+				acceptKey = loop.register(server, SelectionKey.OP_ACCEPT, this);
+			}
+			catch (IOException ex) {
+				if (!closed && server.isOpen()) {
+					log.error("Cannot accept connections on {}: {}", options.addressDescription(), ex.toString());
+				}
+			}
+		});
 	}
 
 	/** The bound TCP port, or -1 for a Unix socket. */
@@ -229,22 +248,25 @@ final class HostServer implements Connection.Listener {
 
 	// ------------------------------------------------------------------ accepting
 
-	private void acceptLoop() {
-		while (!closed) {
+	/** The listening socket is ready: accepts what is pending (a bounded number per wake-up). */
+	@Override
+	public void ready(SelectionKey key) {
+		for (int i = 0; i < MAX_ACCEPTS_PER_WAKEUP && !closed; i++) {
 			SocketChannel channel;
 			try {
 				channel = server.accept();
 			}
-			catch (ClosedChannelException ex) {
-				break;
-			}
 			catch (IOException ex) {
 				if (closed) {
-					break;
+					return;
 				}
+				// out of descriptors, typically: stop accepting for a moment instead of spinning on the loop
 				warnings.warn("accept", "Accepting a connection failed: {}", LogSafe.escape(ex));
-				transport.pause(100);
-				continue;
+				pauseAccepting();
+				return;
+			}
+			if (channel == null) {
+				return;
 			}
 			try {
 				admit(channel);
@@ -254,6 +276,19 @@ final class HostServer implements Connection.Listener {
 				closeQuietly(channel);
 			}
 		}
+	}
+
+	private void pauseAccepting() {
+		SelectionKey key = acceptKey;
+		if (key == null || !key.isValid()) {
+			return;
+		}
+		key.interestOps(0);
+		loop.schedule(() -> {
+			if (!closed && key.isValid()) {
+				key.interestOps(SelectionKey.OP_ACCEPT);
+			}
+		}, ACCEPT_PAUSE_NANOS);
 	}
 
 	private void admit(SocketChannel channel) throws IOException {
@@ -277,7 +312,7 @@ final class HostServer implements Connection.Listener {
 			quotaKey = (channel.getRemoteAddress() instanceof InetSocketAddress inet && inet.getAddress() != null)
 					? "ip:" + inet.getAddress().getHostAddress() : "ip:unknown";
 		}
-		Connection connection = new Connection(channel, transport.threadPrefix(), options.maxFrameBytes(),
+		Connection connection = new Connection(loop, channel, transport.threadPrefix(), options.maxFrameBytes(),
 				SocketTransportOptions.FIRST_FRAME_MAX_BYTES, options.outboundQueueCapacity(),
 				options.outboundQueueMaxBytes(), this);
 		PeerState state = new PeerState(user, quotaKey);
@@ -412,7 +447,7 @@ final class HostServer implements Connection.Listener {
 		}
 	}
 
-	/** Best effort: one non-blocking write of a {@code Rejected} frame, then close. Used before any thread exists. */
+	/** Best effort: one non-blocking write of a {@code Rejected} frame, then close. Used before any registration. */
 	private static void rejectRaw(SocketChannel channel, String reason, String detail) {
 		try {
 			channel.configureBlocking(false);
@@ -450,9 +485,9 @@ final class HostServer implements Connection.Listener {
 		PeerState state = (PeerState) connection.attachment;
 		if (state != null) {
 			state.rejected = true;
-			ScheduledFuture<?> timer = state.helloTimer;
+			IoLoop.Timer timer = state.helloTimer;
 			if (timer != null) {
-				timer.cancel(false);
+				timer.cancel();
 			}
 		}
 		connection.offer(FrameCodec.encode(new Frame.Rejected(reason, detail)), true);
@@ -567,9 +602,9 @@ final class HostServer implements Connection.Listener {
 			state.slot = Slot.REGISTERED;
 			Source source = sourceFor(endpoint, state.user);
 			state.registration = new Registration(endpoint, source, FrameCodec.sourceBytes(source));
-			ScheduledFuture<?> timer = state.helloTimer;
+			IoLoop.Timer timer = state.helloTimer;
 			if (timer != null) {
-				timer.cancel(false);
+				timer.cancel();
 			}
 			List<Endpoint> others = new ArrayList<>(peers.keySet());
 			peers.put(endpoint, connection);
@@ -683,9 +718,9 @@ final class HostServer implements Connection.Listener {
 		if (state == null) {
 			return;
 		}
-		ScheduledFuture<?> timer = state.helloTimer;
+		IoLoop.Timer timer = state.helloTimer;
 		if (timer != null) {
-			timer.cancel(false);
+			timer.cancel();
 		}
 		// read the registration under the registry lock: register() either completed before (and is undone here)
 		// or runs after and sees the connection closed
@@ -791,10 +826,9 @@ final class HostServer implements Connection.Listener {
 				connection.awaitWriter(deadlineNanos);
 				connection.closeNow();
 			}
-			TimeUnit.NANOSECONDS.timedJoin(acceptor, Math.max(1, deadlineNanos - System.nanoTime()));
 			for (Connection connection : all) {
 				if (!connection.awaitThreads(deadlineNanos)) {
-					log.warn("Threads of {} did not end in time", connection);
+					log.warn("The frame handling of {} did not end in time", connection);
 				}
 			}
 		}

@@ -66,12 +66,13 @@ final class PeerLink implements Connection.Listener {
 	private PeerLink(SocketTransport transport, SocketChannel channel) {
 		this.transport = transport;
 		this.options = transport.options();
-		this.connection = new Connection(channel, transport.threadPrefix(), options.maxFrameBytes(),
+		this.connection = new Connection(transport.loop(), channel, transport.threadPrefix(), options.maxFrameBytes(),
 				options.outboundQueueCapacity(), options.outboundQueueMaxBytes(), this);
 	}
 
 	/**
-	 * Connects to the host, checks its OS user (Unix sockets), starts the connection's threads and sends
+	 * Connects to the host (blocking, on the calling connector thread), checks its OS user (Unix sockets), registers
+	 * the connection with the transport's loop and sends
 	 * {@code Hello}. The answer is awaited with {@link #awaitHandshake}.
 	 * @throws IOException if nothing accepts the connection (no host, or a stale socket file) or the host's user is
 	 * not allowed

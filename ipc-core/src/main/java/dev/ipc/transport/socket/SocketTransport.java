@@ -14,8 +14,6 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -29,7 +27,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.ipc.internal.LogSafe;
-import dev.ipc.client.NamedThreadFactory;
 import dev.ipc.event.DropReason;
 import dev.ipc.event.IpcEventListener;
 import dev.ipc.model.Endpoint;
@@ -150,7 +147,8 @@ public final class SocketTransport implements CommunicationBackend {
 
 	private final List<Consumer<Endpoint>> disconnectListeners = new CopyOnWriteArrayList<>();
 
-	private final ScheduledThreadPoolExecutor timer;
+	/** The one I/O thread: every connection, the host's accepting, the timers. */
+	private final IoLoop loop;
 
 	private final ReentrantLock stateLock = new ReentrantLock();
 
@@ -190,12 +188,11 @@ public final class SocketTransport implements CommunicationBackend {
 	/** The kind of the last connection problem logged at WARN (connector thread only). */
 	private @Nullable String loggedProblemKind;
 
-	private SocketTransport(SocketTransportOptions options) {
+	private SocketTransport(SocketTransportOptions options) throws IOException {
 		this.options = options;
 		this.threadPrefix = "ipc-socket-" + label(options.endpoint());
 		this.fanout = new ReceiverFanout(options.receiverCapacity());
-		this.timer = new ScheduledThreadPoolExecutor(1, new NamedThreadFactory(threadPrefix + "-timer"));
-		this.timer.setRemoveOnCancelPolicy(true);
+		this.loop = new IoLoop(threadPrefix + "-io");
 		this.heldCapacity = Math.min(options.outboundQueueCapacity(), options.receiverCapacity());
 		this.heldMaxBytes = options.outboundQueueMaxBytes();
 	}
@@ -221,6 +218,7 @@ public final class SocketTransport implements CommunicationBackend {
 	}
 
 	private void start() throws IOException {
+		loop.start();
 		if (options.role() == Role.HOST) {
 			HostServer server = bindHost(false);
 			host = server;
@@ -444,7 +442,7 @@ public final class SocketTransport implements CommunicationBackend {
 				log.warn("The connector thread of {} did not end in time", options.endpoint());
 			}
 		}
-		timer.shutdownNow();
+		loop.close(deadline);
 		heldLock.lock();
 		try {
 			held.clear();
@@ -702,16 +700,6 @@ public final class SocketTransport implements CommunicationBackend {
 		}
 	}
 
-	/** Sleeps up to {@code millis} unless closing (used after a failed accept). */
-	void pause(long millis) {
-		try {
-			pauseUntilClosed(TimeUnit.MILLISECONDS.toNanos(millis));
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-		}
-	}
-
 	private void signalStateChange() {
 		stateLock.lock();
 		try {
@@ -771,22 +759,13 @@ public final class SocketTransport implements CommunicationBackend {
 		return warnings;
 	}
 
-	@Nullable
-	ScheduledFuture<?> schedule(Runnable task, long delayNanos) {
-		try {
-			return timer.schedule(() -> {
-				try {
-					task.run();
-				}
-				catch (RuntimeException ex) {
-					log.warn("Socket transport timer task failed", ex);
-				}
-			}, delayNanos, TimeUnit.NANOSECONDS);
-		}
-		catch (java.util.concurrent.RejectedExecutionException ex) {
-			task.run(); // closing: run at once
-			return null;
-		}
+	/** Runs {@code task} on the loop after {@code delayNanos} (at once once the loop has ended). */
+	IoLoop.Timer schedule(Runnable task, long delayNanos) {
+		return loop.schedule(task, delayNanos);
+	}
+
+	IoLoop loop() {
+		return loop;
 	}
 
 	/** Refuses a frame the receiving side would have to reject as oversized. */
