@@ -97,8 +97,16 @@ final class HostServer implements Connection.Listener, IoLoop.Handler {
 	}
 
 	/** A registered connection: its endpoint and the source stamped on what it sends. */
-	private record Registration(Endpoint endpoint, Source source, byte[] sourceBytes) {
+	private record Registration(Endpoint endpoint, Source source, byte[] sourceBytes, int id, int version) {
+
+		boolean compact() {
+			return version >= FrameCodec.VERSION_COMPACT;
+		}
+
 	}
+
+	/** The id that names the host itself in compact frames. */
+	static final int HOST_ID = 0;
 
 	private final SocketTransport transport;
 
@@ -123,6 +131,12 @@ final class HostServer implements Connection.Listener, IoLoop.Handler {
 	private final ReentrantLock registry = new ReentrantLock();
 
 	private final ConcurrentHashMap<Endpoint, Connection> peers = new ConcurrentHashMap<>();
+
+	/** Registered connections by their compact-frame id. */
+	private final ConcurrentHashMap<Integer, Connection> byId = new ConcurrentHashMap<>();
+
+	/** The next compact-frame id (guarded by {@link #registry}); ids are not reused while the host runs. */
+	private int nextId = HOST_ID + 1;
 
 	private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
 
@@ -504,6 +518,10 @@ final class HostServer implements Connection.Listener, IoLoop.Handler {
 			return;
 		}
 		Registration registration = state.registration;
+		if (registration != null && registration.compact() && CompactFrames.isCompact(buffer, offset, length)) {
+			onCompact(connection, state, registration, buffer, offset, length);
+			return;
+		}
 		Frame frame;
 		try {
 			frame = FrameCodec.decode(buffer, offset, length);
@@ -528,7 +546,7 @@ final class HostServer implements Connection.Listener, IoLoop.Handler {
 			return;
 		}
 		if (frame instanceof Frame.Message message) {
-			route(registration, message);
+			route(registration, message.destination(), message.topic(), message.payload());
 		}
 		else if (frame instanceof Frame.Ping) {
 			connection.offer(FrameCodec.pong(), true);
@@ -538,6 +556,35 @@ final class HostServer implements Connection.Listener, IoLoop.Handler {
 					LogSafe.escape(registration.endpoint()));
 			transport.dropped(DropReason.UNEXPECTED_FRAME, registration.endpoint());
 		}
+	}
+
+	private void onCompact(Connection connection, PeerState state, Registration from, byte[] buffer, int offset,
+			int length) {
+		CompactFrames.Data data;
+		try {
+			data = CompactFrames.decode(buffer, offset, length);
+		}
+		catch (FrameCodecException ex) {
+			malformed(connection, state, ex.getMessage());
+			return;
+		}
+		if (data.type() != CompactFrames.MESSAGE) {
+			malformed(connection, state, "a peer may not send a compact Deliver");
+			return;
+		}
+		if (data.id() == HOST_ID) {
+			transport.publish(new IncomingMessage(data.payload(), self, from.source(), data.topic()));
+			return;
+		}
+		Connection target = byId.get(data.id());
+		PeerState targetState = (target != null) ? (PeerState) target.attachment : null;
+		Registration to = (targetState != null) ? targetState.registration : null;
+		if (to == null) {
+			transport.counters().undeliverable.incrementAndGet();
+			log.debug("Dropping a message from {} to id {}: not connected", LogSafe.escape(from.endpoint()), data.id());
+			return;
+		}
+		deliverTo(from, target, to.endpoint(), data.topic(), data.payload());
 	}
 
 	private void malformed(Connection connection, PeerState state, @Nullable String why) {
@@ -601,17 +648,36 @@ final class HostServer implements Connection.Listener, IoLoop.Handler {
 			perUser.get(state.quotaKey)[1]++;
 			state.slot = Slot.REGISTERED;
 			Source source = sourceFor(endpoint, state.user);
-			state.registration = new Registration(endpoint, source, FrameCodec.sourceBytes(source));
+			Registration registration = new Registration(endpoint, source, FrameCodec.sourceBytes(source), nextId,
+					version);
+			nextId = (nextId == Integer.MAX_VALUE) ? HOST_ID + 1 : nextId + 1;
+			state.registration = registration;
 			IoLoop.Timer timer = state.helloTimer;
 			if (timer != null) {
 				timer.cancel();
 			}
 			List<Endpoint> others = new ArrayList<>(peers.keySet());
+			List<Connection> otherConnections = new ArrayList<>(peers.values());
 			peers.put(endpoint, connection);
+			byId.put(registration.id(), connection);
 			connection.offer(FrameCodec.encode(new Frame.Welcome(version, self, others)), true);
+			if (registration.compact()) {
+				connection.offer(FrameCodec.bind(HOST_ID, selfSourceBytes), true);
+				// its own id too: a peer may address itself
+				connection.offer(FrameCodec.bind(registration.id(), registration.sourceBytes()), true);
+				for (Connection other : otherConnections) {
+					Registration r = registrationOf(other);
+					if (r != null) {
+						connection.offer(FrameCodec.bind(r.id(), r.sourceBytes()), true);
+					}
+				}
+			}
 			byte[] joined = FrameCodec.encode(new Frame.PeerJoined(endpoint));
-			for (Connection other : peers.values()) {
-				if (other != connection && other.offer(joined, true) == Connection.Offer.FULL) {
+			byte[] bind = FrameCodec.bind(registration.id(), registration.sourceBytes());
+			for (Connection other : otherConnections) {
+				Registration r = registrationOf(other);
+				boolean full = r != null && r.compact() && other.offer(bind, true) == Connection.Offer.FULL;
+				if (full || other.offer(joined, true) == Connection.Offer.FULL) {
 					stuck.add(other);
 				}
 			}
@@ -651,16 +717,20 @@ final class HostServer implements Connection.Listener, IoLoop.Handler {
 		}
 	}
 
+	private static @Nullable Registration registrationOf(Connection connection) {
+		PeerState state = (PeerState) connection.attachment;
+		return (state != null) ? state.registration : null;
+	}
+
 	private static @Nullable Endpoint endpointOf(Connection connection) {
 		PeerState state = (PeerState) connection.attachment;
 		Registration registration = (state != null) ? state.registration : null;
 		return (registration != null) ? registration.endpoint() : null;
 	}
 
-	private void route(Registration from, Frame.Message message) {
-		Endpoint destination = message.destination();
+	private void route(Registration from, Endpoint destination, @Nullable String topic, byte[] payload) {
 		if (destination.equals(self)) {
-			transport.publish(new IncomingMessage(message.payload(), destination, from.source(), message.topic()));
+			transport.publish(new IncomingMessage(payload, destination, from.source(), topic));
 			return;
 		}
 		Connection target = peers.get(destination);
@@ -670,8 +740,13 @@ final class HostServer implements Connection.Listener, IoLoop.Handler {
 					LogSafe.escape(destination));
 			return;
 		}
-		byte[] frame = FrameCodec.deliver(from.sourceBytes(), FrameCodec.endpointBytes(destination), message.topic(),
-				message.payload());
+		deliverTo(from, target, destination, topic, payload);
+	}
+
+	/** Relays a message as a {@code Deliver} in the target connection's version. */
+	private void deliverTo(Registration from, Connection target, Endpoint destination, @Nullable String topic,
+			byte[] payload) {
+		byte[] frame = deliverFrame(from.id(), from.sourceBytes(), target, destination, topic, payload);
 		if (FrameCodec.bodyLength(frame) > options.maxFrameBytes()) {
 			transport.counters().oversizedFrames.incrementAndGet();
 			transport.dropped(DropReason.OVERSIZED_FRAME, from.endpoint());
@@ -689,6 +764,16 @@ final class HostServer implements Connection.Listener, IoLoop.Handler {
 		else if (offer == Connection.Offer.CLOSED) {
 			transport.counters().undeliverable.incrementAndGet();
 		}
+	}
+
+	/** A {@code Deliver} for {@code target}: compact if it negotiated version 2, else CBOR. */
+	private static byte[] deliverFrame(int sourceId, byte[] sourceBytes, Connection target, Endpoint destination,
+			@Nullable String topic, byte[] payload) {
+		Registration to = registrationOf(target);
+		if (to != null && to.compact()) {
+			return CompactFrames.encode(CompactFrames.DELIVER, sourceId, topic, payload);
+		}
+		return FrameCodec.deliver(sourceBytes, FrameCodec.endpointBytes(destination), topic, payload);
 	}
 
 	@Override
@@ -732,6 +817,7 @@ final class HostServer implements Connection.Listener, IoLoop.Handler {
 			registration = state.registration;
 			if (registration != null) {
 				removed = peers.remove(registration.endpoint(), connection);
+				byId.remove(registration.id(), connection);
 			}
 			if (removed && !closed) {
 				byte[] left = FrameCodec.encode(new Frame.PeerLeft(registration.endpoint()));
@@ -779,8 +865,7 @@ final class HostServer implements Connection.Listener, IoLoop.Handler {
 		if (target == null) {
 			throw new IpcUnreachableException(destination);
 		}
-		byte[] frame = FrameCodec.deliver(selfSourceBytes, FrameCodec.endpointBytes(destination), message.topic(),
-				message.payload());
+		byte[] frame = deliverFrame(HOST_ID, selfSourceBytes, target, destination, message.topic(), message.payload());
 		transport.checkSize(frame);
 		Connection.Offer offer = target.offer(frame, false);
 		if (offer == Connection.Offer.FULL) {

@@ -770,9 +770,14 @@ public final class SocketTransport implements CommunicationBackend {
 
 	/** Refuses a frame the receiving side would have to reject as oversized. */
 	void checkSize(byte[] frame) {
-		if (FrameCodec.bodyLength(frame) > options.maxFrameBytes() - SOURCE_RESERVE) {
-			throw new IpcException(ErrorKind.OTHER, "Message too large for the socket transport: "
-					+ FrameCodec.bodyLength(frame) + " bytes, the limit is " + (options.maxFrameBytes() - SOURCE_RESERVE));
+		checkSize(FrameCodec.bodyLength(frame));
+	}
+
+	/** Refuses a frame body of {@code bodyLength} bytes the receiving side would have to reject as oversized. */
+	void checkSize(int bodyLength) {
+		if (bodyLength > options.maxFrameBytes() - SOURCE_RESERVE) {
+			throw new IpcException(ErrorKind.OTHER, "Message too large for the socket transport: " + bodyLength
+					+ " bytes, the limit is " + (options.maxFrameBytes() - SOURCE_RESERVE));
 		}
 	}
 
