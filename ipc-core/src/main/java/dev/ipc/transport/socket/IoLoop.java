@@ -85,7 +85,10 @@ final class IoLoop {
 	private final PriorityQueue<Timer> timers = new PriorityQueue<>();
 
 	/** Connections with frames queued during the current batch (loop thread only). */
-	private final ArrayList<Connection> dirty = new ArrayList<>();
+	private ArrayList<Connection> dirty = new ArrayList<>();
+
+	/** The dirty list being flushed (loop thread only; swapped with {@link #dirty}). */
+	private ArrayList<Connection> flushing = new ArrayList<>();
 
 	/** The shared read buffer (loop thread only). */
 	final ByteBuffer readBuffer = ByteBuffer.allocate(READ_CHUNK);
@@ -184,7 +187,7 @@ final class IoLoop {
 			while (!stopping) {
 				long timeoutMillis = nextTimeoutMillis();
 				int ready;
-				if (!tasks.isEmpty() || timeoutMillis < 0) {
+				if (!tasks.isEmpty() || !dirty.isEmpty() || timeoutMillis < 0) {
 					ready = selector.selectNow();
 				}
 				else {
@@ -277,11 +280,21 @@ final class IoLoop {
 		}
 	}
 
+	/**
+	 * Flushes the connections that were dirty when the batch ended; one that asks again (a long queue) waits for the
+	 * next round, after the others had their turn.
+	 */
 	private void flushDirty() {
-		for (int i = 0; i < dirty.size(); i++) {
-			dirty.get(i).flushOnLoop();
+		if (dirty.isEmpty()) {
+			return;
 		}
-		dirty.clear();
+		ArrayList<Connection> now = dirty;
+		dirty = flushing;
+		flushing = now;
+		for (int i = 0; i < now.size(); i++) {
+			now.get(i).flushOnLoop();
+		}
+		now.clear();
 	}
 
 	private static void safely(Runnable task) {
