@@ -2,15 +2,14 @@ package dev.ipc.transport.socket;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.ClosedChannelException;
+import java.nio.channels.CancelledKeyException;
 import java.nio.channels.SelectionKey;
-import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayDeque;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 import org.jspecify.annotations.Nullable;
@@ -18,21 +17,21 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One socket connection: a reader thread that cuts the byte stream into frames and hands each to the
- * {@link Listener} (which must not block), and a writer thread that drains a bounded outbound queue with gathering
- * writes, so frames queued while a write is in progress leave together. The threads are daemons named
- * {@code ipc-socket-<name>-read-<id>} / {@code -write-<id>}; reading and writing use the channel directly (its read
- * and write locks are independent), never a {@code synchronized} block.
+ * One socket connection served by the transport's {@link IoLoop}: no thread of its own. When the channel is
+ * readable the loop reads it into its shared buffer, cuts the bytes into frames and hands each to the
+ * {@link Listener} (on the loop thread, so the listener must not block); it stops at the first short read. Only a
+ * frame split across reads is kept per connection, in an array sized to what is missing (at most the frame limit)
+ * and dropped once the frame is complete, so an idle connection holds no buffer at all.
  *
- * <p><b>Write-through.</b> The channel is non-blocking (each thread waits on its own selector when it must). When
- * nothing is queued and the writer is idle, {@link #offer} writes a frame of at most {@link #WRITE_THROUGH_MAX} bytes
- * itself, without waking the writer: on a small machine that thread hand-off costs more than the write. Whatever the
- * socket does not take at once (the peer is slow) is queued for the writer, so {@code offer} still never blocks and
- * the queue bounds still apply; under load frames queue behind the writer and leave coalesced as before.
+ * <p><b>Writing.</b> {@link #offer} never blocks. On an application thread, when nothing is queued, it writes the
+ * frame to the non-blocking socket itself (no hand-off to the loop); on the loop thread it queues the frame, and the
+ * loop writes everything queued during a batch once, after it ({@link IoLoop#flushAfterBatch}). Whatever the socket
+ * does not take is queued, bounded by frames and bytes, and written by the loop when the socket becomes writable
+ * again ({@code OP_WRITE}). No lock is held across a write: the thread that writes owns the write side by a flag.
  */
-final class Connection {
+final class Connection implements IoLoop.Handler {
 
-	/** What happens to the frames read from a connection. Every method runs on the reader thread except onClosed. */
+	/** What happens to the frames read from a connection. Every method runs on the loop thread except onClosed. */
 	interface Listener {
 
 		/** One complete frame body (CBOR, no prefix). The array is reused afterwards: copy what must be kept. */
@@ -48,9 +47,8 @@ final class Connection {
 		void onClosed(Connection connection);
 
 		/**
-		 * The reader thread is about to end: no frame of this connection is being or will be handled any more.
-		 * Called once, after {@link #onClosed}, on the reader thread (or on the caller of {@link #start} if the
-		 * thread could not be started).
+		 * No frame of this connection is being or will be handled any more. Called once, after {@link #onClosed}, on
+		 * the loop thread (or on the closing thread once the loop has ended).
 		 */
 		default void onReaderDone(Connection connection) {
 		}
@@ -66,13 +64,10 @@ final class Connection {
 
 	private static final AtomicLong IDS = new AtomicLong();
 
-	private static final int READ_BUFFER = 64 * 1024;
+	static final int MAX_BATCH_FRAMES = 64;
 
-	private static final int WRITE_BUFFER = 64 * 1024;
-
-	private static final int MAX_BATCH_FRAMES = 64;
-
-	private static final long MAX_BATCH_BYTES = 256 * 1024;
+	/** Reads of one connection per wake-up before the loop serves the others (fairness). */
+	private static final int MAX_READS_PER_WAKEUP = 16;
 
 	/** Largest frame {@link #offer} writes on the caller's thread (covers a full Noise transport frame). */
 	static final int WRITE_THROUGH_MAX = 64 * 1024 + 1024;
@@ -82,24 +77,37 @@ final class Connection {
 
 	final long id = IDS.incrementAndGet();
 
+	private final IoLoop loop;
+
 	private final SocketChannel channel;
 
-	private final String threadPrefix;
+	private final String name;
 
 	private final int maxFrameBytes;
 
-	private final int firstFrameMaxBytes;
-
 	private final Listener listener;
+
+	/** The limit of the next frame: the first-frame limit until one frame was read, then the frame limit. */
+	private int limit;
 
 	/** {@link System#nanoTime()} when the last frame was read (or the connection was made). */
 	private volatile long lastReadNanos = System.nanoTime();
 
+	// ---- read state (loop thread only)
+
+	/** The bytes of an incomplete frame (prefix included), or null. */
+	private byte @Nullable [] partial;
+
+	private int partialLength;
+
+	/** Set on the loop once registered (guarded by lock). */
+	private @Nullable SelectionKey key;
+
+	// ---- write state (guarded by lock)
+
 	private final ReentrantLock lock = new ReentrantLock();
 
-	private final Condition notEmpty = lock.newCondition();
-
-	private final ArrayDeque<byte[]> queue = new ArrayDeque<>();
+	private final ArrayDeque<ByteBuffer> queue = new ArrayDeque<>();
 
 	private final int capacity;
 
@@ -109,64 +117,77 @@ final class Connection {
 
 	private boolean closing;
 
-	/** The writer holds frames it took from the queue and has not written yet (guarded by {@link #lock}). */
-	private boolean writerBusy;
+	/** A thread is writing outside the lock (it owns the write side). */
+	private boolean writing;
 
-	private @Nullable Selector readSelector;
+	/** The loop has been asked to write (a flush is scheduled or the connection waits for OP_WRITE). */
+	private boolean flushPending;
 
-	private @Nullable Selector writeSelector;
+	// ---- lifecycle
 
 	private final AtomicBoolean closed = new AtomicBoolean();
 
-	private final Thread reader;
+	private final CountDownLatch drained = new CountDownLatch(1);
 
-	private final Thread writer;
+	private final CountDownLatch readerDone = new CountDownLatch(1);
+
+	private final AtomicBoolean readerDoneReported = new AtomicBoolean();
 
 	/** What the owner attaches (the host's registration of this connection). */
 	volatile @Nullable Object attachment;
 
-	Connection(SocketChannel channel, String threadPrefix, int maxFrameBytes, int capacity, long maxBytes,
+	Connection(IoLoop loop, SocketChannel channel, String name, int maxFrameBytes, int capacity, long maxBytes,
 			Listener listener) {
-		this(channel, threadPrefix, maxFrameBytes, maxFrameBytes, capacity, maxBytes, listener);
+		this(loop, channel, name, maxFrameBytes, maxFrameBytes, capacity, maxBytes, listener);
 	}
 
 	/** @param firstFrameMaxBytes the limit for the first frame only (a host's limit before {@code Hello}) */
-	Connection(SocketChannel channel, String threadPrefix, int maxFrameBytes, int firstFrameMaxBytes, int capacity,
-			long maxBytes, Listener listener) {
+	Connection(IoLoop loop, SocketChannel channel, String name, int maxFrameBytes, int firstFrameMaxBytes,
+			int capacity, long maxBytes, Listener listener) {
+		this.loop = loop;
 		this.channel = channel;
-		this.threadPrefix = threadPrefix;
+		this.name = name;
 		this.maxFrameBytes = maxFrameBytes;
-		this.firstFrameMaxBytes = Math.min(firstFrameMaxBytes, maxFrameBytes);
+		this.limit = Math.min(firstFrameMaxBytes, maxFrameBytes);
 		this.capacity = capacity;
 		this.maxBytes = maxBytes;
 		this.listener = listener;
-		this.reader = new Thread(this::readLoop, threadPrefix + "-read-" + id);
-		this.reader.setDaemon(true);
-		this.writer = new Thread(this::writeLoop, threadPrefix + "-write-" + id);
-		this.writer.setDaemon(true);
 	}
 
-	/** Starts the reader and writer threads. */
+	/** Makes the channel non-blocking and registers it with the loop (at once on the loop, else as a task). */
 	void start() {
 		try {
 			channel.configureBlocking(false);
-			readSelector = Selector.open();
-			writeSelector = Selector.open();
-			channel.register(readSelector, SelectionKey.OP_READ);
-			channel.register(writeSelector, SelectionKey.OP_WRITE);
 		}
 		catch (IOException ex) {
 			log.debug("Connection {} could not be set up: {}", id, ex.toString());
 			closeNow();
+			return;
+		}
+		loop.execute(this::register);
+	}
+
+	private void register() {
+		if (!isOpen()) {
+			return;
 		}
 		try {
-			writer.start();
-			reader.start();
+			SelectionKey k = loop.register(channel, SelectionKey.OP_READ, this);
+			lock.lock();
+			try {
+				key = k;
+				if (flushPending && !writing) {
+					// frames queued before the registration: write them now
+					loop.flushAfterBatch(this);
+				}
+			}
+			finally {
+				lock.unlock();
+			}
 		}
-		catch (RuntimeException | Error ex) {
+		catch (IOException | RuntimeException ex) {
+			log.debug("Connection {} could not be registered: {}", id, ex.toString());
 			closeNow();
-			listener.onReaderDone(this);
-			throw ex;
 		}
 	}
 
@@ -183,59 +204,264 @@ final class Connection {
 		return !closed.get();
 	}
 
+	@Override
+	public void ready(SelectionKey k) {
+		int ops = k.readyOps();
+		if ((ops & SelectionKey.OP_WRITE) != 0) {
+			flushOnLoop();
+		}
+		if ((ops & SelectionKey.OP_READ) != 0 && isOpen()) {
+			read();
+		}
+	}
+
+	// ------------------------------------------------------------------ writing
+
 	/**
-	 * Queues an encoded frame (prefix included) for writing; never blocks. Data frames are refused when the queue
-	 * holds {@code capacity} frames or {@code maxBytes} bytes; control frames get some extra room so presence updates
-	 * are not lost to a burst of data, and are refused only when the peer is hopelessly behind.
+	 * Queues an encoded frame (prefix included) for writing, or writes it at once; never blocks. Data frames are
+	 * refused when the queue holds {@code capacity} frames or {@code maxBytes} bytes; control frames get some extra
+	 * room so presence updates are not lost to a burst of data, and are refused only when the peer is hopelessly
+	 * behind.
 	 */
 	Offer offer(byte[] frame, boolean control) {
-		boolean failed = false;
+		boolean direct;
+		boolean schedule = false;
 		lock.lock();
 		try {
 			if (closing) {
 				return Offer.CLOSED;
 			}
 			int size = queue.size();
-			if (size == 0 && !writerBusy && frame.length <= WRITE_THROUGH_MAX && writeSelector != null) {
-				int written;
-				try {
-					written = channel.write(ByteBuffer.wrap(frame));
+			boolean idle = size == 0 && !writing && !flushPending;
+			if (!(idle && frame.length <= WRITE_THROUGH_MAX)) {
+				if (control) {
+					if (size >= capacity + CONTROL_SLACK) {
+						return Offer.FULL;
+					}
 				}
-				catch (IOException ex) {
-					log.debug("Connection {} write failed: {}", id, ex.toString());
-					failed = true;
-					return Offer.CLOSED;
-				}
-				if (written == frame.length) {
-					return Offer.ACCEPTED;
-				}
-				// the socket took part of it: the writer sends the rest as soon as the peer reads
-				byte[] rest = java.util.Arrays.copyOfRange(frame, written, frame.length);
-				queue.addLast(rest);
-				queuedBytes += rest.length;
-				notEmpty.signal();
-				return Offer.ACCEPTED;
-			}
-			if (control) {
-				if (size >= capacity + CONTROL_SLACK) {
+				else if (size >= capacity || queuedBytes + frame.length > maxBytes) {
 					return Offer.FULL;
 				}
 			}
-			else if (size >= capacity || queuedBytes + frame.length > maxBytes) {
-				return Offer.FULL;
+			direct = idle && frame.length <= WRITE_THROUGH_MAX && !loop.inLoop() && key != null;
+			if (direct) {
+				writing = true;
 			}
-			queue.addLast(frame);
-			queuedBytes += frame.length;
-			if (size == 0) {
-				notEmpty.signal();
+			else {
+				queue.addLast(ByteBuffer.wrap(frame));
+				queuedBytes += frame.length;
+				if (!writing && !flushPending) {
+					flushPending = true;
+					schedule = true;
+				}
 			}
-			return Offer.ACCEPTED;
 		}
 		finally {
 			lock.unlock();
-			if (failed) {
-				closeNow();
+		}
+		if (direct) {
+			return writeDirect(frame);
+		}
+		if (schedule) {
+			scheduleFlush();
+		}
+		return Offer.ACCEPTED;
+	}
+
+	/** Writes on the calling (application) thread, which owns the write side; queues what the socket left. */
+	private Offer writeDirect(byte[] frame) {
+		int written;
+		try {
+			written = channel.write(ByteBuffer.wrap(frame));
+		}
+		catch (IOException ex) {
+			log.debug("Connection {} write failed: {}", id, ex.toString());
+			lock.lock();
+			try {
+				writing = false;
 			}
+			finally {
+				lock.unlock();
+			}
+			closeNow();
+			return Offer.CLOSED;
+		}
+		boolean schedule = false;
+		lock.lock();
+		try {
+			writing = false;
+			if (written < frame.length && !closed.get()) {
+				// the peer is slow: the loop writes the rest once the socket takes more
+				queue.addFirst(ByteBuffer.wrap(frame, written, frame.length - written));
+				queuedBytes += frame.length - written;
+			}
+			if ((!queue.isEmpty() || closing) && !flushPending) {
+				flushPending = true;
+				schedule = true;
+			}
+		}
+		finally {
+			lock.unlock();
+		}
+		if (schedule) {
+			scheduleFlush();
+		}
+		return Offer.ACCEPTED;
+	}
+
+	private void scheduleFlush() {
+		if (loop.inLoop()) {
+			loop.flushAfterBatch(this);
+		}
+		else {
+			loop.later(this::flushOnLoop);
+		}
+	}
+
+	/** Writes what is queued (loop thread); arms OP_WRITE when the socket is full, closes once drained if closing. */
+	void flushOnLoop() {
+		ByteBuffer[] batch = loop.writeBatch;
+		for (int round = 0; round < 8; round++) {
+			int n = 0;
+			lock.lock();
+			try {
+				if (writing || closed.get()) {
+					// the writing thread schedules a flush when it is done if anything is left
+					flushPending = false;
+					return;
+				}
+				if (key == null) {
+					return; // not registered yet: register() flushes
+				}
+				if (queue.isEmpty()) {
+					flushPending = false;
+					setWriteInterest(false);
+					if (!closing) {
+						return;
+					}
+				}
+				else {
+					ByteBuffer b;
+					while (n < batch.length && (b = queue.pollFirst()) != null) {
+						batch[n++] = b;
+						queuedBytes -= b.remaining();
+					}
+					writing = true;
+				}
+			}
+			finally {
+				lock.unlock();
+			}
+			if (n == 0) {
+				drained.countDown();
+				closeNow(); // closing and drained
+				return;
+			}
+			boolean full;
+			try {
+				full = writeBatch(batch, n);
+			}
+			catch (IOException ex) {
+				log.debug("Connection {} write failed: {}", id, ex.toString());
+				clear(batch, n);
+				lock.lock();
+				try {
+					writing = false;
+				}
+				finally {
+					lock.unlock();
+				}
+				closeNow();
+				return;
+			}
+			lock.lock();
+			try {
+				writing = false;
+				// put back what the socket did not take, in order
+				for (int i = n - 1; i >= 0; i--) {
+					ByteBuffer b = batch[i];
+					if (b.hasRemaining() && !closed.get()) {
+						queue.addFirst(b);
+						queuedBytes += b.remaining();
+					}
+				}
+				if (full) {
+					flushPending = true;
+					setWriteInterest(true);
+					return;
+				}
+			}
+			finally {
+				lock.unlock();
+				clear(batch, n);
+			}
+		}
+		// a long queue: go on after the others had their turn
+		lock.lock();
+		try {
+			flushPending = true;
+		}
+		finally {
+			lock.unlock();
+		}
+		loop.flushAfterBatch(this);
+	}
+
+	private static void clear(ByteBuffer[] batch, int n) {
+		for (int i = 0; i < n; i++) {
+			batch[i] = null;
+		}
+	}
+
+	/**
+	 * Copies the batch into the loop's direct buffer (small frames coalesce into one write, and a large one never
+	 * makes the JDK cache a direct buffer of its size) and writes. Advances the buffers by what was written.
+	 * @return whether the socket refused more (some bytes are left)
+	 */
+	private boolean writeBatch(ByteBuffer[] batch, int n) throws IOException {
+		ByteBuffer out = loop.writeBuffer;
+		int first = 0;
+		while (first < n) {
+			out.clear();
+			for (int i = first; i < n && out.hasRemaining(); i++) {
+				ByteBuffer b = batch[i];
+				int chunk = Math.min(out.remaining(), b.remaining());
+				out.put(b.array(), b.arrayOffset() + b.position(), chunk);
+			}
+			out.flip();
+			int filled = out.remaining();
+			int written = channel.write(out);
+			int left = written;
+			while (left > 0 && first < n) {
+				ByteBuffer b = batch[first];
+				int step = Math.min(left, b.remaining());
+				b.position(b.position() + step);
+				left -= step;
+				if (!b.hasRemaining()) {
+					first++;
+				}
+			}
+			if (written < filled) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	private void setWriteInterest(boolean on) {
+		SelectionKey k = key;
+		if (k == null || !k.isValid()) {
+			return;
+		}
+		try {
+			int ops = k.interestOps();
+			int wanted = on ? (ops | SelectionKey.OP_WRITE) : (ops & ~SelectionKey.OP_WRITE);
+			if (wanted != ops) {
+				k.interestOps(wanted);
+			}
+		}
+		catch (CancelledKeyException ex) {
+			// closed meanwhile
 		}
 	}
 
@@ -250,326 +476,226 @@ final class Connection {
 		}
 	}
 
+	// ------------------------------------------------------------------ closing
+
 	/**
-	 * Refuses further frames and lets the writer send what is queued, then closes. Never blocks; callers that must
+	 * Refuses further frames and lets the loop write what is queued, then closes. Never blocks; callers that must
 	 * bound the time use {@link #awaitWriter} then {@link #closeNow}.
 	 */
 	void closeGracefully() {
+		boolean schedule;
 		lock.lock();
 		try {
+			if (closing) {
+				return;
+			}
 			closing = true;
-			notEmpty.signalAll();
+			schedule = !writing && !flushPending;
+			if (schedule) {
+				flushPending = true;
+			}
 		}
 		finally {
 			lock.unlock();
 		}
+		if (schedule) {
+			if (loop.isStopped()) {
+				closeNow();
+			}
+			else {
+				loop.later(this::flushOnLoop);
+			}
+		}
 	}
 
-	/** Closes the channel at once (wakes both threads) and reports {@link Listener#onClosed} once. */
+	/** Closes the channel at once and reports {@link Listener#onClosed} once, then {@link Listener#onReaderDone}. */
 	void closeNow() {
 		lock.lock();
 		try {
 			closing = true;
 			queue.clear();
 			queuedBytes = 0;
-			notEmpty.signalAll();
 		}
 		finally {
 			lock.unlock();
 		}
-		if (closed.compareAndSet(false, true)) {
-			try {
-				channel.close();
-			}
-			catch (IOException ex) {
-				log.debug("Closing connection {} failed: {}", id, ex.toString());
-			}
-			wake(readSelector);
-			wake(writeSelector);
-			try {
-				listener.onClosed(this);
-			}
-			catch (RuntimeException ex) {
-				log.warn("Connection close handler failed", ex);
-			}
+		if (!closed.compareAndSet(false, true)) {
+			return;
+		}
+		try {
+			channel.close();
+		}
+		catch (IOException ex) {
+			log.debug("Closing connection {} failed: {}", id, ex.toString());
+		}
+		drained.countDown();
+		try {
+			listener.onClosed(this);
+		}
+		catch (RuntimeException ex) {
+			log.warn("Connection close handler failed", ex);
+		}
+		// after any frame being handled right now: the loop runs tasks after its batch
+		loop.later(this::readerDone);
+	}
+
+	private void readerDone() {
+		if (!readerDoneReported.compareAndSet(false, true)) {
+			return;
+		}
+		partial = null;
+		try {
+			listener.onReaderDone(this);
+		}
+		catch (RuntimeException ex) {
+			log.warn("Connection reader-done handler failed", ex);
+		}
+		finally {
+			readerDone.countDown();
 		}
 	}
 
-	private static void wake(@Nullable Selector selector) {
-		if (selector != null) {
-			selector.wakeup();
-		}
-	}
-
-	/** Reads what is available into {@code buf}, waiting for the channel to become readable; -1 at end of stream. */
-	private int readSome(ByteBuffer buf) throws IOException {
-		while (true) {
-			int n = channel.read(buf);
-			if (n != 0 || !buf.hasRemaining()) {
-				return n;
-			}
-			if (!isOpen()) {
-				throw new ClosedChannelException();
-			}
-			readSelector.select();
-			readSelector.selectedKeys().clear();
-		}
-	}
-
-	/** Waits until the writer has ended, at most until {@code deadlineNanos} ({@link System#nanoTime()}). */
+	/** Waits until the queue is written after {@link #closeGracefully} (or the connection closed), at most until {@code deadlineNanos}. */
 	boolean awaitWriter(long deadlineNanos) throws InterruptedException {
-		return join(writer, deadlineNanos);
+		return await(drained, deadlineNanos);
 	}
 
-	/** Waits until both threads have ended, at most until {@code deadlineNanos}. */
+	/** Waits until no frame of this connection is handled any more, at most until {@code deadlineNanos}. */
 	boolean awaitThreads(long deadlineNanos) throws InterruptedException {
-		return join(writer, deadlineNanos) & join(reader, deadlineNanos);
+		return await(readerDone, deadlineNanos);
 	}
 
-	private static boolean join(Thread thread, long deadlineNanos) throws InterruptedException {
-		if (thread == Thread.currentThread() || thread.getState() == Thread.State.NEW) {
-			return true;
+	private boolean await(CountDownLatch latch, long deadlineNanos) throws InterruptedException {
+		if (loop.inLoop()) {
+			return latch.getCount() == 0; // never wait on the loop for the loop
 		}
 		long remaining = deadlineNanos - System.nanoTime();
-		if (remaining > 0) {
-			TimeUnit.NANOSECONDS.timedJoin(thread, remaining);
-		}
-		return !thread.isAlive();
+		return latch.await(Math.max(0, remaining), TimeUnit.NANOSECONDS);
 	}
 
 	// ------------------------------------------------------------------ reading
 
-	private void readLoop() {
-		FrameReader in = new FrameReader();
-		int limit = firstFrameMaxBytes;
+	/** Reads until a short read (loop thread). */
+	private void read() {
 		try {
-			while (true) {
-				if (!in.ensure(FrameCodec.LENGTH_PREFIX)) {
-					if (in.available() > 0) {
-						listener.onTruncated(this);
-					}
-					return;
-				}
-				byte[] array = in.array;
-				int at = in.start;
-				long length = ((array[at] & 0xFFL) << 24) | ((array[at + 1] & 0xFFL) << 16)
-						| ((array[at + 2] & 0xFFL) << 8) | (array[at + 3] & 0xFFL);
-				if (length > limit) {
-					listener.onOversized(this, length, limit);
-					return;
-				}
-				in.consume(FrameCodec.LENGTH_PREFIX);
-				int len = (int) length;
-				if (len <= array.length) {
-					if (!in.ensure(len)) {
-						listener.onTruncated(this);
+			for (int round = 0; round < MAX_READS_PER_WAKEUP && isOpen(); round++) {
+				byte[] p = partial;
+				if (p != null && p.length > IoLoop.READ_CHUNK) {
+					if (!readIntoLargeFrame(p)) {
 						return;
 					}
-					lastReadNanos = System.nanoTime();
-					limit = maxFrameBytes;
-					listener.onFrame(this, array, in.start, len);
-					in.consume(len);
 				}
-				else {
-					// read a large frame in buffer-sized steps, so no per-thread direct buffer grows to the frame size
-					byte[] big = new byte[len];
-					int filled = in.available();
-					System.arraycopy(array, in.start, big, 0, filled);
-					in.consume(filled);
-					ByteBuffer step = in.buf;
-					while (filled < len) {
-						step.clear();
-						step.limit(Math.min(step.capacity(), len - filled));
-						int read = readSome(step);
-						if (read < 0) {
-							listener.onTruncated(this);
-							return;
-						}
-						System.arraycopy(array, 0, big, filled, read);
-						filled += read;
-					}
-					step.clear();
-					lastReadNanos = System.nanoTime();
-					limit = maxFrameBytes;
-					listener.onFrame(this, big, 0, len);
+				else if (!readChunk()) {
+					return;
 				}
 			}
-		}
-		catch (ClosedChannelException ex) {
-			// closed by us
 		}
 		catch (IOException ex) {
 			if (isOpen()) {
 				log.debug("Connection {} read failed: {}", id, ex.toString());
 			}
+			closeNow();
 		}
 		catch (RuntimeException ex) {
-			log.error("Connection {}: unexpected error in the reader; closing the connection", id, ex);
-		}
-		finally {
+			log.error("Connection {}: unexpected error while handling its frames; closing the connection", id, ex);
 			closeNow();
-			closeQuietly(readSelector);
-			try {
-				listener.onReaderDone(this);
-			}
-			catch (RuntimeException ex) {
-				log.warn("Connection reader-done handler failed", ex);
-			}
 		}
 	}
 
-	private static void closeQuietly(@Nullable Selector selector) {
-		if (selector != null) {
-			try {
-				selector.close();
-			}
-			catch (IOException ex) {
-				// nothing to do
-			}
+	/**
+	 * One read into the loop's buffer (after the kept bytes of an incomplete frame) and the frames it completes.
+	 * @return whether to read again (the read filled the buffer)
+	 */
+	private boolean readChunk() throws IOException {
+		ByteBuffer in = loop.readBuffer;
+		in.clear();
+		byte[] p = partial;
+		if (p != null) {
+			in.put(p, 0, partialLength);
+			partial = null;
 		}
+		int kept = in.position();
+		int n = channel.read(in);
+		if (n <= 0) {
+			if (n < 0) {
+				if (kept > 0) {
+					listener.onTruncated(this);
+				}
+				closeNow();
+			}
+			else if (kept > 0) {
+				keep(in.array(), 0, kept, -1);
+			}
+			return false;
+		}
+		byte[] array = in.array();
+		int end = in.position();
+		int at = 0;
+		while (isOpen()) {
+			int available = end - at;
+			if (available < FrameCodec.LENGTH_PREFIX) {
+				if (available > 0) {
+					keep(array, at, available, -1);
+				}
+				break;
+			}
+			long length = ((array[at] & 0xFFL) << 24) | ((array[at + 1] & 0xFFL) << 16)
+					| ((array[at + 2] & 0xFFL) << 8) | (array[at + 3] & 0xFFL);
+			if (length > limit) {
+				listener.onOversized(this, length, limit);
+				closeNow();
+				return false;
+			}
+			int total = FrameCodec.LENGTH_PREFIX + (int) length;
+			if (available < total) {
+				keep(array, at, available, total);
+				break;
+			}
+			deliver(array, at + FrameCodec.LENGTH_PREFIX, (int) length);
+			at += total;
+		}
+		return end == in.capacity() && isOpen();
 	}
 
-	/** A read buffer whose unconsumed bytes are {@code array[start, buf.position())}. */
-	private final class FrameReader {
-
-		final ByteBuffer buf = ByteBuffer.allocate(READ_BUFFER);
-
-		final byte[] array = buf.array();
-
-		int start;
-
-		int available() {
-			return buf.position() - start;
-		}
-
-		/** Reads until {@code need} (at most the buffer size) bytes are available; false at end of stream. */
-		boolean ensure(int need) throws IOException {
-			if (start + need > array.length) {
-				int have = available();
-				System.arraycopy(array, start, array, 0, have);
-				buf.position(have);
-				start = 0;
-			}
-			while (available() < need) {
-				if (readSome(buf) < 0) {
-					return false;
-				}
-			}
-			return true;
-		}
-
-		void consume(int n) {
-			start += n;
-			if (start == buf.position()) {
-				buf.clear();
-				start = 0;
-			}
-		}
-
+	/** Keeps the start of an incomplete frame; sized to the whole frame when it is larger than the read buffer. */
+	private void keep(byte[] array, int from, int length, int total) {
+		byte[] p = new byte[(total > IoLoop.READ_CHUNK) ? total : length];
+		System.arraycopy(array, from, p, 0, length);
+		partial = p;
+		partialLength = length;
 	}
 
-	// ------------------------------------------------------------------ writing
-
-	private void writeLoop() {
-		byte[][] batch = new byte[MAX_BATCH_FRAMES][];
-		// frames are copied into one direct buffer: small frames coalesce into one write, and large ones never make
-		// the JDK cache a temporary direct buffer of their size for this thread
-		ByteBuffer out = ByteBuffer.allocateDirect(WRITE_BUFFER);
-		try {
-			while (true) {
-				int n = take(batch);
-				if (n == 0) {
-					break;
-				}
-				for (int i = 0; i < n; i++) {
-					byte[] frame = batch[i];
-					batch[i] = null;
-					int offset = 0;
-					while (offset < frame.length) {
-						int chunk = Math.min(out.remaining(), frame.length - offset);
-						out.put(frame, offset, chunk);
-						offset += chunk;
-						if (!out.hasRemaining()) {
-							flush(out);
-						}
-					}
-				}
-				flush(out);
-				lock.lock();
-				try {
-					writerBusy = false;
-				}
-				finally {
-					lock.unlock();
-				}
-			}
-		}
-		catch (ClosedChannelException ex) {
-			// closed by us
-		}
-		catch (IOException ex) {
-			if (isOpen()) {
-				log.debug("Connection {} write failed: {}", id, ex.toString());
-			}
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-		}
-		catch (RuntimeException ex) {
-			log.error("Connection {}: unexpected error in the writer; closing the connection", id, ex);
-		}
-		finally {
+	/**
+	 * Reads into a frame larger than the read buffer, in steps of at most the buffer's size (so no temporary direct
+	 * buffer of the frame's size is cached), and delivers it once complete.
+	 * @return whether to read again
+	 */
+	private boolean readIntoLargeFrame(byte[] p) throws IOException {
+		int want = Math.min(IoLoop.READ_CHUNK, p.length - partialLength);
+		ByteBuffer step = ByteBuffer.wrap(p, partialLength, want);
+		int n = channel.read(step);
+		if (n < 0) {
+			listener.onTruncated(this);
 			closeNow();
-			closeQuietly(writeSelector);
+			return false;
 		}
+		partialLength += n;
+		if (partialLength == p.length) {
+			partial = null;
+			deliver(p, FrameCodec.LENGTH_PREFIX, p.length - FrameCodec.LENGTH_PREFIX);
+		}
+		return n == want && isOpen();
 	}
 
-	private void flush(ByteBuffer out) throws IOException {
-		out.flip();
-		while (out.hasRemaining()) {
-			if (channel.write(out) == 0) {
-				if (!isOpen()) {
-					throw new ClosedChannelException();
-				}
-				writeSelector.select();
-				writeSelector.selectedKeys().clear();
-			}
-		}
-		out.clear();
-	}
-
-	/** Takes up to a batch of frames, waiting while the queue is empty; 0 once closing and drained. */
-	private int take(byte[][] batch) throws InterruptedException {
-		lock.lock();
-		try {
-			while (queue.isEmpty()) {
-				if (closing) {
-					return 0;
-				}
-				notEmpty.await();
-			}
-			int n = 0;
-			long bytes = 0;
-			while (n < batch.length && bytes < MAX_BATCH_BYTES) {
-				byte[] frame = queue.pollFirst();
-				if (frame == null) {
-					break;
-				}
-				batch[n++] = frame;
-				bytes += frame.length;
-			}
-			queuedBytes -= bytes;
-			writerBusy = n > 0;
-			return n;
-		}
-		finally {
-			lock.unlock();
-		}
+	private void deliver(byte[] array, int offset, int length) {
+		lastReadNanos = System.nanoTime();
+		limit = maxFrameBytes;
+		listener.onFrame(this, array, offset, length);
 	}
 
 	@Override
 	public String toString() {
-		return threadPrefix + "#" + id;
+		return name + "#" + id;
 	}
 
 }

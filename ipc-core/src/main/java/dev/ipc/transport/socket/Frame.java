@@ -97,6 +97,16 @@ sealed interface Frame {
 	}
 
 	/** Host → peers: an endpoint's connection closed. */
+	/**
+	 * Version 2 only, host to peer: {@code id} names {@code source} in compact frames on this connection, until the
+	 * endpoint's {@code PeerLeft}. Sent before the {@code PeerJoined} (or right after the {@code Welcome}) it belongs to.
+	 */
+	record Bind(int id, Source source) implements Frame {
+		public Bind {
+			Objects.requireNonNull(source, "source");
+		}
+	}
+
 	record PeerLeft(Endpoint endpoint) implements Frame {
 		public PeerLeft {
 			Objects.requireNonNull(endpoint, "endpoint");

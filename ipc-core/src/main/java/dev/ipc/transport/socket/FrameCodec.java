@@ -37,11 +37,16 @@ import dev.ipc.model.Source;
  * {@link IpcJsonModule} ({@link IpcJsonModule#MAX_FIELD_CHARS}). The caches of encoded and decoded endpoints are
  * bounded in bytes ({@link #CACHE_MAX_BYTES} each) as well as in entries, and a departed peer's entries are
  * dropped with {@link #forget}.
+ *
+ * <p>Version 2's compact data frames are written and read by {@link CompactFrames}; its {@code Bind} is here.
  */
 final class FrameCodec {
 
 	/** The protocol versions this implementation speaks. */
-	static final List<Integer> SUPPORTED_VERSIONS = List.of(1);
+	static final List<Integer> SUPPORTED_VERSIONS = List.of(1, 2);
+
+	/** The version with compact data frames and endpoint ids ({@link CompactFrames}). */
+	static final int VERSION_COMPACT = 2;
 
 	/** The highest version this implementation speaks. */
 	static final int CURRENT_VERSION = 1;
@@ -80,6 +85,10 @@ final class FrameCodec {
 	private static final byte[] K_PEER_JOINED = text("PeerJoined");
 
 	private static final byte[] K_PEER_LEFT = text("PeerLeft");
+
+	private static final byte[] K_BIND = text("Bind");
+
+	private static final byte[] K_ID = text("id");
 
 	private static final byte[] K_VERSIONS = text("versions");
 
@@ -282,6 +291,9 @@ final class FrameCodec {
 			w.raw(K_DETAIL);
 			w.text(r.detail());
 		}
+		else if (frame instanceof Frame.Bind b) {
+			return bind(b.id(), sourceBytes(b.source()));
+		}
 		else if (frame instanceof Frame.PeerJoined j) {
 			w.raw(K_PEER_JOINED);
 			w.raw(endpointBytes(j.endpoint()));
@@ -290,6 +302,19 @@ final class FrameCodec {
 			w.raw(K_PEER_LEFT);
 			w.raw(endpointBytes(((Frame.PeerLeft) frame).endpoint()));
 		}
+		return w.finish();
+	}
+
+	/** A {@code Bind} frame from a pre-encoded source ({@link #sourceBytes}). */
+	static byte[] bind(int id, byte[] source) {
+		Writer w = new Writer(16 + source.length);
+		w.head(5, 1);
+		w.raw(K_BIND);
+		w.head(5, 2);
+		w.raw(K_ID);
+		w.head(0, id);
+		w.raw(K_SOURCE);
+		w.raw(source);
 		return w.finish();
 	}
 
@@ -323,6 +348,13 @@ final class FrameCodec {
 		w.head(2, payload.length);
 		w.raw(payload);
 		return w.finish();
+	}
+
+	/** The body length {@link #message} would produce, without building it. */
+	static int messageBodyLength(byte[] destination, @Nullable String topic, int payloadLength) {
+		byte[] topicBytes = (topic != null) ? topic.getBytes(StandardCharsets.UTF_8) : null;
+		return 1 + K_MESSAGE.length + 1 + K_DESTINATION.length + destination.length + K_TOPIC.length
+				+ topicSize(topicBytes) + K_PAYLOAD.length + headSize(payloadLength) + payloadLength;
 	}
 
 	/**
@@ -548,6 +580,8 @@ final class FrameCodec {
 				return new Frame.PeerJoined(endpoint(p));
 			case "PeerLeft":
 				return new Frame.PeerLeft(endpoint(p));
+			case "Bind":
+				return bindFrame(p);
 			case "Ping":
 				return Frame.PING;
 			case "Pong":
@@ -608,6 +642,44 @@ final class FrameCodec {
 		}
 		return new Frame.Welcome(require(version, "Welcome", "version"), require(host, "Welcome", "host"),
 				require(peers, "Welcome", "peers"));
+	}
+
+	private static Frame.Bind bindFrame(JsonParser p) throws FrameCodecException {
+		expectMap(p, "Bind");
+		Integer id = null;
+		Source source = null;
+		String field;
+		while ((field = p.nextName()) != null) {
+			p.nextToken();
+			switch (field) {
+				case "id":
+					id = uint31(p, "id");
+					break;
+				case "source":
+					source = source(p);
+					break;
+				default:
+					p.skipChildren();
+			}
+		}
+		return new Frame.Bind(require(id, "Bind", "id"), require(source, "Bind", "source"));
+	}
+
+	private static int uint31(JsonParser p, String field) throws FrameCodecException {
+		if (p.currentToken() != JsonToken.VALUE_NUMBER_INT) {
+			throw new FrameCodecException("field `" + field + "` must be an unsigned integer, got " + p.currentToken());
+		}
+		long value;
+		try {
+			value = p.getLongValue();
+		}
+		catch (JacksonException ex) {
+			throw new FrameCodecException("field `" + field + "` is out of range");
+		}
+		if (value < 0 || value > Integer.MAX_VALUE) {
+			throw new FrameCodecException("field `" + field + "` is out of range: " + value);
+		}
+		return (int) value;
 	}
 
 	private static Frame.Rejected rejected(JsonParser p) throws FrameCodecException {

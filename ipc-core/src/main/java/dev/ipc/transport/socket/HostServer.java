@@ -6,7 +6,7 @@ import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.channels.ClosedChannelException;
+import java.nio.channels.SelectionKey;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
@@ -21,7 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -43,10 +42,11 @@ import dev.ipc.spi.IpcUnreachableException;
 /**
  * The host side: accepts connections, checks the peer's OS user, registers each connection's endpoint from its
  * {@code Hello}, keeps every peer informed of who is connected, stamps {@link Source} from the registration on
- * everything it delivers and routes messages between peers. Frame handling runs on each connection's reader thread
- * and never blocks: routing only queues on the target connection.
+ * everything it delivers and routes messages between peers. Accepting and frame handling run on the transport's
+ * {@link IoLoop} and never block: routing only queues on the target connection, which the loop writes once after
+ * the batch of frames it is handling.
  */
-final class HostServer implements Connection.Listener {
+final class HostServer implements Connection.Listener, IoLoop.Handler {
 
 	private static final Logger log = LoggerFactory.getLogger(HostServer.class);
 
@@ -82,7 +82,7 @@ final class HostServer implements Connection.Listener {
 
 		volatile @Nullable Registration registration;
 
-		volatile @Nullable ScheduledFuture<?> helloTimer;
+		volatile IoLoop.@Nullable Timer helloTimer;
 
 		volatile boolean rejected;
 
@@ -97,8 +97,16 @@ final class HostServer implements Connection.Listener {
 	}
 
 	/** A registered connection: its endpoint and the source stamped on what it sends. */
-	private record Registration(Endpoint endpoint, Source source, byte[] sourceBytes) {
+	private record Registration(Endpoint endpoint, Source source, byte[] sourceBytes, int id, int version) {
+
+		boolean compact() {
+			return version >= FrameCodec.VERSION_COMPACT;
+		}
+
 	}
+
+	/** The id that names the host itself in compact frames. */
+	static final int HOST_ID = 0;
 
 	private final SocketTransport transport;
 
@@ -116,11 +124,19 @@ final class HostServer implements Connection.Listener {
 
 	private final byte[] selfSourceBytes;
 
-	private final Thread acceptor;
+	private final IoLoop loop;
+
+	private @Nullable SelectionKey acceptKey;
 
 	private final ReentrantLock registry = new ReentrantLock();
 
 	private final ConcurrentHashMap<Endpoint, Connection> peers = new ConcurrentHashMap<>();
+
+	/** Registered connections by their compact-frame id. */
+	private final ConcurrentHashMap<Integer, Connection> byId = new ConcurrentHashMap<>();
+
+	/** The next compact-frame id (guarded by {@link #registry}); ids are not reused while the host runs. */
+	private int nextId = HOST_ID + 1;
 
 	private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
 
@@ -137,6 +153,10 @@ final class HostServer implements Connection.Listener {
 
 	private final RateLimitedLog warnings = new RateLimitedLog(log);
 
+	private static final int MAX_ACCEPTS_PER_WAKEUP = 64;
+
+	private static final long ACCEPT_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+
 	private HostServer(SocketTransport transport, ServerSocketChannel server, UnixSocketFiles.@Nullable HostLock lock,
 			@Nullable Path socketFile, @Nullable String ownUser) {
 		this.transport = transport;
@@ -147,8 +167,7 @@ final class HostServer implements Connection.Listener {
 		this.self = options.endpoint();
 		this.selfSource = sourceFor(self, ownUser);
 		this.selfSourceBytes = FrameCodec.sourceBytes(selfSource);
-		this.acceptor = new Thread(this::acceptLoop, transport.threadPrefix() + "-accept");
-		this.acceptor.setDaemon(true);
+		this.loop = transport.loop();
 	}
 
 	/**
@@ -203,8 +222,22 @@ final class HostServer implements Connection.Listener {
 
 	}
 
+	/** Starts accepting on the loop. */
 	void start() {
-		acceptor.start();
+		loop.execute(() -> {
+			if (closed) {
+				return;
+			}
+			try {
+				server.configureBlocking(false);
+				acceptKey = loop.register(server, SelectionKey.OP_ACCEPT, this);
+			}
+			catch (IOException ex) {
+				if (!closed && server.isOpen()) {
+					log.error("Cannot accept connections on {}: {}", options.addressDescription(), ex.toString());
+				}
+			}
+		});
 	}
 
 	/** The bound TCP port, or -1 for a Unix socket. */
@@ -229,22 +262,25 @@ final class HostServer implements Connection.Listener {
 
 	// ------------------------------------------------------------------ accepting
 
-	private void acceptLoop() {
-		while (!closed) {
+	/** The listening socket is ready: accepts what is pending (a bounded number per wake-up). */
+	@Override
+	public void ready(SelectionKey key) {
+		for (int i = 0; i < MAX_ACCEPTS_PER_WAKEUP && !closed; i++) {
 			SocketChannel channel;
 			try {
 				channel = server.accept();
 			}
-			catch (ClosedChannelException ex) {
-				break;
-			}
 			catch (IOException ex) {
 				if (closed) {
-					break;
+					return;
 				}
+				// out of descriptors, typically: stop accepting for a moment instead of spinning on the loop
 				warnings.warn("accept", "Accepting a connection failed: {}", LogSafe.escape(ex));
-				transport.pause(100);
-				continue;
+				pauseAccepting();
+				return;
+			}
+			if (channel == null) {
+				return;
 			}
 			try {
 				admit(channel);
@@ -254,6 +290,19 @@ final class HostServer implements Connection.Listener {
 				closeQuietly(channel);
 			}
 		}
+	}
+
+	private void pauseAccepting() {
+		SelectionKey key = acceptKey;
+		if (key == null || !key.isValid()) {
+			return;
+		}
+		key.interestOps(0);
+		loop.schedule(() -> {
+			if (!closed && key.isValid()) {
+				key.interestOps(SelectionKey.OP_ACCEPT);
+			}
+		}, ACCEPT_PAUSE_NANOS);
 	}
 
 	private void admit(SocketChannel channel) throws IOException {
@@ -277,7 +326,7 @@ final class HostServer implements Connection.Listener {
 			quotaKey = (channel.getRemoteAddress() instanceof InetSocketAddress inet && inet.getAddress() != null)
 					? "ip:" + inet.getAddress().getHostAddress() : "ip:unknown";
 		}
-		Connection connection = new Connection(channel, transport.threadPrefix(), options.maxFrameBytes(),
+		Connection connection = new Connection(loop, channel, transport.threadPrefix(), options.maxFrameBytes(),
 				SocketTransportOptions.FIRST_FRAME_MAX_BYTES, options.outboundQueueCapacity(),
 				options.outboundQueueMaxBytes(), this);
 		PeerState state = new PeerState(user, quotaKey);
@@ -412,7 +461,7 @@ final class HostServer implements Connection.Listener {
 		}
 	}
 
-	/** Best effort: one non-blocking write of a {@code Rejected} frame, then close. Used before any thread exists. */
+	/** Best effort: one non-blocking write of a {@code Rejected} frame, then close. Used before any registration. */
 	private static void rejectRaw(SocketChannel channel, String reason, String detail) {
 		try {
 			channel.configureBlocking(false);
@@ -450,9 +499,9 @@ final class HostServer implements Connection.Listener {
 		PeerState state = (PeerState) connection.attachment;
 		if (state != null) {
 			state.rejected = true;
-			ScheduledFuture<?> timer = state.helloTimer;
+			IoLoop.Timer timer = state.helloTimer;
 			if (timer != null) {
-				timer.cancel(false);
+				timer.cancel();
 			}
 		}
 		connection.offer(FrameCodec.encode(new Frame.Rejected(reason, detail)), true);
@@ -469,6 +518,10 @@ final class HostServer implements Connection.Listener {
 			return;
 		}
 		Registration registration = state.registration;
+		if (registration != null && registration.compact() && CompactFrames.isCompact(buffer, offset, length)) {
+			onCompact(connection, state, registration, buffer, offset, length);
+			return;
+		}
 		Frame frame;
 		try {
 			frame = FrameCodec.decode(buffer, offset, length);
@@ -493,7 +546,7 @@ final class HostServer implements Connection.Listener {
 			return;
 		}
 		if (frame instanceof Frame.Message message) {
-			route(registration, message);
+			route(registration, message.destination(), message.topic(), message.payload());
 		}
 		else if (frame instanceof Frame.Ping) {
 			connection.offer(FrameCodec.pong(), true);
@@ -503,6 +556,35 @@ final class HostServer implements Connection.Listener {
 					LogSafe.escape(registration.endpoint()));
 			transport.dropped(DropReason.UNEXPECTED_FRAME, registration.endpoint());
 		}
+	}
+
+	private void onCompact(Connection connection, PeerState state, Registration from, byte[] buffer, int offset,
+			int length) {
+		CompactFrames.Data data;
+		try {
+			data = CompactFrames.decode(buffer, offset, length);
+		}
+		catch (FrameCodecException ex) {
+			malformed(connection, state, ex.getMessage());
+			return;
+		}
+		if (data.type() != CompactFrames.MESSAGE) {
+			malformed(connection, state, "a peer may not send a compact Deliver");
+			return;
+		}
+		if (data.id() == HOST_ID) {
+			transport.publish(new IncomingMessage(data.payload(), self, from.source(), data.topic()));
+			return;
+		}
+		Connection target = byId.get(data.id());
+		PeerState targetState = (target != null) ? (PeerState) target.attachment : null;
+		Registration to = (targetState != null) ? targetState.registration : null;
+		if (to == null) {
+			transport.counters().undeliverable.incrementAndGet();
+			log.debug("Dropping a message from {} to id {}: not connected", LogSafe.escape(from.endpoint()), data.id());
+			return;
+		}
+		deliverTo(from, target, to.endpoint(), data.topic(), data.payload());
 	}
 
 	private void malformed(Connection connection, PeerState state, @Nullable String why) {
@@ -566,17 +648,36 @@ final class HostServer implements Connection.Listener {
 			perUser.get(state.quotaKey)[1]++;
 			state.slot = Slot.REGISTERED;
 			Source source = sourceFor(endpoint, state.user);
-			state.registration = new Registration(endpoint, source, FrameCodec.sourceBytes(source));
-			ScheduledFuture<?> timer = state.helloTimer;
+			Registration registration = new Registration(endpoint, source, FrameCodec.sourceBytes(source), nextId,
+					version);
+			nextId = (nextId == Integer.MAX_VALUE) ? HOST_ID + 1 : nextId + 1;
+			state.registration = registration;
+			IoLoop.Timer timer = state.helloTimer;
 			if (timer != null) {
-				timer.cancel(false);
+				timer.cancel();
 			}
 			List<Endpoint> others = new ArrayList<>(peers.keySet());
+			List<Connection> otherConnections = new ArrayList<>(peers.values());
 			peers.put(endpoint, connection);
+			byId.put(registration.id(), connection);
 			connection.offer(FrameCodec.encode(new Frame.Welcome(version, self, others)), true);
+			if (registration.compact()) {
+				connection.offer(FrameCodec.bind(HOST_ID, selfSourceBytes), true);
+				// its own id too: a peer may address itself
+				connection.offer(FrameCodec.bind(registration.id(), registration.sourceBytes()), true);
+				for (Connection other : otherConnections) {
+					Registration r = registrationOf(other);
+					if (r != null) {
+						connection.offer(FrameCodec.bind(r.id(), r.sourceBytes()), true);
+					}
+				}
+			}
 			byte[] joined = FrameCodec.encode(new Frame.PeerJoined(endpoint));
-			for (Connection other : peers.values()) {
-				if (other != connection && other.offer(joined, true) == Connection.Offer.FULL) {
+			byte[] bind = FrameCodec.bind(registration.id(), registration.sourceBytes());
+			for (Connection other : otherConnections) {
+				Registration r = registrationOf(other);
+				boolean full = r != null && r.compact() && other.offer(bind, true) == Connection.Offer.FULL;
+				if (full || other.offer(joined, true) == Connection.Offer.FULL) {
 					stuck.add(other);
 				}
 			}
@@ -616,16 +717,20 @@ final class HostServer implements Connection.Listener {
 		}
 	}
 
+	private static @Nullable Registration registrationOf(Connection connection) {
+		PeerState state = (PeerState) connection.attachment;
+		return (state != null) ? state.registration : null;
+	}
+
 	private static @Nullable Endpoint endpointOf(Connection connection) {
 		PeerState state = (PeerState) connection.attachment;
 		Registration registration = (state != null) ? state.registration : null;
 		return (registration != null) ? registration.endpoint() : null;
 	}
 
-	private void route(Registration from, Frame.Message message) {
-		Endpoint destination = message.destination();
+	private void route(Registration from, Endpoint destination, @Nullable String topic, byte[] payload) {
 		if (destination.equals(self)) {
-			transport.publish(new IncomingMessage(message.payload(), destination, from.source(), message.topic()));
+			transport.publish(new IncomingMessage(payload, destination, from.source(), topic));
 			return;
 		}
 		Connection target = peers.get(destination);
@@ -635,8 +740,13 @@ final class HostServer implements Connection.Listener {
 					LogSafe.escape(destination));
 			return;
 		}
-		byte[] frame = FrameCodec.deliver(from.sourceBytes(), FrameCodec.endpointBytes(destination), message.topic(),
-				message.payload());
+		deliverTo(from, target, destination, topic, payload);
+	}
+
+	/** Relays a message as a {@code Deliver} in the target connection's version. */
+	private void deliverTo(Registration from, Connection target, Endpoint destination, @Nullable String topic,
+			byte[] payload) {
+		byte[] frame = deliverFrame(from.id(), from.sourceBytes(), target, destination, topic, payload);
 		if (FrameCodec.bodyLength(frame) > options.maxFrameBytes()) {
 			transport.counters().oversizedFrames.incrementAndGet();
 			transport.dropped(DropReason.OVERSIZED_FRAME, from.endpoint());
@@ -654,6 +764,16 @@ final class HostServer implements Connection.Listener {
 		else if (offer == Connection.Offer.CLOSED) {
 			transport.counters().undeliverable.incrementAndGet();
 		}
+	}
+
+	/** A {@code Deliver} for {@code target}: compact if it negotiated version 2, else CBOR. */
+	private static byte[] deliverFrame(int sourceId, byte[] sourceBytes, Connection target, Endpoint destination,
+			@Nullable String topic, byte[] payload) {
+		Registration to = registrationOf(target);
+		if (to != null && to.compact()) {
+			return CompactFrames.encode(CompactFrames.DELIVER, sourceId, topic, payload);
+		}
+		return FrameCodec.deliver(sourceBytes, FrameCodec.endpointBytes(destination), topic, payload);
 	}
 
 	@Override
@@ -683,9 +803,9 @@ final class HostServer implements Connection.Listener {
 		if (state == null) {
 			return;
 		}
-		ScheduledFuture<?> timer = state.helloTimer;
+		IoLoop.Timer timer = state.helloTimer;
 		if (timer != null) {
-			timer.cancel(false);
+			timer.cancel();
 		}
 		// read the registration under the registry lock: register() either completed before (and is undone here)
 		// or runs after and sees the connection closed
@@ -697,6 +817,7 @@ final class HostServer implements Connection.Listener {
 			registration = state.registration;
 			if (registration != null) {
 				removed = peers.remove(registration.endpoint(), connection);
+				byId.remove(registration.id(), connection);
 			}
 			if (removed && !closed) {
 				byte[] left = FrameCodec.encode(new Frame.PeerLeft(registration.endpoint()));
@@ -744,8 +865,7 @@ final class HostServer implements Connection.Listener {
 		if (target == null) {
 			throw new IpcUnreachableException(destination);
 		}
-		byte[] frame = FrameCodec.deliver(selfSourceBytes, FrameCodec.endpointBytes(destination), message.topic(),
-				message.payload());
+		byte[] frame = deliverFrame(HOST_ID, selfSourceBytes, target, destination, message.topic(), message.payload());
 		transport.checkSize(frame);
 		Connection.Offer offer = target.offer(frame, false);
 		if (offer == Connection.Offer.FULL) {
@@ -791,10 +911,9 @@ final class HostServer implements Connection.Listener {
 				connection.awaitWriter(deadlineNanos);
 				connection.closeNow();
 			}
-			TimeUnit.NANOSECONDS.timedJoin(acceptor, Math.max(1, deadlineNanos - System.nanoTime()));
 			for (Connection connection : all) {
 				if (!connection.awaitThreads(deadlineNanos)) {
-					log.warn("Threads of {} did not end in time", connection);
+					log.warn("The frame handling of {} did not end in time", connection);
 				}
 			}
 		}

@@ -29,6 +29,7 @@ import dev.ipc.event.DropReason;
 import dev.ipc.model.Endpoint;
 import dev.ipc.model.IncomingMessage;
 import dev.ipc.model.OutgoingMessage;
+import dev.ipc.model.Source;
 import dev.ipc.spi.ErrorKind;
 import dev.ipc.spi.IpcException;
 import dev.ipc.spi.IpcUnreachableException;
@@ -59,6 +60,17 @@ final class PeerLink implements Connection.Listener {
 
 	private volatile boolean warnedMalformed;
 
+	/** Whether version 2 was negotiated: compact data frames with the ids of {@link #sources}. */
+	private volatile boolean compact;
+
+	/** Version 2: the sources the host named by id ({@code Bind}), and the reverse, for sending. */
+	private final ConcurrentHashMap<Integer, Source> sources = new ConcurrentHashMap<>();
+
+	private final ConcurrentHashMap<Endpoint, Integer> ids = new ConcurrentHashMap<>();
+
+	/** At most this many ids are kept (a host names at most its connection cap, far fewer). */
+	static final int MAX_IDS = 65_536;
+
 	private final ReentrantLock stateLock = new ReentrantLock();
 
 	private boolean closed;
@@ -66,12 +78,13 @@ final class PeerLink implements Connection.Listener {
 	private PeerLink(SocketTransport transport, SocketChannel channel) {
 		this.transport = transport;
 		this.options = transport.options();
-		this.connection = new Connection(channel, transport.threadPrefix(), options.maxFrameBytes(),
+		this.connection = new Connection(transport.loop(), channel, transport.threadPrefix(), options.maxFrameBytes(),
 				options.outboundQueueCapacity(), options.outboundQueueMaxBytes(), this);
 	}
 
 	/**
-	 * Connects to the host, checks its OS user (Unix sockets), starts the connection's threads and sends
+	 * Connects to the host (blocking, on the calling connector thread), checks its OS user (Unix sockets), registers
+	 * the connection with the transport's loop and sends
 	 * {@code Hello}. The answer is awaited with {@link #awaitHandshake}.
 	 * @throws IOException if nothing accepts the connection (no host, or a stale socket file) or the host's user is
 	 * not allowed
@@ -183,8 +196,18 @@ final class PeerLink implements Connection.Listener {
 		if (!destination.equals(host) && !destination.equals(options.endpoint()) && !presence.contains(destination)) {
 			throw new IpcUnreachableException(destination);
 		}
-		byte[] frame = FrameCodec.message(FrameCodec.endpointBytes(destination), message.topic(), message.payload());
-		transport.checkSize(frame);
+		byte[] destinationBytes = FrameCodec.endpointBytes(destination);
+		Integer id = compact ? ids.get(destination) : null;
+		byte[] frame;
+		if (id != null) {
+			// checked as the CBOR frame it may become, when the host relays it to a version-1 peer
+			transport.checkSize(FrameCodec.messageBodyLength(destinationBytes, message.topic(), message.payload().length));
+			frame = CompactFrames.encode(CompactFrames.MESSAGE, id, message.topic(), message.payload());
+		}
+		else {
+			frame = FrameCodec.message(destinationBytes, message.topic(), message.payload());
+			transport.checkSize(frame);
+		}
 		Connection.Offer offer = connection.offer(frame, false);
 		if (offer == Connection.Offer.FULL) {
 			transport.counters().overflowDrops.incrementAndGet();
@@ -219,18 +242,16 @@ final class PeerLink implements Connection.Listener {
 
 	@Override
 	public void onFrame(Connection c, byte[] buffer, int offset, int length) {
+		if (compact && CompactFrames.isCompact(buffer, offset, length)) {
+			onCompact(buffer, offset, length);
+			return;
+		}
 		Frame frame;
 		try {
 			frame = FrameCodec.decode(buffer, offset, length);
 		}
 		catch (FrameCodecException ex) {
-			transport.counters().malformedFrames.incrementAndGet();
-			transport.dropped(DropReason.MALFORMED_FRAME, host);
-			if (!warnedMalformed) {
-				warnedMalformed = true;
-				transport.warnings().warn("host-malformed", "Dropping a malformed frame from the host: {}",
-						LogSafe.escape(ex.getMessage()));
-			}
+			malformed(ex.getMessage());
 			if (!welcomed) {
 				handshake.complete(null);
 				connection.closeNow();
@@ -252,6 +273,7 @@ final class PeerLink implements Connection.Listener {
 					if (closed) {
 						return;
 					}
+					compact = welcome.version() >= FrameCodec.VERSION_COMPACT;
 					host = welcome.host();
 					presence.addAll(welcome.peers());
 					welcomed = true;
@@ -280,7 +302,14 @@ final class PeerLink implements Connection.Listener {
 			presence.add(joined.endpoint());
 			log.debug("{} joined", LogSafe.escape(joined.endpoint()));
 		}
+		else if (frame instanceof Frame.Bind bind && compact) {
+			bind(bind);
+		}
 		else if (frame instanceof Frame.PeerLeft left) {
+			Integer id = ids.remove(left.endpoint());
+			if (id != null) {
+				sources.remove(id);
+			}
 			if (presence.remove(left.endpoint())) {
 				log.debug("{} left", LogSafe.escape(left.endpoint()));
 				transport.fireDisconnected(left.endpoint());
@@ -293,6 +322,46 @@ final class PeerLink implements Connection.Listener {
 			log.debug("Ignoring an unexpected {} frame from the host", frame.getClass().getSimpleName());
 			transport.dropped(DropReason.UNEXPECTED_FRAME, host);
 		}
+	}
+
+	private void malformed(@Nullable String why) {
+		transport.counters().malformedFrames.incrementAndGet();
+		transport.dropped(DropReason.MALFORMED_FRAME, host);
+		if (!warnedMalformed) {
+			warnedMalformed = true;
+			transport.warnings().warn("host-malformed", "Dropping a malformed frame from the host: {}",
+					LogSafe.escape(why));
+		}
+	}
+
+	private void onCompact(byte[] buffer, int offset, int length) {
+		CompactFrames.Data data;
+		try {
+			data = CompactFrames.decode(buffer, offset, length);
+		}
+		catch (FrameCodecException ex) {
+			malformed(ex.getMessage());
+			return;
+		}
+		Source source = sources.get(data.id());
+		if (data.type() != CompactFrames.DELIVER || source == null) {
+			malformed((source == null) ? "a compact Deliver from an id the host never bound" : "a compact Message");
+			return;
+		}
+		transport.publish(new IncomingMessage(data.payload(), options.endpoint(), source, data.topic()));
+	}
+
+	private void bind(Frame.Bind bind) {
+		Endpoint endpoint = bind.source().toEndpoint();
+		if (sources.size() >= MAX_IDS && !sources.containsKey(bind.id())) {
+			malformed("the host bound more than " + MAX_IDS + " ids");
+			return;
+		}
+		Source previous = sources.put(bind.id(), bind.source());
+		if (previous != null && !previous.toEndpoint().equals(endpoint)) {
+			ids.remove(previous.toEndpoint(), bind.id());
+		}
+		ids.put(endpoint, bind.id());
 	}
 
 	@Override

@@ -14,8 +14,6 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -29,7 +27,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.ipc.internal.LogSafe;
-import dev.ipc.client.NamedThreadFactory;
 import dev.ipc.event.DropReason;
 import dev.ipc.event.IpcEventListener;
 import dev.ipc.model.Endpoint;
@@ -78,6 +75,11 @@ import dev.ipc.transport.socket.SocketTransportOptions.Role;
  * opened) are held, bounded, for the first receiver; beyond the bound they are counted drops.</li>
  * <li>A peer that cannot reach its host says why: once at WARN per kind of problem, and in
  * {@link #lastConnectionProblem()}.</li>
+ * <li>One I/O thread ({@code ipc-socket-<endpoint>-io}) serves every connection of the transport however many
+ * peers connect (a peer adds a {@code -connect} thread for connecting and the reconnect back-off). Receivers'
+ * inline handlers ({@link BackendReceiver#deliverInline}) and disconnect listeners may run on it and must not
+ * block; a handler that blocks stalls every connection of the process. Peers negotiate protocol version 2 (compact
+ * data frames) with a host that speaks it and version 1 otherwise.</li>
  * <li>Every thread is a named daemon ({@code ipc-socket-<endpoint>-...}) and ends on {@link #close()}, which lets
  * queued frames drain for at most {@link SocketTransportOptions#closeTimeout()} and removes the host's socket
  * file.</li>
@@ -150,7 +152,8 @@ public final class SocketTransport implements CommunicationBackend {
 
 	private final List<Consumer<Endpoint>> disconnectListeners = new CopyOnWriteArrayList<>();
 
-	private final ScheduledThreadPoolExecutor timer;
+	/** The one I/O thread: every connection, the host's accepting, the timers. */
+	private final IoLoop loop;
 
 	private final ReentrantLock stateLock = new ReentrantLock();
 
@@ -190,12 +193,11 @@ public final class SocketTransport implements CommunicationBackend {
 	/** The kind of the last connection problem logged at WARN (connector thread only). */
 	private @Nullable String loggedProblemKind;
 
-	private SocketTransport(SocketTransportOptions options) {
+	private SocketTransport(SocketTransportOptions options) throws IOException {
 		this.options = options;
 		this.threadPrefix = "ipc-socket-" + label(options.endpoint());
 		this.fanout = new ReceiverFanout(options.receiverCapacity());
-		this.timer = new ScheduledThreadPoolExecutor(1, new NamedThreadFactory(threadPrefix + "-timer"));
-		this.timer.setRemoveOnCancelPolicy(true);
+		this.loop = new IoLoop(threadPrefix + "-io");
 		this.heldCapacity = Math.min(options.outboundQueueCapacity(), options.receiverCapacity());
 		this.heldMaxBytes = options.outboundQueueMaxBytes();
 	}
@@ -221,6 +223,7 @@ public final class SocketTransport implements CommunicationBackend {
 	}
 
 	private void start() throws IOException {
+		loop.start();
 		if (options.role() == Role.HOST) {
 			HostServer server = bindHost(false);
 			host = server;
@@ -444,7 +447,7 @@ public final class SocketTransport implements CommunicationBackend {
 				log.warn("The connector thread of {} did not end in time", options.endpoint());
 			}
 		}
-		timer.shutdownNow();
+		loop.close(deadline);
 		heldLock.lock();
 		try {
 			held.clear();
@@ -702,16 +705,6 @@ public final class SocketTransport implements CommunicationBackend {
 		}
 	}
 
-	/** Sleeps up to {@code millis} unless closing (used after a failed accept). */
-	void pause(long millis) {
-		try {
-			pauseUntilClosed(TimeUnit.MILLISECONDS.toNanos(millis));
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-		}
-	}
-
 	private void signalStateChange() {
 		stateLock.lock();
 		try {
@@ -771,29 +764,25 @@ public final class SocketTransport implements CommunicationBackend {
 		return warnings;
 	}
 
-	@Nullable
-	ScheduledFuture<?> schedule(Runnable task, long delayNanos) {
-		try {
-			return timer.schedule(() -> {
-				try {
-					task.run();
-				}
-				catch (RuntimeException ex) {
-					log.warn("Socket transport timer task failed", ex);
-				}
-			}, delayNanos, TimeUnit.NANOSECONDS);
-		}
-		catch (java.util.concurrent.RejectedExecutionException ex) {
-			task.run(); // closing: run at once
-			return null;
-		}
+	/** Runs {@code task} on the loop after {@code delayNanos} (at once once the loop has ended). */
+	IoLoop.Timer schedule(Runnable task, long delayNanos) {
+		return loop.schedule(task, delayNanos);
+	}
+
+	IoLoop loop() {
+		return loop;
 	}
 
 	/** Refuses a frame the receiving side would have to reject as oversized. */
 	void checkSize(byte[] frame) {
-		if (FrameCodec.bodyLength(frame) > options.maxFrameBytes() - SOURCE_RESERVE) {
-			throw new IpcException(ErrorKind.OTHER, "Message too large for the socket transport: "
-					+ FrameCodec.bodyLength(frame) + " bytes, the limit is " + (options.maxFrameBytes() - SOURCE_RESERVE));
+		checkSize(FrameCodec.bodyLength(frame));
+	}
+
+	/** Refuses a frame body of {@code bodyLength} bytes the receiving side would have to reject as oversized. */
+	void checkSize(int bodyLength) {
+		if (bodyLength > options.maxFrameBytes() - SOURCE_RESERVE) {
+			throw new IpcException(ErrorKind.OTHER, "Message too large for the socket transport: " + bodyLength
+					+ " bytes, the limit is " + (options.maxFrameBytes() - SOURCE_RESERVE));
 		}
 	}
 

@@ -257,9 +257,15 @@ class HostRobustnessTest {
 			assertThat(answer).isInstanceOf(Frame.Rejected.class);
 			assertThat(((Frame.Rejected) answer).reason()).isEqualTo("UnsupportedVersion");
 		}
+		// the highest version both speak: 2 since protocol version 2 (compact data frames)
 		try (RawClient flexible = raw()) {
 			flexible.send(new Frame.Hello(List.of(1, 2, 3), Endpoint.named("flexible")));
 			Frame answer = flexible.next(WAIT);
+			assertThat(answer).isEqualTo(new Frame.Welcome(2, Endpoint.named("host"), List.of(Endpoint.named("alpha"))));
+		}
+		try (RawClient older = raw()) {
+			older.send(new Frame.Hello(List.of(1, 3), Endpoint.named("older")));
+			Frame answer = older.next(WAIT);
 			assertThat(answer).isEqualTo(new Frame.Welcome(1, Endpoint.named("host"), List.of(Endpoint.named("alpha"))));
 		}
 	}

@@ -1,0 +1,144 @@
+package dev.ipc.transport.socket;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The compact data frames of protocol version 2 ({@code docs/transport-protocol.md} §12): a {@code Message} or
+ * {@code Deliver} with a binary header instead of CBOR, naming endpoints by the small ids the host assigned with
+ * {@code Bind}. The body (after the usual 4-byte length prefix) is: one type byte ({@link #MESSAGE} or
+ * {@link #DELIVER}; a CBOR frame never starts with either), the endpoint id as an unsigned LEB128 varint (at most 5
+ * bytes, at most {@link Integer#MAX_VALUE}), the topic as a varint of its UTF-8 length plus one (0: no topic) and its
+ * bytes, then the payload, unchanged, to the end of the frame. Decoding checks every field against the frame's end
+ * and fails with {@link FrameCodecException}; it never allocates more than the frame holds.
+ */
+final class CompactFrames {
+
+	/** Type byte of a compact {@code Message} (peer to host): the id names the destination. */
+	static final byte MESSAGE = 0x01;
+
+	/** Type byte of a compact {@code Deliver} (host to peer): the id names the source; the destination is the peer. */
+	static final byte DELIVER = 0x02;
+
+	/** A decoded compact frame: {@code id} is the destination of a message or the source of a delivery. */
+	record Data(byte type, int id, @Nullable String topic, byte[] payload) {
+
+		@Override
+		public boolean equals(Object o) {
+			return o instanceof Data d && type == d.type && id == d.id && java.util.Objects.equals(topic, d.topic)
+					&& Arrays.equals(payload, d.payload);
+		}
+
+		@Override
+		public int hashCode() {
+			return java.util.Objects.hash(type, id, topic, Arrays.hashCode(payload));
+		}
+
+		@Override
+		public String toString() {
+			return "Data[type=" + type + ", id=" + id + ", topic=" + topic + ", payload=" + payload.length + " bytes]";
+		}
+
+	}
+
+	private CompactFrames() {
+	}
+
+	/** Whether a frame body is a compact frame (rather than CBOR). */
+	static boolean isCompact(byte[] buf, int offset, int length) {
+		return length > 0 && (buf[offset] == MESSAGE || buf[offset] == DELIVER);
+	}
+
+	/** A compact frame, length prefix included, in one exactly sized array. */
+	static byte[] encode(byte type, int id, @Nullable String topic, byte[] payload) {
+		byte[] topicBytes = (topic != null) ? topic.getBytes(StandardCharsets.UTF_8) : null;
+		int topicField = (topicBytes != null) ? topicBytes.length + 1 : 0;
+		int body = 1 + varintSize(id) + varintSize(topicField) + ((topicBytes != null) ? topicBytes.length : 0)
+				+ payload.length;
+		byte[] out = new byte[FrameCodec.LENGTH_PREFIX + body];
+		ByteBuffer b = ByteBuffer.wrap(out);
+		b.putInt(body);
+		b.put(type);
+		putVarint(b, id);
+		putVarint(b, topicField);
+		if (topicBytes != null) {
+			b.put(topicBytes);
+		}
+		b.put(payload);
+		return out;
+	}
+
+	/** Decodes a compact frame body (without its prefix). */
+	static Data decode(byte[] buf, int offset, int length) throws FrameCodecException {
+		int end = offset + length;
+		if (length < 3) {
+			throw new FrameCodecException("compact frame too short");
+		}
+		byte type = buf[offset];
+		if (type != MESSAGE && type != DELIVER) {
+			throw new FrameCodecException("unknown compact frame type " + (type & 0xFF));
+		}
+		int[] at = { offset + 1 };
+		int id = varint(buf, at, end, "endpoint id");
+		int topicField = varint(buf, at, end, "topic length");
+		String topic = null;
+		if (topicField > 0) {
+			int topicLength = topicField - 1;
+			if (topicLength > end - at[0]) {
+				throw new FrameCodecException("compact frame topic runs past the frame");
+			}
+			try {
+				topic = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+					.onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(buf, at[0], topicLength))
+					.toString();
+			}
+			catch (CharacterCodingException ex) {
+				throw new FrameCodecException("compact frame topic is not UTF-8");
+			}
+			at[0] += topicLength;
+		}
+		return new Data(type, id, topic, Arrays.copyOfRange(buf, at[0], end));
+	}
+
+	/** Reads an unsigned LEB128 varint of at most 5 bytes and 31 bits, advancing {@code at[0]}. */
+	private static int varint(byte[] buf, int[] at, int end, String field) throws FrameCodecException {
+		long value = 0;
+		for (int i = 0; i < 5; i++) {
+			if (at[0] >= end) {
+				throw new FrameCodecException("compact frame " + field + " runs past the frame");
+			}
+			int b = buf[at[0]++] & 0xFF;
+			value |= (long) (b & 0x7F) << (7 * i);
+			if ((b & 0x80) == 0) {
+				if (value > Integer.MAX_VALUE) {
+					throw new FrameCodecException("compact frame " + field + " out of range");
+				}
+				return (int) value;
+			}
+		}
+		throw new FrameCodecException("compact frame " + field + " longer than 5 bytes");
+	}
+
+	static int varintSize(int value) {
+		int size = 1;
+		while ((value >>>= 7) != 0) {
+			size++;
+		}
+		return size;
+	}
+
+	private static void putVarint(ByteBuffer b, int value) {
+		int v = value;
+		while ((v & ~0x7F) != 0) {
+			b.put((byte) ((v & 0x7F) | 0x80));
+			v >>>= 7;
+		}
+		b.put((byte) v);
+	}
+
+}
