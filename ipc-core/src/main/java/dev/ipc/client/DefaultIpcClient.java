@@ -244,15 +244,14 @@ final class DefaultIpcClient implements IpcClient {
 		receiver = rx; // from now on departures are queued behind what rx holds
 		int gen = generation.incrementAndGet();
 		lastFatalError = null;
-		Thread thread = new Thread(() -> runLoop(rx, gen), name + "-receive");
-		thread.setDaemon(true);
-		loopThread = thread;
 		state.set(IpcClientState.RUNNING);
-		if (directDispatch) {
-			// non-blocking handlers: let the delivering thread process a message when the loop is idle
-			rx.deliverInline(message -> processInline(message, gen));
+		if (crypto.processMayBlock() || !rx.deliverTo(new InboundPath(this, gen))) {
+			// a pull-only backend, or a provider that may block: a receive thread of our own
+			Thread thread = new Thread(() -> runLoop(rx, gen), name + "-receive");
+			thread.setDaemon(true);
+			loopThread = thread;
+			thread.start();
 		}
-		thread.start();
 		events.stateChanged(IpcClientState.RUNNING, null);
 		log.debug("IPC client '{}' started", name);
 	}
@@ -392,41 +391,54 @@ final class DefaultIpcClient implements IpcClient {
 	}
 
 	/**
-	 * Processes one message on the thread that delivered it (direct dispatch, the loop idle): the same steps as one
-	 * turn of the loop, without waking it.
+	 * One message of a push-capable receiver ({@link InboundPath}), on the delivering thread: the crypto provider
+	 * processes it, the application message (if any) is dispatched. Marked as processing inline, so nothing on this
+	 * thread waits for the inbound path (it is the inbound path).
 	 */
-	private void processInline(IncomingMessage raw, int gen) {
+	void processPushed(IncomingMessage raw, int gen) {
 		if (!isCurrent(gen)) {
 			return;
 		}
 		processingInline.set(Boolean.TRUE);
 		try {
-			processInlineNow(raw, gen);
+			IncomingMessage message;
+			try {
+				message = crypto.process(cryptoContext, raw);
+			}
+			catch (RuntimeException ex) {
+				if (isCurrent(gen)) {
+					receiveFailed(ex);
+				}
+				return;
+			}
+			if (message != null) {
+				dispatchSafely(message);
+			}
 		}
 		finally {
 			processingInline.remove();
 		}
 	}
 
-	private void processInlineNow(IncomingMessage raw, int gen) {
-		IncomingMessage message;
+	/** A departure marker reached in the pushed stream. */
+	void departedInStream(PeerDeparture departure, int gen) {
+		if (!isCurrent(gen)) {
+			return; // stop() handles the departures it did not reach
+		}
+		processingInline.set(Boolean.TRUE);
 		try {
-			message = crypto.receive(cryptoContext, new OneShotReceiver(raw));
+			departed(departure);
 		}
-		catch (OneShotReceiver.Exhausted ex) {
-			return; // a protocol message, consumed by the crypto provider
+		finally {
+			processingInline.remove();
 		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			return;
+	}
+
+	/** Messages lost to overflow in the pushed stream. */
+	void laggedInStream(long lost, int gen) {
+		if (isCurrent(gen)) {
+			receiveQueueOverflowed(lost);
 		}
-		catch (RuntimeException ex) {
-			if (isCurrent(gen)) {
-				receiveFailed(ex);
-			}
-			return;
-		}
-		dispatchSafely(message);
 	}
 
 	/** Handles a receive failure; returns whether the client stopped. */

@@ -25,6 +25,26 @@ public interface SessionRepository<S> {
 	/** Removes the session for {@code peer}; no error if there is none. */
 	void remove(Endpoint peer);
 
+	/**
+	 * Whether sessions outlive the process (a file, a database). A provider then treats the repository as storage
+	 * rather than as the session's home: it reads each peer's session once, works on its own copy and writes what it
+	 * must not lose ahead of use (the Noise provider reserves send nonces in blocks and saves receive progress in
+	 * batches, see {@code docs/session-store.md}), so a durable repository sees a few writes per thousand messages, not
+	 * one per message. Such a repository may coalesce writes as long as {@link #flush()} makes them durable. The
+	 * default is {@code false}: every change is saved and the repository is read on every use.
+	 */
+	default boolean isDurable() {
+		return false;
+	}
+
+	/**
+	 * Makes every {@link #save} and {@link #remove} so far durable before it returns (for a repository that coalesces
+	 * writes). The default does nothing.
+	 * @throws IpcException kind {@link ErrorKind#FATAL} if the storage cannot be written
+	 */
+	default void flush() {
+	}
+
 	/** The number of stored sessions, for health and metrics; {@code -1} when unknown. */
 	default int size() {
 		return -1;
