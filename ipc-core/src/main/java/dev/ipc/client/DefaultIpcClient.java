@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -143,6 +142,8 @@ final class DefaultIpcClient implements IpcClient {
 	private final ThreadPoolExecutor resender;
 
 	private final RecentRequests recentRequests = new RecentRequests();
+
+	private final RequestIds requestIds = new RequestIds();
 
 	private final java.util.concurrent.locks.ReentrantLock departureLock = new java.util.concurrent.locks.ReentrantLock();
 
@@ -813,7 +814,7 @@ final class DefaultIpcClient implements IpcClient {
 		Class<?> requestClass = request.getClass();
 		String type = Topics.nameOf(requestClass);
 		Type responseType = RpcTypes.responseType(requestClass);
-		String id = UUID.randomUUID().toString();
+		String id = requestIds.next();
 		long start = System.nanoTime();
 		CompletableFuture<Object> future = new CompletableFuture<>();
 		future.whenComplete((value, failure) -> {

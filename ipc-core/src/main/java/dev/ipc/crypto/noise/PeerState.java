@@ -54,6 +54,12 @@ final class PeerState {
 	/** See {@link SessionAccess}: the send nonce persisted as reserved for {@link #working}. */
 	long reservedSendNonce;
 
+	/** See {@link SessionAccess}: the size of the last send-nonce reservation (0: none yet). */
+	long reserveBlock;
+
+	/** See {@link SessionAccess}: when the last reservation was written (nanoTime). */
+	long lastReservationNanos;
+
 	/** See {@link SessionAccess}: received frames whose nonce is not persisted yet. */
 	int unsavedReceives;
 

@@ -17,17 +17,25 @@ import dev.ipc.spi.SessionRepository;
  *
  * <p>A durable repository is kept off the hot path. The provider reads a peer's session from it once and then works on
  * that copy ({@link PeerState#working}). What it persists is ahead of use on the send side: the stored send nonce is a
- * high-water mark reserved in blocks of {@value #SEND_NONCE_BLOCK}, written and {@linkplain SessionRepository#flush()
- * flushed} before the first nonce of a block is used. After a crash (even SIGKILL) the restarted provider continues
+ * high-water mark reserved in blocks (of {@value #SEND_NONCE_BLOCK} nonces at first, doubling up to 2^24 while a peer
+ * reserves more often than every 250 ms), {@linkplain SessionRepository#save saved} (durably) before the first nonce of
+ * a block is used. After a crash (even SIGKILL) the restarted provider continues
  * above the mark, so no nonce is ever used twice; the peer accepts the gap (nonces only have to increase). The receive
- * side is saved every {@value #RECEIVE_SAVE_BATCH} frames (and with every reservation): after a crash the stored
- * receive nonce may lag behind by fewer frames than that, so at most that many of the peer's last frames could be
+ * side is saved {@linkplain SessionRepository#saveDeferred deferred} every {@value #RECEIVE_SAVE_BATCH} frames (and
+ * durably with every reservation): after a crash the stored
+ * receive nonce may lag behind (by the frames since the last durable write), so those of the peer's last frames could be
  * replayed to a restarted process, and only if an attacker on the transport recorded them.
  */
 final class SessionAccess {
 
-	/** Send nonces reserved per durable write. */
+	/** Send nonces reserved per durable write, at first. */
 	static final long SEND_NONCE_BLOCK = 1024;
+
+	/** The largest block: a peer that sends fast doubles its block up to this. */
+	static final long MAX_SEND_NONCE_BLOCK = 1L << 24;
+
+	/** A reservation sooner than this after the previous one doubles the block (so a few writes per second at most). */
+	private static final long FAST_RESERVATION_NANOS = 250_000_000L;
 
 	/** Received frames per durable write of the receive nonce. */
 	static final int RECEIVE_SAVE_BATCH = 64;
@@ -123,22 +131,34 @@ final class SessionAccess {
 
 	private static void reserve(CryptoContext<NoiseSession> context, PeerState p, Endpoint peer,
 			NoiseSession session) {
+		long now = System.nanoTime();
+		long block = p.reserveBlock;
+		if (block == 0) {
+			block = SEND_NONCE_BLOCK;
+		}
+		else if (now - p.lastReservationNanos < FAST_RESERVATION_NANOS) {
+			block = Math.min(MAX_SEND_NONCE_BLOCK, block * 2);
+		}
+		p.reserveBlock = block;
+		p.lastReservationNanos = now;
 		long used = session.state().sendNonce();
-		long mark = (Long.compareUnsigned(used, -1L - SEND_NONCE_BLOCK) >= 0) ? -1L : used + SEND_NONCE_BLOCK;
+		long mark = (Long.compareUnsigned(used, -1L - block) >= 0) ? -1L : used + block;
 		p.reservedSendNonce = mark;
 		persist(context, p, peer, session, true);
 	}
 
 	/** Writes the working session with the reserved send nonce and the current receive nonce. */
 	private static void persist(CryptoContext<NoiseSession> context, PeerState p, Endpoint peer, NoiseSession session,
-			boolean flush) {
+			boolean durableNow) {
 		NoiseTransportState state = session.state();
 		NoiseSession stored = new NoiseSession(new NoiseTransportState(state.transportCipher(), state.sendKey(),
 				state.receiveKey(), p.reservedSendNonce, state.receiveNonce(), state.lastHandshakeTime()));
 		try {
-			context.sessions().save(peer, stored);
-			if (flush) {
-				context.sessions().flush();
+			if (durableNow) {
+				context.sessions().save(peer, stored);
+			}
+			else {
+				context.sessions().saveDeferred(peer, stored);
 			}
 		}
 		catch (IpcException ex) {
