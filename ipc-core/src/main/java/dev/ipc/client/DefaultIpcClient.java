@@ -31,6 +31,7 @@ import dev.ipc.codec.PayloadCodecException;
 import dev.ipc.event.DropReason;
 import dev.ipc.event.IpcEventListener;
 import dev.ipc.event.RpcOutcome;
+import dev.ipc.internal.InboundThread;
 import dev.ipc.model.Endpoint;
 import dev.ipc.model.IncomingMessage;
 import dev.ipc.model.OutgoingMessage;
@@ -371,6 +372,7 @@ final class DefaultIpcClient implements IpcClient {
 	// ---------------------------------------------------------------- inbound path
 
 	private void runLoop(BackendReceiver rx, int gen) {
+		InboundThread.enter(); // for the life of this thread
 		while (isCurrent(gen)) {
 			IncomingMessage message;
 			try {
@@ -403,6 +405,7 @@ final class DefaultIpcClient implements IpcClient {
 			return;
 		}
 		processingInline.set(Boolean.TRUE);
+		InboundThread.enter();
 		try {
 			IncomingMessage message;
 			try {
@@ -419,6 +422,7 @@ final class DefaultIpcClient implements IpcClient {
 			}
 		}
 		finally {
+			InboundThread.exit();
 			processingInline.remove();
 		}
 	}

@@ -11,6 +11,7 @@ import org.slf4j.LoggerFactory;
 import dev.ipc.crypto.noise.NoiseFrame.HandshakeStart;
 import dev.ipc.crypto.noise.NoiseFrame.TransportFrame;
 import dev.ipc.internal.DeliveryGuard;
+import dev.ipc.internal.InboundThread;
 import dev.ipc.internal.LogSafe;
 import dev.ipc.model.Endpoint;
 import dev.ipc.model.OutgoingMessage;
@@ -53,9 +54,18 @@ final class Initiator {
 			PeerState p = peers.lock(context.sessions(), peer);
 			try {
 				NoiseSession session = SessionAccess.load(context, p, peer);
-				if (session != null && !session.state().isOlderThan(settings.nowSecs(), settings.rehandshakeIntervalSecs)) {
+				boolean inbound = InboundThread.isActive();
+				if (session != null && (inbound
+						|| !session.state().isOlderThan(settings.nowSecs(), settings.rehandshakeIntervalSecs))) {
+					// on the inbound path a session due for a rehandshake keeps serving: the answer to a
+					// handshake started here could not be processed while this thread waits for it
 					sendTransport(context, p, peer, session, message);
 					return;
+				}
+				if (inbound) {
+					throw new IpcException(ErrorKind.OTHER, "Cannot start a Noise handshake with " + LogSafe.of(peer)
+							+ " on the inbound path (a direct-dispatch handler, or the receive thread): its answer "
+							+ "comes through this same thread; send from another thread");
 				}
 				if (round > MAX_SEND_ROUNDS) {
 					throw new IpcException(ErrorKind.OTHER, "No Noise session with " + peer + " after "
