@@ -117,7 +117,9 @@ final class DefaultIpcClient implements IpcClient {
 
 	private final RpcHandlerRegistry handlers;
 
-	private final ConcurrentHashMap<String, PendingRequest> pending = new ConcurrentHashMap<>();
+
+	/** Requests waiting for their response; fed by the inbound path. */
+	private final PendingRequests pending;
 
 	private final Duration defaultRpcTimeout;
 
@@ -191,11 +193,12 @@ final class DefaultIpcClient implements IpcClient {
 			this.dispatcher = new Dispatcher((ownedExecutor != null) ? ownedExecutor : Runnable::run,
 					builder.directDispatch);
 		}
+		this.pending = new PendingRequests(name, envelopes, events, dispatcher);
 		ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1,
 				new NamedThreadFactory(name + "-rpc-timer"));
 		scheduler.setRemoveOnCancelPolicy(true);
 		this.timer = scheduler;
-		this.timeouts = new TimeoutSweeper(scheduler, this::expirePending);
+		this.timeouts = new TimeoutSweeper(scheduler, pending::expire);
 		this.resender = new ThreadPoolExecutor(0, 1, 10, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
 				new NamedThreadFactory(name + "-rpc-resend"));
 		this.subscriptions = new SubscriptionHub(dispatcher, events, builder.subscriberQueueCapacity);
@@ -505,65 +508,10 @@ final class DefaultIpcClient implements IpcClient {
 			dispatcher.execute(() -> responder.serve(message));
 			return;
 		}
-		if (Topics.isRpcResponseTopic(topic) || (!pending.isEmpty() && mayBeResponse(message.payload()))) {
-			matchResponse(message);
+		if (Topics.isRpcResponseTopic(topic) || (!pending.isEmpty() && PendingRequests.mayBeResponse(message.payload()))) {
+			pending.matchResponse(message);
 		}
 		subscriptions.deliver(message);
-	}
-
-	/** Whether a payload on an arbitrary topic could be a response envelope (has a {@code "request_id"} key). */
-	private static boolean mayBeResponse(byte[] payload) {
-		byte[] key = REQUEST_ID_KEY;
-		outer: for (int i = 0; i <= payload.length - key.length; i++) {
-			for (int j = 0; j < key.length; j++) {
-				if (payload[i + j] != key[j]) {
-					continue outer;
-				}
-			}
-			return true;
-		}
-		return false;
-	}
-
-	private static final byte[] REQUEST_ID_KEY = "\"request_id\"".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-
-	private void matchResponse(IncomingMessage message) {
-		boolean onResponseTopic = Topics.isRpcResponseTopic(message.topic());
-		Endpoint from = message.source().toEndpoint();
-		RpcEnvelopes.ResponseHeader header = envelopes.readResponse(message.payload());
-		if (header == null) {
-			if (onResponseTopic) {
-				events.messageDropped(DropReason.MALFORMED_RPC, from);
-			}
-			return;
-		}
-		PendingRequest request = pending.get(header.requestId());
-		if (request == null || !request.destination.equals(from)) {
-			if (onResponseTopic) {
-				log.debug("IPC client '{}': response {} from {} matches no pending request", name, header.requestId(),
-						from);
-				events.messageDropped(DropReason.UNMATCHED_RPC_RESPONSE, from);
-			}
-			return;
-		}
-		request.answered = true; // before the completion is queued: a departure or a re-send must leave it alone
-		dispatcher.execute(() -> complete(request, header));
-	}
-
-	private void complete(PendingRequest request, RpcEnvelopes.ResponseHeader header) {
-		try {
-			RpcEnvelopes.Result result = envelopes.bindResult(header, request.responseType);
-			if (result.error() != null) {
-				request.future.completeExceptionally(new RpcRemoteException(request.requestType, result.error()));
-			}
-			else {
-				request.future.complete(result.value());
-			}
-		}
-		catch (PayloadCodecException ex) {
-			request.future.completeExceptionally(new RpcSerializationException(request.requestType,
-					new RpcError.ResponseDeserialization(String.valueOf(ex.getMessage())), ex));
-		}
 	}
 
 	// ---------------------------------------------------------------- sending
@@ -736,24 +684,6 @@ final class DefaultIpcClient implements IpcClient {
 		return (CompletableFuture<R>) (CompletableFuture<?>) future;
 	}
 
-	/** Fails the pending requests whose deadline has passed; returns the earliest deadline still pending. */
-	private long expirePending(long now) {
-		long next = Long.MAX_VALUE;
-		for (PendingRequest request : pending.values()) {
-			if (!request.awaitingResponse()) {
-				continue;
-			}
-			if (request.deadlineNanos - now <= 0) {
-				dispatcher.execute(() -> request.future
-					.completeExceptionally(new RpcTimeoutException(request.requestType, request.timeout)));
-			}
-			else if (next == Long.MAX_VALUE || request.deadlineNanos - next < 0) {
-				next = request.deadlineNanos;
-			}
-		}
-		return next;
-	}
-
 	// ---------------------------------------------------------------- departures and lost requests
 
 	/**
@@ -923,9 +853,7 @@ final class DefaultIpcClient implements IpcClient {
 	}
 
 	private void failAllPending(IpcException cause) {
-		for (PendingRequest request : pending.values()) {
-			request.future.completeExceptionally(cause);
-		}
+		pending.failAll(cause);
 	}
 
 	private static RpcOutcome outcomeOf(@Nullable Throwable failure) {
