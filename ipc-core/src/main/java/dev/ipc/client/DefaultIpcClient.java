@@ -6,11 +6,9 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -33,17 +31,15 @@ import dev.ipc.codec.PayloadCodecException;
 import dev.ipc.event.DropReason;
 import dev.ipc.event.IpcEventListener;
 import dev.ipc.event.RpcOutcome;
-import dev.ipc.internal.LogSafe;
+import dev.ipc.internal.InboundThread;
 import dev.ipc.model.Endpoint;
 import dev.ipc.model.IncomingMessage;
 import dev.ipc.model.OutgoingMessage;
 import dev.ipc.model.Topics;
 import dev.ipc.model.TypedIncomingMessage;
 import dev.ipc.rpc.AsyncRpcHandler;
-import dev.ipc.rpc.RpcContext;
 import dev.ipc.rpc.RpcError;
 import dev.ipc.rpc.RpcHandler;
-import dev.ipc.rpc.RpcHandlerException;
 import dev.ipc.rpc.RpcRemoteException;
 import dev.ipc.rpc.RpcRequest;
 import dev.ipc.rpc.RpcSerializationException;
@@ -62,8 +58,10 @@ import dev.ipc.spi.ReceiverLaggedException;
 import dev.ipc.spi.SessionRepository;
 
 /**
- * The default {@link IpcClient}: one receive loop thread per started client, user code on the dispatcher, RPC
- * responses correlated by request id through a pending map fed by the loop.
+ * The default {@link IpcClient}. Inbound, one straight line on the transport's delivering thread ({@link InboundPath}:
+ * backend delivers, the crypto provider processes, the result is dispatched), with a receive thread of its own only for
+ * a pull-only backend; user code on the dispatcher; RPC responses correlated by request id through a pending map fed
+ * by the inbound path.
  */
 final class DefaultIpcClient implements IpcClient {
 
@@ -85,7 +83,7 @@ final class DefaultIpcClient implements IpcClient {
 	static final String PEER_SENT_CRYPTO_INVALIDATED = IpcEventListener.PEER_COULD_NOT_DECRYPT;
 
 	/**
-	 * The longest a send waits for the receive loop to finish with a departure of its destination that was already
+	 * The longest a send waits for the inbound path to finish with a departure of its destination that was already
 	 * noticed (normally microseconds; see {@link #awaitDeparturesOf}).
 	 */
 	private static final Duration DEPARTURE_WAIT_LIMIT = Duration.ofSeconds(5);
@@ -119,7 +117,9 @@ final class DefaultIpcClient implements IpcClient {
 
 	private final RpcHandlerRegistry handlers;
 
-	private final ConcurrentHashMap<String, PendingRequest> pending = new ConcurrentHashMap<>();
+
+	/** Requests waiting for their response; fed by the inbound path. */
+	private final PendingRequests pending;
 
 	private final Duration defaultRpcTimeout;
 
@@ -134,29 +134,30 @@ final class DefaultIpcClient implements IpcClient {
 	/** Departure notices so far; see {@link #peerLeft}. */
 	private final AtomicLong departures = new AtomicLong();
 
-	/** Departures queued in the receiver as markers and not handled yet (handled at stop if the loop never got them). */
+	/** Departures queued in the receiver as markers and not handled yet (handled at stop if the inbound path never got them). */
 	private final Set<PeerDeparture> queuedDepartures = ConcurrentHashMap.newKeySet();
 
 	/** "The peer could not decrypt our frame" notices so far; see {@link #peerCouldNotDecrypt}. */
 	private final AtomicLong invalidations = new AtomicLong();
 
-	/** Re-sends requests the peer could not decrypt; a send may wait for a handshake, so never on the loop. */
+	/** Re-sends requests the peer could not decrypt; a send may wait for a handshake, so never on the inbound path. */
 	private final ThreadPoolExecutor resender;
 
 	private final RecentRequests recentRequests = new RecentRequests();
+
+	private final RequestIds requestIds = new RequestIds();
+
+	private final RpcResponder responder;
 
 	private final java.util.concurrent.locks.ReentrantLock departureLock = new java.util.concurrent.locks.ReentrantLock();
 
 	private final java.util.concurrent.locks.Condition departureHandled = departureLock.newCondition();
 
-	/** Set while a thread processes a message inline (direct dispatch): it must never wait for the loop. */
+	/** Set while a thread runs the inbound path (pushed delivery): it must never wait for the inbound path. */
 	private final ThreadLocal<Boolean> processingInline = new ThreadLocal<>();
 
 	private final WarningLimiter lagWarnings = new WarningLimiter(PEER_WARNING_INTERVAL);
 
-	private final WarningLimiter unansweredWarnings = new WarningLimiter(PEER_WARNING_INTERVAL);
-
-	private final WarningLimiter badRequestWarnings = new WarningLimiter(PEER_WARNING_INTERVAL);
 
 	private volatile @Nullable Throwable lastFatalError;
 
@@ -192,15 +193,18 @@ final class DefaultIpcClient implements IpcClient {
 			this.dispatcher = new Dispatcher((ownedExecutor != null) ? ownedExecutor : Runnable::run,
 					builder.directDispatch);
 		}
+		this.pending = new PendingRequests(name, envelopes, events, dispatcher);
 		ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1,
 				new NamedThreadFactory(name + "-rpc-timer"));
 		scheduler.setRemoveOnCancelPolicy(true);
 		this.timer = scheduler;
-		this.timeouts = new TimeoutSweeper(scheduler, this::expirePending);
+		this.timeouts = new TimeoutSweeper(scheduler, pending::expire);
 		this.resender = new ThreadPoolExecutor(0, 1, 10, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
 				new NamedThreadFactory(name + "-rpc-resend"));
 		this.subscriptions = new SubscriptionHub(dispatcher, events, builder.subscriberQueueCapacity);
 		this.handlers = new RpcHandlerRegistry(builder.duplicateHandlerPolicy);
+		this.responder = new RpcResponder(this, name, envelopes, handlers, recentRequests, events,
+				new WarningLimiter(PEER_WARNING_INTERVAL));
 		this.defaultRpcTimeout = builder.defaultRpcTimeout;
 		this.directDispatch = builder.directDispatch;
 		this.shutdownTimeout = builder.shutdownTimeout;
@@ -247,15 +251,14 @@ final class DefaultIpcClient implements IpcClient {
 		receiver = rx; // from now on departures are queued behind what rx holds
 		int gen = generation.incrementAndGet();
 		lastFatalError = null;
-		Thread thread = new Thread(() -> runLoop(rx, gen), name + "-receive");
-		thread.setDaemon(true);
-		loopThread = thread;
 		state.set(IpcClientState.RUNNING);
-		if (directDispatch) {
-			// non-blocking handlers: let the delivering thread process a message when the loop is idle
-			rx.deliverInline(message -> processInline(message, gen));
+		if (crypto.processMayBlock() || !rx.deliverTo(new InboundPath(this, gen))) {
+			// a pull-only backend, or a provider that may block: a receive thread of our own
+			Thread thread = new Thread(() -> runLoop(rx, gen), name + "-receive");
+			thread.setDaemon(true);
+			loopThread = thread;
+			thread.start();
 		}
-		thread.start();
 		events.stateChanged(IpcClientState.RUNNING, null);
 		log.debug("IPC client '{}' started", name);
 	}
@@ -267,7 +270,7 @@ final class DefaultIpcClient implements IpcClient {
 		}
 	}
 
-	/** Stops because of a fatal error; safe to call from any thread, including the receive loop. */
+	/** Stops because of a fatal error; safe to call from any thread, including the inbound path. */
 	private void stopBecause(Throwable cause) {
 		lastFatalError = cause;
 		if (state.compareAndSet(IpcClientState.RUNNING, IpcClientState.STOPPING)) {
@@ -295,7 +298,7 @@ final class DefaultIpcClient implements IpcClient {
 			}
 		}
 		failAllPending(new IpcClosedException("IPC client '" + name + "' stopped"));
-		// departures the loop did not reach (the receiver discarded them on close): nothing of those peers is queued
+		// departures the inbound path did not reach (the receiver discarded them on close): nothing of those peers is queued
 		// any more, so the provider may forget them now
 		for (PeerDeparture departure : List.copyOf(queuedDepartures)) {
 			departed(departure);
@@ -369,9 +372,10 @@ final class DefaultIpcClient implements IpcClient {
 		}
 	}
 
-	// ---------------------------------------------------------------- receive loop
+	// ---------------------------------------------------------------- inbound path
 
 	private void runLoop(BackendReceiver rx, int gen) {
+		InboundThread.enter(); // for the life of this thread
 		while (isCurrent(gen)) {
 			IncomingMessage message;
 			try {
@@ -395,41 +399,56 @@ final class DefaultIpcClient implements IpcClient {
 	}
 
 	/**
-	 * Processes one message on the thread that delivered it (direct dispatch, the loop idle): the same steps as one
-	 * turn of the loop, without waking it.
+	 * One message of a push-capable receiver ({@link InboundPath}), on the delivering thread: the crypto provider
+	 * processes it, the application message (if any) is dispatched. Marked as processing inline, so nothing on this
+	 * thread waits for the inbound path (it is the inbound path).
 	 */
-	private void processInline(IncomingMessage raw, int gen) {
+	void processPushed(IncomingMessage raw, int gen) {
 		if (!isCurrent(gen)) {
 			return;
 		}
 		processingInline.set(Boolean.TRUE);
+		InboundThread.enter();
 		try {
-			processInlineNow(raw, gen);
+			IncomingMessage message;
+			try {
+				message = crypto.process(cryptoContext, raw);
+			}
+			catch (RuntimeException ex) {
+				if (isCurrent(gen)) {
+					receiveFailed(ex);
+				}
+				return;
+			}
+			if (message != null) {
+				dispatchSafely(message);
+			}
+		}
+		finally {
+			InboundThread.exit();
+			processingInline.remove();
+		}
+	}
+
+	/** A departure marker reached in the pushed stream. */
+	void departedInStream(PeerDeparture departure, int gen) {
+		if (!isCurrent(gen)) {
+			return; // stop() handles the departures it did not reach
+		}
+		processingInline.set(Boolean.TRUE);
+		try {
+			departed(departure);
 		}
 		finally {
 			processingInline.remove();
 		}
 	}
 
-	private void processInlineNow(IncomingMessage raw, int gen) {
-		IncomingMessage message;
-		try {
-			message = crypto.receive(cryptoContext, new OneShotReceiver(raw));
+	/** Messages lost to overflow in the pushed stream. */
+	void laggedInStream(long lost, int gen) {
+		if (isCurrent(gen)) {
+			receiveQueueOverflowed(lost);
 		}
-		catch (OneShotReceiver.Exhausted ex) {
-			return; // a protocol message, consumed by the crypto provider
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			return;
-		}
-		catch (RuntimeException ex) {
-			if (isCurrent(gen)) {
-				receiveFailed(ex);
-			}
-			return;
-		}
-		dispatchSafely(message);
 	}
 
 	/** Handles a receive failure; returns whether the client stopped. */
@@ -451,7 +470,7 @@ final class DefaultIpcClient implements IpcClient {
 		return false;
 	}
 
-	/** The receiver discarded {@code lost} messages because the loop fell behind: count each, warn now and then. */
+	/** The receiver discarded {@code lost} messages because the inbound path fell behind: count each, warn now and then. */
 	private void receiveQueueOverflowed(long lost) {
 		events.messagesDropped(DropReason.RECEIVE_QUEUE_OVERFLOW, null, lost);
 		if (lagWarnings.allow()) {
@@ -486,206 +505,13 @@ final class DefaultIpcClient implements IpcClient {
 		String topic = message.topic();
 		events.messageReceived(topic, message.source().toEndpoint(), message.payload().length);
 		if (Topics.RPC_REQUEST.equals(topic)) {
-			dispatcher.execute(() -> serve(message));
+			dispatcher.execute(() -> responder.serve(message));
 			return;
 		}
-		if (Topics.isRpcResponseTopic(topic) || (!pending.isEmpty() && mayBeResponse(message.payload()))) {
-			matchResponse(message);
+		if (Topics.isRpcResponseTopic(topic) || (!pending.isEmpty() && PendingRequests.mayBeResponse(message.payload()))) {
+			pending.matchResponse(message);
 		}
 		subscriptions.deliver(message);
-	}
-
-	/** Whether a payload on an arbitrary topic could be a response envelope (has a {@code "request_id"} key). */
-	private static boolean mayBeResponse(byte[] payload) {
-		byte[] key = REQUEST_ID_KEY;
-		outer: for (int i = 0; i <= payload.length - key.length; i++) {
-			for (int j = 0; j < key.length; j++) {
-				if (payload[i + j] != key[j]) {
-					continue outer;
-				}
-			}
-			return true;
-		}
-		return false;
-	}
-
-	private static final byte[] REQUEST_ID_KEY = "\"request_id\"".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-
-	private void matchResponse(IncomingMessage message) {
-		boolean onResponseTopic = Topics.isRpcResponseTopic(message.topic());
-		Endpoint from = message.source().toEndpoint();
-		RpcEnvelopes.ResponseHeader header = envelopes.readResponse(message.payload());
-		if (header == null) {
-			if (onResponseTopic) {
-				events.messageDropped(DropReason.MALFORMED_RPC, from);
-			}
-			return;
-		}
-		PendingRequest request = pending.get(header.requestId());
-		if (request == null || !request.destination.equals(from)) {
-			if (onResponseTopic) {
-				log.debug("IPC client '{}': response {} from {} matches no pending request", name, header.requestId(),
-						from);
-				events.messageDropped(DropReason.UNMATCHED_RPC_RESPONSE, from);
-			}
-			return;
-		}
-		request.answered = true; // before the completion is queued: a departure or a re-send must leave it alone
-		dispatcher.execute(() -> complete(request, header));
-	}
-
-	private void complete(PendingRequest request, RpcEnvelopes.ResponseHeader header) {
-		try {
-			RpcEnvelopes.Result result = envelopes.bindResult(header, request.responseType);
-			if (result.error() != null) {
-				request.future.completeExceptionally(new RpcRemoteException(request.requestType, result.error()));
-			}
-			else {
-				request.future.complete(result.value());
-			}
-		}
-		catch (PayloadCodecException ex) {
-			request.future.completeExceptionally(new RpcSerializationException(request.requestType,
-					new RpcError.ResponseDeserialization(String.valueOf(ex.getMessage())), ex));
-		}
-	}
-
-	// ---------------------------------------------------------------- RPC responder
-
-	private void serve(IncomingMessage message) {
-		long start = System.nanoTime();
-		Endpoint replyTo = message.source().toEndpoint();
-		RpcEnvelopes.RequestHeader header = envelopes.readRequest(message.payload());
-		if (header == null) {
-			log.debug("IPC client '{}': dropping an RPC request from {} without a readable request_id", name, replyTo);
-			events.messageDropped(DropReason.MALFORMED_RPC, replyTo);
-			return;
-		}
-		String id = header.requestId();
-		String type = header.requestType();
-		if (!recentRequests.firstTime(replyTo, id)) {
-			// the requester re-sent it (it thought we could not decrypt it) or it is replayed: never run a handler twice
-			log.debug("IPC client '{}': dropping a repeated RPC request from {} (its id was served recently)", name,
-					replyTo);
-			events.messageDropped(DropReason.DUPLICATE_RPC_REQUEST, replyTo);
-			return;
-		}
-		String responseTopic = (header.responseTopic() != null) ? header.responseTopic() : Topics.RPC_RESPONSE;
-		RpcHandlerRegistry.Entry entry = handlers.find(type);
-		if (entry == null) {
-			reply(replyTo, responseTopic, envelopes.encodeErr(RpcError.NO_HANDLER_FOUND, id, type), id, type);
-			events.rpcServerCompleted("unknown", RpcOutcome.NO_HANDLER, System.nanoTime() - start);
-			return;
-		}
-		Object request;
-		try {
-			request = envelopes.bindRequest(header.body(), entry.requestClass());
-		}
-		catch (PayloadCodecException | IllegalArgumentException ex) {
-			// the detail names our classes and quotes the peer's data: it stays in the log
-			if (badRequestWarnings.allow()) {
-				log.warn("IPC client '{}': a {} request from {} does not match {} ({}; logged at warn at most every {} s)",
-						name, LogSafe.of(type), replyTo, entry.requestClass().getName(), LogSafe.of(ex.getMessage()),
-						badRequestWarnings.intervalSeconds());
-			}
-			else {
-				log.debug("IPC client '{}': a {} request from {} does not match {}: {}", name, LogSafe.of(type), replyTo,
-						entry.requestClass().getName(), LogSafe.of(ex.getMessage()));
-			}
-			reply(replyTo, responseTopic,
-					envelopes.encodeErr(new RpcError.RequestDeserialization(BAD_REQUEST_TEXT), id, type), id, type);
-			events.rpcServerCompleted(type, RpcOutcome.BAD_REQUEST, System.nanoTime() - start);
-			return;
-		}
-		RpcContext context = new RpcContext(message.source(), message.destination(), id, type);
-		CompletionStage<?> stage;
-		try {
-			stage = Objects.requireNonNull(entry.handler().handle(request, context), "handler returned no result stage");
-		}
-		catch (Exception | Error ex) {
-			replyFailure(replyTo, responseTopic, id, type, ex, start);
-			return;
-		}
-		stage.whenComplete((value, failure) -> {
-			if (failure != null) {
-				replyFailure(replyTo, responseTopic, id, type, failure, start);
-				return;
-			}
-			byte[] body;
-			try {
-				body = envelopes.encodeOk(value, id, type);
-			}
-			catch (PayloadCodecException ex) {
-				log.warn("IPC client '{}': the response of the {} handler cannot be serialized: {}", name, type,
-						ex.getMessage());
-				reply(replyTo, responseTopic, envelopes.encodeErr(
-						new RpcError.ResponseSerialization(REPLY_NOT_SENT + "the result could not be encoded"), id, type),
-						id, type);
-				events.rpcServerCompleted(type, RpcOutcome.HANDLER_ERROR, System.nanoTime() - start);
-				return;
-			}
-			boolean sent = reply(replyTo, responseTopic, body, id, type);
-			events.rpcServerCompleted(type, sent ? RpcOutcome.SUCCESS : RpcOutcome.FAILED, System.nanoTime() - start);
-		});
-	}
-
-	private void replyFailure(Endpoint replyTo, String topic, String id, String type, Throwable failure, long start) {
-		Throwable cause = unwrap(failure);
-		String text;
-		if (cause instanceof RpcHandlerException) {
-			text = String.valueOf(cause.getMessage());
-			log.debug("IPC client '{}': the {} handler refused a request: {}", name, type, text);
-		}
-		else {
-			text = "handler failed: " + cause.getClass().getSimpleName();
-			log.warn("IPC client '{}': the {} handler failed", name, type, cause);
-		}
-		reply(replyTo, topic, envelopes.encodeErr(new RpcError.ResponseSerialization(text), id, type), id, type);
-		events.rpcServerCompleted(type, RpcOutcome.HANDLER_ERROR, System.nanoTime() - start);
-	}
-
-	/** What a caller learns about a request body that does not bind: never the detail, which names our classes. */
-	static final String BAD_REQUEST_TEXT = "the request body does not match the handler's request type";
-
-	/** The start of the error text sent when a reply could not be sent as produced. */
-	private static final String REPLY_NOT_SENT = "response could not be sent: ";
-
-	/**
-	 * Sends a reply. When the transport or the provider refuses it for a reason other than the peer being gone or the
-	 * client stopping (kind {@code OTHER}: too large, not encodable for the transport), the caller would otherwise wait
-	 * its whole timeout, so a small {@code ResponseSerialization} error reply goes out instead; only if that also fails
-	 * is the request left unanswered (logged, and counted by {@code sendFailed}).
-	 * @return whether {@code body} itself was sent
-	 */
-	private boolean reply(Endpoint destination, String topic, byte[] body, String id, String type) {
-		try {
-			sendChecked(new OutgoingMessage(body, destination, topic));
-			return true;
-		}
-		catch (IpcException ex) {
-			// sendChecked has logged it and stopped the client if it was fatal (spec §8 item 9)
-			if (ex.kind() != ErrorKind.OTHER || !isRunning()) {
-				return false;
-			}
-		}
-		byte[] fallback;
-		try {
-			fallback = envelopes.encodeErr(new RpcError.ResponseSerialization(
-					REPLY_NOT_SENT + "the transport refused a reply of " + body.length + " bytes"), id, type);
-			sendChecked(new OutgoingMessage(fallback, destination, topic));
-		}
-		catch (IpcException ex) {
-			if (unansweredWarnings.allow()) {
-				log.warn("IPC client '{}': the {} request from {} is left unanswered: neither its reply nor an error "
-						+ "reply could be sent ({}; logged at warn at most every {} s)", name, type, destination,
-						ex.getMessage(), unansweredWarnings.intervalSeconds());
-			}
-			else {
-				log.debug("IPC client '{}': the {} request from {} is left unanswered: {}", name, type, destination,
-						ex.getMessage());
-			}
-		}
-		return false;
 	}
 
 	// ---------------------------------------------------------------- sending
@@ -697,7 +523,7 @@ final class DefaultIpcClient implements IpcClient {
 		sendChecked(message);
 	}
 
-	private void sendChecked(OutgoingMessage message) {
+	void sendChecked(OutgoingMessage message) {
 		sendChecked(message, NO_DEADLINE);
 	}
 
@@ -816,7 +642,7 @@ final class DefaultIpcClient implements IpcClient {
 		Class<?> requestClass = request.getClass();
 		String type = Topics.nameOf(requestClass);
 		Type responseType = RpcTypes.responseType(requestClass);
-		String id = UUID.randomUUID().toString();
+		String id = requestIds.next();
 		long start = System.nanoTime();
 		CompletableFuture<Object> future = new CompletableFuture<>();
 		future.whenComplete((value, failure) -> {
@@ -858,31 +684,13 @@ final class DefaultIpcClient implements IpcClient {
 		return (CompletableFuture<R>) (CompletableFuture<?>) future;
 	}
 
-	/** Fails the pending requests whose deadline has passed; returns the earliest deadline still pending. */
-	private long expirePending(long now) {
-		long next = Long.MAX_VALUE;
-		for (PendingRequest request : pending.values()) {
-			if (!request.awaitingResponse()) {
-				continue;
-			}
-			if (request.deadlineNanos - now <= 0) {
-				dispatcher.execute(() -> request.future
-					.completeExceptionally(new RpcTimeoutException(request.requestType, request.timeout)));
-			}
-			else if (next == Long.MAX_VALUE || request.deadlineNanos - next < 0) {
-				next = request.deadlineNanos;
-			}
-		}
-		return next;
-	}
-
 	// ---------------------------------------------------------------- departures and lost requests
 
 	/**
 	 * The transport says {@code peer} left (called on a transport thread, after the transport handed our receiver every
 	 * message the peer sent before leaving). The departure gets the next number of {@link #departures}: requests sent
 	 * after this point carry that number or a higher one and belong to a later connection. It is handled in order with
-	 * the messages: a {@link PeerDeparture} marker goes into our receiver behind what it holds, and the loop handles it
+	 * the messages: a {@link PeerDeparture} marker goes into our receiver behind what it holds, and the inbound path handles it
 	 * ({@link #departed}) after every earlier message went through the crypto provider, so a reply already queued still
 	 * completes its request and is still decrypted with the session the provider is about to forget. A receiver that
 	 * cannot take markers falls back to a short grace delay; a client that is not receiving handles it at once.
@@ -910,11 +718,11 @@ final class DefaultIpcClient implements IpcClient {
 	}
 
 	/**
-	 * Waits until the loop has handled every departure of {@code destination} noticed so far (normally done already),
+	 * Waits until the inbound path has handled every departure of {@code destination} noticed so far (normally done already),
 	 * at most {@link #DEPARTURE_WAIT_LIMIT}. A message to a peer that left and came back must not go out before the
 	 * provider has forgotten the old connection's session: otherwise a session made for the new connection in between
-	 * (a handshake completes off the loop) would be forgotten right after, and the peer's answer under it be lost.
-	 * Never waits on the loop itself or on a thread processing a message inline (they are what handles departures).
+	 * (a handshake completes off the inbound path) would be forgotten right after, and the peer's answer under it be lost.
+	 * Never waits on a thread running the inbound path (it is what handles departures).
 	 */
 	private void awaitDeparturesOf(Endpoint destination) {
 		if (queuedDepartures.isEmpty() || !departureQueuedFor(destination) || Thread.currentThread() == loopThread
@@ -927,7 +735,7 @@ final class DefaultIpcClient implements IpcClient {
 			while (departureQueuedFor(destination)) {
 				long remaining = deadline - System.nanoTime();
 				if (remaining <= 0) {
-					log.debug("IPC client '{}': sending to {} before the loop handled its departure", name,
+					log.debug("IPC client '{}': sending to {} before the inbound path handled its departure", name,
 							destination);
 					return;
 				}
@@ -954,7 +762,7 @@ final class DefaultIpcClient implements IpcClient {
 	/**
 	 * Handles a departure: fails the requests that were pending on the connection that left (sent before the notice,
 	 * not answered), tells the crypto provider to forget the peer, and forgets the peer's recent request ids.
-	 * Runs on the receive loop (or, for a client not receiving, on the notifying thread).
+	 * Runs on the inbound path (or, for a client not receiving, on the notifying thread).
 	 */
 	private void departed(PeerDeparture departure) {
 		try {
@@ -996,8 +804,8 @@ final class DefaultIpcClient implements IpcClient {
 	 * sent to it before this notice may have been that frame, so no handler ran for it: re-send each such request once,
 	 * unchanged (same request id, within its deadline; the responder de-duplicates by source and request id, so a
 	 * request that did get through is not handled twice). One that was re-sent already fails now with a retryable
-	 * {@link IpcException} instead of waiting out its timeout. Called on the receive loop; the re-sends run on the
-	 * {@code -rpc-resend} thread because a send may wait for a handshake that the loop must receive.
+	 * {@link IpcException} instead of waiting out its timeout. Called on the inbound path; the re-sends run on the
+	 * {@code -rpc-resend} thread because a send may wait for a handshake that the inbound path must process.
 	 */
 	private void peerCouldNotDecrypt(Endpoint peer) {
 		long notice = invalidations.incrementAndGet();
@@ -1045,9 +853,7 @@ final class DefaultIpcClient implements IpcClient {
 	}
 
 	private void failAllPending(IpcException cause) {
-		for (PendingRequest request : pending.values()) {
-			request.future.completeExceptionally(cause);
-		}
+		pending.failAll(cause);
 	}
 
 	private static RpcOutcome outcomeOf(@Nullable Throwable failure) {
@@ -1073,7 +879,7 @@ final class DefaultIpcClient implements IpcClient {
 		return RpcOutcome.FAILED;
 	}
 
-	private static Throwable unwrap(Throwable failure) {
+	static Throwable unwrap(Throwable failure) {
 		Throwable cause = failure;
 		while ((cause instanceof CompletionException || cause instanceof ExecutionException) && cause.getCause() != null) {
 			cause = cause.getCause();

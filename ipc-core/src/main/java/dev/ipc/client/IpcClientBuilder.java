@@ -40,7 +40,7 @@ public final class IpcClientBuilder {
 
 	@Nullable SessionRepository<?> sessions;
 
-	PayloadCodec codec = PayloadCodec.defaults();
+	PayloadCodec codec = DefaultCodec.INSTANCE;
 
 	@Nullable Executor handlerExecutor;
 
@@ -81,7 +81,14 @@ public final class IpcClientBuilder {
 		return this;
 	}
 
-	/** The payload codec (default: {@link PayloadCodec#defaults()}). */
+	/** One default codec for every client of the JVM, so a new client does not pay the codec's warm-up again. */
+	private static final class DefaultCodec {
+
+		static final PayloadCodec INSTANCE = PayloadCodec.defaults();
+
+	}
+
+	/** The payload codec (default: one shared {@link PayloadCodec#defaults()}). */
 	public IpcClientBuilder codec(PayloadCodec codec) {
 		this.codec = Objects.requireNonNull(codec, "codec");
 		return this;

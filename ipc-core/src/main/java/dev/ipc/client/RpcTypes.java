@@ -48,8 +48,16 @@ final class RpcTypes {
 	 * request is {@code null} on the wire and is recreated from {@code null}.
 	 */
 	static boolean isUnit(Class<?> type) {
-		return type.isRecord() && type.getRecordComponents().length == 0;
+		return UNIT.get(type);
 	}
+
+	/** {@link #isUnit} per class, computed once (record components are found by reflection). */
+	private static final ClassValue<Boolean> UNIT = new ClassValue<>() {
+		@Override
+		protected Boolean computeValue(Class<?> type) {
+			return type.isRecord() && type.getRecordComponents().length == 0;
+		}
+	};
 
 	/** A new instance of a unit type. */
 	static Object newUnit(Class<?> type) {

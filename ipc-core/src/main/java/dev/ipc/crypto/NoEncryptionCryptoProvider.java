@@ -2,7 +2,6 @@ package dev.ipc.crypto;
 
 import dev.ipc.model.IncomingMessage;
 import dev.ipc.model.OutgoingMessage;
-import dev.ipc.spi.BackendReceiver;
 import dev.ipc.spi.CryptoContext;
 import dev.ipc.spi.CryptoProvider;
 
@@ -17,9 +16,10 @@ public final class NoEncryptionCryptoProvider implements CryptoProvider<Void> {
 		context.backend().send(message);
 	}
 
+	/** Returns {@code frame} unchanged. */
 	@Override
-	public IncomingMessage receive(CryptoContext<Void> context, BackendReceiver receiver) throws InterruptedException {
-		return receiver.receive();
+	public IncomingMessage process(CryptoContext<Void> context, IncomingMessage frame) {
+		return frame;
 	}
 
 }

@@ -58,6 +58,11 @@ import dev.ipc.spi.SessionRepository;
  * <ul>
  * <li>{@link #get} and {@link #size} are served from an in-memory cache and never touch the disk. The cache holds the
  * encoded bytes, so every {@code get} returns a fresh copy decoded from exactly what was persisted.</li>
+ * <li>{@link #isDurable() Durable}: a crypto provider keeps it off its hot path (the Noise provider writes a send-nonce
+ * reservation now and then with {@link #save}, and receive progress with {@link #saveDeferred}).</li>
+ * <li>{@link #saveDeferred} updates the cache at once and the file at most every
+ * {@value #DEFERRED_WRITE_INTERVAL_MILLIS} ms (one rewrite for all deferred saves in between, on a daemon thread
+ * {@code ipc-session-store-writer}); {@link #flush()} and {@link #close()} write them now.</li>
  * <li>{@link #save} and {@link #remove} write through: the whole file is rewritten atomically (temporary file in the
  * same directory, {@code fsync}, atomic rename, {@code fsync} of the directory) before the cache changes and the call
  * returns. Writes are serialised by one lock, so concurrent saves of different peers never lose each other's updates;
@@ -77,7 +82,7 @@ import dev.ipc.spi.SessionRepository;
  *
  * @param <S> the session type
  */
-public final class FileSessionRepository<S> implements SessionRepository<S> {
+public final class FileSessionRepository<S> implements SessionRepository<S>, AutoCloseable {
 
 	/** The shortest secret accepted, in characters. */
 	public static final int MIN_SECRET_LENGTH = 16;
@@ -90,6 +95,9 @@ public final class FileSessionRepository<S> implements SessionRepository<S> {
 
 	/** The most PBKDF2 iterations accepted in a file (a bound on start-up time). */
 	public static final int MAX_KDF_ITERATIONS = 10_000_000;
+
+	/** Deferred saves are written at most once per this interval (so at most a few writes per second). */
+	static final long DEFERRED_WRITE_INTERVAL_MILLIS = 250;
 
 	/** Files larger than this are not read (treated as unusable). */
 	static final int MAX_FILE_BYTES = 64 * 1024 * 1024;
@@ -118,8 +126,28 @@ public final class FileSessionRepository<S> implements SessionRepository<S> {
 	/** Guards {@link #cache}: readers decode under the read lock; writers swap entries under the write lock. */
 	private final ReentrantReadWriteLock cacheLock = new ReentrantReadWriteLock();
 
-	/** Encoded sessions, exactly as persisted. Mutated only while holding {@link #writeLock} and the cache write lock. */
+	/**
+	 * Encoded sessions, as persisted or (when {@link #dirty}) as the next write will persist them. Mutated only while
+	 * holding {@link #writeLock} and the cache write lock.
+	 */
 	private final Map<Endpoint, byte[]> cache = new LinkedHashMap<>();
+
+	/** A deferred save is in the cache but not on disk yet. Guarded by {@link #writeLock}. */
+	private boolean dirty;
+
+	/** A write of the deferred saves is scheduled. Guarded by {@link #writeLock}. */
+	private boolean writeScheduled;
+
+	/** When the file was last written (nanoTime). Guarded by {@link #writeLock}. */
+	private long lastWriteNanos = System.nanoTime() - DEFERRED_WRITE_INTERVAL_MILLIS * 1_000_000;
+
+	/** Writes deferred saves; created on first use, stopped by {@link #close()}. Guarded by {@link #writeLock}. */
+	private java.util.concurrent.@org.jspecify.annotations.Nullable ScheduledThreadPoolExecutor writer;
+
+	private boolean closed;
+
+	/** File rewrites so far, for tests. */
+	private volatile long writes;
 
 	/**
 	 * A repository stored in {@code file}, encrypted with a key derived from {@code secret}, with the default
@@ -239,6 +267,7 @@ public final class FileSessionRepository<S> implements SessionRepository<S> {
 			Map<Endpoint, byte[]> next = new LinkedHashMap<>(cache);
 			next.put(peer, encoded);
 			persist(next);
+			dirty = false;
 			byte[] previous;
 			cacheLock.writeLock().lock();
 			try {
@@ -275,6 +304,7 @@ public final class FileSessionRepository<S> implements SessionRepository<S> {
 			Map<Endpoint, byte[]> next = new LinkedHashMap<>(cache);
 			next.remove(peer);
 			persist(next);
+			dirty = false;
 			byte[] previous;
 			cacheLock.writeLock().lock();
 			try {
@@ -290,6 +320,149 @@ public final class FileSessionRepository<S> implements SessionRepository<S> {
 		finally {
 			writeLock.unlock();
 		}
+	}
+
+	/** {@code true}: sessions survive a restart, so a provider keeps the store off its hot path. */
+	@Override
+	public boolean isDurable() {
+		return true;
+	}
+
+	/**
+	 * Stores the session for {@code peer} at once in memory ({@link #get} returns it) and on disk with the next write,
+	 * at most {@value #DEFERRED_WRITE_INTERVAL_MILLIS} ms later: deferred saves in between are coalesced into one file
+	 * rewrite, so the file is written at most a few times per second however often this is called. A {@link #save},
+	 * {@link #remove}, {@link #flush()} or {@link #close()} writes it too. A crash before that loses it (the previous
+	 * state comes back). A failing background write is logged and retried at the next interval; {@link #flush()}
+	 * reports it.
+	 * @throws IpcException of kind {@link ErrorKind#FATAL} if it cannot be encoded, or the repository is closed
+	 */
+	@Override
+	public void saveDeferred(Endpoint peer, S session) {
+		Objects.requireNonNull(peer, "peer");
+		Objects.requireNonNull(session, "session");
+		byte[] encoded;
+		try {
+			encoded = Objects.requireNonNull(codec.encode(session), "codec returned null");
+		}
+		catch (RuntimeException ex) {
+			throw new IpcException(ErrorKind.FATAL, "Session codec " + codec + " could not encode the session for "
+					+ peer + " (" + ex.getClass().getSimpleName() + ")", ex);
+		}
+		writeLock.lock();
+		try {
+			if (closed) {
+				Arrays.fill(encoded, (byte) 0);
+				throw new IpcException(ErrorKind.FATAL, "The session store " + file + " is closed");
+			}
+			byte[] previous;
+			cacheLock.writeLock().lock();
+			try {
+				previous = cache.put(peer, encoded);
+			}
+			finally {
+				cacheLock.writeLock().unlock();
+			}
+			if (previous != null && previous != encoded) {
+				Arrays.fill(previous, (byte) 0);
+			}
+			dirty = true;
+			scheduleWrite();
+		}
+		finally {
+			writeLock.unlock();
+		}
+	}
+
+	/** Caller holds {@link #writeLock}. */
+	private void scheduleWrite() {
+		if (writeScheduled) {
+			return;
+		}
+		if (writer == null) {
+			java.util.concurrent.ScheduledThreadPoolExecutor executor = new java.util.concurrent.ScheduledThreadPoolExecutor(
+					1, task -> {
+						Thread thread = new Thread(task, "ipc-session-store-writer");
+						thread.setDaemon(true);
+						return thread;
+					});
+			executor.setKeepAliveTime(2, java.util.concurrent.TimeUnit.SECONDS);
+			executor.allowCoreThreadTimeOut(true);
+			writer = executor;
+		}
+		long sinceLast = System.nanoTime() - lastWriteNanos;
+		long delayNanos = Math.max(0, DEFERRED_WRITE_INTERVAL_MILLIS * 1_000_000 - sinceLast);
+		writer.schedule(this::writeDeferred, delayNanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+		writeScheduled = true;
+	}
+
+	private void writeDeferred() {
+		writeLock.lock();
+		try {
+			writeScheduled = false;
+			writeIfDirty();
+		}
+		catch (IpcException ex) {
+			log.error("Cannot write the deferred sessions to {}: {}; retrying", file, ex.getMessage());
+			if (!closed) {
+				scheduleWrite();
+			}
+		}
+		finally {
+			writeLock.unlock();
+		}
+	}
+
+	/** Caller holds {@link #writeLock}. */
+	private void writeIfDirty() {
+		if (dirty) {
+			persist(new LinkedHashMap<>(cache));
+			dirty = false;
+		}
+	}
+
+	/**
+	 * Writes the deferred saves now, if any; when this returns they are on disk.
+	 * @throws IpcException of kind {@link ErrorKind#FATAL} if the file cannot be written
+	 */
+	@Override
+	public void flush() {
+		writeLock.lock();
+		try {
+			writeIfDirty();
+		}
+		finally {
+			writeLock.unlock();
+		}
+	}
+
+	/**
+	 * Writes the deferred saves and stops the background writer. Idempotent; reads keep working, deferred saves are
+	 * refused afterwards ({@link #save} and {@link #remove} still write through).
+	 * @throws IpcException of kind {@link ErrorKind#FATAL} if the file cannot be written
+	 */
+	@Override
+	public void close() {
+		java.util.concurrent.ScheduledThreadPoolExecutor executor;
+		writeLock.lock();
+		try {
+			closed = true;
+			executor = writer;
+			writer = null;
+			writeScheduled = false;
+			writeIfDirty();
+		}
+		finally {
+			writeLock.unlock();
+		}
+		if (executor != null) {
+			executor.shutdownNow();
+		}
+	}
+
+	/** How many times the file was rewritten, for tests. */
+	long writes() {
+		return writes;
 	}
 
 	@Override
@@ -320,6 +493,8 @@ public final class FileSessionRepository<S> implements SessionRepository<S> {
 			byte[] encrypted = cipher.encrypt(fileNonce, plaintext);
 			byte[] header = new StoreHeader(iterations, salt, fileNonce).toBytes();
 			AtomicFiles.replace(file, header, encrypted);
+			lastWriteNanos = System.nanoTime();
+			writes++;
 		}
 		catch (IOException | RuntimeException ex) {
 			throw new IpcException(ErrorKind.FATAL, "Cannot write the session store " + file + " (" + describe(ex)

@@ -32,14 +32,17 @@ public interface BackendReceiver extends AutoCloseable {
 	IncomingMessage receive(Duration timeout) throws InterruptedException;
 
 	/**
-	 * Asks the receiver to hand messages to {@code handler} on the delivering thread whenever it can do so without
-	 * waiting: nobody is processing a message of this receiver and none is buffered. Messages it cannot hand over
-	 * that way are buffered for {@link #receive()} as usual, so the consumer keeps its receive loop; at most one
-	 * message is processed at a time (inline or after {@code receive}) and order is kept. This saves the thread
-	 * hand-off to the consumer's loop. The default does nothing and returns {@code false}.
-	 * @return whether the receiver supports inline delivery
+	 * Switches the receiver to push delivery: from now on it hands every message, marker and loss of its stream to
+	 * {@code sink}, one at a time and in order, on a delivering thread (the thread that published the message when that
+	 * is safe, the transport's I/O thread for a network transport, else a short-lived helper thread of the receiver), so
+	 * that no thread of the consumer has to wait in {@link #receive()}. Messages that arrive while the sink is busy are
+	 * buffered (up to the receiver's capacity, the oldest dropped and reported through {@link InboundSink#lagged}) and
+	 * handed over as soon as it returns. After a successful call {@code receive} must not be used. Call at most once.
+	 * The default does nothing and returns {@code false}: the consumer then pulls with {@code receive} on a thread of
+	 * its own.
+	 * @return whether the receiver supports push delivery
 	 */
-	default boolean deliverInline(java.util.function.Consumer<IncomingMessage> handler) {
+	default boolean deliverTo(InboundSink sink) {
 		return false;
 	}
 
@@ -49,8 +52,8 @@ public interface BackendReceiver extends AutoCloseable {
 	 * queued after it afterwards. Unlike {@code receive} it may be called from any thread, typically a transport
 	 * callback that runs after the transport handed its last messages to this receiver (such as a disconnect listener).
 	 * A marker does not count against the receiver's capacity and is never discarded on overflow; {@link #close()}
-	 * discards it. With {@linkplain #deliverInline inline delivery}, nothing is delivered inline while a marker is
-	 * queued or its consumer is still handling it (until its next {@code receive}), so order is kept.
+	 * discards it. With {@linkplain #deliverTo push delivery} the marker is handed to {@link InboundSink#marker} at the
+	 * same place in the stream.
 	 * The default does nothing and returns {@code false}.
 	 * @return whether the marker was queued ({@code false}: markers are not supported, or the receiver is closed)
 	 */

@@ -1,5 +1,7 @@
 package dev.ipc.spi;
 
+import org.jspecify.annotations.Nullable;
+
 import dev.ipc.model.Endpoint;
 import dev.ipc.model.IncomingMessage;
 import dev.ipc.model.OutgoingMessage;
@@ -11,7 +13,7 @@ import dev.ipc.model.OutgoingMessage;
  *
  * <p>Errors are {@link IpcException}s classified by {@link ErrorKind}; ambiguous failures are
  * {@link ErrorKind#OTHER}. Bad input from the wire (a malformed, replayed or forged frame) is dropped and
- * reported through {@link CryptoContext#events()}, never thrown out of {@link #receive}.
+ * reported through {@link CryptoContext#events()}, never thrown out of {@link #process}.
  *
  * @param <S> the per-peer session type kept in the {@link SessionRepository}
  */
@@ -40,20 +42,51 @@ public interface CryptoProvider<S> {
 	}
 
 	/**
-	 * Returns the next application message from {@code receiver}, consuming and answering protocol messages
-	 * on the way.
-	 * Every exception the receiver throws is passed on unchanged, in particular a {@link ReceiveMarker} (the client
-	 * uses markers to handle a departure in order with the messages) and a {@link ReceiverLaggedException}.
+	 * Processes one incoming frame: returns the application message it carries (decrypted), or {@code null} for a
+	 * protocol frame the provider consumed (a handshake message, an invalidation) or a bad frame it dropped (reported
+	 * through {@link CryptoContext#events()}). Answering a protocol frame is a send, which is allowed; waiting is not:
+	 * this runs on the transport's delivering thread ({@link BackendReceiver#deliverTo push delivery}), unless
+	 * {@link #processMayBlock()} says otherwise. A sender waiting for a handshake in
+	 * {@link #send(CryptoContext, OutgoingMessage)} is completed from here, when the answer comes in; so a provider that
+	 * handshakes needs its client's inbound path running. The client calls it for one frame at a time, in the order of
+	 * the stream, with {@link #peerDisconnected} in the same order.
+	 * @return the application message, or {@code null} if the frame carried none
+	 * @throws IpcException kind {@link ErrorKind#FATAL} when the provider can never work again (a failing session
+	 *     repository); never for bad input from the wire
+	 */
+	@Nullable
+	IncomingMessage process(CryptoContext<S> context, IncomingMessage frame);
+
+	/**
+	 * Whether {@link #process} may block (wait for a lock held across I/O, a remote key service, a test's gate). A client
+	 * then runs it on a receive thread of its own instead of the transport's delivering thread. The default is
+	 * {@code false}.
+	 */
+	default boolean processMayBlock() {
+		return false;
+	}
+
+	/**
+	 * Pull-style convenience over {@link #process}: returns the next application message from {@code receiver}, passing
+	 * protocol frames through {@code process} on the way. Every exception the receiver throws is passed on unchanged, in
+	 * particular a {@link ReceiveMarker} and a {@link ReceiverLaggedException}.
 	 * @throws IpcClosedException when the receiver is closed
 	 * @throws IpcException for a classified receive failure
 	 * @throws InterruptedException if the thread is interrupted while waiting
 	 */
-	IncomingMessage receive(CryptoContext<S> context, BackendReceiver receiver) throws InterruptedException;
+	default IncomingMessage receive(CryptoContext<S> context, BackendReceiver receiver) throws InterruptedException {
+		while (true) {
+			IncomingMessage application = process(context, receiver.receive());
+			if (application != null) {
+				return application;
+			}
+		}
+	}
 
 	/**
-	 * Told that {@code peer} left the transport (the backend reported it disconnected). Called by the client after
-	 * every message the peer sent before leaving has been passed through {@link #receive}, so nothing still queued
-	 * from it becomes undecryptable. A provider forgets what it keeps for that peer (its session, in memory and in
+	 * Told that {@code peer} left the transport (the backend reported it disconnected). Called by the client in the order of
+	 * its inbound stream: after every message the peer sent before leaving has been passed through {@link #process}, so
+	 * nothing still queued from it becomes undecryptable. A provider forgets what it keeps for that peer (its session, in memory and in
 	 * the repository, and any handshake in progress), so a peer that rejoins starts with a fresh handshake instead of
 	 * losing its first message to an invalidation (as Bitwarden's implementation does since it fixed the same
 	 * problem). Must not block on the network. The default does nothing.

@@ -81,6 +81,56 @@ class FileSessionRepositoryTest {
 	}
 
 	@Nested
+	class DeferredSaves {
+
+		@Test
+		void aDeferredSaveIsVisibleAtOnceAndOnDiskAfterFlush() {
+			FileSessionRepository<TestSession> repo = open(file, SECRET);
+			assertThat(repo.isDurable()).isTrue();
+			repo.save(PEER, session("a", 1));
+			repo.saveDeferred(PEER, session("a", 2));
+			assertThat(repo.get(PEER)).contains(session("a", 2));
+			repo.flush();
+			assertThat(open(file, SECRET).get(PEER)).contains(session("a", 2));
+			repo.close();
+		}
+
+		@Test
+		void manyDeferredSavesAreCoalescedAndWrittenByThemselvesSoon() throws IOException {
+			FileSessionRepository<TestSession> repo = open(file, SECRET);
+			repo.save(PEER, session("a", 0));
+			String headerAfterSave = headerLine(file); // every write has a fresh file nonce in its header
+			long writesBefore = repo.writes();
+			long started = System.nanoTime();
+			for (int i = 1; i <= 1000; i++) {
+				repo.saveDeferred(PEER, session("a", i));
+			}
+			org.awaitility.Awaitility.await()
+				.atMost(java.time.Duration.ofSeconds(5))
+				.until(() -> open(file, SECRET).get(PEER).equals(java.util.Optional.of(session("a", 1000))));
+			assertThat(headerLine(file)).isNotEqualTo(headerAfterSave);
+			// the contract: at most one rewrite per interval, however many deferred saves
+			long intervals = (System.nanoTime() - started)
+					/ java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(FileSessionRepository.DEFERRED_WRITE_INTERVAL_MILLIS);
+			assertThat(repo.writes() - writesBefore).as("1000 deferred saves, coalesced")
+				.isBetween(1L, intervals + 1);
+			repo.close();
+		}
+
+		@Test
+		void closeWritesWhatIsDeferredAndRefusesMoreDeferredSaves() {
+			FileSessionRepository<TestSession> repo = open(file, SECRET);
+			repo.saveDeferred(OTHER_PEER, session("b", 7));
+			repo.close();
+			assertThat(open(file, SECRET).get(OTHER_PEER)).contains(session("b", 7));
+			assertThatThrownBy(() -> repo.saveDeferred(OTHER_PEER, session("b", 8))).isInstanceOf(IpcException.class);
+			repo.save(OTHER_PEER, session("b", 9)); // still writes through
+			assertThat(open(file, SECRET).get(OTHER_PEER)).contains(session("b", 9));
+		}
+
+	}
+
+	@Nested
 	class Basics {
 
 		@Test

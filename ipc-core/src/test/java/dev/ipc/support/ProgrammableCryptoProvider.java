@@ -32,6 +32,12 @@ public final class ProgrammableCryptoProvider implements CryptoProvider<Void> {
 
 	private volatile CountDownLatch receiveGate = new CountDownLatch(0);
 
+	/**
+	 * Set by {@link #holdReceives()} and {@link #failReceives}: the receive calls then wait or fail without a message,
+	 * which only a pull loop can do, so the provider asks for one ({@link #processMayBlock()}).
+	 */
+	private volatile boolean pullOnly;
+
 	private volatile CryptoContext<Void> lastContext;
 
 	private final AtomicInteger receiveCalls = new AtomicInteger();
@@ -49,6 +55,7 @@ public final class ProgrammableCryptoProvider implements CryptoProvider<Void> {
 	/** Every receive fails with {@code error} (or passes through when {@code null}). */
 	public ProgrammableCryptoProvider failReceives(IpcException error) {
 		this.receiveFailure = error;
+		this.pullOnly = true;
 		return this;
 	}
 
@@ -61,6 +68,7 @@ public final class ProgrammableCryptoProvider implements CryptoProvider<Void> {
 	/** Makes the next receive calls wait (before pulling from the receiver) until {@link #releaseReceives()}. */
 	public ProgrammableCryptoProvider holdReceives() {
 		this.receiveGate = new CountDownLatch(1);
+		this.pullOnly = true;
 		return this;
 	}
 
@@ -69,7 +77,7 @@ public final class ProgrammableCryptoProvider implements CryptoProvider<Void> {
 		receiveGate.countDown();
 	}
 
-	/** How many times {@link #receive} was called. */
+	/** How many times {@link #receive} or {@link #process} was called. */
 	public int receiveCalls() {
 		return receiveCalls.get();
 	}
@@ -116,6 +124,20 @@ public final class ProgrammableCryptoProvider implements CryptoProvider<Void> {
 		IncomingMessage message = receiver.receive();
 		trace.add("recv:" + message.topic());
 		return message;
+	}
+
+	/** Push-style processing: records and passes the frame through (holds and failures need the pull loop). */
+	@Override
+	public IncomingMessage process(CryptoContext<Void> context, IncomingMessage frame) {
+		lastContext = context;
+		receiveCalls.incrementAndGet();
+		trace.add("recv:" + frame.topic());
+		return frame;
+	}
+
+	@Override
+	public boolean processMayBlock() {
+		return pullOnly;
 	}
 
 	@Override

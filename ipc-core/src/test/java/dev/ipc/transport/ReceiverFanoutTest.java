@@ -6,18 +6,21 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.junit.jupiter.api.Test;
 
+import dev.ipc.internal.DeliveryGuard;
 import dev.ipc.model.Endpoint;
 import dev.ipc.model.IncomingMessage;
 import dev.ipc.model.Source;
 import dev.ipc.spi.BackendReceiver;
+import dev.ipc.spi.InboundSink;
 import dev.ipc.spi.IpcClosedException;
 import dev.ipc.spi.ReceiveMarker;
 import dev.ipc.spi.ReceiverLaggedException;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
-/** Markers keep their place among the messages; a lag is reported with its count. */
+/** Markers keep their place among the messages; a lag is reported with its count; push delivery keeps order. */
 class ReceiverFanoutTest {
 
 	private static final Source PEER = Source.of(Endpoint.named("peer"));
@@ -70,24 +73,83 @@ class ReceiverFanoutTest {
 		assertThat(rx.receive().topic()).isEqualTo("t5");
 	}
 
+	/** A sink that records what it was handed, and on which thread. */
+	private static final class RecordingSink implements InboundSink {
+
+		final List<String> seen = new CopyOnWriteArrayList<>();
+
+		final List<Thread> threads = new CopyOnWriteArrayList<>();
+
+		volatile Runnable duringMessage = () -> {
+		};
+
+		@Override
+		public void message(IncomingMessage message) {
+			threads.add(Thread.currentThread());
+			seen.add(message.topic());
+			duringMessage.run();
+		}
+
+		@Override
+		public void marker(ReceiveMarker marker) {
+			seen.add("marker:" + marker.getMessage());
+		}
+
+		@Override
+		public void lagged(long lost) {
+			seen.add("lost:" + lost);
+		}
+
+	}
+
 	@Test
-	void nothingIsDeliveredInlineWhileAMarkerIsQueuedOrBeingHandled() throws Exception {
+	void pushDeliversOnThePublishingThreadInOrderWithMarkersInPlace() {
 		ReceiverFanout fanout = new ReceiverFanout(8);
 		BackendReceiver rx = fanout.subscribe();
-		List<String> inline = new CopyOnWriteArrayList<>();
-		rx.deliverInline(message -> inline.add(message.topic()));
-		fanout.publish(message("a")); // the consumer is idle and nothing is buffered: inline
-		Marker marker = new Marker("m");
-		rx.insertMarker(marker);
-		fanout.publish(message("b")); // behind the marker: buffered
-		assertThatThrownBy(rx::receive).isSameAs(marker);
-		fanout.publish(message("c")); // the consumer is still handling the marker: buffered
-		assertThat(inline).containsExactly("a");
-		assertThat(rx.receive().topic()).isEqualTo("b");
-		assertThat(rx.receive().topic()).isEqualTo("c");
-		assertThat(rx.receive(NOW)).isNull(); // idle again
-		fanout.publish(message("d"));
-		assertThat(inline).containsExactly("a", "d");
+		fanout.publish(message("early")); // before deliverTo: handed over by deliverTo itself
+		RecordingSink sink = new RecordingSink();
+		assertThat(rx.deliverTo(sink)).isTrue();
+		fanout.publish(message("a"));
+		rx.insertMarker(new Marker("m"));
+		fanout.publish(message("b"));
+		assertThat(sink.seen).containsExactly("early", "a", "marker:m", "b");
+		assertThat(sink.threads).containsOnly(Thread.currentThread());
+		assertThatThrownBy(rx::receive).isInstanceOf(IllegalStateException.class);
+	}
+
+	@Test
+	void aMessagePublishedWhileTheSinkIsBusyIsHandedOverRightAfterByTheBusyThread() {
+		ReceiverFanout fanout = new ReceiverFanout(8);
+		BackendReceiver rx = fanout.subscribe();
+		RecordingSink sink = new RecordingSink();
+		rx.deliverTo(sink);
+		sink.duringMessage = () -> {
+			sink.duringMessage = () -> {
+			};
+			fanout.publish(message("nested")); // re-entrant: queued, not handed over inside this call
+			assertThat(sink.seen).containsExactly("first");
+		};
+		fanout.publish(message("first"));
+		assertThat(sink.seen).containsExactly("first", "nested");
+	}
+
+	@Test
+	void aThreadHoldingProviderLocksLeavesTheDeliveryToTheHelperThread() {
+		ReceiverFanout fanout = new ReceiverFanout(8);
+		BackendReceiver rx = fanout.subscribe();
+		RecordingSink sink = new RecordingSink();
+		rx.deliverTo(sink);
+		DeliveryGuard.enter();
+		try {
+			fanout.publish(message("guarded"));
+		}
+		finally {
+			DeliveryGuard.exit();
+		}
+		await().atMost(Duration.ofSeconds(5)).until(() -> sink.seen.contains("guarded"));
+		assertThat(sink.threads.get(0)).isNotSameAs(Thread.currentThread());
+		assertThat(sink.threads.get(0).getName()).startsWith("ipc-inbound-");
+		rx.close();
 	}
 
 	@Test

@@ -1,6 +1,5 @@
 package dev.ipc.crypto.noise;
 
-import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.security.GeneralSecurityException;
 import java.security.spec.AlgorithmParameterSpec;
@@ -56,22 +55,38 @@ final class JdkAead implements NoiseCipher {
         }
     }
 
+    /** One {@link SecretKeySpec} per session key (the JDK copies the bytes into it; it is dropped with the session). */
+    @Override
+    public Object prepare(byte[] key) {
+        return new SecretKeySpec(key, keyAlgorithm);
+    }
+
     @Override
     public byte[] encrypt(byte[] key, long nonce, byte[] ad, byte[] plaintext) {
+        return encrypt(prepare(key), nonce, ad, plaintext);
+    }
+
+    @Override
+    public byte[] decrypt(byte[] key, long nonce, byte[] ad, byte[] ciphertext) throws AEADBadTagException {
+        return decrypt(prepare(key), nonce, ad, ciphertext);
+    }
+
+    @Override
+    public byte[] encrypt(Object key, long nonce, byte[] ad, byte[] plaintext) {
         try {
-            return init(Cipher.ENCRYPT_MODE, key, nonce, ad).doFinal(plaintext);
+            return init(Cipher.ENCRYPT_MODE, (SecretKeySpec) key, nonce, ad).doFinal(plaintext);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(transformation + " encryption failed", e);
         }
     }
 
     @Override
-    public byte[] decrypt(byte[] key, long nonce, byte[] ad, byte[] ciphertext) throws AEADBadTagException {
+    public byte[] decrypt(Object key, long nonce, byte[] ad, byte[] ciphertext) throws AEADBadTagException {
         if (ciphertext.length < TAG_LENGTH) {
             throw new AEADBadTagException("ciphertext shorter than the authentication tag");
         }
         try {
-            return init(Cipher.DECRYPT_MODE, key, nonce, ad).doFinal(ciphertext);
+            return init(Cipher.DECRYPT_MODE, (SecretKeySpec) key, nonce, ad).doFinal(ciphertext);
         } catch (AEADBadTagException e) {
             throw e;
         } catch (GeneralSecurityException e) {
@@ -79,11 +94,19 @@ final class JdkAead implements NoiseCipher {
         }
     }
 
-    private Cipher init(int mode, byte[] key, long nonce, byte[] ad) throws GeneralSecurityException {
-        byte[] iv = ByteBuffer.allocate(12).order(counterOrder).putInt(0).putLong(nonce).array();
+    private Cipher init(int mode, SecretKeySpec keySpec, long nonce, byte[] ad) throws GeneralSecurityException {
+        byte[] iv = new byte[12]; // copied by the parameter spec
+        if (counterOrder == ByteOrder.BIG_ENDIAN) {
+            for (int i = 0; i < 8; i++) {
+                iv[4 + i] = (byte) (nonce >>> (56 - 8 * i));
+            }
+        } else {
+            for (int i = 0; i < 8; i++) {
+                iv[4 + i] = (byte) (nonce >>> (8 * i));
+            }
+        }
         ThreadLocal<Cipher> ciphers = (mode == Cipher.ENCRYPT_MODE) ? encryptors : decryptors;
         Cipher cipher = ciphers.get();
-        SecretKeySpec keySpec = new SecretKeySpec(key, keyAlgorithm);
         try {
             cipher.init(mode, keySpec, parameters.apply(iv));
         } catch (java.security.InvalidAlgorithmParameterException | java.security.InvalidKeyException e) {

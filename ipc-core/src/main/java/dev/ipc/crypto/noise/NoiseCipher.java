@@ -20,4 +20,23 @@ interface NoiseCipher {
      * @throws AEADBadTagException if the input is shorter than the tag or fails authentication
      */
     byte[] decrypt(byte[] key, long nonce, byte[] ad, byte[] ciphertext) throws AEADBadTagException;
+
+    /**
+     * A key object to use many times with {@link #encrypt(Object, long, byte[], byte[])} and
+     * {@link #decrypt(Object, long, byte[], byte[])}, made once per session instead of once per message. The default
+     * is a copy of the bytes.
+     */
+    default Object prepare(byte[] key) {
+        return key.clone();
+    }
+
+    /** {@link #encrypt(byte[], long, byte[], byte[])} with a {@linkplain #prepare prepared} key. */
+    default byte[] encrypt(Object preparedKey, long nonce, byte[] ad, byte[] plaintext) {
+        return encrypt((byte[]) preparedKey, nonce, ad, plaintext);
+    }
+
+    /** {@link #decrypt(byte[], long, byte[], byte[])} with a {@linkplain #prepare prepared} key. */
+    default byte[] decrypt(Object preparedKey, long nonce, byte[] ad, byte[] ciphertext) throws AEADBadTagException {
+        return decrypt((byte[]) preparedKey, nonce, ad, ciphertext);
+    }
 }

@@ -5,6 +5,7 @@ import dev.ipc.crypto.noise.NoiseTransportException.Reason;
 import java.util.Arrays;
 import java.util.Objects;
 import javax.crypto.AEADBadTagException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One peer's transport session after a handshake, field for field the reference's
@@ -34,6 +35,9 @@ public final class NoiseTransportState implements AutoCloseable {
     private final TransportCipher transportCipher;
     private final byte[] sendKey;
     private final byte[] receiveKey;
+    /** The cipher's prepared form of the keys (one per session, not one per message); made on first use. */
+    private @Nullable Object sendKeyPrepared;
+    private @Nullable Object receiveKeyPrepared;
     private long sendNonce;
     private long receiveNonce;
     private final long lastHandshakeTime;
@@ -87,7 +91,10 @@ public final class NoiseTransportState implements AutoCloseable {
             throw new IllegalStateException("send nonce exhausted; a new handshake is required");
         }
         long nonce = sendNonce + 1;
-        byte[] ciphertext = transportCipher.aead().encrypt(sendKey, nonce, EMPTY, plaintext);
+        if (sendKeyPrepared == null) {
+            sendKeyPrepared = transportCipher.aead().prepare(sendKey);
+        }
+        byte[] ciphertext = transportCipher.aead().encrypt(sendKeyPrepared, nonce, EMPTY, plaintext);
         sendNonce = nonce;
         return new TransportFrame(ciphertext, nonce);
     }
@@ -118,7 +125,10 @@ public final class NoiseTransportState implements AutoCloseable {
         }
         byte[] plaintext;
         try {
-            plaintext = transportCipher.aead().decrypt(receiveKey, nonce, EMPTY, ciphertext);
+            if (receiveKeyPrepared == null) {
+                receiveKeyPrepared = transportCipher.aead().prepare(receiveKey);
+            }
+            plaintext = transportCipher.aead().decrypt(receiveKeyPrepared, nonce, EMPTY, ciphertext);
         } catch (AEADBadTagException e) {
             throw new NoiseTransportException(Reason.DECRYPT_FAILED, "transport frame failed authentication");
         }
@@ -184,7 +194,18 @@ public final class NoiseTransportState implements AutoCloseable {
     public void close() {
         Arrays.fill(sendKey, (byte) 0);
         Arrays.fill(receiveKey, (byte) 0);
+        wipe(sendKeyPrepared);
+        wipe(receiveKeyPrepared);
+        sendKeyPrepared = null;
+        receiveKeyPrepared = null;
         destroyed = true;
+    }
+
+    /** Zeroes a prepared key where it is ours to zero (a byte copy; the JDK's key spec cannot be wiped). */
+    private static void wipe(@Nullable Object prepared) {
+        if (prepared instanceof byte[] bytes) {
+            Arrays.fill(bytes, (byte) 0);
+        }
     }
 
     private void checkLive() {

@@ -77,7 +77,7 @@ import dev.ipc.transport.socket.SocketTransportOptions.Role;
  * {@link #lastConnectionProblem()}.</li>
  * <li>One I/O thread ({@code ipc-socket-<endpoint>-io}) serves every connection of the transport however many
  * peers connect (a peer adds a {@code -connect} thread for connecting and the reconnect back-off). Receivers'
- * inline handlers ({@link BackendReceiver#deliverInline}) and disconnect listeners may run on it and must not
+ * push consumers ({@link BackendReceiver#deliverTo}) and disconnect listeners may run on it and must not
  * block; a handler that blocks stalls every connection of the process. Peers negotiate protocol version 2 (compact
  * data frames) with a host that speaks it and version 1 otherwise.</li>
  * <li>Every thread is a named daemon ({@code ipc-socket-<endpoint>-...}) and ends on {@link #close()}, which lets

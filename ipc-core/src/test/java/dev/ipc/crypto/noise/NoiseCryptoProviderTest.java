@@ -129,6 +129,7 @@ class NoiseCryptoProviderTest {
         InMemorySessionRepository<NoiseSession> sessions = new InMemorySessionRepository<>();
         CryptoContext<NoiseSession> context = new CryptoContext<>(wire, sessions, new RecordingEvents());
         NoiseCryptoProvider provider = new NoiseCryptoProvider();
+        closeables.add(NoiseTestSupport.inboundPath(wire, provider, context));
 
         CompletableFuture<Void> sending = CompletableFuture.runAsync(
                 () -> provider.send(context, new OutgoingMessage(utf8("hello"), RENDERER, "greeting")), pool);

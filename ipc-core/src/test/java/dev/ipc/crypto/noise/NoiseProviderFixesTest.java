@@ -166,6 +166,7 @@ class NoiseProviderFixesTest {
                 new RecordingEvents());
         ScriptedPeer slowB = new ScriptedPeer(Source.DESKTOP_RENDERER);
         ScriptedPeer slowC = new ScriptedPeer(new Source.BrowserForeground(2));
+        closeables.add(NoiseTestSupport.inboundPath(wire, provider, context));
 
         Future<?> toB = pool.submit(() -> provider.send(context, new OutgoingMessage(utf8("b"), slowB.endpoint, "t")));
         Future<?> toC = pool.submit(() -> provider.send(context, new OutgoingMessage(utf8("c"), slowC.endpoint, "t")));
@@ -492,6 +493,7 @@ class NoiseProviderFixesTest {
         NoiseCryptoProvider provider = new NoiseCryptoProvider();
         CryptoContext<NoiseSession> context = new CryptoContext<>(wire, repository, new RecordingEvents());
         ScriptedPeer renderer = new ScriptedPeer(Source.DESKTOP_RENDERER);
+        closeables.add(NoiseTestSupport.inboundPath(wire, provider, context));
 
         Future<?> first = pool.submit(() -> provider.send(context, new OutgoingMessage(utf8("1"), RENDERER, "t")));
         await().atMost(WAIT).until(() -> !sentTo(wire, RENDERER, HandshakeStart.class).isEmpty());
@@ -732,8 +734,12 @@ class NoiseProviderFixesTest {
      * Spec §4.4: the initiator's private receiver is open before the HandshakeStart leaves and closed afterwards, and
      * it ignores frames from anyone but the destination.
      */
+    /**
+     * No second receiver: the initiator waits on its attempt, which the one inbound path settles when the answer comes
+     * in; a finish with the right bytes from another source does not complete it.
+     */
     @Test
-    void theInitiatorWaitsOnAPrivateReceiverAndIgnoresOtherSources() throws Exception {
+    void theInitiatorIsCompletedByTheInboundPathAndIgnoresOtherSources() throws Exception {
         TestCommunicationBackend wire = new TestCommunicationBackend();
         List<Integer> receiversAtStart = new CopyOnWriteArrayList<>();
         wire.onSend(m -> {
@@ -742,23 +748,25 @@ class NoiseProviderFixesTest {
             }
         });
         NoiseCryptoProvider provider = new NoiseCryptoProvider();
-        CryptoContext<NoiseSession> context = new CryptoContext<>(wire, new InMemorySessionRepository<>(),
-                new RecordingEvents());
+        RecordingEvents events = new RecordingEvents();
+        CryptoContext<NoiseSession> context = new CryptoContext<>(wire, new InMemorySessionRepository<>(), events);
+        closeables.add(NoiseTestSupport.inboundPath(wire, provider, context));
         ScriptedPeer renderer = new ScriptedPeer(Source.DESKTOP_RENDERER);
         ScriptedPeer impostor = new ScriptedPeer(new Source.BrowserForeground(9));
 
-        assertThat(wire.receiverCount()).isZero();
+        assertThat(wire.receiverCount()).isEqualTo(1);
         Future<?> send = pool.submit(() -> provider.send(context, new OutgoingMessage(utf8("x"), RENDERER, "t")));
         await().atMost(WAIT).until(() -> !sentTo(wire, RENDERER, HandshakeStart.class).isEmpty());
-        assertThat(receiversAtStart).containsExactly(1);
+        assertThat(receiversAtStart).as("no receiver of its own for the handshake").containsExactly(1);
         byte[] start = sentTo(wire, RENDERER, HandshakeStart.class).get(0).payload();
 
         wire.pushIncoming(impostor.incoming(impostor.respond(start), MAIN, null)); // right bytes, wrong source
-        byte[] finish = renderer.respond(start);
+        assertThat(events.dropped(DropReason.UNEXPECTED_FRAME)).isEqualTo(1);
         assertThat(send.isDone()).isFalse();
-        wire.pushIncoming(renderer.incoming(finish, MAIN, null));
+        wire.pushIncoming(renderer.incoming(renderer.respond(start), MAIN, null));
         send.get(5, TimeUnit.SECONDS);
-        assertThat(wire.receiverCount()).isZero();
+        assertThat(wire.receiverCount()).isEqualTo(1);
+        assertThat(events.initiatorCompleted.get()).isEqualTo(1);
         assertThat(text(renderer.open(sentTo(wire, RENDERER, TransportFrame.class).get(0).payload()))).isEqualTo("x");
     }
 }

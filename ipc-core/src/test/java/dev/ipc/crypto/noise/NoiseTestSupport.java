@@ -7,7 +7,11 @@ import dev.ipc.model.Endpoint;
 import dev.ipc.model.IncomingMessage;
 import dev.ipc.model.Source;
 import dev.ipc.session.InMemorySessionRepository;
+import dev.ipc.spi.BackendReceiver;
 import dev.ipc.spi.CommunicationBackend;
+import dev.ipc.spi.CryptoContext;
+import dev.ipc.spi.InboundSink;
+import dev.ipc.spi.ReceiveMarker;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
@@ -69,6 +73,31 @@ final class NoiseTestSupport {
             offset += part.length;
         }
         return out;
+    }
+
+    /**
+     * The inbound path a client would run for a provider used directly: every message arriving at {@code backend}
+     * goes through {@link NoiseCryptoProvider#process} (which reads handshake answers and wakes waiting senders);
+     * application messages are dropped. Close the returned receiver when done.
+     */
+    static BackendReceiver inboundPath(CommunicationBackend backend, NoiseCryptoProvider provider,
+            CryptoContext<NoiseSession> context) {
+        BackendReceiver receiver = backend.subscribe();
+        receiver.deliverTo(new InboundSink() {
+            @Override
+            public void message(IncomingMessage message) {
+                provider.process(context, message);
+            }
+
+            @Override
+            public void marker(ReceiveMarker marker) {
+            }
+
+            @Override
+            public void lagged(long lost) {
+            }
+        });
+        return receiver;
     }
 
     /** A clock the test moves by hand. */

@@ -143,7 +143,7 @@ class IoLoopTest {
 		SocketTransport peer = fx.transport("selfclose-peer", Role.PEER);
 		assertThat(peer.awaitConnected(WAIT)).isTrue();
 		BackendReceiver receiver = host.subscribe();
-		receiver.deliverInline((IncomingMessage m) -> host.close());
+		receiver.deliverTo(new MessageSink((IncomingMessage m) -> host.close()));
 		peer.send(new OutgoingMessage(new byte[] { 1 }, Endpoint.named("selfclose"), "t"));
 		await().atMost(WAIT).until(() -> SocketTransportTest.threadsNamed("ipc-socket-selfclose-io").isEmpty());
 		assertThat(host.isConnected()).isFalse();

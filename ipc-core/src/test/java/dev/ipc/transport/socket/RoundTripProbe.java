@@ -30,7 +30,7 @@ final class RoundTripProbe {
 			SocketTransport host = SocketTransport.open(SocketTransportOptions.builder().endpoint(Endpoint.named("rt-host"))
 				.unixSocket(socket).role(Role.HOST).build());
 			BackendReceiver receiver = host.subscribe();
-			receiver.deliverInline(m -> host.send(new OutgoingMessage(m.payload(), m.source().toEndpoint(), m.topic())));
+			receiver.deliverTo(new MessageSink(m -> host.send(new OutgoingMessage(m.payload(), m.source().toEndpoint(), m.topic()))));
 			System.out.println("READY");
 			Thread.sleep(Long.MAX_VALUE);
 			return;
@@ -44,10 +44,10 @@ final class RoundTripProbe {
 		Thread caller = Thread.currentThread();
 		AtomicReference<Object> answer = new AtomicReference<>();
 		BackendReceiver receiver = peer.subscribe();
-		receiver.deliverInline(m -> {
+		receiver.deliverTo(new MessageSink(m -> {
 			answer.set(m);
 			LockSupport.unpark(caller);
-		});
+		}));
 		byte[] payload = new byte[200];
 		Endpoint host = Endpoint.named("rt-host");
 		for (int i = 0; i < 20_000; i++) {
