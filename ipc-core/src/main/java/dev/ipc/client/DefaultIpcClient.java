@@ -182,7 +182,7 @@ final class DefaultIpcClient implements IpcClient {
 						}
 					}
 				})));
-		this.codec = builder.codec;
+		this.codec = (builder.codec != null) ? builder.codec : PayloadCodec.defaults();
 		this.envelopes = new RpcEnvelopes(codec);
 		if (builder.handlerExecutor != null) {
 			this.ownedExecutor = null;

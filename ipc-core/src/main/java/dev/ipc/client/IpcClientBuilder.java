@@ -40,7 +40,7 @@ public final class IpcClientBuilder {
 
 	@Nullable SessionRepository<?> sessions;
 
-	PayloadCodec codec = DefaultCodec.INSTANCE;
+	@Nullable PayloadCodec codec;
 
 	@Nullable Executor handlerExecutor;
 
@@ -81,14 +81,13 @@ public final class IpcClientBuilder {
 		return this;
 	}
 
-	/** One default codec for every client of the JVM, so a new client does not pay the codec's warm-up again. */
-	private static final class DefaultCodec {
-
-		static final PayloadCodec INSTANCE = PayloadCodec.defaults();
-
-	}
-
-	/** The payload codec (default: one shared {@link PayloadCodec#defaults()}). */
+	/**
+	 * The payload codec (default: a new {@link PayloadCodec#defaults()} per client). The default is not shared between
+	 * clients on purpose: a codec's Jackson caches hold the payload classes it has seen, so a JVM-wide one would keep
+	 * the class loader of every application that ever used it alive (a devtools restart, a closed plugin context;
+	 * {@code RestartClassLoaderTests}). Share a codec of your own between clients of one application to share its
+	 * warm-up.
+	 */
 	public IpcClientBuilder codec(PayloadCodec codec) {
 		this.codec = Objects.requireNonNull(codec, "codec");
 		return this;
