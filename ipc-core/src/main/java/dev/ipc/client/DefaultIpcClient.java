@@ -39,6 +39,7 @@ import dev.ipc.model.IncomingMessage;
 import dev.ipc.model.OutgoingMessage;
 import dev.ipc.model.Topics;
 import dev.ipc.model.TypedIncomingMessage;
+import dev.ipc.observation.IpcObserver;
 import dev.ipc.rpc.AsyncRpcHandler;
 import dev.ipc.rpc.RpcContext;
 import dev.ipc.rpc.RpcError;
@@ -106,6 +107,8 @@ final class DefaultIpcClient implements IpcClient {
 	private final RpcEnvelopes envelopes;
 
 	private final IpcEventListener events;
+
+	private final IpcObserver observer;
 
 	private final Dispatcher dispatcher;
 
@@ -181,6 +184,7 @@ final class DefaultIpcClient implements IpcClient {
 						}
 					}
 				})));
+		this.observer = IpcObserver.guarded(builder.observer);
 		this.codec = builder.codec;
 		this.envelopes = new RpcEnvelopes(codec);
 		if (builder.handlerExecutor != null) {
@@ -572,9 +576,12 @@ final class DefaultIpcClient implements IpcClient {
 		}
 		String responseTopic = (header.responseTopic() != null) ? header.responseTopic() : Topics.RPC_RESPONSE;
 		RpcHandlerRegistry.Entry entry = handlers.find(type);
+		IpcObserver.Exchange observation = observer.rpcServer((entry != null) ? type : "unknown", message.source(), id,
+				header.context());
 		if (entry == null) {
 			reply(replyTo, responseTopic, envelopes.encodeErr(RpcError.NO_HANDLER_FOUND, id, type), id, type);
 			events.rpcServerCompleted("unknown", RpcOutcome.NO_HANDLER, System.nanoTime() - start);
+			observation.stop(RpcOutcome.NO_HANDLER, null);
 			return;
 		}
 		Object request;
@@ -595,20 +602,21 @@ final class DefaultIpcClient implements IpcClient {
 			reply(replyTo, responseTopic,
 					envelopes.encodeErr(new RpcError.RequestDeserialization(BAD_REQUEST_TEXT), id, type), id, type);
 			events.rpcServerCompleted(type, RpcOutcome.BAD_REQUEST, System.nanoTime() - start);
+			observation.stop(RpcOutcome.BAD_REQUEST, ex);
 			return;
 		}
 		RpcContext context = new RpcContext(message.source(), message.destination(), id, type);
 		CompletionStage<?> stage;
-		try {
+		try (IpcObserver.Scope scope = observation.openScope()) {
 			stage = Objects.requireNonNull(entry.handler().handle(request, context), "handler returned no result stage");
 		}
 		catch (Exception | Error ex) {
-			replyFailure(replyTo, responseTopic, id, type, ex, start);
+			replyFailure(replyTo, responseTopic, id, type, ex, start, observation);
 			return;
 		}
 		stage.whenComplete((value, failure) -> {
 			if (failure != null) {
-				replyFailure(replyTo, responseTopic, id, type, failure, start);
+				replyFailure(replyTo, responseTopic, id, type, failure, start, observation);
 				return;
 			}
 			byte[] body;
@@ -622,14 +630,17 @@ final class DefaultIpcClient implements IpcClient {
 						new RpcError.ResponseSerialization(REPLY_NOT_SENT + "the result could not be encoded"), id, type),
 						id, type);
 				events.rpcServerCompleted(type, RpcOutcome.HANDLER_ERROR, System.nanoTime() - start);
+				observation.stop(RpcOutcome.HANDLER_ERROR, ex);
 				return;
 			}
 			boolean sent = reply(replyTo, responseTopic, body, id, type);
 			events.rpcServerCompleted(type, sent ? RpcOutcome.SUCCESS : RpcOutcome.FAILED, System.nanoTime() - start);
+			observation.stop(sent ? RpcOutcome.SUCCESS : RpcOutcome.FAILED, null);
 		});
 	}
 
-	private void replyFailure(Endpoint replyTo, String topic, String id, String type, Throwable failure, long start) {
+	private void replyFailure(Endpoint replyTo, String topic, String id, String type, Throwable failure, long start,
+			IpcObserver.Exchange observation) {
 		Throwable cause = unwrap(failure);
 		String text;
 		if (cause instanceof RpcHandlerException) {
@@ -642,6 +653,7 @@ final class DefaultIpcClient implements IpcClient {
 		}
 		reply(replyTo, topic, envelopes.encodeErr(new RpcError.ResponseSerialization(text), id, type), id, type);
 		events.rpcServerCompleted(type, RpcOutcome.HANDLER_ERROR, System.nanoTime() - start);
+		observation.stop(RpcOutcome.HANDLER_ERROR, cause);
 	}
 
 	/** What a caller learns about a request body that does not bind: never the detail, which names our classes. */
@@ -694,7 +706,15 @@ final class DefaultIpcClient implements IpcClient {
 	public void send(OutgoingMessage message) {
 		Objects.requireNonNull(message, "message");
 		ensureOpen();
-		sendChecked(message);
+		IpcObserver.Exchange observation = observer.send(message.topic(), message.destination());
+		try (IpcObserver.Scope scope = observation.openScope()) {
+			sendChecked(message);
+		}
+		catch (RuntimeException ex) {
+			observation.stop(null, ex);
+			throw ex;
+		}
+		observation.stop(null, null);
 	}
 
 	private void sendChecked(OutgoingMessage message) {
@@ -818,14 +838,18 @@ final class DefaultIpcClient implements IpcClient {
 		Type responseType = RpcTypes.responseType(requestClass);
 		String id = UUID.randomUUID().toString();
 		long start = System.nanoTime();
+		IpcObserver.Exchange observation = observer.rpcClient(type, destination, id);
 		CompletableFuture<Object> future = new CompletableFuture<>();
 		future.whenComplete((value, failure) -> {
 			pending.remove(id);
-			events.rpcClientCompleted(type, outcomeOf(failure), System.nanoTime() - start);
+			RpcOutcome outcome = outcomeOf(failure);
+			events.rpcClientCompleted(type, outcome, System.nanoTime() - start);
+			observation.stop(outcome, (failure != null) ? unwrap(failure) : null);
 		});
 		byte[] payload;
 		try {
-			payload = envelopes.encodeRequest(request, id, type, Topics.responseTopicFor(id));
+			payload = envelopes.encodeRequest(request, id, type, Topics.responseTopicFor(id),
+					observation.outgoingContext());
 		}
 		catch (PayloadCodecException ex) {
 			future.completeExceptionally(new RpcSerializationException(type,
