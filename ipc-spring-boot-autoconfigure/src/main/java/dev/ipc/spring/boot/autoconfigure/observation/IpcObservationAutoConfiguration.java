@@ -13,6 +13,7 @@ import org.springframework.context.annotation.Bean;
 
 import dev.ipc.client.IpcClient;
 import dev.ipc.observation.IpcObserver;
+import dev.ipc.spring.annotation.IpcRpcHandlerRegistry;
 import dev.ipc.spring.annotation.IpcSubscriberRegistry;
 import dev.ipc.spring.boot.autoconfigure.IpcAutoConfiguration;
 import dev.ipc.spring.boot.autoconfigure.IpcClientCustomizer;
@@ -60,11 +61,14 @@ public final class IpcObservationAutoConfiguration {
 	}
 
 	@Bean
-	static SmartInitializingSingleton ipcSubscriberObservations(ObjectProvider<IpcSubscriberRegistry> subscribers,
-			ObjectProvider<ObservationRegistry> registry,
+	static SmartInitializingSingleton ipcHandlerObservations(ObjectProvider<IpcSubscriberRegistry> subscribers,
+			ObjectProvider<IpcRpcHandlerRegistry> rpcHandlers, ObjectProvider<ObservationRegistry> registry,
 			ObjectProvider<IpcReceiveObservationConvention> receiveConvention) {
-		return () -> subscribers.ifUnique((subscriberRegistry) -> subscriberRegistry
-			.setObservationRegistry(registry.getObject(), receiveConvention.getIfUnique()));
+		return () -> {
+			subscribers.ifUnique((subscriberRegistry) -> subscriberRegistry
+				.setObservationRegistry(registry.getObject(), receiveConvention.getIfUnique()));
+			rpcHandlers.ifUnique((handlerRegistry) -> handlerRegistry.setObservationRegistry(registry.getObject()));
+		};
 	}
 
 }

@@ -1,7 +1,9 @@
 package dev.ipc.spring.boot.autoconfigure.observation;
 
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
@@ -39,6 +41,7 @@ import dev.ipc.spring.observation.MicrometerIpcObserver;
 import dev.ipc.spring.test.TestClients;
 import dev.ipc.spring.test.TestPayloads.Echo;
 import dev.ipc.spring.test.TestPayloads.Fail;
+import dev.ipc.spring.test.TestPayloads.Slow;
 import dev.ipc.spring.test.TestPayloads.TestEvent;
 import dev.ipc.transport.memory.InMemoryBus;
 
@@ -60,11 +63,19 @@ class IpcObservationAutoConfigurationTests {
 
 	private final TestObservationRegistry observations = TestObservationRegistry.create();
 
+	/** The contexts of the observations started so far, in order. */
+	private final List<Observation.Context> started = new CopyOnWriteArrayList<>();
+
 	/** The contexts of the observations stopped so far, in order. */
 	private final List<Observation.Context> stopped = new CopyOnWriteArrayList<>();
 
 	{
 		this.observations.observationConfig().observationHandler(new ObservationHandler<>() {
+			@Override
+			public void onStart(Observation.Context context) {
+				IpcObservationAutoConfigurationTests.this.started.add(context);
+			}
+
 			@Override
 			public void onStop(Observation.Context context) {
 				IpcObservationAutoConfigurationTests.this.stopped.add(context);
@@ -243,6 +254,52 @@ class IpcObservationAutoConfigurationTests {
 				assertThat(registry.get("ipc.messages.sent").tag("topic", "RpcResponseMessage").counter().count())
 					.as("the other ipc.* meters are unchanged").isEqualTo(1);
 			});
+	}
+
+	@Test
+	void aHandlerQueuedByAConcurrencyLimitStillRunsInItsRpcsObservation() {
+		CountDownLatch release = new CountDownLatch(1);
+		this.contextRunner.withBean(ObservationRegistry.class, () -> this.observations)
+			.withPropertyValues("ipc.rpc.concurrency=1")
+			.withBean(SlowHandlers.class, () -> new SlowHandlers(this.observations, release))
+			.run((context) -> {
+				try (TestClients.Peer worker = TestClients.peer(this.bus, "worker")) {
+					CompletableFuture<String> first = worker.client().request(new Slow("a"), VAULT);
+					CompletableFuture<String> second = worker.client().request(new Slow("b"), VAULT);
+					// both RPCs arrived; the second waits for the first's permit and will run on another thread
+					await().atMost(5, TimeUnit.SECONDS)
+						.until(() -> this.started.stream().filter(IpcRpcServerContext.class::isInstance).count() == 2);
+					release.countDown();
+					assertThat(first.get(5, TimeUnit.SECONDS)).isEqualTo("a");
+					assertThat(second.get(5, TimeUnit.SECONDS)).isEqualTo("b");
+				}
+				await().atMost(5, TimeUnit.SECONDS)
+					.until(() -> this.stopped.stream().filter((c) -> "handler.work".equals(c.getName())).count() == 2);
+				assertThat(this.stopped).filteredOn((c) -> "handler.work".equals(c.getName()))
+					.allSatisfy((work) -> assertThat(work.getParentObservation()).isNotNull()
+						.satisfies((parent) -> assertThat(parent.getContextView()).isInstanceOf(IpcRpcServerContext.class)));
+			});
+	}
+
+	static class SlowHandlers {
+
+		private final ObservationRegistry registry;
+
+		private final CountDownLatch release;
+
+		SlowHandlers(ObservationRegistry registry, CountDownLatch release) {
+			this.registry = registry;
+			this.release = release;
+		}
+
+		@IpcRpcHandler
+		String slow(Slow slow) throws InterruptedException {
+			if ("a".equals(slow.id()) && !this.release.await(10, TimeUnit.SECONDS)) {
+				throw new IllegalStateException("not released");
+			}
+			return Observation.createNotStarted("handler.work", this.registry).observe(slow::id);
+		}
+
 	}
 
 	static class Handlers {
