@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -38,11 +39,15 @@ import dev.ipc.crypto.noise.NoiseSession;
 import dev.ipc.crypto.noise.NoiseSuite;
 import dev.ipc.event.DropReason;
 import dev.ipc.event.IpcEventListener;
+import dev.ipc.event.RpcOutcome;
 import dev.ipc.interop.InteropPayloads.AddRequest;
 import dev.ipc.interop.InteropPayloads.AddResponse;
 import dev.ipc.interop.InteropPayloads.Greeting;
 import dev.ipc.interop.SdkPeer.WireFrame;
 import dev.ipc.model.Endpoint;
+import dev.ipc.model.Source;
+import dev.ipc.observation.IpcObserver;
+import dev.ipc.observation.RpcContextCarrier;
 import dev.ipc.model.TypedIncomingMessage;
 import dev.ipc.rpc.RpcError;
 import dev.ipc.rpc.RpcRemoteException;
@@ -81,6 +86,9 @@ class BitwardenSdkInteropTest {
 
 	private final AtomicInteger handshakesAsResponder = new AtomicInteger();
 
+	/** The Java client's observer (none unless a test sets one before connecting). */
+	private IpcObserver observer = IpcObserver.NOOP;
+
 	@BeforeAll
 	static void prerequisites() {
 		SdkPeer.checkPrerequisites();
@@ -109,6 +117,7 @@ class BitwardenSdkInteropTest {
 			.backend(peer.backend())
 			.crypto(provider, sessions)
 			.discoverable(JAVA_VERSION)
+			.observer(observer)
 			.listener(new IpcEventListener() {
 				@Override
 				public void sessionInvalidated(Endpoint peerEndpoint, String reason) {
@@ -373,6 +382,92 @@ class BitwardenSdkInteropTest {
 			.cause()
 			.isInstanceOfSatisfying(RpcRemoteException.class,
 					e -> assertThat(e.error()).isEqualTo(RpcError.NO_HANDLER_FOUND));
+	}
+
+	// ---------------------------------------------------------------- trace context (docs/spring-boot.md "Tracing")
+
+	/** Carries a W3C trace context in every request and records what the client and server exchanges saw. */
+	private final class TracingObserver implements IpcObserver {
+
+		final List<String> stops = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+		final List<Map<String, String>> received = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+		final AtomicInteger carried = new AtomicInteger();
+
+		@Override
+		public Exchange rpcClient(String requestType, Endpoint destination, String requestId) {
+			return new Exchange() {
+				@Override
+				public Map<String, String> outgoingContext() {
+					carried.incrementAndGet();
+					return Map.of("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+				}
+
+				@Override
+				public void stop(@Nullable RpcOutcome outcome, @Nullable Throwable failure) {
+					stops.add("client " + requestType + " " + outcome);
+				}
+			};
+		}
+
+		@Override
+		public Exchange rpcServer(String requestType, Source source, String requestId, Map<String, String> context) {
+			received.add(context);
+			return new Exchange() {
+				@Override
+				public void stop(@Nullable RpcOutcome outcome, @Nullable Throwable failure) {
+					stops.add("server " + requestType + " " + outcome);
+				}
+			};
+		}
+
+	}
+
+	@Test
+	void theSdkAnswersRequestsThatCarryATraceContext() throws Exception {
+		TracingObserver tracing = new TracingObserver();
+		observer = tracing;
+		IpcClient java = connect(new NoiseCryptoProvider());
+
+		DiscoverResponse response = java.request(new DiscoverRequest(), SDK, WAIT).get(15, TimeUnit.SECONDS);
+		CompletableFuture<AddResponse> unhandled = java.request(new AddRequest(1, 2), SDK, WAIT);
+
+		assertThat(response.version()).as("the SDK's serde decoder skipped ipc_context").isEqualTo(SDK_VERSION);
+		assertThatThrownBy(() -> unhandled.get(15, TimeUnit.SECONDS)).cause()
+			.isInstanceOfSatisfying(RpcRemoteException.class,
+					e -> assertThat(e.error()).isEqualTo(RpcError.NO_HANDLER_FOUND));
+		await().atMost(WAIT).until(() -> tracing.stops.size() == 2);
+		assertThat(tracing.stops).containsExactlyInAnyOrder("client DiscoverRequest SUCCESS", "client AddRequest REMOTE_ERROR");
+		assertThat(tracing.carried.get()).as("both requests carried ipc_context").isEqualTo(2);
+		assertThat(decryptFailures.get()).isZero();
+	}
+
+	@Test
+	void aRequestFromTheSdkIsAnsweredWithOrWithoutATraceContext() {
+		TracingObserver tracing = new TracingObserver();
+		observer = tracing;
+		connect(new NoiseCryptoProvider());
+
+		JsonNode plain = sdk().command("request", args().set("destination", json(JAVA))
+			.put("requestType", "AddRequest")
+			.set("request", SdkPeer.JSON.createObjectNode().put("a", 2).put("b", 3)));
+		assertThat(plain.path("response").path("result").path("Ok").path("sum").asInt()).isEqualTo(5);
+
+		// an envelope as a traced Java requester sends it, through the SDK's own client and transport
+		String id = UUID.randomUUID().toString();
+		var envelope = SdkPeer.JSON.createObjectNode();
+		envelope.set("request", SdkPeer.JSON.createObjectNode().put("a", 40).put("b", 2));
+		envelope.put("request_id", id).put("request_type", "AddRequest").put("response_topic", "RpcResponseMessage:" + id);
+		envelope.set(RpcContextCarrier.FIELD, SdkPeer.JSON.createObjectNode().put("traceparent", "00-abc-def-01"));
+		sdkSendJson(envelope, "RpcRequestMessage");
+		JsonNode reply = sdkNextMessage("RpcResponseMessage:" + id);
+
+		assertThat(reply.path("payload").path("result").path("Ok").path("sum").asInt()).isEqualTo(42);
+		assertThat(reply.path("payload").has(RpcContextCarrier.FIELD)).as("responses never carry it").isFalse();
+		assertThat(tracing.received).containsExactly(Map.of(), Map.of("traceparent", "00-abc-def-01"));
+		await().atMost(WAIT).until(() -> tracing.stops.size() == 2);
+		assertThat(tracing.stops).containsOnly("server AddRequest SUCCESS");
 	}
 
 	// ---------------------------------------------------------------- restart

@@ -37,6 +37,7 @@ import dev.ipc.model.IncomingMessage;
 import dev.ipc.model.OutgoingMessage;
 import dev.ipc.model.Topics;
 import dev.ipc.model.TypedIncomingMessage;
+import dev.ipc.observation.IpcObserver;
 import dev.ipc.rpc.AsyncRpcHandler;
 import dev.ipc.rpc.RpcError;
 import dev.ipc.rpc.RpcHandler;
@@ -104,6 +105,8 @@ final class DefaultIpcClient implements IpcClient {
 	private final RpcEnvelopes envelopes;
 
 	private final IpcEventListener events;
+
+	private final IpcObserver observer;
 
 	private final Dispatcher dispatcher;
 
@@ -182,6 +185,7 @@ final class DefaultIpcClient implements IpcClient {
 						}
 					}
 				})));
+		this.observer = IpcObserver.guarded(builder.observer);
 		this.codec = (builder.codec != null) ? builder.codec : PayloadCodec.defaults();
 		this.envelopes = new RpcEnvelopes(codec);
 		if (builder.handlerExecutor != null) {
@@ -204,7 +208,7 @@ final class DefaultIpcClient implements IpcClient {
 		this.subscriptions = new SubscriptionHub(dispatcher, events, builder.subscriberQueueCapacity);
 		this.handlers = new RpcHandlerRegistry(builder.duplicateHandlerPolicy);
 		this.responder = new RpcResponder(this, name, envelopes, handlers, recentRequests, events,
-				new WarningLimiter(PEER_WARNING_INTERVAL));
+				new WarningLimiter(PEER_WARNING_INTERVAL), observer);
 		this.defaultRpcTimeout = builder.defaultRpcTimeout;
 		this.directDispatch = builder.directDispatch;
 		this.shutdownTimeout = builder.shutdownTimeout;
@@ -520,7 +524,15 @@ final class DefaultIpcClient implements IpcClient {
 	public void send(OutgoingMessage message) {
 		Objects.requireNonNull(message, "message");
 		ensureOpen();
-		sendChecked(message);
+		IpcObserver.Exchange observation = observer.send(message.topic(), message.destination());
+		try (IpcObserver.Scope scope = observation.openScope()) {
+			sendChecked(message);
+		}
+		catch (RuntimeException ex) {
+			observation.stop(null, ex);
+			throw ex;
+		}
+		observation.stop(null, null);
 	}
 
 	void sendChecked(OutgoingMessage message) {
@@ -644,14 +656,18 @@ final class DefaultIpcClient implements IpcClient {
 		Type responseType = RpcTypes.responseType(requestClass);
 		String id = requestIds.next();
 		long start = System.nanoTime();
+		IpcObserver.Exchange observation = observer.rpcClient(type, destination, id);
 		CompletableFuture<Object> future = new CompletableFuture<>();
 		future.whenComplete((value, failure) -> {
 			pending.remove(id);
-			events.rpcClientCompleted(type, outcomeOf(failure), System.nanoTime() - start);
+			RpcOutcome outcome = outcomeOf(failure);
+			events.rpcClientCompleted(type, outcome, System.nanoTime() - start);
+			observation.stop(outcome, (failure != null) ? unwrap(failure) : null);
 		});
 		byte[] payload;
 		try {
-			payload = envelopes.encodeRequest(request, id, type, Topics.responseTopicFor(id));
+			payload = envelopes.encodeRequest(request, id, type, Topics.responseTopicFor(id),
+					observation.outgoingContext());
 		}
 		catch (PayloadCodecException ex) {
 			future.completeExceptionally(new RpcSerializationException(type,

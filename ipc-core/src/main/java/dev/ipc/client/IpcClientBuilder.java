@@ -14,6 +14,7 @@ import dev.ipc.codec.PayloadCodec;
 import dev.ipc.crypto.noise.NoiseCryptoProvider;
 import dev.ipc.crypto.noise.NoiseSession;
 import dev.ipc.event.IpcEventListener;
+import dev.ipc.observation.IpcObserver;
 import dev.ipc.spi.CommunicationBackend;
 import dev.ipc.spi.CryptoProvider;
 import dev.ipc.session.InMemorySessionRepository;
@@ -57,6 +58,8 @@ public final class IpcClientBuilder {
 	DuplicateHandlerPolicy duplicateHandlerPolicy = DuplicateHandlerPolicy.FAIL;
 
 	final List<IpcEventListener> listeners = new ArrayList<>();
+
+	IpcObserver observer = IpcObserver.NOOP;
 
 	String name = "ipc";
 
@@ -156,6 +159,15 @@ public final class IpcClientBuilder {
 	/** Adds a listener for observable events (metrics, health, tracing). */
 	public IpcClientBuilder listener(IpcEventListener listener) {
 		this.listeners.add(Objects.requireNonNull(listener, "listener"));
+		return this;
+	}
+
+	/**
+	 * The observer of RPCs and sends (observations, tracing; default none). It may carry a context to responders
+	 * inside request envelopes; see {@link dev.ipc.observation.RpcContextCarrier}.
+	 */
+	public IpcClientBuilder observer(IpcObserver observer) {
+		this.observer = Objects.requireNonNull(observer, "observer");
 		return this;
 	}
 

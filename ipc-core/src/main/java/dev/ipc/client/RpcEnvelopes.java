@@ -2,6 +2,8 @@ package dev.ipc.client;
 
 import java.io.ByteArrayOutputStream;
 import java.lang.reflect.Type;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 import org.jspecify.annotations.Nullable;
 
@@ -12,12 +14,14 @@ import tools.jackson.core.JsonToken;
 
 import dev.ipc.codec.PayloadCodec;
 import dev.ipc.codec.PayloadCodecException;
+import dev.ipc.observation.RpcContextCarrier;
 import dev.ipc.rpc.RpcError;
 
 /**
  * Encodes and decodes the RPC envelopes exactly as the reference (spec §1.7, §3 and the newer revision):
  * <ul>
- * <li>request {@code {"request":…,"request_id":"…","request_type":"…","response_topic":"…"}}</li>
+ * <li>request {@code {"request":…,"request_id":"…","request_type":"…","response_topic":"…"}}, plus the optional
+ * {@code "ipc_context"} of {@link RpcContextCarrier} when an observer carries one</li>
  * <li>response {@code {"result":{"Ok":…}|{"Err":…},"request_id":"…","request_type":"…"}}</li>
  * </ul>
  * Decoding reads the identifiers in one streaming pass that skips the body and remembers where it lies, so the id is
@@ -31,8 +35,12 @@ final class RpcEnvelopes {
 		this.codec = codec;
 	}
 
-	/** Envelope identifiers of a request; {@code body} may be {@code null} (unit requests). */
-	record RequestHeader(String requestId, String requestType, @Nullable String responseTopic, @Nullable Value body) {
+	/**
+	 * Envelope identifiers of a request; {@code body} may be {@code null} (unit requests); {@code context} is what the
+	 * requester carried in {@link RpcContextCarrier#FIELD} (empty when absent).
+	 */
+	record RequestHeader(String requestId, String requestType, @Nullable String responseTopic, @Nullable Value body,
+			Map<String, String> context) {
 	}
 
 	/**
@@ -75,6 +83,11 @@ final class RpcEnvelopes {
 	}
 
 	byte[] encodeRequest(@Nullable Object request, String requestId, String requestType, String responseTopic) {
+		return encodeRequest(request, requestId, requestType, responseTopic, Map.of());
+	}
+
+	byte[] encodeRequest(@Nullable Object request, String requestId, String requestType, String responseTopic,
+			Map<String, String> context) {
 		ByteArrayOutputStream out = new ByteArrayOutputStream(128);
 		try (JsonGenerator g = codec.mapper().createGenerator(out)) {
 			g.writeStartObject();
@@ -88,6 +101,14 @@ final class RpcEnvelopes {
 			g.writeStringProperty("request_id", requestId);
 			g.writeStringProperty("request_type", requestType);
 			g.writeStringProperty("response_topic", responseTopic);
+			if (!context.isEmpty()) {
+				g.writeName(RpcContextCarrier.FIELD);
+				g.writeStartObject();
+				for (Map.Entry<String, String> entry : context.entrySet()) {
+					g.writeStringProperty(entry.getKey(), entry.getValue());
+				}
+				g.writeEndObject();
+			}
 			g.writeEndObject();
 		}
 		catch (JacksonException ex) {
@@ -133,6 +154,7 @@ final class RpcEnvelopes {
 		String type = null;
 		String topic = null;
 		Value body = null;
+		Map<String, String> context = Map.of();
 		try (JsonParser p = codec.mapper().createParser(payload)) {
 			if (p.nextToken() != JsonToken.START_OBJECT) {
 				return null;
@@ -145,6 +167,7 @@ final class RpcEnvelopes {
 					case "request_type" -> type = string(p, token);
 					case "response_topic" -> topic = string(p, token);
 					case "request" -> body = value(p, token, payload);
+					case RpcContextCarrier.FIELD -> context = context(p, token);
 					default -> p.skipChildren();
 				}
 			}
@@ -155,7 +178,7 @@ final class RpcEnvelopes {
 		if (id == null) {
 			return null;
 		}
-		return new RequestHeader(id, (type == null) ? "" : type, topic, body);
+		return new RequestHeader(id, (type == null) ? "" : type, topic, body, context);
 	}
 
 	/** Reads a response's identifiers in one streaming pass, or returns {@code null} if it is not a response envelope. */
@@ -256,6 +279,30 @@ final class RpcEnvelopes {
 		}
 		p.skipChildren();
 		return null;
+	}
+
+	/** Reads a carried context within {@link RpcContextCarrier}'s bounds, skipping what breaks them. */
+	private static Map<String, String> context(JsonParser p, JsonToken token) {
+		if (token != JsonToken.START_OBJECT) {
+			p.skipChildren();
+			return Map.of();
+		}
+		Map<String, String> context = new LinkedHashMap<>();
+		String name;
+		while ((name = p.nextName()) != null) {
+			JsonToken valueToken = p.nextToken();
+			if (valueToken == JsonToken.VALUE_STRING && context.size() < RpcContextCarrier.MAX_ENTRIES
+					&& p.getStringLength() <= RpcContextCarrier.MAX_VALUE_LENGTH) {
+				String value = p.getString();
+				if (RpcContextCarrier.accepts(name, value)) {
+					context.put(name, value);
+				}
+			}
+			else {
+				p.skipChildren();
+			}
+		}
+		return context;
 	}
 
 	/** Skips the value at the current token, returning the byte range it occupies. */

@@ -15,6 +15,7 @@ import dev.ipc.model.Endpoint;
 import dev.ipc.model.IncomingMessage;
 import dev.ipc.model.OutgoingMessage;
 import dev.ipc.model.Topics;
+import dev.ipc.observation.IpcObserver;
 import dev.ipc.rpc.RpcContext;
 import dev.ipc.rpc.RpcError;
 import dev.ipc.rpc.RpcHandlerException;
@@ -47,11 +48,14 @@ final class RpcResponder {
 
 	private final WarningLimiter badRequestWarnings;
 
+	private final IpcObserver observer;
+
 	/** What a caller learns about a request body that does not bind: never the detail, which names our classes. */
 	static final String BAD_REQUEST_TEXT = "the request body does not match the handler's request type";
 
 	RpcResponder(DefaultIpcClient client, String name, RpcEnvelopes envelopes, RpcHandlerRegistry handlers,
-			RecentRequests recentRequests, IpcEventListener events, WarningLimiter unansweredWarnings) {
+			RecentRequests recentRequests, IpcEventListener events, WarningLimiter unansweredWarnings,
+			IpcObserver observer) {
 		this.client = client;
 		this.name = name;
 		this.envelopes = envelopes;
@@ -59,6 +63,7 @@ final class RpcResponder {
 		this.recentRequests = recentRequests;
 		this.events = events;
 		this.unansweredWarnings = unansweredWarnings;
+		this.observer = observer;
 		this.badRequestWarnings = new WarningLimiter(java.time.Duration.ofSeconds(unansweredWarnings.intervalSeconds()));
 	}
 
@@ -82,9 +87,13 @@ final class RpcResponder {
 		}
 		String responseTopic = (header.responseTopic() != null) ? header.responseTopic() : Topics.RPC_RESPONSE;
 		RpcHandlerRegistry.Entry entry = handlers.find(type);
+		// the handler lookup bounds the peer-chosen type name before it becomes a tag
+		IpcObserver.Exchange observation = observer.rpcServer((entry != null) ? type : "unknown", message.source(), id,
+				header.context());
 		if (entry == null) {
 			reply(replyTo, responseTopic, envelopes.encodeErr(RpcError.NO_HANDLER_FOUND, id, type), id, type);
 			events.rpcServerCompleted("unknown", RpcOutcome.NO_HANDLER, System.nanoTime() - start);
+			observation.stop(RpcOutcome.NO_HANDLER, null);
 			return;
 		}
 		Object request;
@@ -105,20 +114,21 @@ final class RpcResponder {
 			reply(replyTo, responseTopic,
 					envelopes.encodeErr(new RpcError.RequestDeserialization(BAD_REQUEST_TEXT), id, type), id, type);
 			events.rpcServerCompleted(type, RpcOutcome.BAD_REQUEST, System.nanoTime() - start);
+			observation.stop(RpcOutcome.BAD_REQUEST, ex);
 			return;
 		}
 		RpcContext context = new RpcContext(message.source(), message.destination(), id, type);
 		CompletionStage<?> stage;
-		try {
+		try (IpcObserver.Scope scope = observation.openScope()) {
 			stage = Objects.requireNonNull(entry.handler().handle(request, context), "handler returned no result stage");
 		}
 		catch (Exception | Error ex) {
-			replyFailure(replyTo, responseTopic, id, type, ex, start);
+			replyFailure(replyTo, responseTopic, id, type, ex, start, observation);
 			return;
 		}
 		stage.whenComplete((value, failure) -> {
 			if (failure != null) {
-				replyFailure(replyTo, responseTopic, id, type, failure, start);
+				replyFailure(replyTo, responseTopic, id, type, failure, start, observation);
 				return;
 			}
 			byte[] body;
@@ -132,14 +142,17 @@ final class RpcResponder {
 						new RpcError.ResponseSerialization(REPLY_NOT_SENT + "the result could not be encoded"), id, type),
 						id, type);
 				events.rpcServerCompleted(type, RpcOutcome.HANDLER_ERROR, System.nanoTime() - start);
+				observation.stop(RpcOutcome.HANDLER_ERROR, ex);
 				return;
 			}
 			boolean sent = reply(replyTo, responseTopic, body, id, type);
 			events.rpcServerCompleted(type, sent ? RpcOutcome.SUCCESS : RpcOutcome.FAILED, System.nanoTime() - start);
+			observation.stop(sent ? RpcOutcome.SUCCESS : RpcOutcome.FAILED, null);
 		});
 	}
 
-	private void replyFailure(Endpoint replyTo, String topic, String id, String type, Throwable failure, long start) {
+	private void replyFailure(Endpoint replyTo, String topic, String id, String type, Throwable failure, long start,
+			IpcObserver.Exchange observation) {
 		Throwable cause = DefaultIpcClient.unwrap(failure);
 		String text;
 		if (cause instanceof RpcHandlerException) {
@@ -152,6 +165,7 @@ final class RpcResponder {
 		}
 		reply(replyTo, topic, envelopes.encodeErr(new RpcError.ResponseSerialization(text), id, type), id, type);
 		events.rpcServerCompleted(type, RpcOutcome.HANDLER_ERROR, System.nanoTime() - start);
+		observation.stop(RpcOutcome.HANDLER_ERROR, cause);
 	}
 
 	/** The start of the error text sent when a reply could not be sent as produced. */

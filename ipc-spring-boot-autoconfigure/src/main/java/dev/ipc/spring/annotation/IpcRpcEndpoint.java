@@ -47,10 +47,12 @@ public final class IpcRpcEndpoint extends IpcHandlerEndpoint {
 
 	private final RpcExceptionHandlers exceptionHandlers;
 
+	private final CurrentObservation observation;
+
 	IpcRpcEndpoint(String id, String beanName, Method method, boolean autoStartup, int concurrency,
 			SourceFilter sourceFilter, String requestName, Class<?> requestType, Type responseType,
 			HandlerMethodInvoker invoker, HandlerRuntime runtime, Runnable requestReceived,
-			RpcExceptionHandlers exceptionHandlers) {
+			RpcExceptionHandlers exceptionHandlers, CurrentObservation observation) {
 		super(id, beanName, method, autoStartup, concurrency, sourceFilter);
 		this.requestName = requestName;
 		this.requestType = requestType;
@@ -60,6 +62,7 @@ public final class IpcRpcEndpoint extends IpcHandlerEndpoint {
 		this.limiter = (concurrency > 0) ? new ConcurrencyLimiter(concurrency, runtime.executor()) : null;
 		this.requestReceived = requestReceived;
 		this.exceptionHandlers = exceptionHandlers;
+		this.observation = observation;
 	}
 
 	/** The request type name (on the wire). */
@@ -109,7 +112,8 @@ public final class IpcRpcEndpoint extends IpcHandlerEndpoint {
 		}
 		CompletionStage<Object> stage;
 		try {
-			stage = (this.limiter != null) ? this.limiter.submit(() -> invoke(request, context))
+			stage = (this.limiter != null)
+					? this.limiter.submit(this.observation.propagate(() -> invoke(request, context)))
 					: invoke(request, context);
 		}
 		catch (Exception | Error ex) {

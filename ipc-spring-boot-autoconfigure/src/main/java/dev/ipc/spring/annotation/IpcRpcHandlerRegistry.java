@@ -8,6 +8,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 
+import io.micrometer.observation.ObservationRegistry;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -39,6 +40,8 @@ public final class IpcRpcHandlerRegistry extends IpcHandlerRegistry<IpcRpcEndpoi
 	private final InFlightTracker awaitingReply = new InFlightTracker();
 
 	private final Set<String> requestNames = ConcurrentHashMap.newKeySet();
+
+	private final CurrentObservation observation = new CurrentObservation();
 
 	private volatile boolean observingClient;
 
@@ -99,6 +102,15 @@ public final class IpcRpcHandlerRegistry extends IpcHandlerRegistry<IpcRpcEndpoi
 		return names;
 	}
 
+	/**
+	 * Keeps the RPC's observation (the client's {@code ipc.rpc.server}) current for a handler that a concurrency limit
+	 * queued onto another thread (default: nothing to keep).
+	 * @param registry the registry the client's observations are made in
+	 */
+	public void setObservationRegistry(ObservationRegistry registry) {
+		this.observation.configure(registry);
+	}
+
 	@Override
 	String kind() {
 		return "@IpcRpcHandler";
@@ -142,7 +154,7 @@ public final class IpcRpcHandlerRegistry extends IpcHandlerRegistry<IpcRpcEndpoi
 		return new IpcRpcEndpoint(definition.id(), definition.beanName(), definition.method(), autoStartup,
 				concurrency, definition.sourceFilter(), definition.topic(), requestType, responseType,
 				newInvoker(definition), this.runtime, this::requestReceived,
-				Objects.requireNonNull(definition.exceptionHandlers()));
+				Objects.requireNonNull(definition.exceptionHandlers()), this.observation);
 	}
 
 }

@@ -6,6 +6,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
 
+import io.micrometer.observation.Observation;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -45,9 +46,12 @@ public final class IpcSubscriberEndpoint extends IpcHandlerEndpoint {
 
 	private final Semaphore permits;
 
+	private final SubscriberObservations observations;
+
 	IpcSubscriberEndpoint(String id, String beanName, Method method, boolean autoStartup, int concurrency,
 			SourceFilter sourceFilter, String topic, @Nullable Type payloadType, boolean rawPayload,
-			HandlerMethodInvoker invoker, IpcErrorHandler errorHandler, HandlerRuntime runtime) {
+			HandlerMethodInvoker invoker, IpcErrorHandler errorHandler, HandlerRuntime runtime,
+			SubscriberObservations observations) {
 		super(id, beanName, method, autoStartup, concurrency, sourceFilter);
 		this.topic = topic;
 		this.payloadType = payloadType;
@@ -56,6 +60,7 @@ public final class IpcSubscriberEndpoint extends IpcHandlerEndpoint {
 		this.errorHandler = errorHandler;
 		this.runtime = runtime;
 		this.permits = new Semaphore(concurrency);
+		this.observations = observations;
 	}
 
 	/** The topic subscribed to. */
@@ -135,12 +140,15 @@ public final class IpcSubscriberEndpoint extends IpcHandlerEndpoint {
 	}
 
 	private void handle(IncomingMessage message) {
+		Observation observation = this.observations.start(message, getId(), this.topic);
 		Object result;
-		try {
+		try (Observation.Scope scope = observation.openScope()) {
 			Object payload = decode(message);
 			result = this.invoker.invoke(IpcMessages.forSubscriber(message, payload), message.source(), message);
 		}
 		catch (Throwable ex) {
+			observation.error(ex);
+			observation.stop();
 			try {
 				fail(message, ex);
 			}
@@ -151,6 +159,10 @@ public final class IpcSubscriberEndpoint extends IpcHandlerEndpoint {
 		}
 		if (result instanceof CompletionStage<?> stage) {
 			stage.whenComplete((value, failure) -> {
+				if (failure != null) {
+					observation.error(unwrap(failure));
+				}
+				observation.stop();
 				try {
 					if (failure != null) {
 						fail(message, unwrap(failure));
@@ -162,6 +174,7 @@ public final class IpcSubscriberEndpoint extends IpcHandlerEndpoint {
 			});
 		}
 		else {
+			observation.stop();
 			done();
 		}
 	}

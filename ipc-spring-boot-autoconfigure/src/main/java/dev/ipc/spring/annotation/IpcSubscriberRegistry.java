@@ -6,6 +6,7 @@ import java.util.concurrent.Executor;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
+import io.micrometer.observation.ObservationRegistry;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -14,6 +15,7 @@ import org.springframework.validation.Validator;
 import dev.ipc.client.IpcClient;
 import dev.ipc.codec.PayloadCodec;
 import dev.ipc.event.IpcEventListener;
+import dev.ipc.spring.observation.IpcReceiveObservationConvention;
 
 /**
  * The topic registry: every {@link IpcSubscriber} method, as an {@link IpcSubscriberEndpoint}.
@@ -30,6 +32,8 @@ public final class IpcSubscriberRegistry extends IpcHandlerRegistry<IpcSubscribe
 	private final IpcErrorHandler defaultErrorHandler;
 
 	private final Function<String, IpcErrorHandler> errorHandlers;
+
+	private final SubscriberObservations observations = new SubscriberObservations();
 
 	/**
 	 * Creates a new instance.
@@ -52,6 +56,16 @@ public final class IpcSubscriberRegistry extends IpcHandlerRegistry<IpcSubscribe
 		this.defaultAutoStartup = defaultAutoStartup;
 		this.defaultErrorHandler = defaultErrorHandler;
 		this.errorHandlers = errorHandlers;
+	}
+
+	/**
+	 * Observes each message a subscriber handles as an {@code ipc.receive} observation (default: not observed).
+	 * @param registry where observations are made
+	 * @param convention replaces the default convention, if not {@code null}
+	 */
+	public void setObservationRegistry(ObservationRegistry registry,
+			@Nullable IpcReceiveObservationConvention convention) {
+		this.observations.configure(registry, convention);
 	}
 
 	/** The topics of every registered subscriber (started or not). */
@@ -98,7 +112,7 @@ public final class IpcSubscriberRegistry extends IpcHandlerRegistry<IpcSubscribe
 		boolean autoStartup = (definition.autoStartup() != null) ? definition.autoStartup() : this.defaultAutoStartup;
 		return new IpcSubscriberEndpoint(definition.id(), definition.beanName(), definition.method(), autoStartup,
 				concurrency, definition.sourceFilter(), definition.topic(), definition.payloadType(),
-				definition.rawPayload(), newInvoker(definition), errorHandler, this.runtime);
+				definition.rawPayload(), newInvoker(definition), errorHandler, this.runtime, this.observations);
 	}
 
 }

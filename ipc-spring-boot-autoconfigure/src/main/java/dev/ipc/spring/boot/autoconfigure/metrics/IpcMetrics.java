@@ -45,8 +45,9 @@ import dev.ipc.spi.SessionRepository;
  * <tr><td>{@code ipc.messages.dropped}</td><td>counter</td><td>reason</td></tr>
  * <tr><td>{@code ipc.subscriber.lost}</td><td>counter (subscriber lag)</td><td>topic</td></tr>
  * <tr><td>{@code ipc.subscriber.failures}</td><td>counter</td><td>topic</td></tr>
- * <tr><td>{@code ipc.rpc.client}</td><td>timer</td><td>request, outcome</td></tr>
- * <tr><td>{@code ipc.rpc.server}</td><td>timer</td><td>request, outcome</td></tr>
+ * <tr><td>{@code ipc.rpc.client}</td><td>timer (made by the observation when RPCs are observed)</td><td>request,
+ * outcome (and error, when made by the observation)</td></tr>
+ * <tr><td>{@code ipc.rpc.server}</td><td>timer (ditto)</td><td>request, outcome (and error)</td></tr>
  * <tr><td>{@code ipc.handshakes}</td><td>timer</td><td>suite, role</td></tr>
  * <tr><td>{@code ipc.handshake.failures}</td><td>counter</td><td>reason</td></tr>
  * <tr><td>{@code ipc.crypto.decrypt.failures}</td><td>counter</td><td></td></tr>
@@ -88,6 +89,8 @@ public class IpcMetrics implements MeterBinder, IpcEventListener {
 
 	private final List<Meters> bound = new CopyOnWriteArrayList<>();
 
+	private volatile boolean rpcTimersFromObservations;
+
 	/**
 	 * Creates a new instance.
 	 * @param backend the client's transport (connected peers)
@@ -105,6 +108,16 @@ public class IpcMetrics implements MeterBinder, IpcEventListener {
 		this.subscribedTopics = subscribedTopics;
 		this.activeHandlers = activeHandlers;
 		this.running = running;
+	}
+
+	/**
+	 * Leaves the {@code ipc.rpc.client} and {@code ipc.rpc.server} timers to the RPC observations (Micrometer's meter
+	 * observation handler makes them, with the same names and tags plus {@code error}), so each RPC is timed once.
+	 * Set by the auto-configuration when the client's RPCs are observed.
+	 * @param fromObservations whether the observations make the RPC timers
+	 */
+	public void setRpcTimersFromObservations(boolean fromObservations) {
+		this.rpcTimersFromObservations = fromObservations;
 	}
 
 	@Override
@@ -220,6 +233,9 @@ public class IpcMetrics implements MeterBinder, IpcEventListener {
 
 	@Override
 	public void rpcClientCompleted(String requestType, RpcOutcome outcome, long durationNanos) {
+		if (this.rpcTimersFromObservations) {
+			return;
+		}
 		this.bound.forEach((m) -> m.timer("ipc.rpc.client", "RPCs sent, by request and outcome", "request",
 				requestType, "outcome", outcome.name())
 			.record(durationNanos, TimeUnit.NANOSECONDS));
@@ -227,6 +243,9 @@ public class IpcMetrics implements MeterBinder, IpcEventListener {
 
 	@Override
 	public void rpcServerCompleted(String requestType, RpcOutcome outcome, long durationNanos) {
+		if (this.rpcTimersFromObservations) {
+			return;
+		}
 		this.bound.forEach((m) -> m.timer("ipc.rpc.server", "RPCs answered, by request and outcome", "request",
 				requestType, "outcome", outcome.name())
 			.record(durationNanos, TimeUnit.NANOSECONDS));

@@ -19,11 +19,13 @@ import org.springframework.util.function.SingletonSupplier;
 
 import dev.ipc.client.IpcClient;
 import dev.ipc.model.Endpoint;
+import dev.ipc.observation.IpcObserver;
 import dev.ipc.spi.CommunicationBackend;
 import dev.ipc.spi.SessionRepository;
 import dev.ipc.spring.annotation.IpcHandlerRegistry;
 import dev.ipc.spring.annotation.IpcSubscriberRegistry;
 import dev.ipc.spring.boot.autoconfigure.IpcAutoConfiguration;
+import dev.ipc.spring.observation.MicrometerIpcObserver;
 
 /**
  * {@link EnableAutoConfiguration Auto-configuration} for {@link IpcMetrics}. Backs off without Micrometer or a
@@ -49,12 +51,12 @@ public final class IpcMetricsAutoConfiguration {
 	IpcMetrics ipcMetrics(CommunicationBackend backend, SessionRepository<?> sessions,
 			@Qualifier(IpcAutoConfiguration.LOCAL_ENDPOINT_BEAN_NAME) Endpoint localEndpoint,
 			ObjectProvider<IpcClient> client, ObjectProvider<IpcSubscriberRegistry> subscribers,
-			ObjectProvider<IpcHandlerRegistry<?>> registries) {
+			ObjectProvider<IpcHandlerRegistry<?>> registries, ObjectProvider<IpcObserver> observer) {
 		SingletonSupplier<IpcClient> ipcClient = SingletonSupplier.of(client::getIfUnique);
 		SingletonSupplier<IpcSubscriberRegistry> subscriberRegistry = SingletonSupplier.of(subscribers::getIfUnique);
 		SingletonSupplier<List<IpcHandlerRegistry<?>>> handlerRegistries = SingletonSupplier
 			.of(() -> registries.orderedStream().toList());
-		return new IpcMetrics(backend, sessions, localEndpoint, () -> {
+		IpcMetrics metrics = new IpcMetrics(backend, sessions, localEndpoint, () -> {
 			Set<String> topics = new LinkedHashSet<>();
 			IpcSubscriberRegistry registry = subscriberRegistry.get();
 			if (registry != null) {
@@ -69,6 +71,9 @@ public final class IpcMetricsAutoConfiguration {
 			IpcClient current = ipcClient.get();
 			return current != null && current.isRunning();
 		});
+		// one source of truth: when RPCs are observed, their timers are made from the observations
+		metrics.setRpcTimersFromObservations(observer.getIfUnique() instanceof MicrometerIpcObserver);
+		return metrics;
 	}
 
 }
