@@ -161,6 +161,9 @@ final class DefaultIpcClient implements IpcClient {
 
 	private volatile @Nullable Thread loopThread;
 
+	/** The one non-daemon thread, while running (see {@link IpcClientBuilder#keepJvmAlive}). */
+	private final JvmKeepAlive keepAlive;
+
 	@SuppressWarnings("unchecked")
 	DefaultIpcClient(IpcClientBuilder builder) {
 		this.name = builder.name;
@@ -201,6 +204,7 @@ final class DefaultIpcClient implements IpcClient {
 		this.defaultRpcTimeout = builder.defaultRpcTimeout;
 		this.directDispatch = builder.directDispatch;
 		this.shutdownTimeout = builder.shutdownTimeout;
+		this.keepAlive = new JvmKeepAlive(name, builder.keepJvmAlive);
 		this.backend.addDisconnectListener(this::peerLeft);
 		if (builder.discoverVersion != null) {
 			registerRpcHandler(DiscoverRequest.class, new DiscoverHandler(builder.discoverVersion));
@@ -247,6 +251,7 @@ final class DefaultIpcClient implements IpcClient {
 		Thread thread = new Thread(() -> runLoop(rx, gen), name + "-receive");
 		thread.setDaemon(true);
 		loopThread = thread;
+		keepAlive.begin(); // still STARTING: no stop() can run before it, shutDownLoop() ends it
 		state.set(IpcClientState.RUNNING);
 		if (directDispatch) {
 			// non-blocking handlers: let the delivering thread process a message when the loop is idle
@@ -297,6 +302,7 @@ final class DefaultIpcClient implements IpcClient {
 		for (PeerDeparture departure : List.copyOf(queuedDepartures)) {
 			departed(departure);
 		}
+		keepAlive.end();
 		state.set(IpcClientState.STOPPED);
 		events.stateChanged(IpcClientState.STOPPED, cause);
 		log.debug("IPC client '{}' stopped", name);
@@ -320,6 +326,7 @@ final class DefaultIpcClient implements IpcClient {
 				Thread.onSpinWait();
 			}
 		}
+		keepAlive.end(); // normally ended by stop() already
 		failAllPending(new IpcClosedException("IPC client '" + name + "' closed"));
 		subscriptions.closeAll();
 		timer.shutdownNow();
