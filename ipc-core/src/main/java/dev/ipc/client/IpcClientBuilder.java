@@ -169,7 +169,7 @@ public final class IpcClientBuilder {
 
 	/**
 	 * Whether a running client keeps the JVM alive (default {@code true}). All the client's own threads are daemons;
-	 * with this set, one non-daemon thread named {@code ipc-keep-alive-<name>} exists from {@code start()} until
+	 * with this set, one non-daemon thread named {@code <name>-keep-alive} exists from {@code start()} until
 	 * {@code stop()} or {@code close()} (or a fatal error stops the client), so an application whose {@code main}
 	 * returns after starting a client keeps serving until it closes the client, typically from a shutdown hook on
 	 * SIGTERM. It never delays {@code System.exit} or a signal. Set {@code false} when something else keeps the JVM

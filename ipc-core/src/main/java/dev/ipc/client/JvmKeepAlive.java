@@ -8,7 +8,7 @@ import org.jspecify.annotations.Nullable;
  * Keeps the JVM alive while a client runs: every other thread of the client is a daemon, so without it an
  * application whose {@code main} returns after starting a client (a headless Spring Boot application, a plain Java
  * service) would exit at once. While {@linkplain #begin() begun} it holds one non-daemon thread named
- * {@code ipc-keep-alive-<client name>} that does nothing but wait; {@link #end()} releases it and waits (briefly) for
+ * {@code <client name>-keep-alive} that does nothing but wait; {@link #end()} releases it and waits (briefly) for
  * it to finish. It never stops the JVM from exiting through {@code System.exit} or a signal: shutdown hooks still
  * run, and they are where an application closes its client. Both methods are idempotent and thread-safe; a client
  * that was stopped and started again gets a new thread. Does nothing when disabled.
@@ -27,7 +27,7 @@ final class JvmKeepAlive {
 	private @Nullable Thread thread;
 
 	JvmKeepAlive(String clientName, boolean enabled) {
-		this.threadName = "ipc-keep-alive-" + clientName;
+		this.threadName = clientName + "-keep-alive";
 		this.enabled = enabled;
 	}
 

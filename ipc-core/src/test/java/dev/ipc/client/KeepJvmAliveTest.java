@@ -18,7 +18,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * A running client holds exactly one non-daemon thread ({@code ipc-keep-alive-<name>}) so that the JVM does not exit
+ * A running client holds exactly one non-daemon thread ({@code <name>-keep-alive}) so that the JVM does not exit
  * while it serves; stopping, closing or a fatal error releases it. The real-JVM side is in
  * {@code dev.ipc.stress.KeepAliveProcessTest}.
  */
@@ -50,7 +50,7 @@ class KeepJvmAliveTest {
 		return Thread.getAllStackTraces()
 			.keySet()
 			.stream()
-			.filter(t -> t.getName().equals("ipc-keep-alive-" + name) && t.isAlive())
+			.filter(t -> t.getName().equals(name + "-keep-alive") && t.isAlive())
 			.toList();
 	}
 
@@ -125,7 +125,7 @@ class KeepJvmAliveTest {
 		client.start();
 		List<Thread> nonDaemon = new ArrayList<>();
 		for (Thread t : Thread.getAllStackTraces().keySet()) {
-			if (t.getName().startsWith("ka-daemons") && !t.isDaemon()) {
+			if (t.getName().startsWith("ka-daemons") && !t.getName().equals("ka-daemons-keep-alive") && !t.isDaemon()) {
 				nonDaemon.add(t);
 			}
 		}
