@@ -28,6 +28,15 @@ public final class CpuLoad implements AutoCloseable {
 		}
 	}
 
+	/**
+	 * Starts {@code ipc.stress.load-threads} busy threads (the build sets 1 by default and one per processor with
+	 * {@code -Pstress}); 0 or unset: one per available processor.
+	 */
+	public static CpuLoad configured() {
+		int n = Integer.getInteger("ipc.stress.load-threads", 0);
+		return new CpuLoad((n > 0) ? n : Runtime.getRuntime().availableProcessors());
+	}
+
 	/** Starts one busy thread per available processor. */
 	public static CpuLoad perProcessor() {
 		return new CpuLoad(Runtime.getRuntime().availableProcessors());

@@ -55,7 +55,7 @@ class RestartStressTest {
 
 	@BeforeAll
 	static void startLoad() {
-		load = CpuLoad.perProcessor();
+		load = CpuLoad.configured();
 	}
 
 	@AfterAll
