@@ -81,7 +81,7 @@ class ContextRestartStressTests {
 	private ConfigurableApplicationContext runHere(String name, String role) {
 		return HeadlessApp.application()
 			.run("--spring.main.web-application-type=none", "--ipc.endpoint=" + name, "--ipc.transport.role=" + role,
-					"--ipc.transport.path=" + this.dir.resolve("ipc.sock"), "--management.health.ipc.enabled=false");
+					"--ipc.transport.path=" + this.dir.resolve("ipc.sock"));
 	}
 
 	private ChildJvm startChild(String name, String role) throws Exception {
