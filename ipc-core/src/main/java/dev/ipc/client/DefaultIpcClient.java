@@ -168,6 +168,9 @@ final class DefaultIpcClient implements IpcClient {
 
 	private volatile @Nullable Thread loopThread;
 
+	/** The one non-daemon thread, while running (see {@link IpcClientBuilder#keepJvmAlive}). */
+	private final JvmKeepAlive keepAlive;
+
 	@SuppressWarnings("unchecked")
 	DefaultIpcClient(IpcClientBuilder builder) {
 		this.name = builder.name;
@@ -212,6 +215,7 @@ final class DefaultIpcClient implements IpcClient {
 		this.defaultRpcTimeout = builder.defaultRpcTimeout;
 		this.directDispatch = builder.directDispatch;
 		this.shutdownTimeout = builder.shutdownTimeout;
+		this.keepAlive = new JvmKeepAlive(name, builder.keepJvmAlive);
 		this.backend.addDisconnectListener(this::peerLeft);
 		if (builder.discoverVersion != null) {
 			registerRpcHandler(DiscoverRequest.class, new DiscoverHandler(builder.discoverVersion));
@@ -255,6 +259,7 @@ final class DefaultIpcClient implements IpcClient {
 		receiver = rx; // from now on departures are queued behind what rx holds
 		int gen = generation.incrementAndGet();
 		lastFatalError = null;
+		keepAlive.begin(); // still STARTING: no stop() can run before it, shutDownLoop() ends it
 		state.set(IpcClientState.RUNNING);
 		if (crypto.processMayBlock() || !rx.deliverTo(new InboundPath(this, gen))) {
 			// a pull-only backend, or a provider that may block: a receive thread of our own
@@ -307,6 +312,7 @@ final class DefaultIpcClient implements IpcClient {
 		for (PeerDeparture departure : List.copyOf(queuedDepartures)) {
 			departed(departure);
 		}
+		keepAlive.end();
 		state.set(IpcClientState.STOPPED);
 		events.stateChanged(IpcClientState.STOPPED, cause);
 		log.debug("IPC client '{}' stopped", name);
@@ -330,6 +336,7 @@ final class DefaultIpcClient implements IpcClient {
 				Thread.onSpinWait();
 			}
 		}
+		keepAlive.end(); // normally ended by stop() already
 		failAllPending(new IpcClosedException("IPC client '" + name + "' closed"));
 		subscriptions.closeAll();
 		timer.shutdownNow();

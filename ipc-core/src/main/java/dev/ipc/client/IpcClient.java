@@ -28,7 +28,9 @@ import dev.ipc.rpc.RpcRequest;
  * thread); {@code stop()} ends it; {@code start()} may be called again. {@code close()} stops for good and releases
  * threads. Sending and registering handlers do not need a started client. A {@link dev.ipc.spi.ErrorKind#FATAL}
  * error from sending or receiving stops the client ({@link #lastFatalError()} tells why); unreachable destinations
- * and other errors leave it running.
+ * and other errors leave it running. While running, a client keeps the JVM alive
+ * with one non-daemon thread ({@link IpcClientBuilder#keepJvmAlive}, on by default): close it (a shutdown hook is the
+ * usual place) for the JVM to end when {@code main} has returned.
  *
  * <h2>Threads</h2> Nothing runs user code on the receive loop: RPC handlers, subscription callbacks and RPC future
  * completions run on the handler executor, unless the client was built with direct dispatch. All methods are

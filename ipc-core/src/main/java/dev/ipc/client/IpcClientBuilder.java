@@ -65,6 +65,8 @@ public final class IpcClientBuilder {
 
 	@Nullable String discoverVersion;
 
+	boolean keepJvmAlive = true;
+
 	IpcClientBuilder() {
 	}
 
@@ -180,6 +182,19 @@ public final class IpcClientBuilder {
 	/** Registers the built-in Discover handler answering with {@code version} (spec §6). */
 	public IpcClientBuilder discoverable(String version) {
 		this.discoverVersion = Objects.requireNonNull(version, "version");
+		return this;
+	}
+
+	/**
+	 * Whether a running client keeps the JVM alive (default {@code true}). All the client's own threads are daemons;
+	 * with this set, one non-daemon thread named {@code <name>-keep-alive} exists from {@code start()} until
+	 * {@code stop()} or {@code close()} (or a fatal error stops the client), so an application whose {@code main}
+	 * returns after starting a client keeps serving until it closes the client, typically from a shutdown hook on
+	 * SIGTERM. It never delays {@code System.exit} or a signal. Set {@code false} when something else keeps the JVM
+	 * alive or the JVM should end with {@code main}.
+	 */
+	public IpcClientBuilder keepJvmAlive(boolean keepAlive) {
+		this.keepJvmAlive = keepAlive;
 		return this;
 	}
 

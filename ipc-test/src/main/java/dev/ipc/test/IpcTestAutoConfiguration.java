@@ -51,6 +51,7 @@ public final class IpcTestAutoConfiguration {
 		}
 		IpcClientBuilder builder = IpcClient.builder()
 			.name("ipc-test-client")
+			.keepJvmAlive(false) // the application's own client already does; this one lives and dies with the test context
 			.backend(bus.connect(new Source.Named(name, System.getProperty("user.name"))))
 			.codec(codec)
 			.defaultRpcTimeout(timeout);

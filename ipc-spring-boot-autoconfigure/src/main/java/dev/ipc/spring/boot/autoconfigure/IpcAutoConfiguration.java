@@ -99,7 +99,8 @@ public final class IpcAutoConfiguration {
 			.subscriberQueueCapacity(properties.subscriber().queueCapacity())
 			.defaultRpcTimeout(properties.rpc().timeout())
 			.duplicateHandlerPolicy(properties.rpc().duplicateHandlerPolicy())
-			.shutdownTimeout(properties.shutdown().gracePeriod());
+			.shutdownTimeout(properties.shutdown().gracePeriod())
+			.keepJvmAlive(properties.keepAlive());
 		withCrypto(builder, crypto, sessions);
 		if (properties.discover().enabled()) {
 			builder.discoverable(discoverVersion(properties.discover().version(), buildProperties.getIfAvailable(),

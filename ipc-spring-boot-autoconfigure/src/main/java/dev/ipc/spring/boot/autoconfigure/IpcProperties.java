@@ -42,6 +42,10 @@ import dev.ipc.client.DuplicateHandlerPolicy;
  * @param workerThreads Number of platform threads kept ready to run handlers and subscribers; the pool grows on
  * demand up to 256 so that handlers waiting for another RPC cannot starve it. Defaults to max(4, 2 x available
  * processors). Ignored when virtual threads are enabled ('spring.threads.virtual.enabled').
+ * @param keepAlive Whether the running client keeps the JVM alive, as a message listener container does: a headless
+ * application ('spring.main.web-application-type=none') then serves until it is stopped (SIGTERM, context close)
+ * instead of exiting right after startup. Turn off when something else keeps the JVM alive or the application should
+ * end with its main method.
  * @author IPC contributors
  * @since 0.1.0
  */
@@ -52,7 +56,7 @@ public record IpcProperties(@DefaultValue("true") boolean enabled, @Nullable Str
 		@DefaultValue @Valid Sessions sessions, @DefaultValue @Valid Rpc rpc,
 		@DefaultValue @Valid Subscriber subscriber, @DefaultValue @Valid Handlers handlers,
 		@DefaultValue @Valid Discover discover, @DefaultValue @Valid Shutdown shutdown,
-		@Nullable @Min(1) Integer workerThreads) {
+		@Nullable @Min(1) Integer workerThreads, @DefaultValue("true") boolean keepAlive) {
 
 	/**
 	 * Transport settings.

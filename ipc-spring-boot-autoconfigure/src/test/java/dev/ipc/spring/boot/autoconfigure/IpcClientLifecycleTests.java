@@ -205,6 +205,36 @@ class IpcClientLifecycleTests {
 		});
 	}
 
+	@Test
+	void theRunningClientKeepsTheJvmAliveUntilTheContextStopsOrCloses() {
+		this.contextRunner.run((context) -> {
+			ConfigurableApplicationContext application = context.getSourceApplicationContext();
+			assertThat(keepAliveThreads()).singleElement().satisfies((t) -> assertThat(t.isDaemon()).isFalse());
+			application.stop();
+			await().atMost(Duration.ofSeconds(5)).until(() -> keepAliveThreads().isEmpty());
+			application.start();
+			assertThat(keepAliveThreads()).hasSize(1);
+		});
+		await().atMost(Duration.ofSeconds(5)).until(() -> keepAliveThreads().isEmpty());
+	}
+
+	@Test
+	void keepAliveCanBeTurnedOff() {
+		this.contextRunner.withPropertyValues("ipc.keep-alive=false").run((context) -> {
+			assertThat(context.getBean(IpcClient.class).isRunning()).isTrue();
+			assertThat(keepAliveThreads()).isEmpty();
+		});
+	}
+
+	/** The keep-alive threads of this class's client ({@code ipc-vault}). */
+	private static List<Thread> keepAliveThreads() {
+		return Thread.getAllStackTraces()
+			.keySet()
+			.stream()
+			.filter((t) -> t.isAlive() && t.getName().equals("ipc-vault-keep-alive"))
+			.toList();
+	}
+
 	private static Thread closeInBackground(ConfigurableApplicationContext context) {
 		Thread closer = new Thread(context::close, "test-closer");
 		closer.start();
