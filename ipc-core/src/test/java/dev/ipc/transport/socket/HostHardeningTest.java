@@ -238,9 +238,11 @@ class HostHardeningTest {
 		RawClient early = raw();
 		assertRejected(hello(early, Endpoint.named("early")), "TooManyConnections");
 		// the legitimate peer keeps reconnecting; once the squatters have been silent long enough it takes a slot
-		IpcClient legit = fx.plainClient(fx.transport("legit", Role.PEER));
+		SocketTransport legitTransport = fx.transport("legit", Role.PEER);
+		IpcClient legit = fx.plainClient(legitTransport);
+		// registered on the host, and the peer has processed its Welcome (the host registers first)
 		await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
-			.until(() -> host.reachableEndpoints().contains(Endpoint.named("legit")));
+			.until(() -> host.reachableEndpoints().contains(Endpoint.named("legit")) && legitTransport.isConnected());
 		hostServes(legit);
 		assertThat(hostClient.request(new Echo("h->l"), Endpoint.named("legit")).get(10, TimeUnit.SECONDS).by())
 			.isEqualTo("legit");
@@ -305,9 +307,11 @@ class HostHardeningTest {
 		attackers.add(attacker);
 		attacker.start();
 		await().atMost(WAIT).until(() -> ((HostServer) hostServer()).slotsInUse()[0] >= 8);
-		IpcClient legit = fx.plainClient(fx.transport("legit", Role.PEER));
+		SocketTransport legitTransport = fx.transport("legit", Role.PEER);
+		IpcClient legit = fx.plainClient(legitTransport);
+		// registered on the host, and the peer has processed its Welcome (the host registers first)
 		await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
-			.until(() -> host.reachableEndpoints().contains(Endpoint.named("legit")));
+			.until(() -> host.reachableEndpoints().contains(Endpoint.named("legit")) && legitTransport.isConnected());
 		hostServes(legit);
 		assertThat(host.stats().evictions()).isPositive();
 		assertThat(((HostServer) hostServer()).slotsInUse()[0]).isLessThanOrEqualTo(8);
@@ -342,9 +346,11 @@ class HostHardeningTest {
 			attacker.start();
 		}
 		await().atMost(WAIT).until(() -> ((HostServer) hostServer()).slotsInUse()[0] >= 8);
-		IpcClient legit = fx.plainClient(fx.transport("legit", Role.PEER));
+		SocketTransport legitTransport = fx.transport("legit", Role.PEER);
+		IpcClient legit = fx.plainClient(legitTransport);
+		// registered on the host, and the peer has processed its Welcome (the host registers first)
 		await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
-			.until(() -> host.reachableEndpoints().contains(Endpoint.named("legit")));
+			.until(() -> host.reachableEndpoints().contains(Endpoint.named("legit")) && legitTransport.isConnected());
 		hostServes(legit);
 		assertThat(host.stats().evictions()).isPositive();
 	}
