@@ -58,6 +58,10 @@ public record IpcProperties(@DefaultValue("true") boolean enabled, @Nullable Str
 		@DefaultValue @Valid Discover discover, @DefaultValue @Valid Shutdown shutdown,
 		@Nullable @Min(1) Integer workerThreads, @DefaultValue("true") boolean keepAlive) {
 
+	public IpcProperties {
+		PropertyChecks.atLeast("ipc.worker-threads", workerThreads, 1);
+	}
+
 	/**
 	 * Transport settings.
 	 *
@@ -96,6 +100,17 @@ public record IpcProperties(@DefaultValue("true") boolean enabled, @Nullable Str
 			@DefaultValue("16") @Min(1) int maxPendingConnections, @DefaultValue("0") @Min(0) int maxConnectionsPerUser,
 			@DefaultValue("0") @Min(0) int maxPendingPerUser, @DefaultValue("10s") Duration idleEvictionAfter) {
 
+		public Transport {
+			PropertyChecks.between("ipc.transport.port", port, 0, 65535);
+			PropertyChecks.positive("ipc.transport.max-frame-size", maxFrameSize);
+			PropertyChecks.atLeast("ipc.transport.outbound-queue-capacity", outboundQueueCapacity, 1);
+			PropertyChecks.atLeast("ipc.transport.max-connections", maxConnections, 1);
+			PropertyChecks.atLeast("ipc.transport.max-pending-connections", maxPendingConnections, 1);
+			PropertyChecks.atLeast("ipc.transport.max-connections-per-user", maxConnectionsPerUser, 0);
+			PropertyChecks.atLeast("ipc.transport.max-pending-per-user", maxPendingPerUser, 0);
+			PropertyChecks.positive("ipc.transport.idle-eviction-after", idleEvictionAfter);
+		}
+
 	}
 
 	/**
@@ -106,6 +121,17 @@ public record IpcProperties(@DefaultValue("true") boolean enabled, @Nullable Str
 	 * random jitter.
 	 */
 	public record Reconnect(@DefaultValue("100ms") Duration initialBackoff, @DefaultValue("5s") Duration maxBackoff) {
+
+		public Reconnect {
+			PropertyChecks.positive("ipc.transport.reconnect.initial-backoff", initialBackoff);
+			PropertyChecks.positive("ipc.transport.reconnect.max-backoff", maxBackoff);
+			if (maxBackoff.compareTo(initialBackoff) < 0) {
+				throw new IpcConfigurationException("ipc.transport.reconnect.max-backoff",
+						"is shorter than ipc.transport.reconnect.initial-backoff (" + maxBackoff + " < " + initialBackoff
+								+ ")",
+						"Set ipc.transport.reconnect.max-backoff to at least the initial backoff");
+			}
+		}
 
 	}
 
@@ -123,6 +149,11 @@ public record IpcProperties(@DefaultValue("true") boolean enabled, @Nullable Str
 			@DefaultValue("Noise_NN_P256_AESGCM_SHA256") @NotNull NoiseSuite suite,
 			@DefaultValue("2s") Duration handshakeTimeout,
 			@DefaultValue("300s") @DurationUnit(ChronoUnit.SECONDS) Duration rehandshakeInterval) {
+
+		public Crypto {
+			PropertyChecks.positive("ipc.crypto.handshake-timeout", handshakeTimeout);
+			PropertyChecks.positive("ipc.crypto.rehandshake-interval", rehandshakeInterval);
+		}
 
 	}
 
@@ -159,6 +190,11 @@ public record IpcProperties(@DefaultValue("true") boolean enabled, @Nullable Str
 			@DefaultValue("fail") @NotNull DuplicateHandlerPolicy duplicateHandlerPolicy,
 			@Nullable @Min(1) Integer concurrency) {
 
+		public Rpc {
+			PropertyChecks.positive("ipc.rpc.timeout", timeout);
+			PropertyChecks.atLeast("ipc.rpc.concurrency", concurrency, 1);
+		}
+
 	}
 
 	/**
@@ -169,6 +205,11 @@ public record IpcProperties(@DefaultValue("true") boolean enabled, @Nullable Str
 	 * @param concurrency Default number of messages each annotated subscriber handles at once. 1 keeps arrival order.
 	 */
 	public record Subscriber(@DefaultValue("50") @Min(1) int queueCapacity, @DefaultValue("1") @Min(1) int concurrency) {
+
+		public Subscriber {
+			PropertyChecks.atLeast("ipc.subscriber.queue-capacity", queueCapacity, 1);
+			PropertyChecks.atLeast("ipc.subscriber.concurrency", concurrency, 1);
+		}
 
 	}
 
@@ -200,6 +241,10 @@ public record IpcProperties(@DefaultValue("true") boolean enabled, @Nullable Str
 	 * Keep it below 'spring.lifecycle.timeout-per-shutdown-phase'.
 	 */
 	public record Shutdown(@DefaultValue("10s") Duration gracePeriod) {
+
+		public Shutdown {
+			PropertyChecks.notNegative("ipc.shutdown.grace-period", gracePeriod);
+		}
 
 	}
 

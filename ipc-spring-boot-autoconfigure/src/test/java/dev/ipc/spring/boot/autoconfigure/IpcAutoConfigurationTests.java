@@ -355,7 +355,7 @@ class IpcAutoConfigurationTests {
 	void invalidValuesFailValidation() {
 		this.inMemory.withConfiguration(AutoConfigurations.of(ValidationAutoConfiguration.class))
 			.withPropertyValues("ipc.subscriber.queue-capacity=0")
-			.run((context) -> assertThat(context).getFailure().hasStackTraceContaining("subscriber.queueCapacity"));
+			.run((context) -> assertThat(context).getFailure().hasStackTraceContaining("ipc.subscriber.queue-capacity"));
 	}
 
 	@Test
