@@ -56,9 +56,10 @@ import dev.ipc.rpc.discover.DiscoverResponse;
 import dev.ipc.session.InMemorySessionRepository;
 
 /**
- * The Java client against the real Bitwarden SDK ({@code @bitwarden/sdk-internal} 0.2.0-main.1054, Node build), each
- * side encrypting with its own Noise implementation. The SDK peer is {@code DesktopRenderer}, the Java side
- * {@code DesktopMain}. Needs {@code npm ci} in {@code interop/}; fails (never skips) without it.
+ * The Java client against the real Bitwarden SDK ({@code @bitwarden/sdk-internal}
+ * 0.2.0-main.1054, Node build), each side encrypting with its own Noise implementation.
+ * The SDK peer is {@code DesktopRenderer}, the Java side {@code DesktopMain}. Needs
+ * {@code npm ci} in {@code interop/}; fails (never skips) without it.
  */
 class BitwardenSdkInteropTest {
 
@@ -106,7 +107,10 @@ class BitwardenSdkInteropTest {
 		}
 	}
 
-	/** Starts an SDK peer and a Java client (Discover registered, an AddRequest handler) bridged to it. */
+	/**
+	 * Starts an SDK peer and a Java client (Discover registered, an AddRequest handler)
+	 * bridged to it.
+	 */
 	private IpcClient connect(NoiseCryptoProvider provider) {
 		SdkPeer peer = SdkPeer.launch(SDK, JAVA);
 		sdk = peer;
@@ -212,7 +216,10 @@ class BitwardenSdkInteropTest {
 		return suite == NoiseSuite.P256_AESGCM_SHA256 ? 65 : 32;
 	}
 
-	/** {@code A1 6E "HandshakeStart" A2 6B "ciphersuite" <name> 6B "noise_frame" 98 <n>} then n uints. */
+	/**
+	 * {@code A1 6E "HandshakeStart" A2 6B "ciphersuite" <name> 6B "noise_frame" 98 <n>}
+	 * then n uints.
+	 */
 	private static void assertHandshakeStartLayout(WireFrame frame, NoiseSuite suite) {
 		assertThat(frame.topic()).isNull();
 		int keyLength = publicKeyLength(suite);
@@ -228,7 +235,9 @@ class BitwardenSdkInteropTest {
 		assertThat(NoiseFrameCodec.encode(start)).as("canonical encoding").isEqualTo(frame.payload());
 	}
 
-	/** {@code A1 6F "HandshakeFinish" 98 <n>} then n uints (81 for P-256, 48 for 25519). */
+	/**
+	 * {@code A1 6F "HandshakeFinish" 98 <n>} then n uints (81 for P-256, 48 for 25519).
+	 */
 	private static void assertHandshakeFinishLayout(WireFrame frame, NoiseSuite suite) {
 		assertThat(frame.topic()).isNull();
 		int length = publicKeyLength(suite) + 16;
@@ -238,7 +247,9 @@ class BitwardenSdkInteropTest {
 		assertThat(NoiseFrameCodec.encode(decode(frame))).as("canonical encoding").isEqualTo(frame.payload());
 	}
 
-	/** A transport frame with {@code nonce}; {@code topic} is checked unless {@code null}. */
+	/**
+	 * A transport frame with {@code nonce}; {@code topic} is checked unless {@code null}.
+	 */
 	private static NoiseFrame.TransportFrame assertTransport(WireFrame frame, long nonce, @Nullable String topic) {
 		if (topic != null) {
 			assertThat(frame.topic()).isEqualTo(topic);
@@ -270,7 +281,9 @@ class BitwardenSdkInteropTest {
 		assertHandshakeFinishLayout(in.get(0), NoiseSuite.P256_AESGCM_SHA256);
 		assertTransport(out.get(1), 1, "RpcRequestMessage");
 		NoiseFrame.TransportFrame reply = assertTransport(in.get(1), 1, null);
-		assertThat(in.get(1).topic()).startsWith("RpcResponseMessage:"); // the response_topic we sent
+		assertThat(in.get(1).topic()).startsWith("RpcResponseMessage:"); // the
+																			// response_topic
+																			// we sent
 		assertThat(reply.payload().length).isGreaterThan(16);
 		assertThat(sessions.get(SDK)).get().satisfies(session -> {
 			assertThat(session.state().sendNonce()).isEqualTo(1);
@@ -287,7 +300,10 @@ class BitwardenSdkInteropTest {
 		assertThat(response.path("version").asString()).isEqualTo(JAVA_VERSION);
 		List<WireFrame> in = sdk().framesFromSdk();
 		List<WireFrame> out = sdk().framesFromJava();
-		assertHandshakeStartLayout(in.get(0), NoiseSuite.P256_AESGCM_SHA256); // the SDK always proposes P-256
+		assertHandshakeStartLayout(in.get(0), NoiseSuite.P256_AESGCM_SHA256); // the SDK
+																				// always
+																				// proposes
+																				// P-256
 		assertHandshakeFinishLayout(out.get(0), NoiseSuite.P256_AESGCM_SHA256);
 		assertTransport(in.get(1), 1, "RpcRequestMessage");
 		assertTransport(out.get(1), 1, null);
@@ -316,7 +332,8 @@ class BitwardenSdkInteropTest {
 		assertThat(received.source().toEndpoint()).isEqualTo(SDK);
 		assertThat(received.topic()).isEqualTo("interop.greeting");
 
-		for (int i = 0; i < 20; i++) { // one session serves both directions, nonces keep counting
+		for (int i = 0; i < 20; i++) { // one session serves both directions, nonces keep
+										// counting
 			java.send(new Greeting("j" + i, i), SDK);
 			sdkSendJson(greetingJson("s" + i, i), "interop.greeting");
 		}
@@ -339,23 +356,24 @@ class BitwardenSdkInteropTest {
 	void customRpcRequestFromTheSdkIsAnsweredByJava() {
 		connect(new NoiseCryptoProvider());
 
-		JsonNode answer = sdk().command("request", args().set("destination", json(JAVA))
-			.put("requestType", "AddRequest")
-			.set("request", SdkPeer.JSON.createObjectNode().put("a", 2).put("b", 3)));
+		JsonNode answer = sdk().command("request",
+				args().set("destination", json(JAVA))
+					.put("requestType", "AddRequest")
+					.set("request", SdkPeer.JSON.createObjectNode().put("a", 2).put("b", 3)));
 
 		JsonNode response = answer.path("response");
 		assertThat(response.path("result").path("Ok").path("sum").asInt()).isEqualTo(5);
 		assertThat(response.path("request_type").asString()).isEqualTo("AddRequest");
 		assertThat(response.path("request_id").asString()).isEqualTo(answer.path("requestId").asString());
-		assertThat(answer.path("topic").asString()).isEqualTo("RpcResponseMessage:" + answer.path("requestId").asString());
+		assertThat(answer.path("topic").asString())
+			.isEqualTo("RpcResponseMessage:" + answer.path("requestId").asString());
 
-		JsonNode unknown = sdk().command("request", args().set("destination", json(JAVA))
-			.put("requestType", "NoSuchRequest"));
+		JsonNode unknown = sdk().command("request",
+				args().set("destination", json(JAVA)).put("requestType", "NoSuchRequest"));
 		assertThat(unknown.path("response").path("result").path("Err").asString()).isEqualTo("NoHandlerFound");
 
-		JsonNode bad = sdk().command("request", args().set("destination", json(JAVA))
-			.put("requestType", "AddRequest")
-			.put("request", "not an object"));
+		JsonNode bad = sdk().command("request",
+				args().set("destination", json(JAVA)).put("requestType", "AddRequest").put("request", "not an object"));
 		assertThat(bad.path("response").path("result").path("Err").has("RequestDeserialization")).isTrue();
 		assertThat(bad.path("response").path("result").path("Err").path("RequestDeserialization").asString())
 			.as("a Bitwarden caller learns that the body is wrong, not our class names")
@@ -363,11 +381,13 @@ class BitwardenSdkInteropTest {
 			.isNotBlank();
 
 		String id = UUID.randomUUID().toString();
-		JsonNode oldProtocol = sdk().command("request", args().set("destination", json(JAVA))
-			.put("requestType", "AddRequest")
-			.put("requestId", id)
-			.set("request", SdkPeer.JSON.createObjectNode().put("a", 40).put("b", 2))
-			.putNull("responseTopic")); // an older peer: no response_topic, answered on RpcResponseMessage
+		JsonNode oldProtocol = sdk().command("request",
+				args().set("destination", json(JAVA))
+					.put("requestType", "AddRequest")
+					.put("requestId", id)
+					.set("request", SdkPeer.JSON.createObjectNode().put("a", 40).put("b", 2))
+					.putNull("responseTopic")); // an older peer: no response_topic,
+												// answered on RpcResponseMessage
 		assertThat(oldProtocol.path("response").path("result").path("Ok").path("sum").asInt()).isEqualTo(42);
 		assertThat(oldProtocol.path("topic").asString()).isEqualTo("RpcResponseMessage");
 	}
@@ -384,9 +404,13 @@ class BitwardenSdkInteropTest {
 					e -> assertThat(e.error()).isEqualTo(RpcError.NO_HANDLER_FOUND));
 	}
 
-	// ---------------------------------------------------------------- trace context (docs/spring-boot.md "Tracing")
+	// ---------------------------------------------------------------- trace context
+	// (docs/spring-boot.md "Tracing")
 
-	/** Carries a W3C trace context in every request and records what the client and server exchanges saw. */
+	/**
+	 * Carries a W3C trace context in every request and records what the client and server
+	 * exchanges saw.
+	 */
 	private final class TracingObserver implements IpcObserver {
 
 		final List<String> stops = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -438,7 +462,8 @@ class BitwardenSdkInteropTest {
 			.isInstanceOfSatisfying(RpcRemoteException.class,
 					e -> assertThat(e.error()).isEqualTo(RpcError.NO_HANDLER_FOUND));
 		await().atMost(WAIT).until(() -> tracing.stops.size() == 2);
-		assertThat(tracing.stops).containsExactlyInAnyOrder("client DiscoverRequest SUCCESS", "client AddRequest REMOTE_ERROR");
+		assertThat(tracing.stops).containsExactlyInAnyOrder("client DiscoverRequest SUCCESS",
+				"client AddRequest REMOTE_ERROR");
 		assertThat(tracing.carried.get()).as("both requests carried ipc_context").isEqualTo(2);
 		assertThat(decryptFailures.get()).isZero();
 	}
@@ -449,16 +474,20 @@ class BitwardenSdkInteropTest {
 		observer = tracing;
 		connect(new NoiseCryptoProvider());
 
-		JsonNode plain = sdk().command("request", args().set("destination", json(JAVA))
-			.put("requestType", "AddRequest")
-			.set("request", SdkPeer.JSON.createObjectNode().put("a", 2).put("b", 3)));
+		JsonNode plain = sdk().command("request",
+				args().set("destination", json(JAVA))
+					.put("requestType", "AddRequest")
+					.set("request", SdkPeer.JSON.createObjectNode().put("a", 2).put("b", 3)));
 		assertThat(plain.path("response").path("result").path("Ok").path("sum").asInt()).isEqualTo(5);
 
-		// an envelope as a traced Java requester sends it, through the SDK's own client and transport
+		// an envelope as a traced Java requester sends it, through the SDK's own client
+		// and transport
 		String id = UUID.randomUUID().toString();
 		var envelope = SdkPeer.JSON.createObjectNode();
 		envelope.set("request", SdkPeer.JSON.createObjectNode().put("a", 40).put("b", 2));
-		envelope.put("request_id", id).put("request_type", "AddRequest").put("response_topic", "RpcResponseMessage:" + id);
+		envelope.put("request_id", id)
+			.put("request_type", "AddRequest")
+			.put("response_topic", "RpcResponseMessage:" + id);
 		envelope.set(RpcContextCarrier.FIELD, SdkPeer.JSON.createObjectNode().put("traceparent", "00-abc-def-01"));
 		sdkSendJson(envelope, "RpcRequestMessage");
 		JsonNode reply = sdkNextMessage("RpcResponseMessage:" + id);
@@ -473,11 +502,13 @@ class BitwardenSdkInteropTest {
 	// ---------------------------------------------------------------- restart
 
 	/**
-	 * The SDK restarts (fresh in-memory sessions) while Java keeps its session. Java's next message goes out under
-	 * the old session; the SDK answers {@code CryptoInvalidated} and drops it; Java drops its session; Java's
-	 * following send handshakes again and arrives. Exactly one Java → SDK message is lost, as between two reference
-	 * peers. In the other direction nothing is lost: the restarted SDK has no session, so its first send handshakes
-	 * and Java, as responder, replaces its stale session.
+	 * The SDK restarts (fresh in-memory sessions) while Java keeps its session. Java's
+	 * next message goes out under the old session; the SDK answers
+	 * {@code CryptoInvalidated} and drops it; Java drops its session; Java's following
+	 * send handshakes again and arrives. Exactly one Java → SDK message is lost, as
+	 * between two reference peers. In the other direction nothing is lost: the restarted
+	 * SDK has no session, so its first send handshakes and Java, as responder, replaces
+	 * its stale session.
 	 */
 	@Test
 	void sdkRestartMidConversationLosesExactlyOneMessage() throws Exception {
@@ -490,10 +521,11 @@ class BitwardenSdkInteropTest {
 		assertThat(sdk().command("restart", args()).path("generation").asInt()).isEqualTo(2);
 		int sdkFramesBefore = sdk().framesFromSdk().size();
 		java.send(new Greeting("lost", 1), SDK); // succeeds locally: the SDK drops it
-		await().atMost(WAIT).until(() -> sdk().framesFromSdk()
-			.subList(sdkFramesBefore, sdk().framesFromSdk().size())
-			.stream()
-			.anyMatch(BitwardenSdkInteropTest::isCryptoInvalidated));
+		await().atMost(WAIT)
+			.until(() -> sdk().framesFromSdk()
+				.subList(sdkFramesBefore, sdk().framesFromSdk().size())
+				.stream()
+				.anyMatch(BitwardenSdkInteropTest::isCryptoInvalidated));
 		await().atMost(WAIT).until(() -> sessions.get(SDK).isEmpty());
 		assertThat(invalidations.get()).isEqualTo(1);
 
@@ -502,7 +534,8 @@ class BitwardenSdkInteropTest {
 			.isEqualTo("after restart");
 		assertThat(sdk().command("drainInbox", args().put("topic", "interop.greeting"))).isEmpty();
 
-		// the SDK restarts again and speaks first: it handshakes, nothing is lost either way
+		// the SDK restarts again and speaks first: it handshakes, nothing is lost either
+		// way
 		sdk().command("restart", args());
 		sdkSendJson(greetingJson("sdk first after restart", 3), "interop.greeting");
 		TypedIncomingMessage<Greeting> first = greetings.receive(WAIT);
@@ -514,13 +547,16 @@ class BitwardenSdkInteropTest {
 		assertThat(decryptFailures.get()).isZero();
 	}
 
-	// ---------------------------------------------------------------- simultaneous initiation
+	// ---------------------------------------------------------------- simultaneous
+	// initiation
 
 	/**
-	 * Both sides send first at the same time. The SDK has no tie-break (it keeps whichever session it saved last,
-	 * normally its own initiator's); Java applies its tie-break, and follows the SDK's choice as soon as an SDK frame
-	 * proves the SDK kept the other session. Some early Java → SDK messages may be lost (the SDK drops undecryptable
-	 * frames silently); the test bounds how many and requires that traffic then flows both ways.
+	 * Both sides send first at the same time. The SDK has no tie-break (it keeps
+	 * whichever session it saved last, normally its own initiator's); Java applies its
+	 * tie-break, and follows the SDK's choice as soon as an SDK frame proves the SDK kept
+	 * the other session. Some early Java → SDK messages may be lost (the SDK drops
+	 * undecryptable frames silently); the test bounds how many and requires that traffic
+	 * then flows both ways.
 	 */
 	@Test
 	void simultaneousInitiationWithTheSdkConverges() throws Exception {
@@ -547,9 +583,10 @@ class BitwardenSdkInteropTest {
 
 		CompletableFuture<Void> javaFirst = CompletableFuture.runAsync(() -> java.send(new Greeting("j0", 0), SDK));
 		assertThat(javaStarting.await(10, TimeUnit.SECONDS)).isTrue();
-		CompletableFuture<JsonNode> sdkFirst = sdk().commandAsync("sendJson", args().set("value", greetingJson("s0", 0))
-			.set("destination", json(JAVA))
-			.put("topic", "interop.greeting"));
+		CompletableFuture<JsonNode> sdkFirst = sdk().commandAsync("sendJson",
+				args().set("value", greetingJson("s0", 0))
+					.set("destination", json(JAVA))
+					.put("topic", "interop.greeting"));
 		javaFirst.get(15, TimeUnit.SECONDS);
 		sdk().await("sendJson", sdkFirst);
 		assertThat(sdk().framesFromJava().stream().filter(f -> isHandshakeStart(f.payload()))).hasSize(1);
@@ -588,7 +625,10 @@ class BitwardenSdkInteropTest {
 			.info("simultaneous initiation with the SDK: Java -> SDK messages lost before convergence: {}", lostAtSdk);
 	}
 
-	/** Whether the SDK delivers a greeting with {@code text} within 2 s (a lost one is a timeout). */
+	/**
+	 * Whether the SDK delivers a greeting with {@code text} within 2 s (a lost one is a
+	 * timeout).
+	 */
 	private boolean sdkReceived(String text) {
 		try {
 			JsonNode record = sdk().command("nextMessage",
@@ -614,8 +654,9 @@ class BitwardenSdkInteropTest {
 	// ---------------------------------------------------------------- suites
 
 	/**
-	 * Java initiates with each suite and the SDK responds (the SDK itself always proposes P-256, which the other
-	 * tests cover with Java as responder); the SDK then answers with its responder session.
+	 * Java initiates with each suite and the SDK responds (the SDK itself always proposes
+	 * P-256, which the other tests cover with Java as responder); the SDK then answers
+	 * with its responder session.
 	 */
 	@ParameterizedTest
 	@EnumSource(NoiseSuite.class)

@@ -9,12 +9,18 @@ public final class InteropPayloads {
 	private InteropPayloads() {
 	}
 
-	/** A pub/sub payload: JSON {@code {"text":"…","n":1}} on topic {@code interop.greeting}. */
+	/**
+	 * A pub/sub payload: JSON {@code {"text":"…","n":1}} on topic
+	 * {@code interop.greeting}.
+	 */
 	@IpcPayload("interop.greeting")
 	public record Greeting(String text, int n) {
 	}
 
-	/** A custom RPC request answered by the Java side: {@code {"a":2,"b":3}} of type {@code AddRequest}. */
+	/**
+	 * A custom RPC request answered by the Java side: {@code {"a":2,"b":3}} of type
+	 * {@code AddRequest}.
+	 */
 	@IpcPayload("AddRequest")
 	public record AddRequest(int a, int b) implements RpcRequest<AddResponse> {
 	}

@@ -48,16 +48,21 @@ import dev.ipc.spi.IpcUnreachableException;
 import dev.ipc.transport.ReceiverFanout;
 
 /**
- * One real Bitwarden SDK {@code IpcClient} in a {@code node sdk-peer.mjs} child process, and the Java
- * {@link CommunicationBackend} that connects a Java client to it (the bridge protocol of {@code interop/README.md}).
+ * One real Bitwarden SDK {@code IpcClient} in a {@code node sdk-peer.mjs} child process,
+ * and the Java {@link CommunicationBackend} that connects a Java client to it (the bridge
+ * protocol of {@code interop/README.md}).
  *
- * <p>The SDK peer is {@link #sdkEndpoint()} (for example {@code DesktopRenderer}); the Java side is
- * {@link #javaEndpoint()} (for example {@code DesktopMain}). A message the Java backend sends to the SDK's endpoint
- * becomes a {@code deliver} frame with {@code source} = the Java endpoint; a {@code send} frame from the SDK becomes
- * an incoming message on the Java side with source = the SDK's endpoint. Both sides are thus keyed consistently
- * (the key-consistency invariant of spec §4.4). Every frame either way is recorded for wire assertions.
+ * <p>
+ * The SDK peer is {@link #sdkEndpoint()} (for example {@code DesktopRenderer}); the Java
+ * side is {@link #javaEndpoint()} (for example {@code DesktopMain}). A message the Java
+ * backend sends to the SDK's endpoint becomes a {@code deliver} frame with {@code source}
+ * = the Java endpoint; a {@code send} frame from the SDK becomes an incoming message on
+ * the Java side with source = the SDK's endpoint. Both sides are thus keyed consistently
+ * (the key-consistency invariant of spec §4.4). Every frame either way is recorded for
+ * wire assertions.
  *
- * <p>The child's stderr is copied to the test log (logger {@code dev.ipc.interop.sdk}).
+ * <p>
+ * The child's stderr is copied to the test log (logger {@code dev.ipc.interop.sdk}).
  */
 final class SdkPeer implements AutoCloseable {
 
@@ -134,16 +139,16 @@ final class SdkPeer implements AutoCloseable {
 	}
 
 	/**
-	 * Checks that Node and the pinned SDK package are installed, failing loudly (never skipping) when not.
-	 *
+	 * Checks that Node and the pinned SDK package are installed, failing loudly (never
+	 * skipping) when not.
 	 * @throws IllegalStateException naming what is missing and how to install it
 	 */
 	static void checkPrerequisites() {
 		Path dir = moduleDir();
 		Path script = dir.resolve("sdk-peer.mjs");
 		if (!Files.isRegularFile(script)) {
-			throw new IllegalStateException("Interop tests must run with the interop module as working directory: "
-					+ script + " not found");
+			throw new IllegalStateException(
+					"Interop tests must run with the interop module as working directory: " + script + " not found");
 		}
 		String nodeVersion;
 		try {
@@ -166,7 +171,10 @@ final class SdkPeer implements AutoCloseable {
 		log.info("Interop prerequisites: node {}, {} in {}", nodeVersion, SDK_PACKAGE, dir);
 	}
 
-	/** Spawns {@code node sdk-peer.mjs} and waits for its {@code ready} frame (does not start the SDK client). */
+	/**
+	 * Spawns {@code node sdk-peer.mjs} and waits for its {@code ready} frame (does not
+	 * start the SDK client).
+	 */
 	static SdkPeer launch(Endpoint sdkEndpoint, Endpoint javaEndpoint) {
 		checkPrerequisites();
 		Path dir = moduleDir();
@@ -237,12 +245,18 @@ final class SdkPeer implements AutoCloseable {
 		return new ArrayList<>(protocolErrors);
 	}
 
-	/** Runs {@code hook} on every Java send before it is delivered; it may throw to fail the send. */
+	/**
+	 * Runs {@code hook} on every Java send before it is delivered; it may throw to fail
+	 * the send.
+	 */
 	void onJavaSend(@Nullable Consumer<OutgoingMessage> hook) {
 		this.javaSendHook = hook;
 	}
 
-	/** Runs {@code hook} on every frame from the SDK before the Java side receives it (on the reader thread). */
+	/**
+	 * Runs {@code hook} on every frame from the SDK before the Java side receives it (on
+	 * the reader thread).
+	 */
 	void onSdkSend(@Nullable Consumer<WireFrame> hook) {
 		this.sdkSendHook = hook;
 	}
@@ -261,12 +275,18 @@ final class SdkPeer implements AutoCloseable {
 		return command("start", args);
 	}
 
-	/** Runs {@code op} and returns its value; a failed command throws {@link SdkCommandException}. */
+	/**
+	 * Runs {@code op} and returns its value; a failed command throws
+	 * {@link SdkCommandException}.
+	 */
 	JsonNode command(String op, ObjectNode args) {
 		return await(op, commandAsync(op, args));
 	}
 
-	/** Sends a command without waiting; the future fails with {@link SdkCommandException} for {@code ok:false}. */
+	/**
+	 * Sends a command without waiting; the future fails with {@link SdkCommandException}
+	 * for {@code ok:false}.
+	 */
 	CompletableFuture<JsonNode> commandAsync(String op, ObjectNode args) {
 		long id = ids.incrementAndGet();
 		CompletableFuture<JsonNode> result = new CompletableFuture<>();
@@ -323,8 +343,8 @@ final class SdkPeer implements AutoCloseable {
 		private final String errorVariant;
 
 		SdkCommandException(String op, String error, String errorName, String errorVariant) {
-			super("sdk-peer " + op + " failed: " + error + (errorName.isEmpty() ? "" : " [" + errorName
-					+ (errorVariant.isEmpty() ? "" : "/" + errorVariant) + "]"));
+			super("sdk-peer " + op + " failed: " + error + (errorName.isEmpty() ? ""
+					: " [" + errorName + (errorVariant.isEmpty() ? "" : "/" + errorVariant) + "]"));
 			this.errorName = errorName;
 			this.errorVariant = errorVariant;
 		}
@@ -395,9 +415,9 @@ final class SdkPeer implements AutoCloseable {
 					result.complete(frame.get("value"));
 				}
 				else {
-					result.completeExceptionally(new SdkCommandException("command " + frame.path("id"),
-							frame.path("error").asString(""), frame.path("errorName").asString(""),
-							frame.path("errorVariant").asString("")));
+					result.completeExceptionally(
+							new SdkCommandException("command " + frame.path("id"), frame.path("error").asString(""),
+									frame.path("errorName").asString(""), frame.path("errorVariant").asString("")));
 				}
 			}
 			case "send" -> onSdkSend(frame);
@@ -441,7 +461,10 @@ final class SdkPeer implements AutoCloseable {
 
 	// ---------------------------------------------------------------- Java backend
 
-	/** The Java side's transport: sends become {@code deliver} frames, the SDK's sends arrive through the fanout. */
+	/**
+	 * The Java side's transport: sends become {@code deliver} frames, the SDK's sends
+	 * arrive through the fanout.
+	 */
 	private final class Bridge implements CommunicationBackend {
 
 		@Override

@@ -6,8 +6,10 @@ import dev.ipc.bench.harness.Harness;
 import dev.ipc.bench.harness.Roles;
 
 /**
- * {@code java -jar ipc-benchmarks.jar harness [options]} runs the cross-process harness; {@code jmh [JMH options]}
- * (or any JMH arguments) runs the JMH benchmarks; {@code nats [options]} runs the NATS section; {@code role ...} is how the harness starts its child JVMs.
+ * {@code java -jar ipc-benchmarks.jar harness [options]} runs the cross-process harness;
+ * {@code jmh [JMH options]} (or any JMH arguments) runs the JMH benchmarks;
+ * {@code nats [options]} runs the NATS section; {@code role ...} is how the harness
+ * starts its child JVMs.
  */
 public final class Main {
 

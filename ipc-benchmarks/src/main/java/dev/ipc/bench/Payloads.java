@@ -8,9 +8,10 @@ import dev.ipc.model.IpcPayload;
 import dev.ipc.rpc.RpcRequest;
 
 /**
- * The payloads every benchmark uses: one realistic JSON object whose {@code data} field is padded so that its
- * compact JSON encoding is exactly 200 bytes, 1 KiB or 60 KiB. The raw-socket and gRPC baselines carry exactly these
- * JSON bytes; our client carries the object (and encodes/decodes it).
+ * The payloads every benchmark uses: one realistic JSON object whose {@code data} field
+ * is padded so that its compact JSON encoding is exactly 200 bytes, 1 KiB or 60 KiB. The
+ * raw-socket and gRPC baselines carry exactly these JSON bytes; our client carries the
+ * object (and encodes/decodes it).
  */
 public final class Payloads {
 
@@ -31,14 +32,18 @@ public final class Payloads {
 	public record EchoRequest(ItemEvent event) implements RpcRequest<ItemEvent> {
 	}
 
-	/** Host to a publishing peer: how many of its events the host has received so far (flow control). */
+	/**
+	 * Host to a publishing peer: how many of its events the host has received so far
+	 * (flow control).
+	 */
 	@IpcPayload("bench.ack")
 	public record Ack(long received) {
 	}
 
 	/**
-	 * Asks the host how many events it has received from the caller; a positive {@code ackEvery} also sets how often
-	 * the host acknowledges the caller's events from now on.
+	 * Asks the host how many events it has received from the caller; a positive
+	 * {@code ackEvery} also sets how often the host acknowledges the caller's events from
+	 * now on.
 	 */
 	@IpcPayload("bench.count")
 	public record CountRequest(int ackEvery) implements RpcRequest<Ack> {

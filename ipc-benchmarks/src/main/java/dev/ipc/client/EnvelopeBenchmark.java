@@ -22,8 +22,9 @@ import dev.ipc.codec.PayloadCodec;
 import dev.ipc.model.Topics;
 
 /**
- * The RPC envelope work on each side of a call (package-private API, hence this package): the requester encodes a
- * request and decodes the response, the responder decodes the request and encodes the response.
+ * The RPC envelope work on each side of a call (package-private API, hence this package):
+ * the requester encodes a request and decodes the response, the responder decodes the
+ * request and encodes the response.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)

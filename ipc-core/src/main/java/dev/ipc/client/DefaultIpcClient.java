@@ -59,10 +59,11 @@ import dev.ipc.spi.ReceiverLaggedException;
 import dev.ipc.spi.SessionRepository;
 
 /**
- * The default {@link IpcClient}. Inbound, one straight line on the transport's delivering thread ({@link InboundPath}:
- * backend delivers, the crypto provider processes, the result is dispatched), with a receive thread of its own only for
- * a pull-only backend; user code on the dispatcher; RPC responses correlated by request id through a pending map fed
- * by the inbound path.
+ * The default {@link IpcClient}. Inbound, one straight line on the transport's delivering
+ * thread ({@link InboundPath}: backend delivers, the crypto provider processes, the
+ * result is dispatched), with a receive thread of its own only for a pull-only backend;
+ * user code on the dispatcher; RPC responses correlated by request id through a pending
+ * map fed by the inbound path.
  */
 final class DefaultIpcClient implements IpcClient {
 
@@ -72,24 +73,30 @@ final class DefaultIpcClient implements IpcClient {
 
 	/**
 	 * For receivers that cannot carry a departure in order with the messages (no
-	 * {@link BackendReceiver#insertMarker}): how long a reply already queued from a departed peer may still complete
-	 * its request before the departure fails it.
+	 * {@link BackendReceiver#insertMarker}): how long a reply already queued from a
+	 * departed peer may still complete its request before the departure fails it.
 	 */
 	private static final Duration DISCONNECT_GRACE = Duration.ofMillis(200);
 
-	/** {@link #sendChecked(OutgoingMessage, long)} without a deadline of the caller's own. */
+	/**
+	 * {@link #sendChecked(OutgoingMessage, long)} without a deadline of the caller's own.
+	 */
 	private static final long NO_DEADLINE = Long.MIN_VALUE;
 
 	/** See {@link IpcEventListener#PEER_COULD_NOT_DECRYPT}. */
 	static final String PEER_SENT_CRYPTO_INVALIDATED = IpcEventListener.PEER_COULD_NOT_DECRYPT;
 
 	/**
-	 * The longest a send waits for the inbound path to finish with a departure of its destination that was already
-	 * noticed (normally microseconds; see {@link #awaitDeparturesOf}).
+	 * The longest a send waits for the inbound path to finish with a departure of its
+	 * destination that was already noticed (normally microseconds; see
+	 * {@link #awaitDeparturesOf}).
 	 */
 	private static final Duration DEPARTURE_WAIT_LIMIT = Duration.ofSeconds(5);
 
-	/** How often a warning that a peer can trigger repeatedly may be logged at warn (the others go to debug). */
+	/**
+	 * How often a warning that a peer can trigger repeatedly may be logged at warn (the
+	 * others go to debug).
+	 */
 	private static final Duration PEER_WARNING_INTERVAL = Duration.ofSeconds(10);
 
 	private final String name;
@@ -120,7 +127,6 @@ final class DefaultIpcClient implements IpcClient {
 
 	private final RpcHandlerRegistry handlers;
 
-
 	/** Requests waiting for their response; fed by the inbound path. */
 	private final PendingRequests pending;
 
@@ -137,13 +143,22 @@ final class DefaultIpcClient implements IpcClient {
 	/** Departure notices so far; see {@link #peerLeft}. */
 	private final AtomicLong departures = new AtomicLong();
 
-	/** Departures queued in the receiver as markers and not handled yet (handled at stop if the inbound path never got them). */
+	/**
+	 * Departures queued in the receiver as markers and not handled yet (handled at stop
+	 * if the inbound path never got them).
+	 */
 	private final Set<PeerDeparture> queuedDepartures = ConcurrentHashMap.newKeySet();
 
-	/** "The peer could not decrypt our frame" notices so far; see {@link #peerCouldNotDecrypt}. */
+	/**
+	 * "The peer could not decrypt our frame" notices so far; see
+	 * {@link #peerCouldNotDecrypt}.
+	 */
 	private final AtomicLong invalidations = new AtomicLong();
 
-	/** Re-sends requests the peer could not decrypt; a send may wait for a handshake, so never on the inbound path. */
+	/**
+	 * Re-sends requests the peer could not decrypt; a send may wait for a handshake, so
+	 * never on the inbound path.
+	 */
 	private final ThreadPoolExecutor resender;
 
 	private final RecentRequests recentRequests = new RecentRequests();
@@ -156,11 +171,13 @@ final class DefaultIpcClient implements IpcClient {
 
 	private final java.util.concurrent.locks.Condition departureHandled = departureLock.newCondition();
 
-	/** Set while a thread runs the inbound path (pushed delivery): it must never wait for the inbound path. */
+	/**
+	 * Set while a thread runs the inbound path (pushed delivery): it must never wait for
+	 * the inbound path.
+	 */
 	private final ThreadLocal<Boolean> processingInline = new ThreadLocal<>();
 
 	private final WarningLimiter lagWarnings = new WarningLimiter(PEER_WARNING_INTERVAL);
-
 
 	private volatile @Nullable Throwable lastFatalError;
 
@@ -168,7 +185,10 @@ final class DefaultIpcClient implements IpcClient {
 
 	private volatile @Nullable Thread loopThread;
 
-	/** The one non-daemon thread, while running (see {@link IpcClientBuilder#keepJvmAlive}). */
+	/**
+	 * The one non-daemon thread, while running (see
+	 * {@link IpcClientBuilder#keepJvmAlive}).
+	 */
 	private final JvmKeepAlive keepAlive;
 
 	@SuppressWarnings("unchecked")
@@ -178,7 +198,8 @@ final class DefaultIpcClient implements IpcClient {
 		this.crypto = (CryptoProvider<Object>) builder.crypto;
 		this.events = builder.listeners.isEmpty() ? IpcEventListener.NOOP
 				: IpcEventListener.composite(builder.listeners);
-		// the provider's events also tell the client when the peer could not decrypt a frame (to re-send requests)
+		// the provider's events also tell the client when the peer could not decrypt a
+		// frame (to re-send requests)
 		this.cryptoContext = new CryptoContext<>(backend, (SessionRepository<Object>) builder.sessions,
 				IpcEventListener.composite(List.of(events, new IpcEventListener() {
 					@Override
@@ -222,7 +243,10 @@ final class DefaultIpcClient implements IpcClient {
 		}
 	}
 
-	/** Keeps a few threads warm, hands each task to an idle thread or a new one, up to {@code max}. */
+	/**
+	 * Keeps a few threads warm, hands each task to an idle thread or a new one, up to
+	 * {@code max}.
+	 */
 	private static ExecutorService newWorkerPool(String name, int max) {
 		int core = Math.min(max, Math.max(2, Runtime.getRuntime().availableProcessors()));
 		return new ThreadPoolExecutor(core, max, 60, TimeUnit.SECONDS, new SynchronousQueue<>(),
@@ -245,7 +269,8 @@ final class DefaultIpcClient implements IpcClient {
 				break;
 			}
 		}
-		// what is slow the first time in a fresh JVM (key generation, cipher providers) is done now, not inside the
+		// what is slow the first time in a fresh JVM (key generation, cipher providers)
+		// is done now, not inside the
 		// first handshake where it could run into the handshake timeout
 		crypto.warmUp();
 		BackendReceiver rx;
@@ -259,10 +284,12 @@ final class DefaultIpcClient implements IpcClient {
 		receiver = rx; // from now on departures are queued behind what rx holds
 		int gen = generation.incrementAndGet();
 		lastFatalError = null;
-		keepAlive.begin(); // still STARTING: no stop() can run before it, shutDownLoop() ends it
+		keepAlive.begin(); // still STARTING: no stop() can run before it, shutDownLoop()
+							// ends it
 		state.set(IpcClientState.RUNNING);
 		if (crypto.processMayBlock() || !rx.deliverTo(new InboundPath(this, gen))) {
-			// a pull-only backend, or a provider that may block: a receive thread of our own
+			// a pull-only backend, or a provider that may block: a receive thread of our
+			// own
 			Thread thread = new Thread(() -> runLoop(rx, gen), name + "-receive");
 			thread.setDaemon(true);
 			loopThread = thread;
@@ -279,7 +306,10 @@ final class DefaultIpcClient implements IpcClient {
 		}
 	}
 
-	/** Stops because of a fatal error; safe to call from any thread, including the inbound path. */
+	/**
+	 * Stops because of a fatal error; safe to call from any thread, including the inbound
+	 * path.
+	 */
 	private void stopBecause(Throwable cause) {
 		lastFatalError = cause;
 		if (state.compareAndSet(IpcClientState.RUNNING, IpcClientState.STOPPING)) {
@@ -307,7 +337,8 @@ final class DefaultIpcClient implements IpcClient {
 			}
 		}
 		failAllPending(new IpcClosedException("IPC client '" + name + "' stopped"));
-		// departures the inbound path did not reach (the receiver discarded them on close): nothing of those peers is queued
+		// departures the inbound path did not reach (the receiver discarded them on
+		// close): nothing of those peers is queued
 		// any more, so the provider may forget them now
 		for (PeerDeparture departure : List.copyOf(queuedDepartures)) {
 			departed(departure);
@@ -410,9 +441,10 @@ final class DefaultIpcClient implements IpcClient {
 	}
 
 	/**
-	 * One message of a push-capable receiver ({@link InboundPath}), on the delivering thread: the crypto provider
-	 * processes it, the application message (if any) is dispatched. Marked as processing inline, so nothing on this
-	 * thread waits for the inbound path (it is the inbound path).
+	 * One message of a push-capable receiver ({@link InboundPath}), on the delivering
+	 * thread: the crypto provider processes it, the application message (if any) is
+	 * dispatched. Marked as processing inline, so nothing on this thread waits for the
+	 * inbound path (it is the inbound path).
 	 */
 	void processPushed(IncomingMessage raw, int gen) {
 		if (!isCurrent(gen)) {
@@ -481,13 +513,17 @@ final class DefaultIpcClient implements IpcClient {
 		return false;
 	}
 
-	/** The receiver discarded {@code lost} messages because the inbound path fell behind: count each, warn now and then. */
+	/**
+	 * The receiver discarded {@code lost} messages because the inbound path fell behind:
+	 * count each, warn now and then.
+	 */
 	private void receiveQueueOverflowed(long lost) {
 		events.messagesDropped(DropReason.RECEIVE_QUEUE_OVERFLOW, null, lost);
 		if (lagWarnings.allow()) {
-			log.warn("IPC client '{}': {} incoming message(s) lost, the receive queue was full (counted as {} drops; "
-					+ "further losses are logged at warn at most every {} s)", name, lost,
-					DropReason.RECEIVE_QUEUE_OVERFLOW, lagWarnings.intervalSeconds());
+			log.warn(
+					"IPC client '{}': {} incoming message(s) lost, the receive queue was full (counted as {} drops; "
+							+ "further losses are logged at warn at most every {} s)",
+					name, lost, DropReason.RECEIVE_QUEUE_OVERFLOW, lagWarnings.intervalSeconds());
 		}
 		else {
 			log.debug("IPC client '{}': {} incoming message(s) lost, the receive queue was full", name, lost);
@@ -519,7 +555,8 @@ final class DefaultIpcClient implements IpcClient {
 			dispatcher.execute(() -> responder.serve(message));
 			return;
 		}
-		if (Topics.isRpcResponseTopic(topic) || (!pending.isEmpty() && PendingRequests.mayBeResponse(message.payload()))) {
+		if (Topics.isRpcResponseTopic(topic)
+				|| (!pending.isEmpty() && PendingRequests.mayBeResponse(message.payload()))) {
 			pending.matchResponse(message);
 		}
 		subscriptions.deliver(message);
@@ -547,8 +584,9 @@ final class DefaultIpcClient implements IpcClient {
 	}
 
 	/**
-	 * Sends through the crypto provider; an RPC request passes its own deadline, within which the provider may retry
-	 * a handshake that did not complete ({@link #NO_DEADLINE}: the provider's own handshake timeout governs).
+	 * Sends through the crypto provider; an RPC request passes its own deadline, within
+	 * which the provider may retry a handshake that did not complete
+	 * ({@link #NO_DEADLINE}: the provider's own handshake timeout governs).
 	 */
 	private void sendChecked(OutgoingMessage message, long deadlineNanos) {
 		awaitDeparturesOf(message.destination());
@@ -628,8 +666,8 @@ final class DefaultIpcClient implements IpcClient {
 			@Override
 			public void onMessage(IncomingMessage message) throws Exception {
 				P payload = codec.decode(message.payload(), payloadType);
-				listener.onMessage(new TypedIncomingMessage<>(payload, message.destination(), message.source(),
-						message.topic()));
+				listener.onMessage(
+						new TypedIncomingMessage<>(payload, message.destination(), message.source(), message.topic()));
 			}
 
 			@Override
@@ -682,8 +720,8 @@ final class DefaultIpcClient implements IpcClient {
 			return (CompletableFuture<R>) (CompletableFuture<?>) future;
 		}
 		long deadline = start + Math.min(timeout.toNanos(), Long.MAX_VALUE / 4);
-		PendingRequest entry = new PendingRequest(id, type, responseType, destination, future, start, deadline,
-				timeout, payload);
+		PendingRequest entry = new PendingRequest(id, type, responseType, destination, future, start, deadline, timeout,
+				payload);
 		entry.departureSeq = departures.get();
 		entry.invalidationSeq = invalidations.get();
 		pending.put(id, entry);
@@ -707,16 +745,20 @@ final class DefaultIpcClient implements IpcClient {
 		return (CompletableFuture<R>) (CompletableFuture<?>) future;
 	}
 
-	// ---------------------------------------------------------------- departures and lost requests
+	// ---------------------------------------------------------------- departures and
+	// lost requests
 
 	/**
-	 * The transport says {@code peer} left (called on a transport thread, after the transport handed our receiver every
-	 * message the peer sent before leaving). The departure gets the next number of {@link #departures}: requests sent
-	 * after this point carry that number or a higher one and belong to a later connection. It is handled in order with
-	 * the messages: a {@link PeerDeparture} marker goes into our receiver behind what it holds, and the inbound path handles it
-	 * ({@link #departed}) after every earlier message went through the crypto provider, so a reply already queued still
-	 * completes its request and is still decrypted with the session the provider is about to forget. A receiver that
-	 * cannot take markers falls back to a short grace delay; a client that is not receiving handles it at once.
+	 * The transport says {@code peer} left (called on a transport thread, after the
+	 * transport handed our receiver every message the peer sent before leaving). The
+	 * departure gets the next number of {@link #departures}: requests sent after this
+	 * point carry that number or a higher one and belong to a later connection. It is
+	 * handled in order with the messages: a {@link PeerDeparture} marker goes into our
+	 * receiver behind what it holds, and the inbound path handles it ({@link #departed})
+	 * after every earlier message went through the crypto provider, so a reply already
+	 * queued still completes its request and is still decrypted with the session the
+	 * provider is about to forget. A receiver that cannot take markers falls back to a
+	 * short grace delay; a client that is not receiving handles it at once.
 	 */
 	private void peerLeft(Endpoint peer) {
 		PeerDeparture departure = new PeerDeparture(peer, departures.incrementAndGet());
@@ -741,11 +783,13 @@ final class DefaultIpcClient implements IpcClient {
 	}
 
 	/**
-	 * Waits until the inbound path has handled every departure of {@code destination} noticed so far (normally done already),
-	 * at most {@link #DEPARTURE_WAIT_LIMIT}. A message to a peer that left and came back must not go out before the
-	 * provider has forgotten the old connection's session: otherwise a session made for the new connection in between
-	 * (a handshake completes off the inbound path) would be forgotten right after, and the peer's answer under it be lost.
-	 * Never waits on a thread running the inbound path (it is what handles departures).
+	 * Waits until the inbound path has handled every departure of {@code destination}
+	 * noticed so far (normally done already), at most {@link #DEPARTURE_WAIT_LIMIT}. A
+	 * message to a peer that left and came back must not go out before the provider has
+	 * forgotten the old connection's session: otherwise a session made for the new
+	 * connection in between (a handshake completes off the inbound path) would be
+	 * forgotten right after, and the peer's answer under it be lost. Never waits on a
+	 * thread running the inbound path (it is what handles departures).
 	 */
 	private void awaitDeparturesOf(Endpoint destination) {
 		if (queuedDepartures.isEmpty() || !departureQueuedFor(destination) || Thread.currentThread() == loopThread
@@ -783,9 +827,10 @@ final class DefaultIpcClient implements IpcClient {
 	}
 
 	/**
-	 * Handles a departure: fails the requests that were pending on the connection that left (sent before the notice,
-	 * not answered), tells the crypto provider to forget the peer, and forgets the peer's recent request ids.
-	 * Runs on the inbound path (or, for a client not receiving, on the notifying thread).
+	 * Handles a departure: fails the requests that were pending on the connection that
+	 * left (sent before the notice, not answered), tells the crypto provider to forget
+	 * the peer, and forgets the peer's recent request ids. Runs on the inbound path (or,
+	 * for a client not receiving, on the notifying thread).
 	 */
 	private void departed(PeerDeparture departure) {
 		try {
@@ -822,18 +867,21 @@ final class DefaultIpcClient implements IpcClient {
 	}
 
 	/**
-	 * The crypto provider reports that {@code peer} could not decrypt a frame of ours (it answered
-	 * {@code CryptoInvalidated}; the provider dropped the session and handshakes again on the next send). A request
-	 * sent to it before this notice may have been that frame, so no handler ran for it: re-send each such request once,
-	 * unchanged (same request id, within its deadline; the responder de-duplicates by source and request id, so a
-	 * request that did get through is not handled twice). One that was re-sent already fails now with a retryable
-	 * {@link IpcException} instead of waiting out its timeout. Called on the inbound path; the re-sends run on the
-	 * {@code -rpc-resend} thread because a send may wait for a handshake that the inbound path must process.
+	 * The crypto provider reports that {@code peer} could not decrypt a frame of ours (it
+	 * answered {@code CryptoInvalidated}; the provider dropped the session and handshakes
+	 * again on the next send). A request sent to it before this notice may have been that
+	 * frame, so no handler ran for it: re-send each such request once, unchanged (same
+	 * request id, within its deadline; the responder de-duplicates by source and request
+	 * id, so a request that did get through is not handled twice). One that was re-sent
+	 * already fails now with a retryable {@link IpcException} instead of waiting out its
+	 * timeout. Called on the inbound path; the re-sends run on the {@code -rpc-resend}
+	 * thread because a send may wait for a handshake that the inbound path must process.
 	 */
 	private void peerCouldNotDecrypt(Endpoint peer) {
 		long notice = invalidations.incrementAndGet();
 		try {
-			// not here: the provider may hold its lock for the peer while it reports the event
+			// not here: the provider may hold its lock for the peer while it reports the
+			// event
 			resender.execute(() -> resendAfter(peer, notice));
 		}
 		catch (java.util.concurrent.RejectedExecutionException ex) {
@@ -843,8 +891,7 @@ final class DefaultIpcClient implements IpcClient {
 
 	private void resendAfter(Endpoint peer, long notice) {
 		for (PendingRequest request : pending.values()) {
-			if (!request.destination.equals(peer) || request.invalidationSeq >= notice
-					|| !request.awaitingResponse()) {
+			if (!request.destination.equals(peer) || request.invalidationSeq >= notice || !request.awaitingResponse()) {
 				continue;
 			}
 			if (request.resends > 0) {
@@ -904,7 +951,8 @@ final class DefaultIpcClient implements IpcClient {
 
 	static Throwable unwrap(Throwable failure) {
 		Throwable cause = failure;
-		while ((cause instanceof CompletionException || cause instanceof ExecutionException) && cause.getCause() != null) {
+		while ((cause instanceof CompletionException || cause instanceof ExecutionException)
+				&& cause.getCause() != null) {
 			cause = cause.getCause();
 		}
 		return cause;

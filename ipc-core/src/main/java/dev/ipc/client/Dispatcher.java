@@ -7,8 +7,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs user code (handlers, callbacks, RPC completions) on the handler executor, or inline in direct mode. A task the
- * executor rejects (it is shutting down) runs inline rather than being lost.
+ * Runs user code (handlers, callbacks, RPC completions) on the handler executor, or
+ * inline in direct mode. A task the executor rejects (it is shutting down) runs inline
+ * rather than being lost.
  */
 final class Dispatcher implements Executor {
 

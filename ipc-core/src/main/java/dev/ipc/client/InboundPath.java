@@ -5,10 +5,12 @@ import dev.ipc.spi.InboundSink;
 import dev.ipc.spi.ReceiveMarker;
 
 /**
- * The client's inbound path for a push-capable receiver, one straight line on the delivering thread: the backend
- * delivers, the crypto provider {@linkplain dev.ipc.spi.CryptoProvider#process processes} the frame, the application
- * message is dispatched (to the handler executor, or inline with direct dispatch); a departure marker is handled in
- * the same order. Bound to one run of the client (its generation); after a stop it ignores what still arrives.
+ * The client's inbound path for a push-capable receiver, one straight line on the
+ * delivering thread: the backend delivers, the crypto provider
+ * {@linkplain dev.ipc.spi.CryptoProvider#process processes} the frame, the application
+ * message is dispatched (to the handler executor, or inline with direct dispatch); a
+ * departure marker is handled in the same order. Bound to one run of the client (its
+ * generation); after a stop it ignores what still arrives.
  */
 final class InboundPath implements InboundSink {
 

@@ -12,8 +12,9 @@ import dev.ipc.rpc.RpcHandler;
 import dev.ipc.rpc.RpcRequest;
 
 /**
- * Sends and receives typed, end-to-end encrypted messages between processes, by publish/subscribe on topics and by
- * request/response (spec §2). Build one with {@link #builder()}.
+ * Sends and receives typed, end-to-end encrypted messages between processes, by
+ * publish/subscribe on topics and by request/response (spec §2). Build one with
+ * {@link #builder()}.
  *
  * <pre>{@code
  * IpcClient client = IpcClient.builder()
@@ -24,17 +25,19 @@ import dev.ipc.rpc.RpcRequest;
  * SumResult r = client.request(new Sum(1, 2), Endpoint.named("calc")).join();
  * }</pre>
  *
- * <h2>Life cycle</h2> {@code start()} opens a receiver on the backend and starts the receive loop (a named daemon
- * thread); {@code stop()} ends it; {@code start()} may be called again. {@code close()} stops for good and releases
- * threads. Sending and registering handlers do not need a started client. A {@link dev.ipc.spi.ErrorKind#FATAL}
- * error from sending or receiving stops the client ({@link #lastFatalError()} tells why); unreachable destinations
- * and other errors leave it running. While running, a client keeps the JVM alive
- * with one non-daemon thread ({@link IpcClientBuilder#keepJvmAlive}, on by default): close it (a shutdown hook is the
- * usual place) for the JVM to end when {@code main} has returned.
+ * <h2>Life cycle</h2> {@code start()} opens a receiver on the backend and starts the
+ * receive loop (a named daemon thread); {@code stop()} ends it; {@code start()} may be
+ * called again. {@code close()} stops for good and releases threads. Sending and
+ * registering handlers do not need a started client. A
+ * {@link dev.ipc.spi.ErrorKind#FATAL} error from sending or receiving stops the client
+ * ({@link #lastFatalError()} tells why); unreachable destinations and other errors leave
+ * it running. While running, a client keeps the JVM alive with one non-daemon thread
+ * ({@link IpcClientBuilder#keepJvmAlive}, on by default): close it (a shutdown hook is
+ * the usual place) for the JVM to end when {@code main} has returned.
  *
- * <h2>Threads</h2> Nothing runs user code on the receive loop: RPC handlers, subscription callbacks and RPC future
- * completions run on the handler executor, unless the client was built with direct dispatch. All methods are
- * thread-safe.
+ * <h2>Threads</h2> Nothing runs user code on the receive loop: RPC handlers, subscription
+ * callbacks and RPC future completions run on the handler executor, unless the client was
+ * built with direct dispatch. All methods are thread-safe.
  */
 public interface IpcClient extends AutoCloseable {
 
@@ -45,19 +48,24 @@ public interface IpcClient extends AutoCloseable {
 
 	/**
 	 * Starts the receive loop.
-	 * @throws IllegalStateException if the client is already running, starting or stopping
+	 * @throws IllegalStateException if the client is already running, starting or
+	 * stopping
 	 * @throws dev.ipc.spi.IpcClosedException if the client is closed
 	 * @throws dev.ipc.spi.IpcException if the backend cannot open a receiver
 	 */
 	void start();
 
 	/**
-	 * Stops the receive loop, waiting a bounded time for it to end. RPCs still waiting for a response fail with
-	 * {@link dev.ipc.spi.IpcClosedException}; subscriptions and handlers stay registered. No-op unless running.
+	 * Stops the receive loop, waiting a bounded time for it to end. RPCs still waiting
+	 * for a response fail with {@link dev.ipc.spi.IpcClosedException}; subscriptions and
+	 * handlers stay registered. No-op unless running.
 	 */
 	void stop();
 
-	/** Stops, fails pending work, closes subscriptions and releases the client's own threads. Idempotent. */
+	/**
+	 * Stops, fails pending work, closes subscriptions and releases the client's own
+	 * threads. Idempotent.
+	 */
 	@Override
 	void close();
 
@@ -67,18 +75,24 @@ public interface IpcClient extends AutoCloseable {
 	/** The current life-cycle state. */
 	IpcClientState state();
 
-	/** The fatal error that last stopped the client, if that is why it stopped; cleared by {@code start()}. */
+	/**
+	 * The fatal error that last stopped the client, if that is why it stopped; cleared by
+	 * {@code start()}.
+	 */
 	Optional<Throwable> lastFatalError();
 
 	/**
-	 * Encrypts and sends a raw message. May block while the crypto provider performs a handshake.
+	 * Encrypts and sends a raw message. May block while the crypto provider performs a
+	 * handshake.
 	 * @throws dev.ipc.spi.IpcUnreachableException if the destination is not connected
-	 * @throws dev.ipc.spi.IpcException for any other failure (a fatal one also stops the client)
+	 * @throws dev.ipc.spi.IpcException for any other failure (a fatal one also stops the
+	 * client)
 	 */
 	void send(OutgoingMessage message);
 
 	/**
-	 * Encodes {@code payload} as JSON and sends it on its type's topic ({@link dev.ipc.model.IpcPayload}).
+	 * Encodes {@code payload} as JSON and sends it on its type's topic
+	 * ({@link dev.ipc.model.IpcPayload}).
 	 * @throws IllegalArgumentException if the payload type declares no topic
 	 * @throws dev.ipc.codec.PayloadCodecException if the payload cannot be encoded
 	 * @throws dev.ipc.spi.IpcException as {@link #send(OutgoingMessage)}
@@ -94,26 +108,35 @@ public interface IpcClient extends AutoCloseable {
 	/** A subscription to {@code payloadType}'s topic that decodes each message. */
 	<P> TypedSubscription<P> subscribe(Class<P> payloadType);
 
-	/** Delivers every message on {@code topic} to {@code listener}, serially, off the receive loop. */
+	/**
+	 * Delivers every message on {@code topic} to {@code listener}, serially, off the
+	 * receive loop.
+	 */
 	Registration subscribe(String topic, MessageListener listener);
 
 	/** Delivers every message except RPC requests to {@code listener}. */
 	Registration subscribeAll(MessageListener listener);
 
-	/** Delivers each decoded message on {@code payloadType}'s topic to {@code listener}. */
+	/**
+	 * Delivers each decoded message on {@code payloadType}'s topic to {@code listener}.
+	 */
 	<P> Registration subscribe(Class<P> payloadType, TypedMessageListener<P> listener);
 
 	/**
 	 * Sends {@code request} and completes with the response, or exceptionally with
 	 * {@link dev.ipc.rpc.RpcTimeoutException} after the client's default timeout,
-	 * {@link dev.ipc.rpc.RpcRemoteException}, {@link dev.ipc.rpc.RpcSerializationException},
-	 * {@link dev.ipc.spi.IpcUnreachableException}, or {@link dev.ipc.spi.IpcClosedException}. Cancelling the future
-	 * abandons the request. The send happens on the calling thread (including a handshake when needed); a send that
-	 * fails fails the future at once. If the destination reports that it could not decrypt the request
-	 * ({@code CryptoInvalidated}), the request is re-sent once, unchanged, within its timeout; if that happens again
-	 * the future fails with an {@link dev.ipc.spi.IpcException} of kind {@code OTHER} (no handler ran; safe to
-	 * retry). If the destination leaves while the request is pending, the future fails with
-	 * {@link dev.ipc.spi.IpcUnreachableException} once its last messages have been processed.
+	 * {@link dev.ipc.rpc.RpcRemoteException},
+	 * {@link dev.ipc.rpc.RpcSerializationException},
+	 * {@link dev.ipc.spi.IpcUnreachableException}, or
+	 * {@link dev.ipc.spi.IpcClosedException}. Cancelling the future abandons the request.
+	 * The send happens on the calling thread (including a handshake when needed); a send
+	 * that fails fails the future at once. If the destination reports that it could not
+	 * decrypt the request ({@code CryptoInvalidated}), the request is re-sent once,
+	 * unchanged, within its timeout; if that happens again the future fails with an
+	 * {@link dev.ipc.spi.IpcException} of kind {@code OTHER} (no handler ran; safe to
+	 * retry). If the destination leaves while the request is pending, the future fails
+	 * with {@link dev.ipc.spi.IpcUnreachableException} once its last messages have been
+	 * processed.
 	 */
 	<R> CompletableFuture<R> request(RpcRequest<R> request, Endpoint destination);
 
@@ -135,7 +158,10 @@ public interface IpcClient extends AutoCloseable {
 	/** The request type names with a registered handler. */
 	Set<String> rpcHandlerNames();
 
-	/** The topics of the current topic subscriptions (subscriptions to everything are not listed). */
+	/**
+	 * The topics of the current topic subscriptions (subscriptions to everything are not
+	 * listed).
+	 */
 	Set<String> subscribedTopics();
 
 }

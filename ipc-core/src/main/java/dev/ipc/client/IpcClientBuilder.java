@@ -21,15 +21,21 @@ import dev.ipc.session.InMemorySessionRepository;
 import dev.ipc.spi.SessionRepository;
 
 /**
- * Builds the default {@link IpcClient}. Required: a {@link #backend backend}. Everything else has a default; in
- * particular messages are end-to-end encrypted with {@link NoiseCryptoProvider} (suite
- * {@code Noise_NN_P256_AESGCM_SHA256}) and sessions kept in memory unless {@link #crypto} says otherwise.
+ * Builds the default {@link IpcClient}. Required: a {@link #backend backend}. Everything
+ * else has a default; in particular messages are end-to-end encrypted with
+ * {@link NoiseCryptoProvider} (suite {@code Noise_NN_P256_AESGCM_SHA256}) and sessions
+ * kept in memory unless {@link #crypto} says otherwise.
  *
- * <p>{@link #build()} fails with {@link IllegalStateException} naming the missing or invalid setting.
+ * <p>
+ * {@link #build()} fails with {@link IllegalStateException} naming the missing or invalid
+ * setting.
  */
 public final class IpcClientBuilder {
 
-	/** Default capacity of each subscription's queue, as the reference's broadcast channel. */
+	/**
+	 * Default capacity of each subscription's queue, as the reference's broadcast
+	 * channel.
+	 */
 	public static final int DEFAULT_SUBSCRIBER_QUEUE_CAPACITY = 50;
 
 	/** Default RPC timeout when a call does not give one. */
@@ -77,8 +83,9 @@ public final class IpcClientBuilder {
 	}
 
 	/**
-	 * The crypto provider and the repository of its per-peer sessions. Default: a {@link NoiseCryptoProvider} with
-	 * default settings and an {@link InMemorySessionRepository}.
+	 * The crypto provider and the repository of its per-peer sessions. Default: a
+	 * {@link NoiseCryptoProvider} with default settings and an
+	 * {@link InMemorySessionRepository}.
 	 */
 	public <S> IpcClientBuilder crypto(CryptoProvider<S> provider, SessionRepository<S> sessions) {
 		this.crypto = Objects.requireNonNull(provider, "provider");
@@ -87,27 +94,32 @@ public final class IpcClientBuilder {
 	}
 
 	/**
-	 * The payload codec (default: a new {@link PayloadCodec#defaults()} per client). The default is not shared between
-	 * clients on purpose: a codec's Jackson caches hold the payload classes it has seen, so a JVM-wide one would keep
-	 * the class loader of every application that ever used it alive (a devtools restart, a closed plugin context;
-	 * {@code RestartClassLoaderTests}). Share a codec of your own between clients of one application to share its
-	 * warm-up.
+	 * The payload codec (default: a new {@link PayloadCodec#defaults()} per client). The
+	 * default is not shared between clients on purpose: a codec's Jackson caches hold the
+	 * payload classes it has seen, so a JVM-wide one would keep the class loader of every
+	 * application that ever used it alive (a devtools restart, a closed plugin context;
+	 * {@code RestartClassLoaderTest}). Share a codec of your own between clients of one
+	 * application to share its warm-up.
 	 */
 	public IpcClientBuilder codec(PayloadCodec codec) {
 		this.codec = Objects.requireNonNull(codec, "codec");
 		return this;
 	}
 
-	/** Uses an application's JSON mapper for payloads (our Jackson module is added to it). */
+	/**
+	 * Uses an application's JSON mapper for payloads (our Jackson module is added to it).
+	 */
 	public IpcClientBuilder jsonMapper(JsonMapper mapper) {
 		return codec(PayloadCodec.of(mapper));
 	}
 
 	/**
-	 * The executor for RPC handlers, subscription callbacks and RPC completions. The client does not shut it down.
-	 * It must not queue tasks behind blocked ones indefinitely: a handler that waits for another RPC needs a thread
-	 * to complete that RPC. Default: a pool owned and closed by the client that keeps a few named daemon threads and
-	 * grows on demand up to {@link #maxWorkerThreads} (as gRPC's default executor grows).
+	 * The executor for RPC handlers, subscription callbacks and RPC completions. The
+	 * client does not shut it down. It must not queue tasks behind blocked ones
+	 * indefinitely: a handler that waits for another RPC needs a thread to complete that
+	 * RPC. Default: a pool owned and closed by the client that keeps a few named daemon
+	 * threads and grows on demand up to {@link #maxWorkerThreads} (as gRPC's default
+	 * executor grows).
 	 */
 	public IpcClientBuilder handlerExecutor(Executor executor) {
 		this.handlerExecutor = Objects.requireNonNull(executor, "executor");
@@ -115,8 +127,8 @@ public final class IpcClientBuilder {
 	}
 
 	/**
-	 * Upper bound of the default handler pool (default 256; ignored when an executor is given). Beyond it, work runs on
-	 * the receive loop rather than being lost.
+	 * Upper bound of the default handler pool (default 256; ignored when an executor is
+	 * given). Beyond it, work runs on the receive loop rather than being lost.
 	 */
 	public IpcClientBuilder maxWorkerThreads(int threads) {
 		this.maxWorkerThreads = threads;
@@ -124,17 +136,22 @@ public final class IpcClientBuilder {
 	}
 
 	/**
-	 * Runs handlers, callbacks and RPC completions directly, saving thread hand-offs: on the receive loop, or — when
-	 * the loop is idle and nothing is buffered — on the thread that delivers the message (a socket transport's reader,
-	 * the sender's thread on the in-memory bus), so the loop need not even be woken. Messages are still processed one
-	 * at a time and in order. Only for code that never blocks: a blocking handler then stalls receiving.
+	 * Runs handlers, callbacks and RPC completions directly, saving thread hand-offs: on
+	 * the receive loop, or — when the loop is idle and nothing is buffered — on the
+	 * thread that delivers the message (a socket transport's reader, the sender's thread
+	 * on the in-memory bus), so the loop need not even be woken. Messages are still
+	 * processed one at a time and in order. Only for code that never blocks: a blocking
+	 * handler then stalls receiving.
 	 */
 	public IpcClientBuilder directDispatch(boolean direct) {
 		this.directDispatch = direct;
 		return this;
 	}
 
-	/** Capacity of each subscription's queue (default 50); on overflow the oldest message is dropped and counted. */
+	/**
+	 * Capacity of each subscription's queue (default 50); on overflow the oldest message
+	 * is dropped and counted.
+	 */
 	public IpcClientBuilder subscriberQueueCapacity(int capacity) {
 		this.subscriberQueueCapacity = capacity;
 		return this;
@@ -146,13 +163,19 @@ public final class IpcClientBuilder {
 		return this;
 	}
 
-	/** How long {@code close()} waits for running handlers of the client's own pool (default 10 s). */
+	/**
+	 * How long {@code close()} waits for running handlers of the client's own pool
+	 * (default 10 s).
+	 */
 	public IpcClientBuilder shutdownTimeout(Duration timeout) {
 		this.shutdownTimeout = Objects.requireNonNull(timeout, "timeout");
 		return this;
 	}
 
-	/** What registering a second handler for a request type does (default {@link DuplicateHandlerPolicy#FAIL}). */
+	/**
+	 * What registering a second handler for a request type does (default
+	 * {@link DuplicateHandlerPolicy#FAIL}).
+	 */
 	public IpcClientBuilder duplicateHandlerPolicy(DuplicateHandlerPolicy policy) {
 		this.duplicateHandlerPolicy = Objects.requireNonNull(policy, "policy");
 		return this;
@@ -165,8 +188,9 @@ public final class IpcClientBuilder {
 	}
 
 	/**
-	 * The observer of RPCs and sends (observations, tracing; default none). It may carry a context to responders
-	 * inside request envelopes; see {@link dev.ipc.observation.RpcContextCarrier}.
+	 * The observer of RPCs and sends (observations, tracing; default none). It may carry
+	 * a context to responders inside request envelopes; see
+	 * {@link dev.ipc.observation.RpcContextCarrier}.
 	 */
 	public IpcClientBuilder observer(IpcObserver observer) {
 		this.observer = Objects.requireNonNull(observer, "observer");
@@ -179,19 +203,23 @@ public final class IpcClientBuilder {
 		return this;
 	}
 
-	/** Registers the built-in Discover handler answering with {@code version} (spec §6). */
+	/**
+	 * Registers the built-in Discover handler answering with {@code version} (spec §6).
+	 */
 	public IpcClientBuilder discoverable(String version) {
 		this.discoverVersion = Objects.requireNonNull(version, "version");
 		return this;
 	}
 
 	/**
-	 * Whether a running client keeps the JVM alive (default {@code true}). All the client's own threads are daemons;
-	 * with this set, one non-daemon thread named {@code <name>-keep-alive} exists from {@code start()} until
-	 * {@code stop()} or {@code close()} (or a fatal error stops the client), so an application whose {@code main}
-	 * returns after starting a client keeps serving until it closes the client, typically from a shutdown hook on
-	 * SIGTERM. It never delays {@code System.exit} or a signal. Set {@code false} when something else keeps the JVM
-	 * alive or the JVM should end with {@code main}.
+	 * Whether a running client keeps the JVM alive (default {@code true}). All the
+	 * client's own threads are daemons; with this set, one non-daemon thread named
+	 * {@code <name>-keep-alive} exists from {@code start()} until {@code stop()} or
+	 * {@code close()} (or a fatal error stops the client), so an application whose
+	 * {@code main} returns after starting a client keeps serving until it closes the
+	 * client, typically from a shutdown hook on SIGTERM. It never delays
+	 * {@code System.exit} or a signal. Set {@code false} when something else keeps the
+	 * JVM alive or the JVM should end with {@code main}.
 	 */
 	public IpcClientBuilder keepJvmAlive(boolean keepAlive) {
 		this.keepJvmAlive = keepAlive;
@@ -207,7 +235,8 @@ public final class IpcClientBuilder {
 			crypto(new NoiseCryptoProvider(), new InMemorySessionRepository<NoiseSession>());
 		}
 		if (subscriberQueueCapacity < 1) {
-			throw new IllegalStateException("subscriberQueueCapacity must be at least 1, got " + subscriberQueueCapacity);
+			throw new IllegalStateException(
+					"subscriberQueueCapacity must be at least 1, got " + subscriberQueueCapacity);
 		}
 		if (handlerExecutor == null && maxWorkerThreads < 1) {
 			throw new IllegalStateException("maxWorkerThreads must be at least 1, got " + maxWorkerThreads);

@@ -1,8 +1,8 @@
 package dev.ipc.client;
 
 /**
- * The life cycle of an {@link IpcClient}: {@code NEW → RUNNING ⇄ STOPPED → CLOSED}, with transient
- * {@code STARTING} and {@code STOPPING}. Transitions are atomic.
+ * The life cycle of an {@link IpcClient}: {@code NEW → RUNNING ⇄ STOPPED → CLOSED}, with
+ * transient {@code STARTING} and {@code STOPPING}. Transitions are atomic.
  */
 public enum IpcClientState {
 
@@ -21,7 +21,9 @@ public enum IpcClientState {
 	/** Stopped by {@code stop()} or by a fatal error; may be started again. */
 	STOPPED,
 
-	/** Closed for good; every operation fails with {@link dev.ipc.spi.IpcClosedException}. */
+	/**
+	 * Closed for good; every operation fails with {@link dev.ipc.spi.IpcClosedException}.
+	 */
 	CLOSED
 
 }

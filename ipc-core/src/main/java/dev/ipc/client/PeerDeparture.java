@@ -4,8 +4,9 @@ import dev.ipc.model.Endpoint;
 import dev.ipc.spi.ReceiveMarker;
 
 /**
- * The marker a client puts into its own receiver when the transport says a peer left, so that its receive loop handles
- * the departure after every message the peer sent before leaving (see {@code DefaultIpcClient#peerLeft}).
+ * The marker a client puts into its own receiver when the transport says a peer left, so
+ * that its receive loop handles the departure after every message the peer sent before
+ * leaving (see {@code DefaultIpcClient#peerLeft}).
  */
 final class PeerDeparture extends ReceiveMarker {
 
@@ -13,7 +14,10 @@ final class PeerDeparture extends ReceiveMarker {
 
 	final transient Endpoint peer;
 
-	/** The client's departure count for this notice: requests sent before it carry a lower one. */
+	/**
+	 * The client's departure count for this notice: requests sent before it carry a lower
+	 * one.
+	 */
 	final long seq;
 
 	PeerDeparture(Endpoint peer, long seq) {

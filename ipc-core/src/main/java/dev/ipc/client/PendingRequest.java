@@ -26,22 +26,32 @@ final class PendingRequest {
 
 	final Duration timeout;
 
-	/** The encoded envelope, kept to re-send it unchanged (same request id) after the peer could not decrypt it. */
+	/**
+	 * The encoded envelope, kept to re-send it unchanged (same request id) after the peer
+	 * could not decrypt it.
+	 */
 	final byte[] payload;
 
 	/**
-	 * The client's departure count when this request was last sent: a departure notice numbered higher was issued
-	 * after the send, so it concerns the connection this request went out on; a lower or equal one does not.
+	 * The client's departure count when this request was last sent: a departure notice
+	 * numbered higher was issued after the send, so it concerns the connection this
+	 * request went out on; a lower or equal one does not.
 	 */
 	volatile long departureSeq;
 
-	/** The client's count of "the peer could not decrypt our frame" notices when this request was last sent. */
+	/**
+	 * The client's count of "the peer could not decrypt our frame" notices when this
+	 * request was last sent.
+	 */
 	volatile long invalidationSeq;
 
 	/** How many times the request was re-sent after such a notice (at most once). */
 	volatile int resends;
 
-	/** A response for it was matched on the receive loop (its completion may still be queued on the dispatcher). */
+	/**
+	 * A response for it was matched on the receive loop (its completion may still be
+	 * queued on the dispatcher).
+	 */
 	volatile boolean answered;
 
 	PendingRequest(String requestId, String requestType, Type responseType, Endpoint destination,

@@ -20,9 +20,10 @@ import dev.ipc.rpc.RpcTimeoutException;
 import dev.ipc.spi.IpcException;
 
 /**
- * The requester side of a {@link DefaultIpcClient}'s RPC: the requests waiting for a response, keyed by request id;
- * matching a response (on the inbound path; a response must come from the endpoint the request went to), completing
- * its future (on the handler executor), expiring requests past their deadline. Thread-safe.
+ * The requester side of a {@link DefaultIpcClient}'s RPC: the requests waiting for a
+ * response, keyed by request id; matching a response (on the inbound path; a response
+ * must come from the endpoint the request went to), completing its future (on the handler
+ * executor), expiring requests past their deadline. Thread-safe.
  */
 final class PendingRequests {
 
@@ -46,8 +47,7 @@ final class PendingRequests {
 		this.dispatcher = dispatcher;
 	}
 
-	@Nullable
-	PendingRequest get(String id) {
+	@Nullable PendingRequest get(String id) {
 		return map.get(id);
 	}
 
@@ -74,7 +74,10 @@ final class PendingRequests {
 		}
 	}
 
-	/** Whether a payload on an arbitrary topic could be a response envelope (has a {@code "request_id"} key). */
+	/**
+	 * Whether a payload on an arbitrary topic could be a response envelope (has a
+	 * {@code "request_id"} key).
+	 */
 	static boolean mayBeResponse(byte[] payload) {
 		byte[] key = REQUEST_ID_KEY;
 		outer: for (int i = 0; i <= payload.length - key.length; i++) {
@@ -109,7 +112,8 @@ final class PendingRequests {
 			}
 			return;
 		}
-		request.answered = true; // before the completion is queued: a departure or a re-send must leave it alone
+		request.answered = true; // before the completion is queued: a departure or a
+									// re-send must leave it alone
 		dispatcher.execute(() -> complete(request, header));
 	}
 
@@ -129,7 +133,10 @@ final class PendingRequests {
 		}
 	}
 
-	/** Fails the pending requests whose deadline has passed; returns the earliest deadline still pending. */
+	/**
+	 * Fails the pending requests whose deadline has passed; returns the earliest deadline
+	 * still pending.
+	 */
 	long expire(long now) {
 		long next = Long.MAX_VALUE;
 		for (PendingRequest request : map.values()) {

@@ -8,11 +8,12 @@ import java.util.concurrent.locks.ReentrantLock;
 import dev.ipc.model.Endpoint;
 
 /**
- * The responder's memory of the request ids it recently served, by source, so that a request a requester re-sends
- * with the same id (its transparent retry after {@code CryptoInvalidated}, or a replay) never runs a handler twice.
- * Bounded: at most {@link #CAPACITY} entries (the oldest is forgotten first), ids longer than {@link #MAX_ID_LENGTH}
- * characters are not remembered (ours and Bitwarden's are 36-character UUIDs), and a peer's entries are forgotten when
- * it leaves.
+ * The responder's memory of the request ids it recently served, by source, so that a
+ * request a requester re-sends with the same id (its transparent retry after
+ * {@code CryptoInvalidated}, or a replay) never runs a handler twice. Bounded: at most
+ * {@link #CAPACITY} entries (the oldest is forgotten first), ids longer than
+ * {@link #MAX_ID_LENGTH} characters are not remembered (ours and Bitwarden's are
+ * 36-character UUIDs), and a peer's entries are forgotten when it leaves.
  */
 final class RecentRequests {
 
@@ -34,7 +35,10 @@ final class RecentRequests {
 		}
 	};
 
-	/** Records the request; returns {@code false} if the same source sent the same id recently. */
+	/**
+	 * Records the request; returns {@code false} if the same source sent the same id
+	 * recently.
+	 */
 	boolean firstTime(Endpoint source, String requestId) {
 		if (requestId.length() > MAX_ID_LENGTH) {
 			return true;

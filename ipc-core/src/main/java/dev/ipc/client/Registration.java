@@ -1,6 +1,9 @@
 package dev.ipc.client;
 
-/** A handle to something registered with a client (a handler, a listener); {@link #close()} unregisters it. */
+/**
+ * A handle to something registered with a client (a handler, a listener);
+ * {@link #close()} unregisters it.
+ */
 @FunctionalInterface
 public interface Registration extends AutoCloseable {
 

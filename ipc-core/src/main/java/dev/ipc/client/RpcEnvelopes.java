@@ -18,14 +18,19 @@ import dev.ipc.observation.RpcContextCarrier;
 import dev.ipc.rpc.RpcError;
 
 /**
- * Encodes and decodes the RPC envelopes exactly as the reference (spec §1.7, §3 and the newer revision):
+ * Encodes and decodes the RPC envelopes exactly as the reference (spec §1.7, §3 and the
+ * newer revision):
  * <ul>
- * <li>request {@code {"request":…,"request_id":"…","request_type":"…","response_topic":"…"}}, plus the optional
- * {@code "ipc_context"} of {@link RpcContextCarrier} when an observer carries one</li>
- * <li>response {@code {"result":{"Ok":…}|{"Err":…},"request_id":"…","request_type":"…"}}</li>
+ * <li>request
+ * {@code {"request":…,"request_id":"…","request_type":"…","response_topic":"…"}}, plus
+ * the optional {@code "ipc_context"} of {@link RpcContextCarrier} when an observer
+ * carries one</li>
+ * <li>response
+ * {@code {"result":{"Ok":…}|{"Err":…},"request_id":"…","request_type":"…"}}</li>
  * </ul>
- * Decoding reads the identifiers in one streaming pass that skips the body and remembers where it lies, so the id is
- * known before the body is bound (spec §8 item 5) and the body is then parsed once, straight into its type.
+ * Decoding reads the identifiers in one streaming pass that skips the body and remembers
+ * where it lies, so the id is known before the body is bound (spec §8 item 5) and the
+ * body is then parsed once, straight into its type.
  */
 final class RpcEnvelopes {
 
@@ -36,24 +41,26 @@ final class RpcEnvelopes {
 	}
 
 	/**
-	 * Envelope identifiers of a request; {@code body} may be {@code null} (unit requests); {@code context} is what the
-	 * requester carried in {@link RpcContextCarrier#FIELD} (empty when absent).
+	 * Envelope identifiers of a request; {@code body} may be {@code null} (unit
+	 * requests); {@code context} is what the requester carried in
+	 * {@link RpcContextCarrier#FIELD} (empty when absent).
 	 */
 	record RequestHeader(String requestId, String requestType, @Nullable String responseTopic, @Nullable Value body,
 			Map<String, String> context) {
 	}
 
 	/**
-	 * Envelope identifiers of a response and its undecoded result: {@code resultTag} is {@code "Ok"} or {@code "Err"}
-	 * with its {@code resultValue}, or {@code null} when {@code result} does not have exactly one of those shapes.
+	 * Envelope identifiers of a response and its undecoded result: {@code resultTag} is
+	 * {@code "Ok"} or {@code "Err"} with its {@code resultValue}, or {@code null} when
+	 * {@code result} does not have exactly one of those shapes.
 	 */
 	record ResponseHeader(String requestId, String requestType, @Nullable String resultTag,
 			@Nullable Value resultValue) {
 	}
 
 	/**
-	 * An undecoded JSON value inside an envelope, kept as the byte range of the payload it occupies so it is parsed
-	 * only once more, straight into its target type.
+	 * An undecoded JSON value inside an envelope, kept as the byte range of the payload
+	 * it occupies so it is parsed only once more, straight into its target type.
 	 */
 	static final class Value {
 
@@ -145,11 +152,12 @@ final class RpcEnvelopes {
 	}
 
 	/**
-	 * Reads a request's identifiers in one streaming pass; the body is skipped and kept as a byte range.
-	 * @return {@code null} if no request id can be recovered; a header with a {@code null}-safe empty type otherwise
+	 * Reads a request's identifiers in one streaming pass; the body is skipped and kept
+	 * as a byte range.
+	 * @return {@code null} if no request id can be recovered; a header with a
+	 * {@code null}-safe empty type otherwise
 	 */
-	@Nullable
-	RequestHeader readRequest(byte[] payload) {
+	@Nullable RequestHeader readRequest(byte[] payload) {
 		String id = null;
 		String type = null;
 		String topic = null;
@@ -181,9 +189,11 @@ final class RpcEnvelopes {
 		return new RequestHeader(id, (type == null) ? "" : type, topic, body, context);
 	}
 
-	/** Reads a response's identifiers in one streaming pass, or returns {@code null} if it is not a response envelope. */
-	@Nullable
-	ResponseHeader readResponse(byte[] payload) {
+	/**
+	 * Reads a response's identifiers in one streaming pass, or returns {@code null} if it
+	 * is not a response envelope.
+	 */
+	@Nullable ResponseHeader readResponse(byte[] payload) {
 		String id = null;
 		String type = null;
 		boolean hasResult = false;
@@ -243,7 +253,10 @@ final class RpcEnvelopes {
 		return new ResponseHeader(id, (type == null) ? "" : type, tag, value);
 	}
 
-	/** Binds a request body to the handler's request class, recreating unit types from {@code null}. */
+	/**
+	 * Binds a request body to the handler's request class, recreating unit types from
+	 * {@code null}.
+	 */
 	Object bindRequest(@Nullable Value body, Class<?> requestClass) {
 		if (RpcTypes.isUnit(requestClass) && (body == null || body.isNull())) {
 			return RpcTypes.newUnit(requestClass);
@@ -254,12 +267,16 @@ final class RpcEnvelopes {
 		return body.bind(codec, requestClass);
 	}
 
-	/** The outcome of a response's {@code result}: exactly one of {@code value} or {@code error} is meaningful. */
+	/**
+	 * The outcome of a response's {@code result}: exactly one of {@code value} or
+	 * {@code error} is meaningful.
+	 */
 	record Result(@Nullable Object value, @Nullable RpcError error) {
 	}
 
 	/**
-	 * Binds {@code {"Ok":…}} to {@code responseType} or {@code {"Err":…}} to an {@link RpcError}.
+	 * Binds {@code {"Ok":…}} to {@code responseType} or {@code {"Err":…}} to an
+	 * {@link RpcError}.
 	 * @throws PayloadCodecException if the result has neither shape or does not bind
 	 */
 	Result bindResult(ResponseHeader header, Type responseType) {
@@ -281,7 +298,10 @@ final class RpcEnvelopes {
 		return null;
 	}
 
-	/** Reads a carried context within {@link RpcContextCarrier}'s bounds, skipping what breaks them. */
+	/**
+	 * Reads a carried context within {@link RpcContextCarrier}'s bounds, skipping what
+	 * breaks them.
+	 */
 	private static Map<String, String> context(JsonParser p, JsonToken token) {
 		if (token != JsonToken.START_OBJECT) {
 			p.skipChildren();

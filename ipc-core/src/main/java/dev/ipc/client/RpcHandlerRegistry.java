@@ -11,8 +11,9 @@ import org.jspecify.annotations.Nullable;
 import dev.ipc.rpc.RpcContext;
 
 /**
- * Request type name → handler. Lookups are lock-free and never wait for registrations or running handlers (unlike the
- * reference, whose registry read lock is held while handlers run, spec §8 item 7).
+ * Request type name → handler. Lookups are lock-free and never wait for registrations or
+ * running handlers (unlike the reference, whose registry read lock is held while handlers
+ * run, spec §8 item 7).
  */
 final class RpcHandlerRegistry {
 
@@ -50,8 +51,7 @@ final class RpcHandlerRegistry {
 		return () -> handlers.remove(entry.name(), entry);
 	}
 
-	@Nullable
-	Entry find(String name) {
+	@Nullable Entry find(String name) {
 		return handlers.get(name);
 	}
 

@@ -23,10 +23,12 @@ import dev.ipc.spi.ErrorKind;
 import dev.ipc.spi.IpcException;
 
 /**
- * The RPC responder of a {@link DefaultIpcClient}: reads a request envelope, drops a repeated {@code (source,
- * request_id)}, finds the handler, runs it and sends its reply (or an error reply). Runs on the handler executor, never
- * on the inbound path. A reply that cannot be sent is replaced by a small error reply where possible, so the requester
- * does not wait out its timeout; what cannot be answered at all is logged and counted ({@code sendFailed}).
+ * The RPC responder of a {@link DefaultIpcClient}: reads a request envelope, drops a
+ * repeated {@code (source,
+ * request_id)}, finds the handler, runs it and sends its reply (or an error reply). Runs
+ * on the handler executor, never on the inbound path. A reply that cannot be sent is
+ * replaced by a small error reply where possible, so the requester does not wait out its
+ * timeout; what cannot be answered at all is logged and counted ({@code sendFailed}).
  */
 final class RpcResponder {
 
@@ -50,7 +52,10 @@ final class RpcResponder {
 
 	private final IpcObserver observer;
 
-	/** What a caller learns about a request body that does not bind: never the detail, which names our classes. */
+	/**
+	 * What a caller learns about a request body that does not bind: never the detail,
+	 * which names our classes.
+	 */
 	static final String BAD_REQUEST_TEXT = "the request body does not match the handler's request type";
 
 	RpcResponder(DefaultIpcClient client, String name, RpcEnvelopes envelopes, RpcHandlerRegistry handlers,
@@ -64,7 +69,8 @@ final class RpcResponder {
 		this.events = events;
 		this.unansweredWarnings = unansweredWarnings;
 		this.observer = observer;
-		this.badRequestWarnings = new WarningLimiter(java.time.Duration.ofSeconds(unansweredWarnings.intervalSeconds()));
+		this.badRequestWarnings = new WarningLimiter(
+				java.time.Duration.ofSeconds(unansweredWarnings.intervalSeconds()));
 	}
 
 	void serve(IncomingMessage message) {
@@ -79,7 +85,8 @@ final class RpcResponder {
 		String id = header.requestId();
 		String type = header.requestType();
 		if (!recentRequests.firstTime(replyTo, id)) {
-			// the requester re-sent it (it thought we could not decrypt it) or it is replayed: never run a handler twice
+			// the requester re-sent it (it thought we could not decrypt it) or it is
+			// replayed: never run a handler twice
 			log.debug("IPC client '{}': dropping a repeated RPC request from {} (its id was served recently)", name,
 					replyTo);
 			events.messageDropped(DropReason.DUPLICATE_RPC_REQUEST, replyTo);
@@ -101,15 +108,17 @@ final class RpcResponder {
 			request = envelopes.bindRequest(header.body(), entry.requestClass());
 		}
 		catch (PayloadCodecException | IllegalArgumentException ex) {
-			// the detail names our classes and quotes the peer's data: it stays in the log
+			// the detail names our classes and quotes the peer's data: it stays in the
+			// log
 			if (badRequestWarnings.allow()) {
-				log.warn("IPC client '{}': a {} request from {} does not match {} ({}; logged at warn at most every {} s)",
+				log.warn(
+						"IPC client '{}': a {} request from {} does not match {} ({}; logged at warn at most every {} s)",
 						name, LogSafe.of(type), replyTo, entry.requestClass().getName(), LogSafe.of(ex.getMessage()),
 						badRequestWarnings.intervalSeconds());
 			}
 			else {
-				log.debug("IPC client '{}': a {} request from {} does not match {}: {}", name, LogSafe.of(type), replyTo,
-						entry.requestClass().getName(), LogSafe.of(ex.getMessage()));
+				log.debug("IPC client '{}': a {} request from {} does not match {}: {}", name, LogSafe.of(type),
+						replyTo, entry.requestClass().getName(), LogSafe.of(ex.getMessage()));
 			}
 			reply(replyTo, responseTopic,
 					envelopes.encodeErr(new RpcError.RequestDeserialization(BAD_REQUEST_TEXT), id, type), id, type);
@@ -120,7 +129,8 @@ final class RpcResponder {
 		RpcContext context = new RpcContext(message.source(), message.destination(), id, type);
 		CompletionStage<?> stage;
 		try (IpcObserver.Scope scope = observation.openScope()) {
-			stage = Objects.requireNonNull(entry.handler().handle(request, context), "handler returned no result stage");
+			stage = Objects.requireNonNull(entry.handler().handle(request, context),
+					"handler returned no result stage");
 		}
 		catch (Exception | Error ex) {
 			replyFailure(replyTo, responseTopic, id, type, ex, start, observation);
@@ -138,8 +148,10 @@ final class RpcResponder {
 			catch (PayloadCodecException ex) {
 				log.warn("IPC client '{}': the response of the {} handler cannot be serialized: {}", name, type,
 						ex.getMessage());
-				reply(replyTo, responseTopic, envelopes.encodeErr(
-						new RpcError.ResponseSerialization(REPLY_NOT_SENT + "the result could not be encoded"), id, type),
+				reply(replyTo, responseTopic,
+						envelopes.encodeErr(
+								new RpcError.ResponseSerialization(REPLY_NOT_SENT + "the result could not be encoded"),
+								id, type),
 						id, type);
 				events.rpcServerCompleted(type, RpcOutcome.HANDLER_ERROR, System.nanoTime() - start);
 				observation.stop(RpcOutcome.HANDLER_ERROR, ex);
@@ -172,10 +184,12 @@ final class RpcResponder {
 	private static final String REPLY_NOT_SENT = "response could not be sent: ";
 
 	/**
-	 * Sends a reply. When the transport or the provider refuses it for a reason other than the peer being gone or the
-	 * client stopping (kind {@code OTHER}: too large, not encodable for the transport), the caller would otherwise wait
-	 * its whole timeout, so a small {@code ResponseSerialization} error reply goes out instead; only if that also fails
-	 * is the request left unanswered (logged, and counted by {@code sendFailed}).
+	 * Sends a reply. When the transport or the provider refuses it for a reason other
+	 * than the peer being gone or the client stopping (kind {@code OTHER}: too large, not
+	 * encodable for the transport), the caller would otherwise wait its whole timeout, so
+	 * a small {@code ResponseSerialization} error reply goes out instead; only if that
+	 * also fails is the request left unanswered (logged, and counted by
+	 * {@code sendFailed}).
 	 * @return whether {@code body} itself was sent
 	 */
 	private boolean reply(Endpoint destination, String topic, byte[] body, String id, String type) {
@@ -184,7 +198,8 @@ final class RpcResponder {
 			return true;
 		}
 		catch (IpcException ex) {
-			// sendChecked has logged it and stopped the client if it was fatal (spec §8 item 9)
+			// sendChecked has logged it and stopped the client if it was fatal (spec §8
+			// item 9)
 			if (ex.kind() != ErrorKind.OTHER || !client.isRunning()) {
 				return false;
 			}
@@ -197,9 +212,10 @@ final class RpcResponder {
 		}
 		catch (IpcException ex) {
 			if (unansweredWarnings.allow()) {
-				log.warn("IPC client '{}': the {} request from {} is left unanswered: neither its reply nor an error "
-						+ "reply could be sent ({}; logged at warn at most every {} s)", name, type, destination,
-						ex.getMessage(), unansweredWarnings.intervalSeconds());
+				log.warn(
+						"IPC client '{}': the {} request from {} is left unanswered: neither its reply nor an error "
+								+ "reply could be sent ({}; logged at warn at most every {} s)",
+						name, type, destination, ex.getMessage(), unansweredWarnings.intervalSeconds());
 			}
 			else {
 				log.debug("IPC client '{}': the {} request from {} is left unanswered: {}", name, type, destination,

@@ -5,10 +5,16 @@ import java.lang.reflect.Type;
 
 import dev.ipc.rpc.RpcRequest;
 
-/** Resolves the response type an {@link RpcRequest} class declares, and recognises unit request types. */
+/**
+ * Resolves the response type an {@link RpcRequest} class declares, and recognises unit
+ * request types.
+ */
 final class RpcTypes {
 
-	/** Stored with each class (not in a map keyed by class), so no class loader is kept alive by this cache. */
+	/**
+	 * Stored with each class (not in a map keyed by class), so no class loader is kept
+	 * alive by this cache.
+	 */
 	private static final ClassValue<Type> RESPONSE_TYPES = new ClassValue<>() {
 		@Override
 		protected Type computeValue(Class<?> requestClass) {
@@ -20,7 +26,8 @@ final class RpcTypes {
 	}
 
 	/**
-	 * The {@code R} of {@code RpcRequest<R>} as implemented by {@code requestClass} or a superclass.
+	 * The {@code R} of {@code RpcRequest<R>} as implemented by {@code requestClass} or a
+	 * superclass.
 	 * @throws IllegalArgumentException if it cannot be resolved to a concrete type
 	 */
 	static Type responseType(Class<?> requestClass) {
@@ -44,14 +51,18 @@ final class RpcTypes {
 	}
 
 	/**
-	 * Whether instances of {@code type} carry no data (a record without components), like a Rust unit struct: such a
-	 * request is {@code null} on the wire and is recreated from {@code null}.
+	 * Whether instances of {@code type} carry no data (a record without components), like
+	 * a Rust unit struct: such a request is {@code null} on the wire and is recreated
+	 * from {@code null}.
 	 */
 	static boolean isUnit(Class<?> type) {
 		return UNIT.get(type);
 	}
 
-	/** {@link #isUnit} per class, computed once (record components are found by reflection). */
+	/**
+	 * {@link #isUnit} per class, computed once (record components are found by
+	 * reflection).
+	 */
 	private static final ClassValue<Boolean> UNIT = new ClassValue<>() {
 		@Override
 		protected Boolean computeValue(Class<?> type) {

@@ -12,9 +12,9 @@ import dev.ipc.model.IncomingMessage;
 import dev.ipc.spi.IpcClosedException;
 
 /**
- * One subscription's bounded queue. {@link #offer} never blocks (the receive loop calls it): when full, the oldest
- * message is dropped and counted. Consumers either pull ({@link #receive}) or are fed by a {@link MessageListener}
- * serially on the dispatcher.
+ * One subscription's bounded queue. {@link #offer} never blocks (the receive loop calls
+ * it): when full, the oldest message is dropped and counted. Consumers either pull
+ * ({@link #receive}) or are fed by a {@link MessageListener} serially on the dispatcher.
  */
 final class SubscriberQueue implements Subscription {
 
@@ -52,7 +52,10 @@ final class SubscriberQueue implements Subscription {
 		return topic == null || topic.equals(messageTopic);
 	}
 
-	/** Enqueues without blocking; returns the number of messages dropped to make room (0 or 1). */
+	/**
+	 * Enqueues without blocking; returns the number of messages dropped to make room (0
+	 * or 1).
+	 */
 	int offer(IncomingMessage message) {
 		int dropped = 0;
 		lock.lock();
@@ -78,7 +81,10 @@ final class SubscriberQueue implements Subscription {
 		return dropped;
 	}
 
-	/** Feeds the listener until the queue is empty; runs on the dispatcher, one drain at a time. */
+	/**
+	 * Feeds the listener until the queue is empty; runs on the dispatcher, one drain at a
+	 * time.
+	 */
 	private void drain() {
 		MessageListener target = listener;
 		while (true) {
@@ -105,7 +111,8 @@ final class SubscriberQueue implements Subscription {
 				}
 			}
 			if (next == null) {
-				// a message offered between the poll and the flag reset must not be stranded
+				// a message offered between the poll and the flag reset must not be
+				// stranded
 				if (hasPending() && draining.compareAndSet(false, true)) {
 					continue;
 				}

@@ -11,7 +11,9 @@ import org.slf4j.LoggerFactory;
 import dev.ipc.event.IpcEventListener;
 import dev.ipc.model.IncomingMessage;
 
-/** The client's subscriptions: fans each delivered message out to every matching queue. */
+/**
+ * The client's subscriptions: fans each delivered message out to every matching queue.
+ */
 final class SubscriptionHub {
 
 	private static final Logger log = LoggerFactory.getLogger(SubscriptionHub.class);

@@ -6,11 +6,13 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongUnaryOperator;
 
 /**
- * Expires pending RPCs without a timer task per request. Scheduling one task per request costs a queue insertion and
- * removal and, whenever the new task becomes the earliest (always, with one request in flight), a wake-up of the timer
- * thread on another CPU. Instead, one sweep is scheduled for the earliest deadline known; a request whose deadline is
- * later than the scheduled sweep (the usual case: same timeout, later start) schedules nothing. The sweep fails what
- * has expired and schedules itself again for the earliest deadline still pending.
+ * Expires pending RPCs without a timer task per request. Scheduling one task per request
+ * costs a queue insertion and removal and, whenever the new task becomes the earliest
+ * (always, with one request in flight), a wake-up of the timer thread on another CPU.
+ * Instead, one sweep is scheduled for the earliest deadline known; a request whose
+ * deadline is later than the scheduled sweep (the usual case: same timeout, later start)
+ * schedules nothing. The sweep fails what has expired and schedules itself again for the
+ * earliest deadline still pending.
  */
 final class TimeoutSweeper {
 
@@ -18,12 +20,18 @@ final class TimeoutSweeper {
 
 	private final ScheduledExecutorService timer;
 
-	/** Fails the requests expired at the given time and returns the earliest remaining deadline, or {@code NONE}. */
+	/**
+	 * Fails the requests expired at the given time and returns the earliest remaining
+	 * deadline, or {@code NONE}.
+	 */
 	private final LongUnaryOperator sweep;
 
 	private final ReentrantLock lock = new ReentrantLock();
 
-	/** Deadline (nanoTime) of the next scheduled sweep, {@link #NONE} when none is scheduled. */
+	/**
+	 * Deadline (nanoTime) of the next scheduled sweep, {@link #NONE} when none is
+	 * scheduled.
+	 */
 	private volatile long sweepAt = NONE;
 
 	TimeoutSweeper(ScheduledExecutorService timer, LongUnaryOperator sweep) {
@@ -63,7 +71,8 @@ final class TimeoutSweeper {
 		lock.lock();
 		try {
 			if (sweepAt != NONE && sweepAt - now > 0) {
-				return; // superseded by an earlier sweep that rescheduled; the later one is already planned
+				return; // superseded by an earlier sweep that rescheduled; the later one
+						// is already planned
 			}
 			sweepAt = NONE;
 		}

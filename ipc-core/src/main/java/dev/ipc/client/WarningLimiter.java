@@ -4,8 +4,8 @@ import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Lets a warning that a peer can trigger again and again through at most once per interval, so a flood cannot flood
- * the log; the caller logs the others at debug.
+ * Lets a warning that a peer can trigger again and again through at most once per
+ * interval, so a flood cannot flood the log; the caller logs the others at debug.
  */
 final class WarningLimiter {
 

@@ -19,24 +19,37 @@ import dev.ipc.model.Source;
 import dev.ipc.rpc.RpcError;
 
 /**
- * Jackson module that encodes {@link HostId}, {@link Endpoint}, {@link Source} and {@link RpcError} exactly as
- * Rust serde's externally tagged form (spec §1): a unit variant is its bare name ({@code "DesktopMain"}), a
- * variant with fields is a one-entry object ({@code {"BrowserForeground":{"id":3}}}), a newtype variant wraps its
- * value ({@code {"Id":5}}, {@code {"RequestDeserialization":"text"}}). Field names are snake_case as in Rust.
+ * Jackson module that encodes {@link HostId}, {@link Endpoint}, {@link Source} and
+ * {@link RpcError} exactly as Rust serde's externally tagged form (spec §1): a unit
+ * variant is its bare name ({@code "DesktopMain"}), a variant with fields is a one-entry
+ * object ({@code {"BrowserForeground":{"id":3}}}), a newtype variant wraps its value
+ * ({@code {"Id":5}}, {@code {"RequestDeserialization":"text"}}). Field names are
+ * snake_case as in Rust.
  *
- * <p>Works with any Jackson format (JSON and CBOR). Decoding an unknown variant fails with a message naming the
- * variant and the accepted ones. A unit variant is also accepted in the {@code {"Name":null}} form.
+ * <p>
+ * Works with any Jackson format (JSON and CBOR). Decoding an unknown variant fails with a
+ * message naming the variant and the accepted ones. A unit variant is also accepted in
+ * the {@code {"Name":null}} form.
  *
- * <p>Every text field of a decoded endpoint or source ({@code name}, {@code user}, {@code document_id},
- * {@code origin}) is bounded: one longer than {@link #MAX_FIELD_CHARS} characters ({@link #MAX_ORIGIN_CHARS} for an
- * origin) fails decoding, so a peer cannot make a receiver keep large values as endpoint keys. Numbers are 32-bit.
+ * <p>
+ * Every text field of a decoded endpoint or source ({@code name}, {@code user},
+ * {@code document_id}, {@code origin}) is bounded: one longer than
+ * {@link #MAX_FIELD_CHARS} characters ({@link #MAX_ORIGIN_CHARS} for an origin) fails
+ * decoding, so a peer cannot make a receiver keep large values as endpoint keys. Numbers
+ * are 32-bit.
  */
 public final class IpcJsonModule extends SimpleModule {
 
-	/** The longest {@code name}, {@code user} or {@code document_id} accepted when decoding, in UTF-16 chars. */
+	/**
+	 * The longest {@code name}, {@code user} or {@code document_id} accepted when
+	 * decoding, in UTF-16 chars.
+	 */
 	public static final int MAX_FIELD_CHARS = 256;
 
-	/** The longest {@code origin} accepted when decoding (a URL origin: scheme, host of up to 253 chars, port). */
+	/**
+	 * The longest {@code origin} accepted when decoding (a URL origin: scheme, host of up
+	 * to 253 chars, port).
+	 */
 	public static final int MAX_ORIGIN_CHARS = 512;
 
 	public IpcJsonModule() {
@@ -189,7 +202,8 @@ public final class IpcJsonModule extends SimpleModule {
 			JsonNode content = entry.getValue().isNull() ? null : entry.getValue();
 			return new Tagged(entry.getKey(), content);
 		}
-		throw new IllegalArgumentException(type + " must be a variant name or a single-entry object, got " + node.getNodeType());
+		throw new IllegalArgumentException(
+				type + " must be a variant name or a single-entry object, got " + node.getNodeType());
 	}
 
 	static HostId hostId(JsonNode node) {
@@ -271,7 +285,8 @@ public final class IpcJsonModule extends SimpleModule {
 	}
 
 	private static IllegalArgumentException unknown(String type, String variant, String expected) {
-		return new IllegalArgumentException("Unknown " + type + " variant '" + variant + "'; expected one of: " + expected);
+		return new IllegalArgumentException(
+				"Unknown " + type + " variant '" + variant + "'; expected one of: " + expected);
 	}
 
 	private static JsonNode field(JsonNode content, String name) {
@@ -315,35 +330,45 @@ public final class IpcJsonModule extends SimpleModule {
 	// ---- Jackson adapters
 
 	private static final class HostIdSerializer extends ValueSerializer<HostId> {
+
 		@Override
 		public void serialize(HostId value, JsonGenerator g, SerializationContext ctxt) throws JacksonException {
 			writeHostId(value, g);
 		}
+
 	}
 
 	private static final class EndpointSerializer extends ValueSerializer<Endpoint> {
+
 		@Override
 		public void serialize(Endpoint value, JsonGenerator g, SerializationContext ctxt) throws JacksonException {
 			writeEndpoint(value, g);
 		}
+
 	}
 
 	private static final class SourceSerializer extends ValueSerializer<Source> {
+
 		@Override
 		public void serialize(Source value, JsonGenerator g, SerializationContext ctxt) throws JacksonException {
 			writeSource(value, g);
 		}
+
 	}
 
 	private static final class RpcErrorSerializer extends ValueSerializer<RpcError> {
+
 		@Override
 		public void serialize(RpcError value, JsonGenerator g, SerializationContext ctxt) throws JacksonException {
 			writeRpcError(value, g);
 		}
+
 	}
 
 	private interface NodeReader<T> {
+
 		T read(JsonNode node);
+
 	}
 
 	private static final class TreeDeserializer<T> extends ValueDeserializer<T> {

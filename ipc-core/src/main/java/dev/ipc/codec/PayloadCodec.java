@@ -13,12 +13,14 @@ import tools.jackson.databind.MapperFeature;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Encodes application payloads as compact UTF-8 JSON, the format every Bitwarden peer uses (spec §3), with a
- * Jackson 3 {@link JsonMapper}.
+ * Encodes application payloads as compact UTF-8 JSON, the format every Bitwarden peer
+ * uses (spec §3), with a Jackson 3 {@link JsonMapper}.
  *
- * <p>{@link #defaults()} matches serde's behaviour: properties in declaration order (Jackson 3 sorts them
- * alphabetically by default), unknown properties ignored. {@link #of(JsonMapper)} adopts an application's mapper
- * (for example Spring Boot's) and adds {@link IpcJsonModule} to it. Failures are {@link PayloadCodecException}s.
+ * <p>
+ * {@link #defaults()} matches serde's behaviour: properties in declaration order (Jackson
+ * 3 sorts them alphabetically by default), unknown properties ignored.
+ * {@link #of(JsonMapper)} adopts an application's mapper (for example Spring Boot's) and
+ * adds {@link IpcJsonModule} to it. Failures are {@link PayloadCodecException}s.
  */
 public final class PayloadCodec {
 
@@ -34,9 +36,10 @@ public final class PayloadCodec {
 	}
 
 	/**
-	 * A builder for the default mapper, to customise further. Besides serde's conventions it is tuned for many small
-	 * messages: buffers are recycled per thread (Jackson 3's default pool is a shared lock-free deque, measurably slower
-	 * for small documents) and trailing tokens are not checked (the envelope or payload is always one value).
+	 * A builder for the default mapper, to customise further. Besides serde's conventions
+	 * it is tuned for many small messages: buffers are recycled per thread (Jackson 3's
+	 * default pool is a shared lock-free deque, measurably slower for small documents)
+	 * and trailing tokens are not checked (the envelope or payload is always one value).
 	 */
 	public static JsonMapper.Builder defaultMapperBuilder() {
 		JsonFactory factory = JsonFactory.builder().recyclerPool(JsonRecyclerPools.threadLocalPool()).build();
@@ -94,7 +97,8 @@ public final class PayloadCodec {
 	}
 
 	/**
-	 * Decodes the {@code length} bytes of {@code json} from {@code offset} as a (possibly generic) {@code type}.
+	 * Decodes the {@code length} bytes of {@code json} from {@code offset} as a (possibly
+	 * generic) {@code type}.
 	 * @throws PayloadCodecException if the bytes are not valid JSON for that type
 	 */
 	@SuppressWarnings("unchecked")

@@ -6,8 +6,9 @@ import dev.ipc.spi.CryptoContext;
 import dev.ipc.spi.CryptoProvider;
 
 /**
- * Passes messages through unencrypted (spec §4.1). For tests and for components inside one JVM only: anyone who can
- * read the transport reads the payloads. Errors are the backend's own.
+ * Passes messages through unencrypted (spec §4.1). For tests and for components inside
+ * one JVM only: anyone who can read the transport reads the payloads. Errors are the
+ * backend's own.
  */
 public final class NoEncryptionCryptoProvider implements CryptoProvider<Void> {
 

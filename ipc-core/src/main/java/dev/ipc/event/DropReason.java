@@ -1,6 +1,9 @@
 package dev.ipc.event;
 
-/** Why an incoming message or frame was dropped instead of delivered. Each reason is counted separately. */
+/**
+ * Why an incoming message or frame was dropped instead of delivered. Each reason is
+ * counted separately.
+ */
 public enum DropReason {
 
 	/** The frame could not be decoded (garbage, truncated, wrong structure). */
@@ -9,31 +12,49 @@ public enum DropReason {
 	/** The frame exceeded a size limit. */
 	OVERSIZED_FRAME,
 
-	/** The frame's nonce was not greater than the last one accepted (replay or reordering). */
+	/**
+	 * The frame's nonce was not greater than the last one accepted (replay or
+	 * reordering).
+	 */
 	REPLAYED_FRAME,
 
-	/** Authenticated decryption failed (forged, corrupted, or encrypted under another session's keys). */
+	/**
+	 * Authenticated decryption failed (forged, corrupted, or encrypted under another
+	 * session's keys).
+	 */
 	DECRYPTION_FAILED,
 
-	/** An encrypted frame arrived from a peer we hold no session for (answered with {@code CryptoInvalidated}). */
+	/**
+	 * An encrypted frame arrived from a peer we hold no session for (answered with
+	 * {@code CryptoInvalidated}).
+	 */
 	NO_SESSION,
 
-	/** A protocol frame arrived that is not valid at this point (e.g. a stray handshake reply). */
+	/**
+	 * A protocol frame arrived that is not valid at this point (e.g. a stray handshake
+	 * reply).
+	 */
 	UNEXPECTED_FRAME,
 
 	/**
-	 * A handshake reply that answers one of our own earlier handshake attempts, which has since timed out or been
-	 * superseded by a retry (late, harmless).
+	 * A handshake reply that answers one of our own earlier handshake attempts, which has
+	 * since timed out or been superseded by a retry (late, harmless).
 	 */
 	STALE_HANDSHAKE,
 
-	/** A peer exceeded a per-peer rate limit (e.g. of {@code HandshakeStart}s); the frame was not processed. */
+	/**
+	 * A peer exceeded a per-peer rate limit (e.g. of {@code HandshakeStart}s); the frame
+	 * was not processed.
+	 */
 	RATE_LIMITED,
 
 	/** An RPC envelope could not be parsed at all (no request id could be recovered). */
 	MALFORMED_RPC,
 
-	/** An RPC response matched no pending request (late after a timeout or cancellation, or forged). */
+	/**
+	 * An RPC response matched no pending request (late after a timeout or cancellation,
+	 * or forged).
+	 */
 	UNMATCHED_RPC_RESPONSE,
 
 	/** A handler refused the message because of its source. */
@@ -43,14 +64,16 @@ public enum DropReason {
 	TRANSPORT_OVERFLOW,
 
 	/**
-	 * A backend receiver's queue was full (its consumer, the client's receive loop, fell behind), so the oldest
-	 * buffered message was discarded before the client saw it. Counted once per lost message.
+	 * A backend receiver's queue was full (its consumer, the client's receive loop, fell
+	 * behind), so the oldest buffered message was discarded before the client saw it.
+	 * Counted once per lost message.
 	 */
 	RECEIVE_QUEUE_OVERFLOW,
 
 	/**
-	 * An RPC request repeated the {@code request_id} of a recent request from the same source (a requester's transparent
-	 * retry, or a replay), so its handler was not run a second time.
+	 * An RPC request repeated the {@code request_id} of a recent request from the same
+	 * source (a requester's transparent retry, or a replay), so its handler was not run a
+	 * second time.
 	 */
 	DUPLICATE_RPC_REQUEST
 

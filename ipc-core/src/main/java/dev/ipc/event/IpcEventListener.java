@@ -9,13 +9,15 @@ import dev.ipc.model.Endpoint;
 import dev.ipc.spi.ErrorKind;
 
 /**
- * Receives observable events from a client, its crypto provider and its subscriptions: the hook metrics,
- * health and tracing are built on. Every method has a no-op default.
+ * Receives observable events from a client, its crypto provider and its subscriptions:
+ * the hook metrics, health and tracing are built on. Every method has a no-op default.
  *
- * <p>Implementations are called synchronously on the thread where the event happens (often the receive loop),
- * so they must be fast and must not block or throw; an exception thrown by a listener is caught and logged.
- * Events never carry payloads or key material. Topics reported for incoming messages are chosen by the remote
- * side: bound their cardinality before using them as metric tags.
+ * <p>
+ * Implementations are called synchronously on the thread where the event happens (often
+ * the receive loop), so they must be fast and must not block or throw; an exception
+ * thrown by a listener is caught and logged. Events never carry payloads or key material.
+ * Topics reported for incoming messages are chosen by the remote side: bound their
+ * cardinality before using them as metric tags.
  */
 public interface IpcEventListener {
 
@@ -24,9 +26,10 @@ public interface IpcEventListener {
 	};
 
 	/**
-	 * The {@link #sessionInvalidated} reason a crypto provider gives when the peer told it that it could not decrypt
-	 * one of our frames (Noise's {@code CryptoInvalidated}): no handler ran for what we sent under that session, so
-	 * the client re-sends the requests still waiting on that peer.
+	 * The {@link #sessionInvalidated} reason a crypto provider gives when the peer told
+	 * it that it could not decrypt one of our frames (Noise's {@code CryptoInvalidated}):
+	 * no handler ran for what we sent under that session, so the client re-sends the
+	 * requests still waiting on that peer.
 	 */
 	String PEER_COULD_NOT_DECRYPT = "peer sent CryptoInvalidated";
 
@@ -42,13 +45,17 @@ public interface IpcEventListener {
 	default void messageReceived(@Nullable String topic, Endpoint source, int payloadBytes) {
 	}
 
-	/** An incoming message or frame was dropped. {@code peer} is {@code null} when unknown. */
+	/**
+	 * An incoming message or frame was dropped. {@code peer} is {@code null} when
+	 * unknown.
+	 */
 	default void messageDropped(DropReason reason, @Nullable Endpoint peer) {
 	}
 
 	/**
-	 * {@code count} incoming messages were dropped at once for the same reason (for instance lost to a full receive
-	 * queue). The default reports each through {@link #messageDropped}; a listener that counts may override it to add
+	 * {@code count} incoming messages were dropped at once for the same reason (for
+	 * instance lost to a full receive queue). The default reports each through
+	 * {@link #messageDropped}; a listener that counts may override it to add
 	 * {@code count} in one step.
 	 */
 	default void messagesDropped(DropReason reason, @Nullable Endpoint peer, long count) {
@@ -57,7 +64,10 @@ public interface IpcEventListener {
 		}
 	}
 
-	/** A subscription's queue was full and its oldest {@code lost} messages were discarded. */
+	/**
+	 * A subscription's queue was full and its oldest {@code lost} messages were
+	 * discarded.
+	 */
 	default void subscriberOverflow(@Nullable String subscriptionTopic, long lost) {
 	}
 
@@ -69,7 +79,10 @@ public interface IpcEventListener {
 	default void rpcClientCompleted(String requestType, RpcOutcome outcome, long durationNanos) {
 	}
 
-	/** An RPC this client answered completed. {@code requestType} is one this client has a handler for, or "unknown". */
+	/**
+	 * An RPC this client answered completed. {@code requestType} is one this client has a
+	 * handler for, or "unknown".
+	 */
 	default void rpcServerCompleted(String requestType, RpcOutcome outcome, long durationNanos) {
 	}
 
@@ -81,15 +94,24 @@ public interface IpcEventListener {
 	default void handshakeCompleted(Endpoint peer, String suite, boolean initiator, long durationNanos) {
 	}
 
-	/** A key exchange with {@code peer} failed; {@code reason} is a short, bounded description. */
+	/**
+	 * A key exchange with {@code peer} failed; {@code reason} is a short, bounded
+	 * description.
+	 */
 	default void handshakeFailed(Endpoint peer, String reason) {
 	}
 
-	/** The session with {@code peer} was discarded; {@code reason} is a short, bounded description. */
+	/**
+	 * The session with {@code peer} was discarded; {@code reason} is a short, bounded
+	 * description.
+	 */
 	default void sessionInvalidated(Endpoint peer, String reason) {
 	}
 
-	/** The client changed state; {@code cause} is the fatal error when it stopped because of one. */
+	/**
+	 * The client changed state; {@code cause} is the fatal error when it stopped because
+	 * of one.
+	 */
 	default void stateChanged(IpcClientState state, @Nullable Throwable cause) {
 	}
 

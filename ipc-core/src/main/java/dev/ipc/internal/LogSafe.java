@@ -3,12 +3,13 @@ package dev.ipc.internal;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Makes peer-controlled text safe to log (endpoint names, document ids, reject details, decoder messages): every
- * character that does not show as a visible glyph (controls, line and paragraph separators, format and other
- * invisible characters, any whitespace but a plain space, unpaired surrogates) becomes a {@code \n}, {@code \r},
- * {@code \t} or {@code \}{@code uXXXX} escape, a backslash is doubled, and the result is cut after
- * {@link #MAX_CHARS} characters. So a name with a newline cannot forge a log line, and a long one cannot flood it.
- * Never throws. Not API (see the package).
+ * Makes peer-controlled text safe to log (endpoint names, document ids, reject details,
+ * decoder messages): every character that does not show as a visible glyph (controls,
+ * line and paragraph separators, format and other invisible characters, any whitespace
+ * but a plain space, unpaired surrogates) becomes a {@code \n}, {@code \r}, {@code \t} or
+ * {@code \}{@code uXXXX} escape, a backslash is doubled, and the result is cut after
+ * {@link #MAX_CHARS} characters. So a name with a newline cannot forge a log line, and a
+ * long one cannot flood it. Never throws. Not API (see the package).
  */
 public final class LogSafe {
 
@@ -46,8 +47,8 @@ public final class LogSafe {
 	}
 
 	/**
-	 * A log argument whose {@code toString()} is {@link #escape(Object) escape(value)}, so nothing is escaped for a
-	 * line the logger's level discards.
+	 * A log argument whose {@code toString()} is {@link #escape(Object) escape(value)},
+	 * so nothing is escaped for a line the logger's level discards.
 	 */
 	public static Object of(@Nullable Object value) {
 		return new Object() {
@@ -59,8 +60,9 @@ public final class LogSafe {
 	}
 
 	/**
-	 * Whether a code point shows as a visible glyph: not a control, format, private-use, unassigned or surrogate code
-	 * point, not a line or paragraph separator, not a space other than U+0020, and not default-ignorable.
+	 * Whether a code point shows as a visible glyph: not a control, format, private-use,
+	 * unassigned or surrogate code point, not a line or paragraph separator, not a space
+	 * other than U+0020, and not default-ignorable.
 	 */
 	public static boolean visible(int cp) {
 		if (cp == ' ') {
@@ -75,7 +77,10 @@ public final class LogSafe {
 		}
 	}
 
-	/** Default-ignorable code points (Unicode DerivedCoreProperties) that are not already Cf or Cc. */
+	/**
+	 * Default-ignorable code points (Unicode DerivedCoreProperties) that are not already
+	 * Cf or Cc.
+	 */
 	private static boolean defaultIgnorable(int cp) {
 		return cp == 0x034F || cp == 0x115F || cp == 0x1160 || cp == 0x17B4 || cp == 0x17B5
 				|| (cp >= 0x180B && cp <= 0x180F) || cp == 0x3164 || (cp >= 0xFE00 && cp <= 0xFE0F) || cp == 0xFFA0

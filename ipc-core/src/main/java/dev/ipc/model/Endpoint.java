@@ -3,18 +3,20 @@ package dev.ipc.model;
 import java.util.Objects;
 
 /**
- * An addressable destination of a message, and the key under which cryptographic sessions are kept
- * (spec §1.2).
+ * An addressable destination of a message, and the key under which cryptographic sessions
+ * are kept (spec §1.2).
  *
- * <p>The variants mirror Bitwarden's {@code Endpoint} enum and are encoded exactly as serde's externally
- * tagged form, for example {@code "DesktopMain"}, {@code {"BrowserForeground":{"id":3}}} or
- * {@code {"Web":{"tab_id":1,"document_id":"abc"}}} (see {@link dev.ipc.codec.IpcJsonModule}).
- * {@link Named} is our addition for Java-to-Java topologies ({@code {"Named":{"name":"worker"}}}); Bitwarden
- * peers do not understand it. Equality is structural over all fields.
+ * <p>
+ * The variants mirror Bitwarden's {@code Endpoint} enum and are encoded exactly as
+ * serde's externally tagged form, for example {@code "DesktopMain"},
+ * {@code {"BrowserForeground":{"id":3}}} or
+ * {@code {"Web":{"tab_id":1,"document_id":"abc"}}} (see
+ * {@link dev.ipc.codec.IpcJsonModule}). {@link Named} is our addition for Java-to-Java
+ * topologies ({@code {"Named":{"name":"worker"}}}); Bitwarden peers do not understand it.
+ * Equality is structural over all fields.
  */
-public sealed interface Endpoint
-		permits Endpoint.Web, Endpoint.BrowserForeground, Endpoint.BrowserBackground, Endpoint.DesktopRenderer,
-		Endpoint.DesktopMain, Endpoint.Named {
+public sealed interface Endpoint permits Endpoint.Web, Endpoint.BrowserForeground, Endpoint.BrowserBackground,
+		Endpoint.DesktopRenderer, Endpoint.DesktopMain, Endpoint.Named {
 
 	/** The desktop application's main process. */
 	Endpoint DESKTOP_MAIN = new DesktopMain();
@@ -28,8 +30,8 @@ public sealed interface Endpoint
 	}
 
 	/**
-	 * A web page in a browser tab. {@code documentId} changes on navigation, so a navigated page is a
-	 * different endpoint (and a different crypto session).
+	 * A web page in a browser tab. {@code documentId} changes on navigation, so a
+	 * navigated page is a different endpoint (and a different crypto session).
 	 */
 	record Web(int tabId, String documentId) implements Endpoint {
 		public Web {
@@ -37,7 +39,9 @@ public sealed interface Endpoint
 		}
 	}
 
-	/** A browser extension page (popup, sidebar), identified by a transport-assigned id. */
+	/**
+	 * A browser extension page (popup, sidebar), identified by a transport-assigned id.
+	 */
 	record BrowserForeground(int id) implements Endpoint {
 	}
 
@@ -66,13 +70,15 @@ public sealed interface Endpoint
 
 	/**
 	 * A named process, for Java-to-Java topologies (not a Bitwarden variant).
+	 *
 	 * @param name the process name, non-blank, at most 255 characters
 	 */
 	record Named(String name) implements Endpoint {
 		public Named {
 			Objects.requireNonNull(name, "name");
 			if (name.isBlank() || name.length() > 255) {
-				throw new IllegalArgumentException("Endpoint name must be 1-255 characters and not blank, got '" + name + "'");
+				throw new IllegalArgumentException(
+						"Endpoint name must be 1-255 characters and not blank, got '" + name + "'");
 			}
 		}
 	}

@@ -1,11 +1,12 @@
 package dev.ipc.model;
 
 /**
- * Identifies a host endpoint: a hub that manages connections for others, such as a browser's
- * background script (spec §1.1).
+ * Identifies a host endpoint: a hub that manages connections for others, such as a
+ * browser's background script (spec §1.1).
  *
- * <p>JSON form (serde, externally tagged): {@code "Own"} or {@code {"Id":5}}. Equality is structural,
- * so {@code Own} never equals {@code Id(0)}.
+ * <p>
+ * JSON form (serde, externally tagged): {@code "Own"} or {@code {"Id":5}}. Equality is
+ * structural, so {@code Own} never equals {@code Id(0)}.
  */
 public sealed interface HostId permits HostId.Own, HostId.Id {
 

@@ -6,10 +6,12 @@ import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
- * An untyped message as delivered to subscribers (spec §1.4). {@code source} was stamped by the receiving
- * transport and can be trusted; {@code destination} is informational (the client never checks it is "me").
+ * An untyped message as delivered to subscribers (spec §1.4). {@code source} was stamped
+ * by the receiving transport and can be trusted; {@code destination} is informational
+ * (the client never checks it is "me").
  *
- * <p>The payload array is not copied. {@link #toString()} never prints payload bytes.
+ * <p>
+ * The payload array is not copied. {@link #toString()} never prints payload bytes.
  *
  * @param payload the (decrypted) payload bytes
  * @param destination where the sender addressed the message
@@ -24,7 +26,9 @@ public record IncomingMessage(byte[] payload, Endpoint destination, Source sourc
 		Objects.requireNonNull(source, "source");
 	}
 
-	/** The same message with another payload (used by crypto providers after decryption). */
+	/**
+	 * The same message with another payload (used by crypto providers after decryption).
+	 */
 	public IncomingMessage withPayload(byte[] newPayload) {
 		return new IncomingMessage(newPayload, destination, source, topic);
 	}
@@ -43,8 +47,8 @@ public record IncomingMessage(byte[] payload, Endpoint destination, Source sourc
 
 	@Override
 	public String toString() {
-		return "IncomingMessage[topic=" + topic + ", source=" + source + ", destination=" + destination
-				+ ", payload=" + payload.length + " bytes]";
+		return "IncomingMessage[topic=" + topic + ", source=" + source + ", destination=" + destination + ", payload="
+				+ payload.length + " bytes]";
 	}
 
 }

@@ -7,20 +7,21 @@ import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 
 /**
- * Declares the wire name of a payload type, once, as Bitwarden's {@code PAYLOAD_TYPE_NAME} / {@code NAME}
- * constants do (spec §1.6–§1.7).
+ * Declares the wire name of a payload type, once, as Bitwarden's
+ * {@code PAYLOAD_TYPE_NAME} / {@code NAME} constants do (spec §1.6–§1.7).
  *
  * <ul>
- * <li>On a pub/sub payload type the name is the <em>topic</em>: a typed send uses it as the message topic, a
- * typed subscription filters on it.</li>
- * <li>On an {@link dev.ipc.rpc.RpcRequest} type the name is the <em>request type</em> ({@code request_type} on
- * the wire) that selects the handler.</li>
+ * <li>On a pub/sub payload type the name is the <em>topic</em>: a typed send uses it as
+ * the message topic, a typed subscription filters on it.</li>
+ * <li>On an {@link dev.ipc.rpc.RpcRequest} type the name is the <em>request type</em>
+ * ({@code request_type} on the wire) that selects the handler.</li>
  * </ul>
- * The name is never derived from the class name: renaming a class must not change the protocol. The reserved
- * names {@code RpcRequestMessage} and {@code RpcResponseMessage} cannot be used as topics.
+ * The name is never derived from the class name: renaming a class must not change the
+ * protocol. The reserved names {@code RpcRequestMessage} and {@code RpcResponseMessage}
+ * cannot be used as topics.
  *
  * <pre>{@code
- * @IpcPayload("password-manager.shared-unlock.leader-to-follower")
+ * &#64;IpcPayload("password-manager.shared-unlock.leader-to-follower")
  * record LeaderMessage(String kind) {}
  * }</pre>
  */

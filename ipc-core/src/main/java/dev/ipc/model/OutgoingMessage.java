@@ -6,11 +6,13 @@ import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
- * An untyped message handed to the transport: opaque payload bytes, where they go, and an optional topic
- * (spec §1.4). The crypto provider encrypts the payload; the topic travels in clear next to it.
+ * An untyped message handed to the transport: opaque payload bytes, where they go, and an
+ * optional topic (spec §1.4). The crypto provider encrypts the payload; the topic travels
+ * in clear next to it.
  *
- * <p>The payload array is not copied; do not modify it after constructing the message. {@link #toString()}
- * never prints payload bytes.
+ * <p>
+ * The payload array is not copied; do not modify it after constructing the message.
+ * {@link #toString()} never prints payload bytes.
  *
  * @param payload the payload bytes (application JSON for typed messages)
  * @param destination the endpoint to deliver to

@@ -5,17 +5,19 @@ import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Who sent an incoming message (spec §1.3). A {@code Source} is never taken from the sender: the receiving
- * transport stamps it from what it verified itself (the connection's registered endpoint, the browser's
- * tab id and origin, the OS user of a Unix-socket peer), so handlers may trust it.
+ * Who sent an incoming message (spec §1.3). A {@code Source} is never taken from the
+ * sender: the receiving transport stamps it from what it verified itself (the
+ * connection's registered endpoint, the browser's tab id and origin, the OS user of a
+ * Unix-socket peer), so handlers may trust it.
  *
- * <p>Same variants as {@link Endpoint}, but some carry verified metadata: {@link Web#origin()} and
- * {@link Named#user()}. {@link #toEndpoint()} drops that metadata and gives the address to reply to; it is
- * also the session-repository key for the responder side of a handshake.
+ * <p>
+ * Same variants as {@link Endpoint}, but some carry verified metadata:
+ * {@link Web#origin()} and {@link Named#user()}. {@link #toEndpoint()} drops that
+ * metadata and gives the address to reply to; it is also the session-repository key for
+ * the responder side of a handshake.
  */
-public sealed interface Source
-		permits Source.Web, Source.BrowserForeground, Source.BrowserBackground, Source.DesktopRenderer,
-		Source.DesktopMain, Source.Named {
+public sealed interface Source permits Source.Web, Source.BrowserForeground, Source.BrowserBackground,
+		Source.DesktopRenderer, Source.DesktopMain, Source.Named {
 
 	/** The desktop application's main process. */
 	Source DESKTOP_MAIN = new DesktopMain();
@@ -27,8 +29,8 @@ public sealed interface Source
 	Endpoint toEndpoint();
 
 	/**
-	 * The source a message from {@code endpoint} carries when the transport knows nothing more about the
-	 * sender (web origin {@code ""}, no OS user).
+	 * The source a message from {@code endpoint} carries when the transport knows nothing
+	 * more about the sender (web origin {@code ""}, no OS user).
 	 */
 	static Source of(Endpoint endpoint) {
 		Objects.requireNonNull(endpoint, "endpoint");
@@ -113,9 +115,10 @@ public sealed interface Source
 
 	/**
 	 * A named Java process (not a Bitwarden variant).
+	 *
 	 * @param name the process name the transport registered for the connection
-	 * @param user the sender's OS user as verified by the transport (Unix-socket peer credentials), or
-	 * {@code null} when the transport cannot tell
+	 * @param user the sender's OS user as verified by the transport (Unix-socket peer
+	 * credentials), or {@code null} when the transport cannot tell
 	 */
 	record Named(String name, @Nullable String user) implements Source {
 		public Named {

@@ -3,24 +3,28 @@ package dev.ipc.model;
 import java.util.Objects;
 
 /**
- * Topic names: the reserved RPC topics (spec §1.6) and the resolution of a payload type's declared name
- * from its {@link IpcPayload} annotation.
+ * Topic names: the reserved RPC topics (spec §1.6) and the resolution of a payload type's
+ * declared name from its {@link IpcPayload} annotation.
  */
 public final class Topics {
 
-	/** Topic of RPC request envelopes. Intercepted by the client, never delivered to subscribers. */
+	/**
+	 * Topic of RPC request envelopes. Intercepted by the client, never delivered to
+	 * subscribers.
+	 */
 	public static final String RPC_REQUEST = "RpcRequestMessage";
 
 	/**
 	 * Topic of RPC response envelopes from older peers. Newer requesters ask for
-	 * {@code RpcResponseMessage:<request_id>} (see {@link #responseTopicFor(String)}); responses are delivered
-	 * to subscribers like any other message.
+	 * {@code RpcResponseMessage:<request_id>} (see {@link #responseTopicFor(String)});
+	 * responses are delivered to subscribers like any other message.
 	 */
 	public static final String RPC_RESPONSE = "RpcResponseMessage";
 
 	/**
-	 * Resolved names, stored with each class (a {@link ClassValue}, not a map keyed by class), so the cache never keeps
-	 * a class loader alive: a devtools restart or a closed plugin context leaves nothing behind.
+	 * Resolved names, stored with each class (a {@link ClassValue}, not a map keyed by
+	 * class), so the cache never keeps a class loader alive: a devtools restart or a
+	 * closed plugin context leaves nothing behind.
 	 */
 	private static final ClassValue<String> NAMES = new ClassValue<>() {
 		@Override
@@ -32,7 +36,9 @@ public final class Topics {
 	private Topics() {
 	}
 
-	/** The response topic a requester asks for: {@code RpcResponseMessage:<requestId>}. */
+	/**
+	 * The response topic a requester asks for: {@code RpcResponseMessage:<requestId>}.
+	 */
 	public static String responseTopicFor(String requestId) {
 		return RPC_RESPONSE + ":" + requestId;
 	}
@@ -43,14 +49,18 @@ public final class Topics {
 				&& (topic.length() == RPC_RESPONSE.length() || topic.charAt(RPC_RESPONSE.length()) == ':');
 	}
 
-	/** Whether {@code topic} is reserved for the RPC machinery and so cannot be published or subscribed to by name. */
+	/**
+	 * Whether {@code topic} is reserved for the RPC machinery and so cannot be published
+	 * or subscribed to by name.
+	 */
 	public static boolean isReserved(String topic) {
 		return RPC_REQUEST.equals(topic) || isRpcResponseTopic(topic);
 	}
 
 	/**
 	 * The wire name a type declares with {@link IpcPayload}.
-	 * @throws IllegalArgumentException if the type has no (or a blank) {@code @IpcPayload} annotation
+	 * @throws IllegalArgumentException if the type has no (or a blank)
+	 * {@code @IpcPayload} annotation
 	 */
 	public static String nameOf(Class<?> type) {
 		Objects.requireNonNull(type, "type");
@@ -59,13 +69,14 @@ public final class Topics {
 
 	/**
 	 * The topic of a pub/sub payload type.
-	 * @throws IllegalArgumentException if the type has no {@code @IpcPayload} annotation or declares a reserved topic
+	 * @throws IllegalArgumentException if the type has no {@code @IpcPayload} annotation
+	 * or declares a reserved topic
 	 */
 	public static String topicOf(Class<?> payloadType) {
 		String name = nameOf(payloadType);
 		if (isReserved(name)) {
-			throw new IllegalArgumentException("Payload type " + payloadType.getName() + " declares the reserved topic '"
-					+ name + "'; choose another @IpcPayload name");
+			throw new IllegalArgumentException("Payload type " + payloadType.getName()
+					+ " declares the reserved topic '" + name + "'; choose another @IpcPayload name");
 		}
 		return name;
 	}

@@ -11,7 +11,9 @@ import dev.ipc.event.RpcOutcome;
 import dev.ipc.model.Endpoint;
 import dev.ipc.model.Source;
 
-/** Keeps an observer's exceptions away from the client (see {@link IpcObserver#guarded}). */
+/**
+ * Keeps an observer's exceptions away from the client (see {@link IpcObserver#guarded}).
+ */
 final class GuardedObserver implements IpcObserver {
 
 	private static final Logger log = LoggerFactory.getLogger(GuardedObserver.class);

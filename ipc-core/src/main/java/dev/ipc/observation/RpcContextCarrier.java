@@ -4,21 +4,24 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * How a requester's context (a trace, for instance {@code traceparent} or {@code b3}) travels to the responder: as an
- * optional field {@value #FIELD} of the RPC request envelope, an object of string values, inside the encrypted
- * payload.
+ * How a requester's context (a trace, for instance {@code traceparent} or {@code b3})
+ * travels to the responder: as an optional field {@value #FIELD} of the RPC request
+ * envelope, an object of string values, inside the encrypted payload.
  *
  * <pre>{"request":…,"request_id":"…","request_type":"…","response_topic":"…","ipc_context":{"traceparent":"00-…"}}</pre>
  *
- * <p>The field is written only when there is something to carry, so a client without an observer sends exactly the
- * reference's envelope. Bitwarden peers decode envelopes with serde-derived structs that skip unknown fields: they
- * ignore it and never send it (the interop suite proves both directions). Responses and pub/sub payloads never
- * carry it.
+ * <p>
+ * The field is written only when there is something to carry, so a client without an
+ * observer sends exactly the reference's envelope. Bitwarden peers decode envelopes with
+ * serde-derived structs that skip unknown fields: they ignore it and never send it (the
+ * interop suite proves both directions). Responses and pub/sub payloads never carry it.
  *
- * <p>The peer controls what it sends here, so reading is bounded: at most {@value #MAX_ENTRIES} entries, names of at
- * most {@value #MAX_NAME_LENGTH} and values of at most {@value #MAX_VALUE_LENGTH} characters; an entry that is not a
- * string or breaks a bound is skipped, entries past the limit are ignored. A context that does not parse never fails
- * the request: it is served without one.
+ * <p>
+ * The peer controls what it sends here, so reading is bounded: at most
+ * {@value #MAX_ENTRIES} entries, names of at most {@value #MAX_NAME_LENGTH} and values of
+ * at most {@value #MAX_VALUE_LENGTH} characters; an entry that is not a string or breaks
+ * a bound is skipped, entries past the limit are ignored. A context that does not parse
+ * never fails the request: it is served without one.
  */
 public final class RpcContextCarrier {
 
@@ -42,7 +45,10 @@ public final class RpcContextCarrier {
 		return !name.isEmpty() && name.length() <= MAX_NAME_LENGTH && value.length() <= MAX_VALUE_LENGTH;
 	}
 
-	/** The entries of {@code context} that may be carried, at most {@link #MAX_ENTRIES}, in order. */
+	/**
+	 * The entries of {@code context} that may be carried, at most {@link #MAX_ENTRIES},
+	 * in order.
+	 */
 	public static Map<String, String> bounded(Map<String, String> context) {
 		if (context.isEmpty()) {
 			return Map.of();

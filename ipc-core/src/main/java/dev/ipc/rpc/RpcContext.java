@@ -6,8 +6,9 @@ import dev.ipc.model.Endpoint;
 import dev.ipc.model.Source;
 
 /**
- * What a handler may know about the request it serves beyond its body: who sent it (as verified by the
- * transport) and the envelope's identifiers. Not on the wire; the wire format is unchanged.
+ * What a handler may know about the request it serves beyond its body: who sent it (as
+ * verified by the transport) and the envelope's identifiers. Not on the wire; the wire
+ * format is unchanged.
  *
  * @param source the caller, stamped by the receiving transport
  * @param destination where the caller addressed the request

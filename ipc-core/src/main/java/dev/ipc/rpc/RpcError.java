@@ -3,11 +3,13 @@ package dev.ipc.rpc;
 import java.util.Objects;
 
 /**
- * An error travelling in an RPC response's {@code result} (spec §1.7), externally tagged on the wire:
- * {@code "NoHandlerFound"} or {@code {"RequestDeserialization":"<text>"}}.
+ * An error travelling in an RPC response's {@code result} (spec §1.7), externally tagged
+ * on the wire: {@code "NoHandlerFound"} or {@code {"RequestDeserialization":"<text>"}}.
  *
- * <p>A requester receives it wrapped in {@link RpcRemoteException} (produced by the responder) or
- * {@link RpcSerializationException} (produced locally). Texts never contain payload data.
+ * <p>
+ * A requester receives it wrapped in {@link RpcRemoteException} (produced by the
+ * responder) or {@link RpcSerializationException} (produced locally). Texts never contain
+ * payload data.
  */
 public sealed interface RpcError permits RpcError.RequestDeserialization, RpcError.RequestSerialization,
 		RpcError.ResponseDeserialization, RpcError.ResponseSerialization, RpcError.NoHandlerFound {
@@ -42,7 +44,10 @@ public sealed interface RpcError permits RpcError.RequestDeserialization, RpcErr
 		}
 	}
 
-	/** Requester (local only): the response matched our request id but its result could not be decoded. */
+	/**
+	 * Requester (local only): the response matched our request id but its result could
+	 * not be decoded.
+	 */
 	record ResponseDeserialization(String message) implements RpcError {
 		public ResponseDeserialization {
 			Objects.requireNonNull(message, "message");
@@ -55,9 +60,9 @@ public sealed interface RpcError permits RpcError.RequestDeserialization, RpcErr
 	}
 
 	/**
-	 * Responder: no response could be produced. We send it when the handler's result cannot be encoded and
-	 * when the handler throws (see {@link RpcHandlerException}); a Bitwarden SDK requester reports it as
-	 * "Error occurred on the remote target".
+	 * Responder: no response could be produced. We send it when the handler's result
+	 * cannot be encoded and when the handler throws (see {@link RpcHandlerException}); a
+	 * Bitwarden SDK requester reports it as "Error occurred on the remote target".
 	 */
 	record ResponseSerialization(String message) implements RpcError {
 		public ResponseSerialization {

@@ -1,7 +1,8 @@
 package dev.ipc.rpc;
 
 /**
- * The responder answered with an {@link RpcError}: no handler, an undecodable request, or a failed handler.
+ * The responder answered with an {@link RpcError}: no handler, an undecodable request, or
+ * a failed handler.
  */
 public class RpcRemoteException extends RpcException {
 

@@ -1,8 +1,9 @@
 package dev.ipc.rpc;
 
 /**
- * The request could not be encoded ({@link RpcError.RequestSerialization}) or the response to it could not be
- * decoded ({@link RpcError.ResponseDeserialization}). Produced locally.
+ * The request could not be encoded ({@link RpcError.RequestSerialization}) or the
+ * response to it could not be decoded ({@link RpcError.ResponseDeserialization}).
+ * Produced locally.
  */
 public class RpcSerializationException extends RpcException {
 
@@ -13,7 +14,9 @@ public class RpcSerializationException extends RpcException {
 		this.error = error;
 	}
 
-	/** {@link RpcError.RequestSerialization} or {@link RpcError.ResponseDeserialization}. */
+	/**
+	 * {@link RpcError.RequestSerialization} or {@link RpcError.ResponseDeserialization}.
+	 */
 	public RpcError error() {
 		return error;
 	}

@@ -2,7 +2,10 @@ package dev.ipc.rpc;
 
 import java.time.Duration;
 
-/** No response arrived within the request's timeout. The pending request is forgotten; a late reply is dropped. */
+/**
+ * No response arrived within the request's timeout. The pending request is forgotten; a
+ * late reply is dropped.
+ */
 public class RpcTimeoutException extends RpcException {
 
 	private final Duration timeout;

@@ -19,8 +19,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Replaces a file atomically and durably: write a temporary file in the same directory (owner-only permissions
- * where the file system is POSIX), {@code fsync} it, rename it over the target, {@code fsync} the directory.
+ * Replaces a file atomically and durably: write a temporary file in the same directory
+ * (owner-only permissions where the file system is POSIX), {@code fsync} it, rename it
+ * over the target, {@code fsync} the directory.
  */
 final class AtomicFiles {
 
@@ -43,7 +44,8 @@ final class AtomicFiles {
 		createDirectoryIfMissing(dir);
 		boolean posix = isPosix(dir);
 		Path temp = posix
-				? Files.createTempFile(dir, tempPrefix(target), TEMP_SUFFIX, PosixFilePermissions.asFileAttribute(OWNER_FILE))
+				? Files.createTempFile(dir, tempPrefix(target), TEMP_SUFFIX,
+						PosixFilePermissions.asFileAttribute(OWNER_FILE))
 				: Files.createTempFile(dir, tempPrefix(target), TEMP_SUFFIX);
 		boolean moved = false;
 		try {
@@ -72,7 +74,10 @@ final class AtomicFiles {
 		}
 	}
 
-	/** Deletes temporary files a crashed writer of {@code target} may have left behind; best effort. */
+	/**
+	 * Deletes temporary files a crashed writer of {@code target} may have left behind;
+	 * best effort.
+	 */
 	static void deleteStaleTempFiles(Path target) {
 		Path dir = target.getParent();
 		if (!Files.isDirectory(dir)) {
@@ -93,7 +98,9 @@ final class AtomicFiles {
 		}
 	}
 
-	/** The prefix of our temporary files for {@code target}: hidden, and named after it. */
+	/**
+	 * The prefix of our temporary files for {@code target}: hidden, and named after it.
+	 */
 	static String tempPrefix(Path target) {
 		return "." + target.getFileName() + ".";
 	}
@@ -124,7 +131,8 @@ final class AtomicFiles {
 			Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
 		}
 		catch (AtomicMoveNotSupportedException ex) {
-			// A torn file after a crash is read as "no sessions" (re-handshake), never as stale nonces.
+			// A torn file after a crash is read as "no sessions" (re-handshake), never as
+			// stale nonces.
 			if (warnedNonAtomic.compareAndSet(false, true)) {
 				log.warn("The file system of {} cannot rename atomically; replacing the session store non-atomically",
 						target);
@@ -134,9 +142,10 @@ final class AtomicFiles {
 	}
 
 	/**
-	 * Makes the rename durable. Opening a directory fails on some platforms (Windows), where this is skipped; a
-	 * failing {@code fsync} of an opened directory is a real I/O error and propagates, because after a crash the
-	 * old file (with old nonces) could reappear.
+	 * Makes the rename durable. Opening a directory fails on some platforms (Windows),
+	 * where this is skipped; a failing {@code fsync} of an opened directory is a real I/O
+	 * error and propagates, because after a crash the old file (with old nonces) could
+	 * reappear.
 	 */
 	private static void fsyncDirectory(Path dir) throws IOException {
 		FileChannel channel;

@@ -31,52 +31,61 @@ import dev.ipc.spi.IpcException;
 import dev.ipc.spi.SessionRepository;
 
 /**
- * A durable {@link SessionRepository}: sessions survive a restart, encrypted at rest with a key derived from a
- * configured secret. Requires {@code org.springframework.security:spring-security-crypto} on the class path (an
+ * A durable {@link SessionRepository}: sessions survive a restart, encrypted at rest with
+ * a key derived from a configured secret. Requires
+ * {@code org.springframework.security:spring-security-crypto} on the class path (an
  * optional dependency of ipc-core).
  *
- * <h2>File format</h2>
- * One file holds every session. It starts with a plain-text header line, followed by the encrypted content:
+ * <h2>File format</h2> One file holds every session. It starts with a plain-text header
+ * line, followed by the encrypted content:
  *
  * <pre>
  * IPC-SESSION-STORE 1 PBKDF2WithHmacSHA256 &lt;iterations&gt; &lt;salt: 64 hex&gt; &lt;file nonce: 64 hex&gt;\n
  * &lt;IV: 12 bytes&gt; &lt;AES-256-GCM ciphertext&gt; &lt;tag: 16 bytes&gt;
  * </pre>
  *
- * The plaintext is UTF-8 JSON, {@code {"version":1,"sessions":[{"peer":<endpoint>,"session":"<base64>"},...]}}, where
- * {@code peer} is the endpoint in its wire form ({@link IpcJsonModule}, e.g. {@code "DesktopMain"} or
- * {@code {"Named":{"name":"worker"}}}) and {@code session} the {@link SessionCodec} bytes in standard base64. Peers are
- * inside the ciphertext too.
+ * The plaintext is UTF-8 JSON,
+ * {@code {"version":1,"sessions":[{"peer":<endpoint>,"session":"<base64>"},...]}}, where
+ * {@code peer} is the endpoint in its wire form ({@link IpcJsonModule}, e.g.
+ * {@code "DesktopMain"} or {@code {"Named":{"name":"worker"}}}) and {@code session} the
+ * {@link SessionCodec} bytes in standard base64. Peers are inside the ciphertext too.
  *
- * <h2>Cryptography</h2>
- * A 256-bit store key is derived once per instance with PBKDF2-HMAC-SHA256 from the secret and the store's random salt
- * (both parameters are in the header, and are adopted only from a file that decrypts); every write encrypts under a fresh file key (HKDF-Expand of the store key with
- * the per-write file nonce) with spring-security-crypto's {@code AesBytesEncryptor} in GCM mode. Details in
+ * <h2>Cryptography</h2> A 256-bit store key is derived once per instance with
+ * PBKDF2-HMAC-SHA256 from the secret and the store's random salt (both parameters are in
+ * the header, and are adopted only from a file that decrypts); every write encrypts under
+ * a fresh file key (HKDF-Expand of the store key with the per-write file nonce) with
+ * spring-security-crypto's {@code AesBytesEncryptor} in GCM mode. Details in
  * {@code docs/session-store.md}.
  *
  * <h2>Behaviour</h2>
  * <ul>
- * <li>{@link #get} and {@link #size} are served from an in-memory cache and never touch the disk. The cache holds the
- * encoded bytes, so every {@code get} returns a fresh copy decoded from exactly what was persisted.</li>
- * <li>{@link #isDurable() Durable}: a crypto provider keeps it off its hot path (the Noise provider writes a send-nonce
- * reservation now and then with {@link #save}, and receive progress with {@link #saveDeferred}).</li>
+ * <li>{@link #get} and {@link #size} are served from an in-memory cache and never touch
+ * the disk. The cache holds the encoded bytes, so every {@code get} returns a fresh copy
+ * decoded from exactly what was persisted.</li>
+ * <li>{@link #isDurable() Durable}: a crypto provider keeps it off its hot path (the
+ * Noise provider writes a send-nonce reservation now and then with {@link #save}, and
+ * receive progress with {@link #saveDeferred}).</li>
  * <li>{@link #saveDeferred} updates the cache at once and the file at most every
- * {@value #DEFERRED_WRITE_INTERVAL_MILLIS} ms (one rewrite for all deferred saves in between, on a daemon thread
- * {@code ipc-session-store-writer}); {@link #flush()} and {@link #close()} write them now.</li>
- * <li>{@link #save} and {@link #remove} write through: the whole file is rewritten atomically (temporary file in the
- * same directory, {@code fsync}, atomic rename, {@code fsync} of the directory) before the cache changes and the call
- * returns. Writes are serialised by one lock, so concurrent saves of different peers never lose each other's updates;
- * readers are not blocked by the disk I/O.</li>
- * <li>A write failure (disk full, permission denied, ...) is an {@link IpcException} of kind {@link ErrorKind#FATAL};
- * the cache then keeps its previous state.</li>
- * <li>A file that is missing starts the store empty. A file that is unreadable, truncated, corrupt, of an unknown
- * format, or encrypted under another secret is reported with one WARN line (file and cause, never secrets) and also
- * starts the store empty; the next write replaces it. Construction never fails because of the file's content.</li>
- * <li>Files are created owner-only ({@code rw-------}; a directory created by us {@code rwx------}) where the file
- * system supports POSIX permissions.</li>
- * <li>Key material: the secret is copied to a {@code char[]} that is zeroed after the key derivation and is not kept;
- * encoded sessions are zeroed when they are replaced or removed, plaintext buffers after each write or read. Copies
- * inside the JDK, Jackson and the decoded session objects are beyond reach.</li>
+ * {@value #DEFERRED_WRITE_INTERVAL_MILLIS} ms (one rewrite for all deferred saves in
+ * between, on a daemon thread {@code ipc-session-store-writer}); {@link #flush()} and
+ * {@link #close()} write them now.</li>
+ * <li>{@link #save} and {@link #remove} write through: the whole file is rewritten
+ * atomically (temporary file in the same directory, {@code fsync}, atomic rename,
+ * {@code fsync} of the directory) before the cache changes and the call returns. Writes
+ * are serialised by one lock, so concurrent saves of different peers never lose each
+ * other's updates; readers are not blocked by the disk I/O.</li>
+ * <li>A write failure (disk full, permission denied, ...) is an {@link IpcException} of
+ * kind {@link ErrorKind#FATAL}; the cache then keeps its previous state.</li>
+ * <li>A file that is missing starts the store empty. A file that is unreadable,
+ * truncated, corrupt, of an unknown format, or encrypted under another secret is reported
+ * with one WARN line (file and cause, never secrets) and also starts the store empty; the
+ * next write replaces it. Construction never fails because of the file's content.</li>
+ * <li>Files are created owner-only ({@code rw-------}; a directory created by us
+ * {@code rwx------}) where the file system supports POSIX permissions.</li>
+ * <li>Key material: the secret is copied to a {@code char[]} that is zeroed after the key
+ * derivation and is not kept; encoded sessions are zeroed when they are replaced or
+ * removed, plaintext buffers after each write or read. Copies inside the JDK, Jackson and
+ * the decoded session objects are beyond reach.</li>
  * </ul>
  * One file must be used by one repository instance (one process) at a time.
  *
@@ -87,7 +96,10 @@ public final class FileSessionRepository<S> implements SessionRepository<S>, Aut
 	/** The shortest secret accepted, in characters. */
 	public static final int MIN_SECRET_LENGTH = 16;
 
-	/** PBKDF2 iterations for new stores, unless configured otherwise (OWASP 2023 for PBKDF2-HMAC-SHA256). */
+	/**
+	 * PBKDF2 iterations for new stores, unless configured otherwise (OWASP 2023 for
+	 * PBKDF2-HMAC-SHA256).
+	 */
 	public static final int DEFAULT_KDF_ITERATIONS = 600_000;
 
 	/** The fewest PBKDF2 iterations that can be configured or are accepted in a file. */
@@ -96,7 +108,10 @@ public final class FileSessionRepository<S> implements SessionRepository<S>, Aut
 	/** The most PBKDF2 iterations accepted in a file (a bound on start-up time). */
 	public static final int MAX_KDF_ITERATIONS = 10_000_000;
 
-	/** Deferred saves are written at most once per this interval (so at most a few writes per second). */
+	/**
+	 * Deferred saves are written at most once per this interval (so at most a few writes
+	 * per second).
+	 */
 	static final long DEFERRED_WRITE_INTERVAL_MILLIS = 250;
 
 	/** Files larger than this are not read (treated as unusable). */
@@ -123,16 +138,22 @@ public final class FileSessionRepository<S> implements SessionRepository<S>, Aut
 	/** Serialises writers, including their disk I/O. */
 	private final ReentrantLock writeLock = new ReentrantLock();
 
-	/** Guards {@link #cache}: readers decode under the read lock; writers swap entries under the write lock. */
+	/**
+	 * Guards {@link #cache}: readers decode under the read lock; writers swap entries
+	 * under the write lock.
+	 */
 	private final ReentrantReadWriteLock cacheLock = new ReentrantReadWriteLock();
 
 	/**
-	 * Encoded sessions, as persisted or (when {@link #dirty}) as the next write will persist them. Mutated only while
-	 * holding {@link #writeLock} and the cache write lock.
+	 * Encoded sessions, as persisted or (when {@link #dirty}) as the next write will
+	 * persist them. Mutated only while holding {@link #writeLock} and the cache write
+	 * lock.
 	 */
 	private final Map<Endpoint, byte[]> cache = new LinkedHashMap<>();
 
-	/** A deferred save is in the cache but not on disk yet. Guarded by {@link #writeLock}. */
+	/**
+	 * A deferred save is in the cache but not on disk yet. Guarded by {@link #writeLock}.
+	 */
 	private boolean dirty;
 
 	/** A write of the deferred saves is scheduled. Guarded by {@link #writeLock}. */
@@ -141,7 +162,10 @@ public final class FileSessionRepository<S> implements SessionRepository<S>, Aut
 	/** When the file was last written (nanoTime). Guarded by {@link #writeLock}. */
 	private long lastWriteNanos = System.nanoTime() - DEFERRED_WRITE_INTERVAL_MILLIS * 1_000_000;
 
-	/** Writes deferred saves; created on first use, stopped by {@link #close()}. Guarded by {@link #writeLock}. */
+	/**
+	 * Writes deferred saves; created on first use, stopped by {@link #close()}. Guarded
+	 * by {@link #writeLock}.
+	 */
 	private java.util.concurrent.@org.jspecify.annotations.Nullable ScheduledThreadPoolExecutor writer;
 
 	private boolean closed;
@@ -150,12 +174,12 @@ public final class FileSessionRepository<S> implements SessionRepository<S>, Aut
 	private volatile long writes;
 
 	/**
-	 * A repository stored in {@code file}, encrypted with a key derived from {@code secret}, with the default
-	 * {@link #DEFAULT_KDF_ITERATIONS}. Reads the file if it exists; creates it (and missing directories) on the first
-	 * write.
+	 * A repository stored in {@code file}, encrypted with a key derived from
+	 * {@code secret}, with the default {@link #DEFAULT_KDF_ITERATIONS}. Reads the file if
+	 * it exists; creates it (and missing directories) on the first write.
 	 * @param file the store file; its directory should not be shared with untrusted users
-	 * @param secret at least {@value #MIN_SECRET_LENGTH} characters, not blank; use a random value from the environment
-	 * or a secret manager. It is not retained.
+	 * @param secret at least {@value #MIN_SECRET_LENGTH} characters, not blank; use a
+	 * random value from the environment or a secret manager. It is not retained.
 	 * @param codec turns sessions into bytes and back
 	 * @throws IllegalArgumentException if the secret is blank or too short
 	 * @throws IllegalStateException if spring-security-crypto is not on the class path
@@ -192,8 +216,10 @@ public final class FileSessionRepository<S> implements SessionRepository<S>, Aut
 				this.cipher = fileCipher;
 			}
 			else {
-				// A new store, or one we cannot decrypt: its header is not trusted to set the KDF parameters (an attacker
-				// could plant a weak work factor or a salt of their choosing and wait for our next write).
+				// A new store, or one we cannot decrypt: its header is not trusted to set
+				// the KDF parameters (an attacker
+				// could plant a weak work factor or a salt of their choosing and wait for
+				// our next write).
 				this.iterations = configuredIterations;
 				this.salt = random(StoreCipher.SALT_BYTES);
 				this.cipher = StoreCipher.derive(chars, salt, iterations);
@@ -237,8 +263,9 @@ public final class FileSessionRepository<S> implements SessionRepository<S>, Aut
 			return Optional.of(Objects.requireNonNull(codec.decode(copy), "codec returned null"));
 		}
 		catch (RuntimeException ex) {
-			throw new IpcException(ErrorKind.FATAL, "Session codec " + codec + " could not decode the stored session for "
-					+ peer + " (" + ex.getClass().getSimpleName() + ")", ex);
+			throw new IpcException(ErrorKind.FATAL, "Session codec " + codec
+					+ " could not decode the stored session for " + peer + " (" + ex.getClass().getSimpleName() + ")",
+					ex);
 		}
 		finally {
 			Arrays.fill(copy, (byte) 0);
@@ -247,7 +274,8 @@ public final class FileSessionRepository<S> implements SessionRepository<S>, Aut
 
 	/**
 	 * Stores the session for {@code peer}; when this returns, the new state is on disk.
-	 * @throws IpcException of kind {@link ErrorKind#FATAL} if it cannot be encoded or written
+	 * @throws IpcException of kind {@link ErrorKind#FATAL} if it cannot be encoded or
+	 * written
 	 */
 	@Override
 	public void save(Endpoint peer, S session) {
@@ -290,7 +318,8 @@ public final class FileSessionRepository<S> implements SessionRepository<S>, Aut
 	}
 
 	/**
-	 * Removes the session for {@code peer}, if any; when this returns, the removal is on disk.
+	 * Removes the session for {@code peer}, if any; when this returns, the removal is on
+	 * disk.
 	 * @throws IpcException of kind {@link ErrorKind#FATAL} if the file cannot be written
 	 */
 	@Override
@@ -322,20 +351,25 @@ public final class FileSessionRepository<S> implements SessionRepository<S>, Aut
 		}
 	}
 
-	/** {@code true}: sessions survive a restart, so a provider keeps the store off its hot path. */
+	/**
+	 * {@code true}: sessions survive a restart, so a provider keeps the store off its hot
+	 * path.
+	 */
 	@Override
 	public boolean isDurable() {
 		return true;
 	}
 
 	/**
-	 * Stores the session for {@code peer} at once in memory ({@link #get} returns it) and on disk with the next write,
-	 * at most {@value #DEFERRED_WRITE_INTERVAL_MILLIS} ms later: deferred saves in between are coalesced into one file
-	 * rewrite, so the file is written at most a few times per second however often this is called. A {@link #save},
-	 * {@link #remove}, {@link #flush()} or {@link #close()} writes it too. A crash before that loses it (the previous
-	 * state comes back). A failing background write is logged and retried at the next interval; {@link #flush()}
-	 * reports it.
-	 * @throws IpcException of kind {@link ErrorKind#FATAL} if it cannot be encoded, or the repository is closed
+	 * Stores the session for {@code peer} at once in memory ({@link #get} returns it) and
+	 * on disk with the next write, at most {@value #DEFERRED_WRITE_INTERVAL_MILLIS} ms
+	 * later: deferred saves in between are coalesced into one file rewrite, so the file
+	 * is written at most a few times per second however often this is called. A
+	 * {@link #save}, {@link #remove}, {@link #flush()} or {@link #close()} writes it too.
+	 * A crash before that loses it (the previous state comes back). A failing background
+	 * write is logged and retried at the next interval; {@link #flush()} reports it.
+	 * @throws IpcException of kind {@link ErrorKind#FATAL} if it cannot be encoded, or
+	 * the repository is closed
 	 */
 	@Override
 	public void saveDeferred(Endpoint peer, S session) {
@@ -437,8 +471,9 @@ public final class FileSessionRepository<S> implements SessionRepository<S>, Aut
 	}
 
 	/**
-	 * Writes the deferred saves and stops the background writer. Idempotent; reads keep working, deferred saves are
-	 * refused afterwards ({@link #save} and {@link #remove} still write through).
+	 * Writes the deferred saves and stops the background writer. Idempotent; reads keep
+	 * working, deferred saves are refused afterwards ({@link #save} and {@link #remove}
+	 * still write through).
 	 * @throws IpcException of kind {@link ErrorKind#FATAL} if the file cannot be written
 	 */
 	@Override
@@ -484,7 +519,9 @@ public final class FileSessionRepository<S> implements SessionRepository<S>, Aut
 
 	// ---- writing
 
-	/** Writes {@code sessions} as the new file content. Caller holds {@link #writeLock}. */
+	/**
+	 * Writes {@code sessions} as the new file content. Caller holds {@link #writeLock}.
+	 */
 	private void persist(Map<Endpoint, byte[]> sessions) {
 		byte[] plaintext = null;
 		try {
@@ -538,7 +575,10 @@ public final class FileSessionRepository<S> implements SessionRepository<S>, Aut
 	private record Loaded(StoreHeader header, byte[] bytes) {
 	}
 
-	/** Reads the file and its header; on any problem logs one WARN line and returns an empty result. */
+	/**
+	 * Reads the file and its header; on any problem logs one WARN line and returns an
+	 * empty result.
+	 */
 	private Loaded readFile() {
 		if (Files.exists(file) && !Files.isRegularFile(file)) {
 			// a directory, FIFO or device: reading it could fail, or block forever
@@ -572,8 +612,8 @@ public final class FileSessionRepository<S> implements SessionRepository<S>, Aut
 
 	/**
 	 * Decrypts and parses the file content into the cache.
-	 * @return {@code true} if the file decrypted and parsed (even if the codec rejected some entries); {@code false}
-	 * after logging one WARN line, with the cache left empty
+	 * @return {@code true} if the file decrypted and parsed (even if the codec rejected
+	 * some entries); {@code false} after logging one WARN line, with the cache left empty
 	 */
 	private boolean load(StoreCipher fileCipher, StoreHeader header, byte[] bytes) {
 		int start = StoreHeader.length(bytes);
@@ -618,7 +658,8 @@ public final class FileSessionRepository<S> implements SessionRepository<S>, Aut
 			}
 		}
 		if (!dropped.isEmpty()) {
-			log.warn("Session store {}: dropped {} session(s) that {} cannot decode ({}); those peers will re-handshake",
+			log.warn(
+					"Session store {}: dropped {} session(s) that {} cannot decode ({}); those peers will re-handshake",
 					file, dropped.size(), codec, LogSafe.escape(String.join(", ", dropped)));
 		}
 		cacheLock.writeLock().lock();
@@ -715,14 +756,15 @@ public final class FileSessionRepository<S> implements SessionRepository<S>, Aut
 
 	// ---- helpers
 
-		private static String describe(Throwable ex) {
+	private static String describe(Throwable ex) {
 		String message = ex.getMessage();
 		return ex.getClass().getSimpleName() + (message == null ? "" : ": " + message);
 	}
 
 	/**
-	 * Decrypted content holds key material, and parser messages may quote the text they choke on: only our own
-	 * messages (which never quote content) are shown, otherwise just the exception type.
+	 * Decrypted content holds key material, and parser messages may quote the text they
+	 * choke on: only our own messages (which never quote content) are shown, otherwise
+	 * just the exception type.
 	 */
 	private static String describeContentError(RuntimeException ex) {
 		return (ex.getClass() == IllegalArgumentException.class) ? ex.getMessage() : ex.getClass().getSimpleName();
@@ -796,10 +838,11 @@ public final class FileSessionRepository<S> implements SessionRepository<S>, Aut
 		}
 
 		/**
-		 * PBKDF2 iterations for a store this repository creates (an existing file that decrypts keeps the count in its
-		 * header; one that does not is replaced by a new store with this count and a fresh salt).
-		 * Default {@value FileSessionRepository#DEFAULT_KDF_ITERATIONS}; lower it only for tests or when the secret is
-		 * itself a long random value.
+		 * PBKDF2 iterations for a store this repository creates (an existing file that
+		 * decrypts keeps the count in its header; one that does not is replaced by a new
+		 * store with this count and a fresh salt). Default
+		 * {@value FileSessionRepository#DEFAULT_KDF_ITERATIONS}; lower it only for tests
+		 * or when the secret is itself a long random value.
 		 */
 		public Builder<S> kdfIterations(int iterations) {
 			checkIterations(iterations);

@@ -8,8 +8,9 @@ import dev.ipc.model.Endpoint;
 import dev.ipc.spi.SessionRepository;
 
 /**
- * Keeps sessions in a concurrent map for the life of the process (spec §5.1). Sessions are lost on restart: a peer
- * that still holds its side is answered with {@code CryptoInvalidated} and re-handshakes. Never fails.
+ * Keeps sessions in a concurrent map for the life of the process (spec §5.1). Sessions
+ * are lost on restart: a peer that still holds its side is answered with
+ * {@code CryptoInvalidated} and re-handshakes. Never fails.
  *
  * @param <S> the session type
  */

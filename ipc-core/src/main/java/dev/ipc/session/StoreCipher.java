@@ -17,22 +17,28 @@ import org.springframework.security.crypto.keygen.KeyGenerators;
  * The cryptography of a {@link FileSessionRepository} file.
  *
  * <ul>
- * <li>Store key: {@code PBKDF2WithHmacSHA256(secret, salt, iterations, 256 bits)}, derived once per repository
- * instance (it is deliberately slow).</li>
- * <li>File key, one per write: {@code HKDF-Expand-SHA256(PRK = store key, info = "dev.ipc.session-store/1 file key"
- * || fileNonce, L = 32)} (RFC 5869; a single HMAC block), where {@code fileNonce} is 32 fresh random bytes kept in
- * the file header. A fresh key per write keeps AES-GCM far below its limit of 2^32 random IVs per key even though
- * a busy client writes the file once per message.</li>
- * <li>Encryption: spring-security-crypto {@link AesBytesEncryptor} with {@link CipherAlgorithm#GCM}, a random
- * 12-byte IV and a 128-bit tag; output {@code IV || ciphertext || tag}.</li>
+ * <li>Store key: {@code PBKDF2WithHmacSHA256(secret, salt, iterations, 256 bits)},
+ * derived once per repository instance (it is deliberately slow).</li>
+ * <li>File key, one per write:
+ * {@code HKDF-Expand-SHA256(PRK = store key, info = "dev.ipc.session-store/1 file key"
+ * || fileNonce, L = 32)} (RFC 5869; a single HMAC block), where {@code fileNonce} is 32
+ * fresh random bytes kept in the file header. A fresh key per write keeps AES-GCM far
+ * below its limit of 2^32 random IVs per key even though a busy client writes the file
+ * once per message.</li>
+ * <li>Encryption: spring-security-crypto {@link AesBytesEncryptor} with
+ * {@link CipherAlgorithm#GCM}, a random 12-byte IV and a 128-bit tag; output
+ * {@code IV || ciphertext || tag}.</li>
  * </ul>
  *
- * <p>Spring's {@code Encryptors.stronger(password, salt)} is not used because it derives its key with
- * PBKDF2-HMAC-SHA1 at 1,024 iterations and needs the password as an immutable {@link String}; here the secret is
- * copied into a {@code char[]} that is zeroed after derivation.
+ * <p>
+ * Spring's {@code Encryptors.stronger(password, salt)} is not used because it derives its
+ * key with PBKDF2-HMAC-SHA1 at 1,024 iterations and needs the password as an immutable
+ * {@link String}; here the secret is copied into a {@code char[]} that is zeroed after
+ * derivation.
  *
- * <p>Only this class refers to spring-security-crypto, so that ipc-core works without it unless a file store is
- * used. Thread-safe.
+ * <p>
+ * Only this class refers to spring-security-crypto, so that ipc-core works without it
+ * unless a file store is used. Thread-safe.
  */
 final class StoreCipher {
 
@@ -57,7 +63,10 @@ final class StoreCipher {
 		this.storeKey = storeKey;
 	}
 
-	/** Derives the store key from {@code secret}; the caller keeps ownership of (and zeroes) {@code secret}. */
+	/**
+	 * Derives the store key from {@code secret}; the caller keeps ownership of (and
+	 * zeroes) {@code secret}.
+	 */
 	static StoreCipher derive(char[] secret, byte[] salt, int iterations) {
 		PBEKeySpec spec = new PBEKeySpec(secret, salt, iterations, KEY_BYTES * 8);
 		try {
@@ -72,7 +81,10 @@ final class StoreCipher {
 		}
 	}
 
-	/** {@code IV || ciphertext || tag} of {@code plaintext} under the file key for {@code fileNonce}. */
+	/**
+	 * {@code IV || ciphertext || tag} of {@code plaintext} under the file key for
+	 * {@code fileNonce}.
+	 */
 	byte[] encrypt(byte[] fileNonce, byte[] plaintext) {
 		byte[] fileKey = fileKey(fileNonce);
 		try {
@@ -85,7 +97,8 @@ final class StoreCipher {
 
 	/**
 	 * The plaintext of {@code IV || ciphertext || tag}, owned by the caller.
-	 * @throws IllegalStateException if authentication fails (wrong secret, damaged or modified file)
+	 * @throws IllegalStateException if authentication fails (wrong secret, damaged or
+	 * modified file)
 	 */
 	byte[] decrypt(byte[] fileNonce, byte[] encrypted) {
 		if (encrypted.length < IV_BYTES + TAG_BYTES) {
@@ -101,7 +114,8 @@ final class StoreCipher {
 	}
 
 	private static AesBytesEncryptor encryptor(byte[] fileKey) {
-		// SecretKeySpec and AesBytesEncryptor copy the key; those copies die with the encryptor.
+		// SecretKeySpec and AesBytesEncryptor copy the key; those copies die with the
+		// encryptor.
 		return new AesBytesEncryptor(new SecretKeySpec(fileKey, "AES"), KeyGenerators.secureRandom(IV_BYTES),
 				CipherAlgorithm.GCM);
 	}

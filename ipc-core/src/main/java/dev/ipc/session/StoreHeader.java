@@ -8,9 +8,9 @@ import java.util.HexFormat;
  *
  * <pre>IPC-SESSION-STORE 1 PBKDF2WithHmacSHA256 &lt;iterations&gt; &lt;salt hex&gt; &lt;file nonce hex&gt;\n</pre>
  *
- * The salt (32 bytes) is chosen when a store is created and kept for its life; the file nonce (32 bytes) is new on
- * every write. Neither is authenticated directly, but both enter the derivation of the file key, so a changed
- * value makes decryption fail.
+ * The salt (32 bytes) is chosen when a store is created and kept for its life; the file
+ * nonce (32 bytes) is new on every write. Neither is authenticated directly, but both
+ * enter the derivation of the file key, so a changed value makes decryption fail.
  */
 record StoreHeader(int iterations, byte[] salt, byte[] fileNonce) {
 
@@ -33,7 +33,8 @@ record StoreHeader(int iterations, byte[] salt, byte[] fileNonce) {
 	/**
 	 * Parses the header at the start of {@code file}.
 	 * @return the header; {@link #length(byte[])} tells where the ciphertext starts
-	 * @throws IllegalArgumentException naming what is wrong, if the file does not start with a valid header
+	 * @throws IllegalArgumentException naming what is wrong, if the file does not start
+	 * with a valid header
 	 */
 	static StoreHeader parse(byte[] file, int minIterations, int maxIterations) {
 		int end = lineEnd(file);
@@ -42,7 +43,8 @@ record StoreHeader(int iterations, byte[] salt, byte[] fileNonce) {
 			throw new IllegalArgumentException("not a session store file (no " + MAGIC + " header)");
 		}
 		if (parts.length < 2 || !VERSION.equals(parts[1])) {
-			throw new IllegalArgumentException("unsupported store format version " + (parts.length < 2 ? "(none)" : "'" + sanitize(parts[1]) + "'"));
+			throw new IllegalArgumentException("unsupported store format version "
+					+ (parts.length < 2 ? "(none)" : "'" + sanitize(parts[1]) + "'"));
 		}
 		if (parts.length != 6) {
 			throw new IllegalArgumentException("malformed header: expected 6 fields, found " + parts.length);
@@ -58,13 +60,16 @@ record StoreHeader(int iterations, byte[] salt, byte[] fileNonce) {
 			throw new IllegalArgumentException("malformed iteration count in header");
 		}
 		if (iterations < minIterations || iterations > maxIterations) {
-			throw new IllegalArgumentException("iteration count " + iterations + " outside " + minIterations + ".." + maxIterations);
+			throw new IllegalArgumentException(
+					"iteration count " + iterations + " outside " + minIterations + ".." + maxIterations);
 		}
 		return new StoreHeader(iterations, hex(parts[4], StoreCipher.SALT_BYTES, "salt"),
 				hex(parts[5], StoreCipher.FILE_NONCE_BYTES, "file nonce"));
 	}
 
-	/** The length of the header line at the start of {@code file}, including its newline. */
+	/**
+	 * The length of the header line at the start of {@code file}, including its newline.
+	 */
 	static int length(byte[] file) {
 		return lineEnd(file) + 1;
 	}
@@ -76,7 +81,8 @@ record StoreHeader(int iterations, byte[] salt, byte[] fileNonce) {
 				return i;
 			}
 		}
-		throw new IllegalArgumentException(file.length < MAX_LENGTH ? "truncated header" : "not a session store file (no header line)");
+		throw new IllegalArgumentException(
+				file.length < MAX_LENGTH ? "truncated header" : "not a session store file (no header line)");
 	}
 
 	private static byte[] hex(String text, int bytes, String what) {
@@ -91,7 +97,9 @@ record StoreHeader(int iterations, byte[] salt, byte[] fileNonce) {
 		}
 	}
 
-	/** Header text is untrusted: keep what goes into a log message short and printable. */
+	/**
+	 * Header text is untrusted: keep what goes into a log message short and printable.
+	 */
 	private static String sanitize(String text) {
 		String shortened = text.length() > 32 ? text.substring(0, 32) + "..." : text;
 		return shortened.replaceAll("[^\\x20-\\x7e]", "?");

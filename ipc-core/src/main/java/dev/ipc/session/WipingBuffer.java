@@ -5,8 +5,9 @@ import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * A growable in-memory output stream for secret data: unlike {@link java.io.ByteArrayOutputStream} it overwrites
- * its old array with zeros whenever it grows, and {@link #wipe()} zeroes the current one.
+ * A growable in-memory output stream for secret data: unlike
+ * {@link java.io.ByteArrayOutputStream} it overwrites its old array with zeros whenever
+ * it grows, and {@link #wipe()} zeroes the current one.
  */
 final class WipingBuffer extends OutputStream {
 

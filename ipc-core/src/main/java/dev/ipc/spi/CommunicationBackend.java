@@ -8,61 +8,71 @@ import dev.ipc.model.Endpoint;
 import dev.ipc.model.OutgoingMessage;
 
 /**
- * The platform-specific transport that moves bytes between processes (spec §5.2). It does not encrypt (the
- * {@link CryptoProvider} does) but it is responsible for stamping a trustworthy {@link dev.ipc.model.Source}
- * on every incoming message.
+ * The platform-specific transport that moves bytes between processes (spec §5.2). It does
+ * not encrypt (the {@link CryptoProvider} does) but it is responsible for stamping a
+ * trustworthy {@link dev.ipc.model.Source} on every incoming message.
  *
- * <p>Thread safety: {@link #send} may be called from any thread at any time, concurrently with receivers and
- * other senders. Each {@link #subscribe()} returns an independent receiver that sees every incoming message
- * from its creation on.
+ * <p>
+ * Thread safety: {@link #send} may be called from any thread at any time, concurrently
+ * with receivers and other senders. Each {@link #subscribe()} returns an independent
+ * receiver that sees every incoming message from its creation on.
  */
 public interface CommunicationBackend extends AutoCloseable {
 
 	/**
 	 * Sends one message to its destination.
-	 * @throws IpcUnreachableException if the destination is not connected (must fail fast, never wait)
-	 * @throws IpcException classified {@link ErrorKind#FATAL} if the backend can never send again, else
-	 * {@link ErrorKind#OTHER}
+	 * @throws IpcUnreachableException if the destination is not connected (must fail
+	 * fast, never wait)
+	 * @throws IpcException classified {@link ErrorKind#FATAL} if the backend can never
+	 * send again, else {@link ErrorKind#OTHER}
 	 */
 	void send(OutgoingMessage message);
 
 	/**
-	 * Opens a new receiver that buffers every message arriving from now on, independently of other receivers.
-	 * The caller must close it when done.
+	 * Opens a new receiver that buffers every message arriving from now on, independently
+	 * of other receivers. The caller must close it when done.
 	 * @throws IpcClosedException if the backend is closed
 	 */
 	BackendReceiver subscribe();
 
 	/**
-	 * The endpoints this backend currently knows to be reachable, for health and diagnostics. Empty when the
-	 * transport cannot tell.
+	 * The endpoints this backend currently knows to be reachable, for health and
+	 * diagnostics. Empty when the transport cannot tell.
 	 */
 	default Set<Endpoint> reachableEndpoints() {
 		return Set.of();
 	}
 
-	/** Whether the transport is connected (a peer) or serving (a host); {@code true} for in-process transports. */
+	/**
+	 * Whether the transport is connected (a peer) or serving (a host); {@code true} for
+	 * in-process transports.
+	 */
 	default boolean isConnected() {
 		return true;
 	}
 
 	/**
-	 * Why the transport is not connected, when it knows: for a socket peer, why its last attempt to reach the host
-	 * failed (no socket file, connection refused, permission denied, refused by the host, ...). Empty when connected,
-	 * or when the transport cannot tell. For health details and diagnostics; never contains secrets.
+	 * Why the transport is not connected, when it knows: for a socket peer, why its last
+	 * attempt to reach the host failed (no socket file, connection refused, permission
+	 * denied, refused by the host, ...). Empty when connected, or when the transport
+	 * cannot tell. For health details and diagnostics; never contains secrets.
 	 */
 	default Optional<String> lastConnectionProblem() {
 		return Optional.empty();
 	}
 
 	/**
-	 * Registers a callback told when a peer disconnects, so a client can fail RPCs pending on it at once instead
-	 * of at their timeout. Transports that cannot tell ignore it. The callback must be fast and must not block.
+	 * Registers a callback told when a peer disconnects, so a client can fail RPCs
+	 * pending on it at once instead of at their timeout. Transports that cannot tell
+	 * ignore it. The callback must be fast and must not block.
 	 */
 	default void addDisconnectListener(Consumer<Endpoint> listener) {
 	}
 
-	/** Releases the backend's resources; its receivers then fail with {@link IpcClosedException}. Idempotent. */
+	/**
+	 * Releases the backend's resources; its receivers then fail with
+	 * {@link IpcClosedException}. Idempotent.
+	 */
 	@Override
 	default void close() {
 	}

@@ -3,8 +3,9 @@ package dev.ipc.spi;
 import java.util.Objects;
 
 /**
- * Base of every exception the framework throws or completes a future with. Carries an {@link ErrorKind}
- * that decides what the client does with it (spec §2.3). Messages never contain keys or payload bytes.
+ * Base of every exception the framework throws or completes a future with. Carries an
+ * {@link ErrorKind} that decides what the client does with it (spec §2.3). Messages never
+ * contain keys or payload bytes.
  */
 public class IpcException extends RuntimeException {
 

@@ -3,8 +3,9 @@ package dev.ipc.spi;
 import dev.ipc.model.Endpoint;
 
 /**
- * The destination is not connected to the transport ({@link ErrorKind#UNREACHABLE}). Thrown by backends
- * from {@code send}, passed through by crypto providers, and used to fail sends and RPCs promptly.
+ * The destination is not connected to the transport ({@link ErrorKind#UNREACHABLE}).
+ * Thrown by backends from {@code send}, passed through by crypto providers, and used to
+ * fail sends and RPCs promptly.
  */
 public class IpcUnreachableException extends IpcException {
 

@@ -1,9 +1,10 @@
 package dev.ipc.spi;
 
 /**
- * A receiver's queue was full, so it discarded messages its consumer had not received yet ({@link ErrorKind#OTHER},
- * recoverable): thrown once by the next {@code receive} after the loss, which then continues with the oldest message
- * still buffered. The client counts each lost message as a {@link dev.ipc.event.DropReason#RECEIVE_QUEUE_OVERFLOW}
+ * A receiver's queue was full, so it discarded messages its consumer had not received yet
+ * ({@link ErrorKind#OTHER}, recoverable): thrown once by the next {@code receive} after
+ * the loss, which then continues with the oldest message still buffered. The client
+ * counts each lost message as a {@link dev.ipc.event.DropReason#RECEIVE_QUEUE_OVERFLOW}
  * drop.
  */
 public class ReceiverLaggedException extends IpcException {

@@ -25,25 +25,32 @@ import dev.ipc.spi.ReceiveMarker;
 import dev.ipc.spi.ReceiverLaggedException;
 
 /**
- * The receiving half of a backend: hands every incoming message to each open {@link BackendReceiver} (broadcast, spec
- * §5.2). Each receiver buffers up to a capacity; on overflow its oldest message is dropped and its next
- * {@code receive} reports the loss once as a recoverable {@link ErrorKind#OTHER} error
- * ({@link ReceiverLaggedException}, with the count), as a lagged broadcast receiver does. {@link #publish} never
- * blocks, so a slow consumer cannot stall the transport. Receivers support
- * {@linkplain BackendReceiver#insertMarker markers}: they keep their place in the queue, are never discarded on
- * overflow and do not count against the capacity.
+ * The receiving half of a backend: hands every incoming message to each open
+ * {@link BackendReceiver} (broadcast, spec §5.2). Each receiver buffers up to a capacity;
+ * on overflow its oldest message is dropped and its next {@code receive} reports the loss
+ * once as a recoverable {@link ErrorKind#OTHER} error ({@link ReceiverLaggedException},
+ * with the count), as a lagged broadcast receiver does. {@link #publish} never blocks, so
+ * a slow consumer cannot stall the transport. Receivers support
+ * {@linkplain BackendReceiver#insertMarker markers}: they keep their place in the queue,
+ * are never discarded on overflow and do not count against the capacity.
  *
- * <p>Receivers also support {@linkplain BackendReceiver#deliverTo push delivery}: the publishing thread (the
- * transport's reader, or the sender's thread on the in-memory bus) hands the message to the consumer's sink itself when
- * no other thread is doing so, and leaves it queued for that thread otherwise; a thread marked by
- * {@link DeliveryGuard} (it holds a crypto provider's lock) leaves it to a short-lived helper thread of the receiver
- * ({@code ipc-inbound-N}, gone after 2 s idle and at close). Either way one entry at a time, in order.
+ * <p>
+ * Receivers also support {@linkplain BackendReceiver#deliverTo push delivery}: the
+ * publishing thread (the transport's reader, or the sender's thread on the in-memory bus)
+ * hands the message to the consumer's sink itself when no other thread is doing so, and
+ * leaves it queued for that thread otherwise; a thread marked by {@link DeliveryGuard}
+ * (it holds a crypto provider's lock) leaves it to a short-lived helper thread of the
+ * receiver ({@code ipc-inbound-N}, gone after 2 s idle and at close). Either way one
+ * entry at a time, in order.
  */
 public final class ReceiverFanout {
 
 	private static final Logger log = LoggerFactory.getLogger(ReceiverFanout.class);
 
-	/** Entries one publishing thread hands to a push consumer before it leaves the rest to the helper thread. */
+	/**
+	 * Entries one publishing thread hands to a push consumer before it leaves the rest to
+	 * the helper thread.
+	 */
 	private static final int DRAIN_BUDGET = 256;
 
 	/** How long an idle helper thread of a push receiver lives. */
@@ -131,10 +138,16 @@ public final class ReceiverFanout {
 		/** The push consumer ({@link #deliverTo}), or {@code null} in pull mode. */
 		private volatile @Nullable InboundSink sink;
 
-		/** Set while one thread hands the queue to the sink; so entries go out one at a time, in order. */
+		/**
+		 * Set while one thread hands the queue to the sink; so entries go out one at a
+		 * time, in order.
+		 */
 		private final AtomicBoolean draining = new AtomicBoolean();
 
-		/** Runs drains the publishing thread may not run (see {@link DeliveryGuard}); created on first use. */
+		/**
+		 * Runs drains the publishing thread may not run (see {@link DeliveryGuard});
+		 * created on first use.
+		 */
 		private @Nullable ThreadPoolExecutor helper;
 
 		@Override
@@ -178,7 +191,10 @@ public final class ReceiverFanout {
 			return dropped;
 		}
 
-		/** Removes the oldest message, skipping markers (there is at least one message when the queue is full). */
+		/**
+		 * Removes the oldest message, skipping markers (there is at least one message
+		 * when the queue is full).
+		 */
 		private void dropOldestMessage() {
 			if (markers == 0) {
 				queue.pollFirst();
@@ -214,7 +230,10 @@ public final class ReceiverFanout {
 			return true;
 		}
 
-		/** Hands the queue to the sink on this thread, or on the helper when this thread may not run it. */
+		/**
+		 * Hands the queue to the sink on this thread, or on the helper when this thread
+		 * may not run it.
+		 */
 		private void deliver() {
 			if (DeliveryGuard.isHeld()) {
 				schedule();
@@ -254,8 +273,9 @@ public final class ReceiverFanout {
 		}
 
 		/**
-		 * Hands queued entries to the sink until the queue is empty, unless another thread is doing so (it then picks up
-		 * what this thread queued). After {@value #DRAIN_BUDGET} entries the rest goes to the helper, so a publishing
+		 * Hands queued entries to the sink until the queue is empty, unless another
+		 * thread is doing so (it then picks up what this thread queued). After
+		 * {@value #DRAIN_BUDGET} entries the rest goes to the helper, so a publishing
 		 * thread is not kept forever by other publishers.
 		 */
 		private void drain() {
@@ -370,7 +390,10 @@ public final class ReceiverFanout {
 			}
 		}
 
-		/** The oldest buffered message (or the lag/closed error, or a marker), without waiting; {@code null} if none. */
+		/**
+		 * The oldest buffered message (or the lag/closed error, or a marker), without
+		 * waiting; {@code null} if none.
+		 */
 		private @Nullable IncomingMessage takeLocked() {
 			if (receiverClosed) {
 				throw new IpcClosedException("Receiver is closed");

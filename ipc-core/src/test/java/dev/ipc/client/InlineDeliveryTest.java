@@ -25,7 +25,10 @@ import dev.ipc.support.Fixtures.TestRequest;
 import dev.ipc.support.Fixtures.TestResponse;
 import dev.ipc.transport.memory.InMemoryBus;
 
-/** Direct dispatch processes messages on the delivering thread when the receive loop is idle, in order. */
+/**
+ * Direct dispatch processes messages on the delivering thread when the receive loop is
+ * idle, in order.
+ */
 class InlineDeliveryTest {
 
 	// large enough that no receiver overflows (overflow drops the oldest by design)
@@ -78,9 +81,9 @@ class InlineDeliveryTest {
 	void messagesFromConcurrentSendersArriveCompleteAndInPerSenderOrder() throws Exception {
 		IpcClient receiver = client("receiver");
 		Map<Endpoint, List<Integer>> seen = new ConcurrentHashMap<>();
-		receiver.subscribe("numbers", message -> seen
-			.computeIfAbsent(message.source().toEndpoint(), k -> new CopyOnWriteArrayList<>())
-			.add(Integer.parseInt(new String(message.payload()))));
+		receiver.subscribe("numbers",
+				message -> seen.computeIfAbsent(message.source().toEndpoint(), k -> new CopyOnWriteArrayList<>())
+					.add(Integer.parseInt(new String(message.payload()))));
 		receiver.start();
 		int senders = 4;
 		int count = 2_000;
@@ -90,8 +93,8 @@ class InlineDeliveryTest {
 			sender.start();
 			threads.add(new Thread(() -> {
 				for (int i = 0; i < count; i++) {
-					sender.send(new OutgoingMessage(Integer.toString(i).getBytes(), Endpoint.named("receiver"),
-							"numbers"));
+					sender.send(
+							new OutgoingMessage(Integer.toString(i).getBytes(), Endpoint.named("receiver"), "numbers"));
 				}
 			}));
 		}

@@ -33,7 +33,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-/** The reference's client tests (spec §7 items 1–14) and the life-cycle fixes of spec §8 items 1–2. */
+/**
+ * The reference's client tests (spec §7 items 1–14) and the life-cycle fixes of spec §8
+ * items 1–2.
+ */
 class IpcClientTest {
 
 	private static final Duration WAIT = Duration.ofSeconds(5);
@@ -72,7 +75,8 @@ class IpcClientTest {
 	// 1
 	@Test
 	void returnsSendErrorWhenCryptoProviderReturnsError() {
-		IpcClient client = client(new ProgrammableCryptoProvider().failSends(new IpcException(ErrorKind.OTHER, "Crypto error")));
+		IpcClient client = client(
+				new ProgrammableCryptoProvider().failSends(new IpcException(ErrorKind.OTHER, "Crypto error")));
 		client.start();
 		assertThatThrownBy(() -> client.send(new OutgoingMessage(new byte[0], BACKGROUND, null)))
 			.isInstanceOf(IpcException.class)
@@ -143,7 +147,8 @@ class IpcClientTest {
 	// 7
 	@Test
 	void clientStopsIfCryptoReturnsFatalSendError() {
-		IpcClient client = client(new ProgrammableCryptoProvider().failSends(new IpcException(ErrorKind.FATAL, "Crypto error")));
+		IpcClient client = client(
+				new ProgrammableCryptoProvider().failSends(new IpcException(ErrorKind.FATAL, "Crypto error")));
 		client.start();
 		assertThatThrownBy(() -> client.send(new OutgoingMessage(new byte[0], BACKGROUND, null)))
 			.hasMessageContaining("Crypto error");
@@ -155,7 +160,8 @@ class IpcClientTest {
 	// 8
 	@Test
 	void clientKeepsRunningIfCryptoReturnsRecoverableSendError() {
-		IpcClient client = client(new ProgrammableCryptoProvider().failSends(new IpcException(ErrorKind.OTHER, "Crypto error")));
+		IpcClient client = client(
+				new ProgrammableCryptoProvider().failSends(new IpcException(ErrorKind.OTHER, "Crypto error")));
 		client.start();
 		assertThatThrownBy(() -> client.send(new OutgoingMessage(new byte[0], BACKGROUND, null)))
 			.hasMessageContaining("Crypto error");
@@ -165,7 +171,8 @@ class IpcClientTest {
 	// 9
 	@Test
 	void clientStopsIfCryptoReturnsFatalReceiveError() {
-		IpcClient client = client(new ProgrammableCryptoProvider().failReceives(new IpcException(ErrorKind.FATAL, "Crypto error")));
+		IpcClient client = client(
+				new ProgrammableCryptoProvider().failReceives(new IpcException(ErrorKind.FATAL, "Crypto error")));
 		client.start();
 		await().atMost(WAIT).until(() -> !client.isRunning());
 		assertThat(client.lastFatalError()).get().asString().contains("Crypto error");
@@ -220,10 +227,12 @@ class IpcClientTest {
 		IpcClient client = plainClient();
 		client.start();
 		assertThat(client.isRunning()).isTrue();
-		assertThatThrownBy(client::start).isInstanceOf(IllegalStateException.class).hasMessageContaining("already running");
+		assertThatThrownBy(client::start).isInstanceOf(IllegalStateException.class)
+			.hasMessageContaining("already running");
 	}
 
-	// spec §8 item 1: the reference's check-then-act start lets two concurrent starts both pass
+	// spec §8 item 1: the reference's check-then-act start lets two concurrent starts
+	// both pass
 	@Test
 	void concurrentStartsLetExactlyOneWin() throws Exception {
 		IpcClient client = plainClient();
@@ -329,7 +338,10 @@ class IpcClientTest {
 				handshakes.add(suite);
 			}
 		};
-		IpcClient a = IpcClient.builder().backend(bus.connect(dev.ipc.model.Endpoint.named("a"))).listener(listener).build();
+		IpcClient a = IpcClient.builder()
+			.backend(bus.connect(dev.ipc.model.Endpoint.named("a")))
+			.listener(listener)
+			.build();
 		IpcClient b = IpcClient.builder().backend(bus.connect(dev.ipc.model.Endpoint.named("b"))).build();
 		clients.add(a);
 		clients.add(b);

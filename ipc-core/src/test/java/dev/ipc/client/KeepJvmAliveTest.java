@@ -18,9 +18,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * A running client holds exactly one non-daemon thread ({@code <name>-keep-alive}) so that the JVM does not exit
- * while it serves; stopping, closing or a fatal error releases it. The real-JVM side is in
- * {@code dev.ipc.stress.KeepAliveProcessTest}.
+ * A running client holds exactly one non-daemon thread ({@code <name>-keep-alive}) so
+ * that the JVM does not exit while it serves; stopping, closing or a fatal error releases
+ * it. The real-JVM side is in {@code dev.ipc.stress.KeepAliveProcessTest}.
  */
 class KeepJvmAliveTest {
 

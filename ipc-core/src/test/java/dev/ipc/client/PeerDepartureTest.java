@@ -32,9 +32,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Departures are processed in order with the messages (issue 9 items A3, A4, B6): a departure fails only the requests
- * pending on the connection that left, the crypto provider hears of it after the peer's last message, and messages a
- * full receive queue loses are counted.
+ * Departures are processed in order with the messages (issue 9 items A3, A4, B6): a
+ * departure fails only the requests pending on the connection that left, the crypto
+ * provider hears of it after the peer's last message, and messages a full receive queue
+ * loses are counted.
  */
 class PeerDepartureTest {
 
@@ -62,7 +63,9 @@ class PeerDepartureTest {
 
 	private IpcClient start(CommunicationBackend backend, ProgrammableCryptoProvider crypto,
 			IpcEventListener... listeners) {
-		IpcClientBuilder builder = IpcClient.builder().name("worker").backend(backend)
+		IpcClientBuilder builder = IpcClient.builder()
+			.name("worker")
+			.backend(backend)
 			.crypto(crypto, new InMemorySessionRepository<>())
 			.defaultRpcTimeout(Duration.ofSeconds(60));
 		for (IpcEventListener listener : listeners) {
@@ -74,9 +77,14 @@ class PeerDepartureTest {
 		return client;
 	}
 
-	/** A responder whose handlers answer only when {@code gate} opens; {@code running} counts the requests it got. */
+	/**
+	 * A responder whose handlers answer only when {@code gate} opens; {@code running}
+	 * counts the requests it got.
+	 */
 	private IpcClient responder(CommunicationBackend backend, CountDownLatch gate, CountDownLatch running) {
-		IpcClient client = IpcClient.builder().name("host").backend(backend)
+		IpcClient client = IpcClient.builder()
+			.name("host")
+			.backend(backend)
 			.crypto(new NoEncryptionCryptoProvider(), new InMemorySessionRepository<>())
 			.build();
 		resources.add(client);
@@ -105,8 +113,7 @@ class PeerDepartureTest {
 		departureFailsOnlyTheRequestsPendingOnTheConnectionThatLeft(true);
 	}
 
-	private void departureFailsOnlyTheRequestsPendingOnTheConnectionThatLeft(boolean withoutMarkers)
-			throws Exception {
+	private void departureFailsOnlyTheRequestsPendingOnTheConnectionThatLeft(boolean withoutMarkers) throws Exception {
 		InMemoryBus bus = new InMemoryBus();
 		ProgrammableCryptoProvider crypto = new ProgrammableCryptoProvider();
 		CommunicationBackend workerBackend = bus.connect(WORKER);
@@ -121,7 +128,8 @@ class PeerDepartureTest {
 		assertThat(firstRunning.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
 		firstHost.close();
 
-		// a restarted host takes the name at once and gets a request before the departure has been processed
+		// a restarted host takes the name at once and gets a request before the departure
+		// has been processed
 		CommunicationBackend secondHost = bus.connect(HOST);
 		resources.add(secondHost);
 		CountDownLatch answer = new CountDownLatch(1);
@@ -130,18 +138,24 @@ class PeerDepartureTest {
 		CompletableFuture<TestResponse> onTheNewConnection = worker.request(new TestRequest(2, 3), HOST);
 		assertThat(secondRunning.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
 
-		// the departure fails the request that was pending on the connection that left ...
+		// the departure fails the request that was pending on the connection that left
+		// ...
 		await().atMost(WAIT).until(onTheOldConnection::isDone);
-		assertThat(onTheOldConnection).failsWithin(Duration.ZERO).withThrowableOfType(ExecutionException.class)
+		assertThat(onTheOldConnection).failsWithin(Duration.ZERO)
+			.withThrowableOfType(ExecutionException.class)
 			.withCauseInstanceOf(IpcUnreachableException.class);
-		// ... and has been processed completely (the provider was told), without touching the new request
+		// ... and has been processed completely (the provider was told), without touching
+		// the new request
 		await().atMost(WAIT).until(() -> crypto.departed().contains(HOST) || onTheNewConnection.isDone());
 		assertThat(onTheNewConnection).isNotDone();
 		answer.countDown();
 		assertThat(onTheNewConnection.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo(new TestResponse(5));
 	}
 
-	/** A backend whose receivers do not support {@link BackendReceiver#insertMarker} (the default). */
+	/**
+	 * A backend whose receivers do not support {@link BackendReceiver#insertMarker} (the
+	 * default).
+	 */
 	private record WithoutMarkers(CommunicationBackend delegate) implements CommunicationBackend {
 
 		@Override
@@ -207,8 +221,9 @@ class PeerDepartureTest {
 		Thread sender = new Thread(() -> worker.send(new OutgoingMessage(new byte[] { '{', '}' }, HOST, "hello")),
 				"test-sender");
 		sender.start();
-		await().atMost(WAIT).until(() -> crypto.trace().contains("send:hello")
-				|| sender.getState() == Thread.State.TIMED_WAITING || sender.getState() == Thread.State.WAITING);
+		await().atMost(WAIT)
+			.until(() -> crypto.trace().contains("send:hello") || sender.getState() == Thread.State.TIMED_WAITING
+					|| sender.getState() == Thread.State.WAITING);
 		crypto.releaseReceives();
 		sender.join(WAIT.toMillis());
 		assertThat(crypto.trace()).containsExactly("left:" + HOST, "send:hello");

@@ -40,22 +40,29 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /**
- * No request waits out its timeout when the responder side knew it was lost (issue 9 items A1 and A7): a request
- * the peer could not decrypt is retried once, a retry never runs a handler twice, and a reply that cannot be sent is
- * replaced by a small error reply.
+ * No request waits out its timeout when the responder side knew it was lost (issue 9
+ * items A1 and A7): a request the peer could not decrypt is retried once, a retry never
+ * runs a handler twice, and a reply that cannot be sent is replaced by a small error
+ * reply.
  */
 class RpcRecoveryTest {
 
 	private static final Duration WAIT = Duration.ofSeconds(10);
 
-	/** Long enough that a test waiting {@link #WAIT} can tell a prompt answer from a timeout. */
+	/**
+	 * Long enough that a test waiting {@link #WAIT} can tell a prompt answer from a
+	 * timeout.
+	 */
 	private static final Duration LONG_TIMEOUT = Duration.ofSeconds(120);
 
 	private static final Endpoint WORKER = Endpoint.named("worker");
 
 	private static final Endpoint VAULT = Endpoint.named("vault");
 
-	/** The reason the Noise provider reports when the peer answered our frame with {@code CryptoInvalidated}. */
+	/**
+	 * The reason the Noise provider reports when the peer answered our frame with
+	 * {@code CryptoInvalidated}.
+	 */
 	private static final String PEER_SENT_CRYPTO_INVALIDATED = "peer sent CryptoInvalidated";
 
 	@IpcPayload("Big")
@@ -82,7 +89,8 @@ class RpcRecoveryTest {
 	}
 
 	private <S> IpcClient client(CommunicationBackend backend, dev.ipc.spi.CryptoProvider<S> crypto) {
-		IpcClient client = IpcClient.builder().backend(backend)
+		IpcClient client = IpcClient.builder()
+			.backend(backend)
 			.crypto(crypto, new InMemorySessionRepository<S>())
 			.defaultRpcTimeout(LONG_TIMEOUT)
 			.build();
@@ -100,7 +108,8 @@ class RpcRecoveryTest {
 		return Topics.RPC_REQUEST.equals(message.topic());
 	}
 
-	// ---------------------------------------------------------------- A1: a request the peer could not decrypt
+	// ---------------------------------------------------------------- A1: a request the
+	// peer could not decrypt
 
 	@Test
 	void aRequestThePeerCouldNotDecryptIsRetriedTransparentlyWithTheSameId() throws Exception {
@@ -112,7 +121,8 @@ class RpcRecoveryTest {
 
 		CompletableFuture<TestResponse> response = worker.request(new TestRequest(1, 2), VAULT);
 		await().atMost(WAIT).until(() -> !lost.isEmpty());
-		// the vault could not decrypt it and answered CryptoInvalidated; the provider reports that as it does
+		// the vault could not decrypt it and answered CryptoInvalidated; the provider
+		// reports that as it does
 		crypto.context().events().sessionInvalidated(VAULT, PEER_SENT_CRYPTO_INVALIDATED);
 
 		assertThat(response.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo(new TestResponse(3));
@@ -126,7 +136,8 @@ class RpcRecoveryTest {
 		IpcClient firstVault = client(vaultBackend, new NoiseCryptoProvider());
 		assertThat(worker.request(new TestRequest(1, 1), VAULT).get(WAIT.toSeconds(), TimeUnit.SECONDS))
 			.isEqualTo(new TestResponse(2));
-		// the vault's client restarts with fresh sessions on the same connection: the worker's session is stale
+		// the vault's client restarts with fresh sessions on the same connection: the
+		// worker's session is stale
 		firstVault.close();
 		client(vaultBackend, new NoiseCryptoProvider());
 
@@ -180,7 +191,8 @@ class RpcRecoveryTest {
 	void aRepeatedRequestIdFromTheSameSourceRunsTheHandlerOnce() throws Exception {
 		TestCommunicationBackend backend = new TestCommunicationBackend();
 		List<DropReason> drops = new CopyOnWriteArrayList<>();
-		IpcClient vault = IpcClient.builder().backend(backend)
+		IpcClient vault = IpcClient.builder()
+			.backend(backend)
 			.crypto(new NoEncryptionCryptoProvider(), new InMemorySessionRepository<>())
 			.listener(new IpcEventListener() {
 				@Override
@@ -203,13 +215,15 @@ class RpcRecoveryTest {
 		backend.pushIncoming(new IncomingMessage(request, VAULT, worker, Topics.RPC_REQUEST));
 		await().atMost(WAIT).until(() -> drops.contains(DropReason.DUPLICATE_RPC_REQUEST));
 		// the same id from another source is another request
-		backend.pushIncoming(new IncomingMessage(request, VAULT, Source.of(Endpoint.named("other")), Topics.RPC_REQUEST));
+		backend
+			.pushIncoming(new IncomingMessage(request, VAULT, Source.of(Endpoint.named("other")), Topics.RPC_REQUEST));
 		await().atMost(WAIT).until(() -> backend.outgoing().size() == 2);
 		assertThat(handled).hasValue(2);
 		assertThat(drops).containsExactly(DropReason.DUPLICATE_RPC_REQUEST);
 	}
 
-	// ---------------------------------------------------------------- A7: a reply that cannot be sent
+	// ---------------------------------------------------------------- A7: a reply that
+	// cannot be sent
 
 	@Test
 	void aReplyTooLargeForTheTransportIsAnsweredWithAnErrorPromptly() throws Exception {
@@ -226,7 +240,9 @@ class RpcRecoveryTest {
 				RpcError error = ((RpcRemoteException) cause).error();
 				assertThat(error).isInstanceOf(RpcError.ResponseSerialization.class);
 				String text = ((RpcError.ResponseSerialization) error).message();
-				assertThat(text).startsWith("response could not be sent: ").doesNotContain("Exception").hasSizeLessThan(200);
+				assertThat(text).startsWith("response could not be sent: ")
+					.doesNotContain("Exception")
+					.hasSizeLessThan(200);
 			});
 		// and both sides keep working
 		assertThat(worker.request(new BigRequest(10, ""), VAULT).get(WAIT.toSeconds(), TimeUnit.SECONDS))

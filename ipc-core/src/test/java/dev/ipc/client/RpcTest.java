@@ -52,8 +52,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /**
- * RPC behaviour: the reference tests (spec §7 items 15–19), the newer revision's {@code response_topic}, and the fixes of
- * spec §8 items 3–9.
+ * RPC behaviour: the reference tests (spec §7 items 15–19), the newer revision's
+ * {@code response_topic}, and the fixes of spec §8 items 3–9.
  */
 class RpcTest {
 
@@ -137,7 +137,8 @@ class RpcTest {
 		assertThat(new String(sent.payload())).isEqualTo("{\"request\":{\"a\":1,\"b\":2},\"request_id\":\"" + id
 				+ "\",\"request_type\":\"TestRequest\",\"response_topic\":\"RpcResponseMessage:" + id + "\"}");
 		assertThat(id).matches("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}");
-		pushResponse("{\"result\":{\"Ok\":{\"result\":3}},\"request_id\":\"" + id + "\",\"request_type\":\"TestRequest\"}",
+		pushResponse(
+				"{\"result\":{\"Ok\":{\"result\":3}},\"request_id\":\"" + id + "\",\"request_type\":\"TestRequest\"}",
 				"RpcResponseMessage", BACKGROUND_SOURCE);
 		assertThat(response.get(5, TimeUnit.SECONDS)).isEqualTo(new TestResponse(3));
 		await().atMost(WAIT).until(() -> events.contains("client:TestRequest:SUCCESS"));
@@ -156,8 +157,8 @@ class RpcTest {
 		String otherId = otherEnvelope.get("request_id").asString();
 		pushResponse("{\"result\":{\"Ok\":\"Available\"},\"request_id\":\"" + otherId
 				+ "\",\"request_type\":\"OtherRequest\"}", "RpcResponseMessage:" + otherId, BACKGROUND_SOURCE);
-		pushResponse("{\"result\":{\"Ok\":{\"result\":3}},\"request_id\":\"" + testId + "\",\"request_type\":\"TestRequest\"}",
-				"RpcResponseMessage:" + testId, BACKGROUND_SOURCE);
+		pushResponse("{\"result\":{\"Ok\":{\"result\":3}},\"request_id\":\"" + testId
+				+ "\",\"request_type\":\"TestRequest\"}", "RpcResponseMessage:" + testId, BACKGROUND_SOURCE);
 		assertThat(other.get(5, TimeUnit.SECONDS)).isEqualTo(Availability.Available);
 		assertThat(test.get(5, TimeUnit.SECONDS)).isEqualTo(new TestResponse(3));
 	}
@@ -167,7 +168,8 @@ class RpcTest {
 	void incomingRequestWithoutResponseTopicIsAnsweredOnRpcResponseMessage() {
 		IpcClient client = started();
 		client.registerRpcHandler(TestRequest.class, new TestHandler());
-		pushRequest("{\"request\":{\"a\":1,\"b\":2},\"request_id\":\"id-1\",\"request_type\":\"TestRequest\"}", WEB_SOURCE);
+		pushRequest("{\"request\":{\"a\":1,\"b\":2},\"request_id\":\"id-1\",\"request_type\":\"TestRequest\"}",
+				WEB_SOURCE);
 		OutgoingMessage reply = awaitOutgoing(1);
 		assertThat(reply.topic()).isEqualTo("RpcResponseMessage");
 		assertThat(reply.destination()).isEqualTo(WEB);
@@ -180,7 +182,8 @@ class RpcTest {
 	void incomingRequestIsAnsweredOnItsResponseTopic() {
 		IpcClient client = started();
 		client.registerRpcHandler(TestRequest.class, new TestHandler());
-		pushRequest("{\"request\":{\"a\":1,\"b\":2},\"request_id\":\"id-2\",\"request_type\":\"TestRequest\",\"response_topic\":\"rt\"}",
+		pushRequest(
+				"{\"request\":{\"a\":1,\"b\":2},\"request_id\":\"id-2\",\"request_type\":\"TestRequest\",\"response_topic\":\"rt\"}",
 				WEB_SOURCE);
 		assertThat(awaitOutgoing(1).topic()).isEqualTo("rt");
 	}
@@ -189,7 +192,8 @@ class RpcTest {
 	@Test
 	void unknownRequestTypeIsAnsweredWithNoHandlerFound() {
 		started();
-		pushRequest("{\"request\":null,\"request_id\":\"id-3\",\"request_type\":\"Nope\",\"response_topic\":\"RpcResponseMessage:id-3\"}",
+		pushRequest(
+				"{\"request\":null,\"request_id\":\"id-3\",\"request_type\":\"Nope\",\"response_topic\":\"RpcResponseMessage:id-3\"}",
 				WEB_SOURCE);
 		assertThat(new String(awaitOutgoing(1).payload()))
 			.isEqualTo("{\"result\":{\"Err\":\"NoHandlerFound\"},\"request_id\":\"id-3\",\"request_type\":\"Nope\"}");
@@ -205,7 +209,8 @@ class RpcTest {
 			seen.set(context);
 			return new TestResponse(request.a() + request.b());
 		});
-		pushRequest("{\"request\":{\"a\":1,\"b\":2},\"request_id\":\"test_id\",\"request_type\":\"TestRequest\"}", WEB_SOURCE);
+		pushRequest("{\"request\":{\"a\":1,\"b\":2},\"request_id\":\"test_id\",\"request_type\":\"TestRequest\"}",
+				WEB_SOURCE);
 		awaitOutgoing(1);
 		assertThat(seen.get()).isEqualTo(new RpcContext(WEB_SOURCE, BACKGROUND, "test_id", "TestRequest"));
 	}
@@ -214,7 +219,8 @@ class RpcTest {
 	void undecodableRequestBodyIsAnsweredWithRequestDeserialization() {
 		IpcClient client = started();
 		client.registerRpcHandler(TestRequest.class, new TestHandler());
-		pushRequest("{\"request\":{\"a\":\"not a number\",\"b\":2},\"request_id\":\"id-4\",\"request_type\":\"TestRequest\"}",
+		pushRequest(
+				"{\"request\":{\"a\":\"not a number\",\"b\":2},\"request_id\":\"id-4\",\"request_type\":\"TestRequest\"}",
 				WEB_SOURCE);
 		JsonNode reply = json(awaitOutgoing(1));
 		assertThat(reply.get("result").get("Err").has("RequestDeserialization")).isTrue();
@@ -241,7 +247,8 @@ class RpcTest {
 		client.registerRpcHandler(TestRequest.class, (request, context) -> {
 			throw new IllegalStateException("secret internal detail");
 		});
-		pushRequest("{\"request\":{\"a\":1,\"b\":2},\"request_id\":\"id-5\",\"request_type\":\"TestRequest\"}", WEB_SOURCE);
+		pushRequest("{\"request\":{\"a\":1,\"b\":2},\"request_id\":\"id-5\",\"request_type\":\"TestRequest\"}",
+				WEB_SOURCE);
 		String reply = new String(awaitOutgoing(1).payload());
 		assertThat(reply).isEqualTo(
 				"{\"result\":{\"Err\":{\"ResponseSerialization\":\"handler failed: IllegalStateException\"}},\"request_id\":\"id-5\",\"request_type\":\"TestRequest\"}");
@@ -253,8 +260,10 @@ class RpcTest {
 		IpcClient client = started();
 		client.registerAsyncRpcHandler(TestRequest.class,
 				(request, context) -> CompletableFuture.failedFuture(new RpcHandlerException("vault is locked")));
-		pushRequest("{\"request\":{\"a\":1,\"b\":2},\"request_id\":\"id-6\",\"request_type\":\"TestRequest\"}", WEB_SOURCE);
-		assertThat(new String(awaitOutgoing(1).payload())).contains("{\"Err\":{\"ResponseSerialization\":\"vault is locked\"}}");
+		pushRequest("{\"request\":{\"a\":1,\"b\":2},\"request_id\":\"id-6\",\"request_type\":\"TestRequest\"}",
+				WEB_SOURCE);
+		assertThat(new String(awaitOutgoing(1).payload()))
+			.contains("{\"Err\":{\"ResponseSerialization\":\"vault is locked\"}}");
 	}
 
 	/** A value Jackson cannot serialize: its only property throws. */
@@ -283,8 +292,8 @@ class RpcTest {
 		IpcClient client = started();
 		CompletableFuture<TestResponse> response = client.request(new TestRequest(1, 2), BACKGROUND);
 		String id = json(awaitOutgoing(1)).get("request_id").asString();
-		pushResponse("{\"result\":{\"Err\":\"NoHandlerFound\"},\"request_id\":\"" + id + "\",\"request_type\":\"TestRequest\"}",
-				"RpcResponseMessage:" + id, BACKGROUND_SOURCE);
+		pushResponse("{\"result\":{\"Err\":\"NoHandlerFound\"},\"request_id\":\"" + id
+				+ "\",\"request_type\":\"TestRequest\"}", "RpcResponseMessage:" + id, BACKGROUND_SOURCE);
 		assertThatThrownBy(() -> response.get(5, TimeUnit.SECONDS)).cause()
 			.isInstanceOf(RpcRemoteException.class)
 			.hasMessageContaining("TestRequest")
@@ -295,10 +304,11 @@ class RpcTest {
 	@Test
 	void malformedResponseToOurIdFailsFastWithResponseDeserialization() {
 		IpcClient client = started();
-		CompletableFuture<TestResponse> response = client.request(new TestRequest(1, 2), BACKGROUND, Duration.ofMinutes(1));
+		CompletableFuture<TestResponse> response = client.request(new TestRequest(1, 2), BACKGROUND,
+				Duration.ofMinutes(1));
 		String id = json(awaitOutgoing(1)).get("request_id").asString();
-		pushResponse("{\"result\":{\"Ok\":\"not a TestResponse\"},\"request_id\":\"" + id + "\",\"request_type\":\"TestRequest\"}",
-				"RpcResponseMessage:" + id, BACKGROUND_SOURCE);
+		pushResponse("{\"result\":{\"Ok\":\"not a TestResponse\"},\"request_id\":\"" + id
+				+ "\",\"request_type\":\"TestRequest\"}", "RpcResponseMessage:" + id, BACKGROUND_SOURCE);
 		assertThatThrownBy(() -> response.get(5, TimeUnit.SECONDS)).cause()
 			.isInstanceOf(RpcSerializationException.class)
 			.satisfies(ex -> assertThat(((RpcSerializationException) ex).error())
@@ -314,14 +324,16 @@ class RpcTest {
 		await().atMost(WAIT).until(() -> events.contains("client:TestRequest:TIMEOUT"));
 		// a late response is dropped and counted, not delivered to the abandoned request
 		String id = json(backend.outgoing().get(0)).get("request_id").asString();
-		pushResponse("{\"result\":{\"Ok\":{\"result\":3}},\"request_id\":\"" + id + "\",\"request_type\":\"TestRequest\"}",
+		pushResponse(
+				"{\"result\":{\"Ok\":{\"result\":3}},\"request_id\":\"" + id + "\",\"request_type\":\"TestRequest\"}",
 				"RpcResponseMessage:" + id, BACKGROUND_SOURCE);
 	}
 
 	@Test
 	void perCallTimeoutOverridesTheDefault() {
 		IpcClient client = started(IpcClient.builder().defaultRpcTimeout(Duration.ofMinutes(10)));
-		CompletableFuture<TestResponse> response = client.request(new TestRequest(1, 2), BACKGROUND, Duration.ofMillis(100));
+		CompletableFuture<TestResponse> response = client.request(new TestRequest(1, 2), BACKGROUND,
+				Duration.ofMillis(100));
 		assertThatThrownBy(() -> response.get(5, TimeUnit.SECONDS)).cause()
 			.isInstanceOf(RpcTimeoutException.class)
 			.hasMessageContaining("100 ms");
@@ -334,7 +346,8 @@ class RpcTest {
 		String id = json(awaitOutgoing(1)).get("request_id").asString();
 		assertThat(response.cancel(true)).isTrue();
 		await().atMost(WAIT).until(() -> events.contains("client:TestRequest:CANCELLED"));
-		pushResponse("{\"result\":{\"Ok\":{\"result\":3}},\"request_id\":\"" + id + "\",\"request_type\":\"TestRequest\"}",
+		pushResponse(
+				"{\"result\":{\"Ok\":{\"result\":3}},\"request_id\":\"" + id + "\",\"request_type\":\"TestRequest\"}",
 				"RpcResponseMessage:" + id, BACKGROUND_SOURCE);
 		await().atMost(WAIT).until(() -> events.contains("dropped:UNMATCHED_RPC_RESPONSE"));
 		assertThatThrownBy(response::join).isInstanceOf(CancellationException.class);
@@ -345,7 +358,8 @@ class RpcTest {
 		IpcClient client = started();
 		CompletableFuture<TestResponse> response = client.request(new TestRequest(1, 2), BACKGROUND);
 		String id = json(awaitOutgoing(1)).get("request_id").asString();
-		String body = "{\"result\":{\"Ok\":{\"result\":99}},\"request_id\":\"" + id + "\",\"request_type\":\"TestRequest\"}";
+		String body = "{\"result\":{\"Ok\":{\"result\":99}},\"request_id\":\"" + id
+				+ "\",\"request_type\":\"TestRequest\"}";
 		pushResponse(body, "RpcResponseMessage:" + id, Source.DESKTOP_MAIN);
 		await().atMost(WAIT).until(() -> events.contains("dropped:UNMATCHED_RPC_RESPONSE"));
 		assertThat(response).isNotDone();
@@ -359,7 +373,8 @@ class RpcTest {
 		IpcClient client = started();
 		CompletableFuture<TestResponse> response = client.request(new TestRequest(1, 2), BACKGROUND);
 		String id = json(awaitOutgoing(1)).get("request_id").asString();
-		pushResponse("{\"result\":{\"Ok\":{\"result\":3}},\"request_id\":\"" + id + "\",\"request_type\":\"TestRequest\"}",
+		pushResponse(
+				"{\"result\":{\"Ok\":{\"result\":3}},\"request_id\":\"" + id + "\",\"request_type\":\"TestRequest\"}",
 				"custom-topic", BACKGROUND_SOURCE);
 		assertThat(response.get(5, TimeUnit.SECONDS)).isEqualTo(new TestResponse(3));
 	}
@@ -370,13 +385,15 @@ class RpcTest {
 		Subscription all = client.subscribeAll();
 		CompletableFuture<TestResponse> response = client.request(new TestRequest(1, 2), BACKGROUND);
 		String id = json(awaitOutgoing(1)).get("request_id").asString();
-		pushResponse("{\"result\":{\"Ok\":{\"result\":3}},\"request_id\":\"" + id + "\",\"request_type\":\"TestRequest\"}",
+		pushResponse(
+				"{\"result\":{\"Ok\":{\"result\":3}},\"request_id\":\"" + id + "\",\"request_type\":\"TestRequest\"}",
 				"RpcResponseMessage:" + id, BACKGROUND_SOURCE);
 		response.get(5, TimeUnit.SECONDS);
 		assertThat(all.receive(WAIT).topic()).isEqualTo("RpcResponseMessage:" + id);
 	}
 
-	// spec §8 item 3: in the reference, more than 64 unrelated messages before the response fail the request with Lagged
+	// spec §8 item 3: in the reference, more than 64 unrelated messages before the
+	// response fail the request with Lagged
 	@Test
 	void aFloodOfUnrelatedMessagesCannotFailAPendingRequest() throws Exception {
 		IpcClient client = started(IpcClient.builder().subscriberQueueCapacity(2));
@@ -386,7 +403,8 @@ class RpcTest {
 		for (int i = 0; i < 500; i++) {
 			backend.pushIncoming(new IncomingMessage(new byte[] { 1 }, WEB, BACKGROUND_SOURCE, "noise"));
 		}
-		pushResponse("{\"result\":{\"Ok\":{\"result\":3}},\"request_id\":\"" + id + "\",\"request_type\":\"TestRequest\"}",
+		pushResponse(
+				"{\"result\":{\"Ok\":{\"result\":3}},\"request_id\":\"" + id + "\",\"request_type\":\"TestRequest\"}",
 				"RpcResponseMessage:" + id, BACKGROUND_SOURCE);
 		assertThat(response.get(5, TimeUnit.SECONDS)).isEqualTo(new TestResponse(3));
 	}
@@ -427,7 +445,8 @@ class RpcTest {
 		assertThat(backend.outgoing()).isEmpty();
 	}
 
-	// spec §8 item 9: a fatal error while sending a response stops the client, as a fatal send does
+	// spec §8 item 9: a fatal error while sending a response stops the client, as a fatal
+	// send does
 	@Test
 	void fatalErrorWhileReplyingStopsTheClient() {
 		backend.onSend(message -> {
@@ -435,7 +454,8 @@ class RpcTest {
 		});
 		IpcClient client = started();
 		client.registerRpcHandler(TestRequest.class, new TestHandler());
-		pushRequest("{\"request\":{\"a\":1,\"b\":2},\"request_id\":\"id-8\",\"request_type\":\"TestRequest\"}", WEB_SOURCE);
+		pushRequest("{\"request\":{\"a\":1,\"b\":2},\"request_id\":\"id-8\",\"request_type\":\"TestRequest\"}",
+				WEB_SOURCE);
 		await().atMost(WAIT).until(() -> !client.isRunning());
 		assertThat(client.lastFatalError()).get().asString().contains("transport gone");
 	}
@@ -455,7 +475,8 @@ class RpcTest {
 		IpcClient client = started(IpcClient.builder().duplicateHandlerPolicy(DuplicateHandlerPolicy.REPLACE));
 		client.registerRpcHandler(TestRequest.class, new TestHandler());
 		client.registerRpcHandler(TestRequest.class, (request, context) -> new TestResponse(42));
-		pushRequest("{\"request\":{\"a\":1,\"b\":2},\"request_id\":\"id-9\",\"request_type\":\"TestRequest\"}", WEB_SOURCE);
+		pushRequest("{\"request\":{\"a\":1,\"b\":2},\"request_id\":\"id-9\",\"request_type\":\"TestRequest\"}",
+				WEB_SOURCE);
 		assertThat(new String(awaitOutgoing(1).payload())).contains("{\"Ok\":{\"result\":42}}");
 	}
 
@@ -469,7 +490,8 @@ class RpcTest {
 		client.registerRpcHandler(TestRequest.class, new TestHandler());
 	}
 
-	// spec §8 item 7: handlers run concurrently, off the receive loop, and do not stall registrations
+	// spec §8 item 7: handlers run concurrently, off the receive loop, and do not stall
+	// registrations
 	@Test
 	void handlersRunConcurrentlyOffTheReceiveLoop() throws Exception {
 		IpcClient client = started();
@@ -482,8 +504,10 @@ class RpcTest {
 			release.await();
 			return new TestResponse(0);
 		});
-		pushRequest("{\"request\":{\"a\":1,\"b\":2},\"request_id\":\"c1\",\"request_type\":\"TestRequest\"}", WEB_SOURCE);
-		pushRequest("{\"request\":{\"a\":1,\"b\":2},\"request_id\":\"c2\",\"request_type\":\"TestRequest\"}", WEB_SOURCE);
+		pushRequest("{\"request\":{\"a\":1,\"b\":2},\"request_id\":\"c1\",\"request_type\":\"TestRequest\"}",
+				WEB_SOURCE);
+		pushRequest("{\"request\":{\"a\":1,\"b\":2},\"request_id\":\"c2\",\"request_type\":\"TestRequest\"}",
+				WEB_SOURCE);
 		assertThat(bothRunning.await(5, TimeUnit.SECONDS)).isTrue();
 		// registration is not blocked by running handlers
 		client.registerRpcHandler(OtherRequest.class, (request, context) -> Availability.Available);
@@ -501,7 +525,8 @@ class RpcTest {
 		IpcClient client = started();
 		record Anonymous() implements RpcRequest<String> {
 		}
-		assertThatThrownBy(() -> client.request(new Anonymous(), BACKGROUND)).isInstanceOf(IllegalArgumentException.class)
+		assertThatThrownBy(() -> client.request(new Anonymous(), BACKGROUND))
+			.isInstanceOf(IllegalArgumentException.class)
 			.hasMessageContaining("@IpcPayload");
 	}
 
@@ -511,7 +536,8 @@ class RpcTest {
 		CompletableFuture<TestResponse> response = client.request(new TestRequest(2, 2), BACKGROUND);
 		String id = json(awaitOutgoing(1)).get("request_id").asString();
 		assertThatThrownBy(() -> response.get(10, TimeUnit.MILLISECONDS)).isInstanceOf(TimeoutException.class);
-		pushResponse("{\"result\":{\"Ok\":{\"result\":4}},\"request_id\":\"" + id + "\",\"request_type\":\"TestRequest\"}",
+		pushResponse(
+				"{\"result\":{\"Ok\":{\"result\":4}},\"request_id\":\"" + id + "\",\"request_type\":\"TestRequest\"}",
 				"RpcResponseMessage:" + id, BACKGROUND_SOURCE);
 		try {
 			assertThat(response.get(5, TimeUnit.SECONDS).result()).isEqualTo(4);

@@ -25,7 +25,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-/** Bounded, independent subscription queues: overflow policy, callbacks, isolation from slow subscribers. */
+/**
+ * Bounded, independent subscription queues: overflow policy, callbacks, isolation from
+ * slow subscribers.
+ */
 class SubscriptionTest {
 
 	private static final Duration WAIT = Duration.ofSeconds(5);
@@ -97,12 +100,14 @@ class SubscriptionTest {
 			backend.pushIncoming(message(i, "t"));
 			assertThat(fast.receive(WAIT).payload()).containsExactly(i == 1 ? 0 : i - 1);
 		}
-		// fast.receive returning 9 does not mean the loop has delivered 10 yet; once fast holds 10, so does the slow
+		// fast.receive returning 9 does not mean the loop has delivered 10 yet; once fast
+		// holds 10, so does the slow
 		// subscription (it is offered first), and the release below cannot overtake it
 		await().atMost(WAIT).until(() -> fast.size() == 1);
 		release.countDown();
 		await().atMost(WAIT).until(() -> slowSeen.size() == 4);
-		// the slow listener saw the first message, then the three newest; it was told about the seven it lost
+		// the slow listener saw the first message, then the three newest; it was told
+		// about the seven it lost
 		assertThat(slowSeen).containsExactly((byte) 0, (byte) 8, (byte) 9, (byte) 10);
 		assertThat(lostReported.get()).isEqualTo(7);
 	}

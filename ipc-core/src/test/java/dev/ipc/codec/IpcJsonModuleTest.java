@@ -17,7 +17,10 @@ import dev.ipc.rpc.RpcError;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** Golden JSON for every variant, byte-identical to serde's externally tagged output (spec §1). */
+/**
+ * Golden JSON for every variant, byte-identical to serde's externally tagged output (spec
+ * §1).
+ */
 class IpcJsonModuleTest {
 
 	private final JsonMapper mapper = PayloadCodec.defaults().mapper();
@@ -47,8 +50,8 @@ class IpcJsonModuleTest {
 				Arguments.of(new Source.BrowserBackground(HostId.id(7)), "{\"BrowserBackground\":{\"id\":{\"Id\":7}}}"),
 				Arguments.of(Source.DESKTOP_RENDERER, "\"DesktopRenderer\""),
 				Arguments.of(Source.DESKTOP_MAIN, "\"DesktopMain\""),
-				Arguments.of(new Source.Named("worker"), "{\"Named\":{\"name\":\"worker\"}}"),
-				Arguments.of(new Source.Named("worker", "alice"), "{\"Named\":{\"name\":\"worker\",\"user\":\"alice\"}}"));
+				Arguments.of(new Source.Named("worker"), "{\"Named\":{\"name\":\"worker\"}}"), Arguments
+					.of(new Source.Named("worker", "alice"), "{\"Named\":{\"name\":\"worker\",\"user\":\"alice\"}}"));
 	}
 
 	static Stream<Arguments> rpcErrors() {
@@ -95,7 +98,8 @@ class IpcJsonModuleTest {
 			.hasMessageContaining("DesktopMain");
 		assertThatThrownBy(() -> mapper.readValue("{\"Mobile\":{\"id\":1}}", Source.class))
 			.hasMessageContaining("Unknown Source variant 'Mobile'");
-		assertThatThrownBy(() -> mapper.readValue("\"Other\"", HostId.class)).hasMessageContaining("Unknown HostId variant");
+		assertThatThrownBy(() -> mapper.readValue("\"Other\"", HostId.class))
+			.hasMessageContaining("Unknown HostId variant");
 		assertThatThrownBy(() -> mapper.readValue("\"Timeout\"", RpcError.class))
 			.hasMessageContaining("Unknown RpcError variant 'Timeout'");
 	}
@@ -117,17 +121,19 @@ class IpcJsonModuleTest {
 		String ok = "x".repeat(IpcJsonModule.MAX_FIELD_CHARS);
 		assertThat(mapper.readValue("{\"Web\":{\"tab_id\":1,\"document_id\":\"" + ok + "\"}}", Endpoint.class))
 			.isEqualTo(new Endpoint.Web(1, ok));
-		assertThatThrownBy(() -> mapper.readValue("{\"Web\":{\"tab_id\":1,\"document_id\":\"" + big + "\"}}",
-				Endpoint.class)).hasMessageContaining("field `document_id` is 257 characters long");
+		assertThatThrownBy(
+				() -> mapper.readValue("{\"Web\":{\"tab_id\":1,\"document_id\":\"" + big + "\"}}", Endpoint.class))
+			.hasMessageContaining("field `document_id` is 257 characters long");
 		assertThatThrownBy(() -> mapper.readValue("{\"Named\":{\"name\":\"" + big + "\"}}", Endpoint.class))
 			.hasMessageContaining("field `name`");
-		assertThatThrownBy(() -> mapper.readValue("{\"Named\":{\"name\":\"w\",\"user\":\"" + big + "\"}}",
-				Source.class)).hasMessageContaining("field `user`");
+		assertThatThrownBy(
+				() -> mapper.readValue("{\"Named\":{\"name\":\"w\",\"user\":\"" + big + "\"}}", Source.class))
+			.hasMessageContaining("field `user`");
 		assertThatThrownBy(() -> mapper.readValue(
 				"{\"Web\":{\"tab_id\":1,\"document_id\":\"d\",\"origin\":\"" + "o".repeat(513) + "\"}}", Source.class))
 			.hasMessageContaining("field `origin`");
-		assertThatThrownBy(() -> mapper.readValue(
-				"{\"Web\":{\"tab_id\":1,\"document_id\":\"" + big + "\",\"origin\":\"o\"}}", Source.class))
+		assertThatThrownBy(() -> mapper
+			.readValue("{\"Web\":{\"tab_id\":1,\"document_id\":\"" + big + "\",\"origin\":\"o\"}}", Source.class))
 			.hasMessageContaining("field `document_id`");
 	}
 

@@ -36,7 +36,10 @@ import static dev.ipc.support.Fixtures.WEB_SOURCE;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-/** The observer hook: exchanges started and stopped, and the context carried in the request envelope. */
+/**
+ * The observer hook: exchanges started and stopped, and the context carried in the
+ * request envelope.
+ */
 class IpcObserverTest {
 
 	private static final Duration WAIT = Duration.ofSeconds(5);
@@ -88,7 +91,8 @@ class IpcObserverTest {
 
 				@Override
 				public void stop(@Nullable RpcOutcome outcome, @Nullable Throwable failure) {
-					log.add(kind + "-stop:" + outcome + ":" + ((failure != null) ? failure.getClass().getSimpleName() : ""));
+					log.add(kind + "-stop:" + outcome + ":"
+							+ ((failure != null) ? failure.getClass().getSimpleName() : ""));
 				}
 			};
 		}
@@ -130,9 +134,10 @@ class IpcObserverTest {
 		assertThat(new String(sent.payload())).isEqualTo("{\"request\":{\"a\":1,\"b\":2},\"request_id\":\"" + id
 				+ "\",\"request_type\":\"TestRequest\",\"response_topic\":\"RpcResponseMessage:" + id
 				+ "\",\"ipc_context\":{\"traceparent\":\"00-trace-span-01\"}}");
-		backend.pushIncoming(new IncomingMessage(("{\"result\":{\"Ok\":{\"result\":3}},\"request_id\":\"" + id
-				+ "\",\"request_type\":\"TestRequest\"}").getBytes(), WEB_SOURCE.toEndpoint(), Source.of(BACKGROUND),
-				Topics.responseTopicFor(id)));
+		backend.pushIncoming(new IncomingMessage(
+				("{\"result\":{\"Ok\":{\"result\":3}},\"request_id\":\"" + id + "\",\"request_type\":\"TestRequest\"}")
+					.getBytes(),
+				WEB_SOURCE.toEndpoint(), Source.of(BACKGROUND), Topics.responseTopicFor(id)));
 
 		assertThat(response.get(5, TimeUnit.SECONDS)).isEqualTo(new TestResponse(3));
 		await().atMost(WAIT).until(() -> log.contains("client-stop:SUCCESS:"));
@@ -171,8 +176,8 @@ class IpcObserverTest {
 	@Test
 	void aCarriedContextIsReadWithinBounds() {
 		started(recording);
-		StringBuilder entries = new StringBuilder("\"n\":1,\"o\":{\"x\":\"y\"},\"long\":\"" + "v".repeat(513) + "\",\""
-				+ "k".repeat(65) + "\":\"v\"");
+		StringBuilder entries = new StringBuilder(
+				"\"n\":1,\"o\":{\"x\":\"y\"},\"long\":\"" + "v".repeat(513) + "\",\"" + "k".repeat(65) + "\":\"v\"");
 		for (int i = 0; i < 20; i++) {
 			entries.append(",\"e").append(i).append("\":\"").append(i).append('"');
 		}
@@ -184,7 +189,8 @@ class IpcObserverTest {
 		await().atMost(WAIT).until(() -> serverContexts.size() == 2);
 		// the two are served concurrently: in either order
 		assertThat(serverContexts).filteredOn(Map::isEmpty).hasSize(1);
-		assertThat(serverContexts).filteredOn((context) -> !context.isEmpty()).singleElement()
+		assertThat(serverContexts).filteredOn((context) -> !context.isEmpty())
+			.singleElement()
 			.satisfies((context) -> assertThat(context).hasSize(RpcContextCarrier.MAX_ENTRIES)
 				.containsEntry("e0", "0")
 				.doesNotContainKeys("n", "o", "long", "k".repeat(65), "e16"));
@@ -234,9 +240,10 @@ class IpcObserverTest {
 		OutgoingMessage sent = awaitOutgoing(2);
 		assertThat(codec.readTree(sent.payload()).has(RpcContextCarrier.FIELD)).isFalse();
 		String id = codec.readTree(sent.payload()).get("request_id").asString();
-		backend.pushIncoming(new IncomingMessage(("{\"result\":{\"Ok\":{\"result\":3}},\"request_id\":\"" + id
-				+ "\",\"request_type\":\"TestRequest\"}").getBytes(), WEB_SOURCE.toEndpoint(), Source.of(BACKGROUND),
-				Topics.responseTopicFor(id)));
+		backend.pushIncoming(new IncomingMessage(
+				("{\"result\":{\"Ok\":{\"result\":3}},\"request_id\":\"" + id + "\",\"request_type\":\"TestRequest\"}")
+					.getBytes(),
+				WEB_SOURCE.toEndpoint(), Source.of(BACKGROUND), Topics.responseTopicFor(id)));
 		assertThat(response.get(5, TimeUnit.SECONDS)).isEqualTo(new TestResponse(3));
 	}
 

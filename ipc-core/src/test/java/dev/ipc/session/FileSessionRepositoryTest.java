@@ -65,7 +65,9 @@ class FileSessionRepositoryTest {
 		logs.close();
 	}
 
-	/** Tests use the smallest PBKDF2 work factor; the format and code paths are the same. */
+	/**
+	 * Tests use the smallest PBKDF2 work factor; the format and code paths are the same.
+	 */
 	static FileSessionRepository<TestSession> open(Path file, String secret) {
 		return open(file, secret, CODEC);
 	}
@@ -99,7 +101,8 @@ class FileSessionRepositoryTest {
 		void manyDeferredSavesAreCoalescedAndWrittenByThemselvesSoon() throws IOException {
 			FileSessionRepository<TestSession> repo = open(file, SECRET);
 			repo.save(PEER, session("a", 0));
-			String headerAfterSave = headerLine(file); // every write has a fresh file nonce in its header
+			String headerAfterSave = headerLine(file); // every write has a fresh file
+														// nonce in its header
 			long writesBefore = repo.writes();
 			long started = System.nanoTime();
 			for (int i = 1; i <= 1000; i++) {
@@ -110,10 +113,9 @@ class FileSessionRepositoryTest {
 				.until(() -> open(file, SECRET).get(PEER).equals(java.util.Optional.of(session("a", 1000))));
 			assertThat(headerLine(file)).isNotEqualTo(headerAfterSave);
 			// the contract: at most one rewrite per interval, however many deferred saves
-			long intervals = (System.nanoTime() - started)
-					/ java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(FileSessionRepository.DEFERRED_WRITE_INTERVAL_MILLIS);
-			assertThat(repo.writes() - writesBefore).as("1000 deferred saves, coalesced")
-				.isBetween(1L, intervals + 1);
+			long intervals = (System.nanoTime() - started) / java.util.concurrent.TimeUnit.MILLISECONDS
+				.toNanos(FileSessionRepository.DEFERRED_WRITE_INTERVAL_MILLIS);
+			assertThat(repo.writes() - writesBefore).as("1000 deferred saves, coalesced").isBetween(1L, intervals + 1);
 			repo.close();
 		}
 
@@ -193,7 +195,8 @@ class FileSessionRepositoryTest {
 			FileSessionRepository<TestSession> reopened = open(file, SECRET);
 			assertThat(reopened.size()).isEqualTo(peers.size());
 			for (int i = 0; i < peers.size(); i++) {
-				// equal, not identical, keys find the session (structural equality, spec §5.1)
+				// equal, not identical, keys find the session (structural equality, spec
+				// §5.1)
 				assertThat(reopened.get(copyOf(peers.get(i)))).as("%s", peers.get(i)).contains(session("s" + i, i));
 			}
 		}
@@ -289,7 +292,8 @@ class FileSessionRepositoryTest {
 		@Test
 		void defaultWorkFactorIsWrittenToTheHeader() throws IOException {
 			new FileSessionRepository<>(file, SECRET, CODEC).save(PEER, session("a", 1));
-			assertThat(headerLine(file).split(" ")[3]).isEqualTo(String.valueOf(FileSessionRepository.DEFAULT_KDF_ITERATIONS));
+			assertThat(headerLine(file).split(" ")[3])
+				.isEqualTo(String.valueOf(FileSessionRepository.DEFAULT_KDF_ITERATIONS));
 		}
 
 		@Test
@@ -305,7 +309,8 @@ class FileSessionRepositoryTest {
 
 		@Test
 		void aFileThatCannotBeDecryptedDoesNotDictateTheKdfParameters() throws IOException {
-			// e.g. planted by someone who can write the file, with a weak work factor and a salt of their choosing
+			// e.g. planted by someone who can write the file, with a weak work factor and
+			// a salt of their choosing
 			open(file, SECRET).save(PEER, session("a", 1));
 			String planted = headerLine(file);
 
@@ -430,8 +435,7 @@ class FileSessionRepositoryTest {
 			String header = headerLine(file);
 			byte[] body = Arrays.copyOfRange(valid, header.length() + 1, valid.length);
 			String[] f = header.split(" ");
-			List<String> tampered = List.of(
-					String.join(" ", f[0], f[1], f[2], "1001", f[4], f[5]),
+			List<String> tampered = List.of(String.join(" ", f[0], f[1], f[2], "1001", f[4], f[5]),
 					String.join(" ", f[0], f[1], f[2], f[3], flipLastHex(f[4]), f[5]),
 					String.join(" ", f[0], f[1], f[2], f[3], f[4], flipLastHex(f[5])),
 					String.join(" ", f[0], "2", f[2], f[3], f[4], f[5]),
@@ -441,8 +445,7 @@ class FileSessionRepositoryTest {
 					String.join(" ", f[0], f[1], f[2], "many", f[4], f[5]),
 					String.join(" ", f[0], f[1], f[2], f[3], f[4].substring(2), f[5]),
 					String.join(" ", f[0], f[1], f[2], f[3], "zz" + f[4].substring(2), f[5]),
-					String.join(" ", f[0], f[1], f[2], f[3], f[4]),
-					"X" + header);
+					String.join(" ", f[0], f[1], f[2], f[3], f[4]), "X" + header);
 			for (String line : tampered) {
 				Files.write(file, concat((line + "\n").getBytes(StandardCharsets.US_ASCII), body));
 				assertEmptyWithOneWarning();
@@ -456,8 +459,7 @@ class FileSessionRepositoryTest {
 			byte[] salt = java.util.HexFormat.of().parseHex(f[4]);
 			StoreCipher cipher = StoreCipher.derive(SECRET.toCharArray(), salt, Integer.parseInt(f[3]));
 			List<String> contents = List.of("not json", "[]", "{}", "{\"version\":2,\"sessions\":[]}",
-					"{\"version\":1}", "{\"sessions\":[]}",
-					"{\"version\":1,\"sessions\":[{\"peer\":\"DesktopMain\"}]}",
+					"{\"version\":1}", "{\"sessions\":[]}", "{\"version\":1,\"sessions\":[{\"peer\":\"DesktopMain\"}]}",
 					"{\"version\":1,\"sessions\":[{\"peer\":\"Nowhere\",\"session\":\"AAAA\"}]}",
 					"{\"version\":1,\"sessions\":[{\"peer\":\"DesktopMain\",\"session\":KEYMATERIAL0123}]}",
 					"{\"version\":1,\"sessions\":[{\"peer\":\"DesktopMain\",\"session\":\"AAAA\"}]} trailing",
@@ -513,13 +515,17 @@ class FileSessionRepositoryTest {
 			FileSessionRepository<TestSession> reopened = open(file, SECRET, picky);
 			assertThat(reopened.size()).isEqualTo(1);
 			assertThat(reopened.get(PEER)).contains(session("good", 1));
-			assertThat(logs.warnings()).singleElement().asString()
+			assertThat(logs.warnings()).singleElement()
+				.asString()
 				.contains("dropped 1 session")
 				.contains("DesktopMain")
 				.doesNotContain("KEYMATERIAL");
 		}
 
-		/** A peer name is peer-controlled: the warning naming dropped sessions must not let it forge a log line. */
+		/**
+		 * A peer name is peer-controlled: the warning naming dropped sessions must not
+		 * let it forge a log line.
+		 */
 		@Test
 		void theWarningAboutDroppedSessionsEscapesPeerNames() {
 			FileSessionRepository<TestSession> repo = open(file, SECRET);
@@ -536,7 +542,8 @@ class FileSessionRepositoryTest {
 				}
 			};
 			open(file, SECRET, refusing);
-			assertThat(logs.warnings()).singleElement().asString()
+			assertThat(logs.warnings()).singleElement()
+				.asString()
 				.contains("dropped 1 session")
 				.doesNotContain("\n")
 				.doesNotContain("\u2028");
@@ -547,7 +554,10 @@ class FileSessionRepositoryTest {
 			Files.createDirectory(file);
 			FileSessionRepository<TestSession> repo = open(file, SECRET);
 			assertThat(repo.size()).isZero();
-			assertThat(logs.warnings()).singleElement().asString().contains(file.toString()).contains("not a regular file");
+			assertThat(logs.warnings()).singleElement()
+				.asString()
+				.contains(file.toString())
+				.contains("not a regular file");
 			assertThatThrownBy(() -> repo.save(PEER, session("a", 1))).isInstanceOfSatisfying(IpcException.class,
 					ex -> assertThat(ex.kind()).isEqualTo(ErrorKind.FATAL));
 		}
@@ -607,10 +617,12 @@ class FileSessionRepositoryTest {
 			Path blocker = Files.createFile(dir.resolve("blocker"));
 			Path store = blocker.resolve("sessions.store");
 			FileSessionRepository<TestSession> repo = open(store, SECRET);
-			assertThatThrownBy(() -> repo.save(PEER, session("a", 1))).isInstanceOfSatisfying(IpcException.class, ex -> {
-				assertThat(ex.kind()).isEqualTo(ErrorKind.FATAL);
-				assertThat(ex.getMessage()).contains(store.toString()).contains("Cannot write the session store");
-			});
+			assertThatThrownBy(() -> repo.save(PEER, session("a", 1))).isInstanceOfSatisfying(IpcException.class,
+					ex -> {
+						assertThat(ex.kind()).isEqualTo(ErrorKind.FATAL);
+						assertThat(ex.getMessage()).contains(store.toString())
+							.contains("Cannot write the session store");
+					});
 			assertThat(repo.size()).isZero();
 			assertThat(repo.get(PEER)).isEmpty();
 		}
@@ -699,8 +711,10 @@ class FileSessionRepositoryTest {
 			assumePosix();
 			Path store = dir.resolve("x/y/sessions.store");
 			open(store, SECRET).save(PEER, session("a", 1));
-			assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("x")))).isEqualTo("rwx------");
-			assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("x/y")))).isEqualTo("rwx------");
+			assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("x"))))
+				.isEqualTo("rwx------");
+			assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("x/y"))))
+				.isEqualTo("rwx------");
 		}
 
 		@Test
@@ -720,7 +734,8 @@ class FileSessionRepositoryTest {
 			FileSessionRepository<TestSession> repo = open(file, SECRET);
 			repo.save(PEER, session("a", 1));
 			Files.delete(file);
-			Files.createDirectory(file); // the rename onto a directory fails after the temporary file was written
+			Files.createDirectory(file); // the rename onto a directory fails after the
+											// temporary file was written
 			Files.createFile(file.resolve("keep-me-non-empty"));
 			assertThatThrownBy(() -> repo.save(PEER, session("a", 2))).isInstanceOf(IpcException.class);
 			assertThat(listDir()).containsExactly("sessions.store");
@@ -762,7 +777,8 @@ class FileSessionRepositoryTest {
 							Endpoint peer = Endpoint.named("t" + thread + "-" + i);
 							repo.save(peer, session("t" + thread, i));
 							assertThat(repo.get(peer)).contains(session("t" + thread, i));
-							// a concurrent overwrite of one's own peer, interleaved with everybody else's saves
+							// a concurrent overwrite of one's own peer, interleaved with
+							// everybody else's saves
 							repo.save(peer, session("t" + thread, i + 1000));
 						}
 						return null;
@@ -868,8 +884,10 @@ class FileSessionRepositoryTest {
 
 		@Test
 		void nullArgumentsAreRejected() {
-			assertThatThrownBy(() -> new FileSessionRepository<>(null, SECRET, CODEC)).isInstanceOf(NullPointerException.class);
-			assertThatThrownBy(() -> new FileSessionRepository<>(file, null, CODEC)).isInstanceOf(NullPointerException.class);
+			assertThatThrownBy(() -> new FileSessionRepository<>(null, SECRET, CODEC))
+				.isInstanceOf(NullPointerException.class);
+			assertThatThrownBy(() -> new FileSessionRepository<>(file, null, CODEC))
+				.isInstanceOf(NullPointerException.class);
 			assertThatThrownBy(() -> new FileSessionRepository<TestSession>(file, SECRET, null))
 				.isInstanceOf(NullPointerException.class);
 			FileSessionRepository<TestSession> repo = open(file, SECRET);
@@ -889,7 +907,9 @@ class FileSessionRepositoryTest {
 		void toStringHidesTheSecret() {
 			FileSessionRepository<TestSession> repo = open(file, SECRET);
 			repo.save(PEER, session("a", 1));
-			assertThat(repo.toString()).contains("sessions.store").contains("sessions=1").doesNotContain(SECRET)
+			assertThat(repo.toString()).contains("sessions.store")
+				.contains("sessions=1")
+				.doesNotContain(SECRET)
 				.doesNotContain("horse");
 			assertThat(FileSessionRepository.builder(file, SECRET, CODEC).toString()).doesNotContain(SECRET);
 		}

@@ -11,7 +11,9 @@ import dev.ipc.model.Endpoint;
 
 class JacksonSessionCodecTest {
 
-	/** A session shaped like the Noise provider's: keys as byte arrays, counters, a peer. */
+	/**
+	 * A session shaped like the Noise provider's: keys as byte arrays, counters, a peer.
+	 */
 	public record KeyedSession(byte[] sendKey, long sendNonce, Endpoint peer) {
 	}
 

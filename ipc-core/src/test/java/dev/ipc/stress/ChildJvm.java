@@ -22,10 +22,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A child JVM on the test class path, driven through its stdin and watched through its stdout: lines starting with
- * {@code @@ } are kept (without the marker) for the test to wait on, everything else is logged. Stopped with
- * {@link #terminate()} (SIGTERM: shutdown hooks run), {@link #kill()} (SIGKILL) or {@link #close()} (stdin closed,
- * then a bounded wait, then SIGKILL).
+ * A child JVM on the test class path, driven through its stdin and watched through its
+ * stdout: lines starting with {@code @@ } are kept (without the marker) for the test to
+ * wait on, everything else is logged. Stopped with {@link #terminate()} (SIGTERM:
+ * shutdown hooks run), {@link #kill()} (SIGKILL) or {@link #close()} (stdin closed, then
+ * a bounded wait, then SIGKILL).
  */
 public final class ChildJvm implements AutoCloseable {
 
@@ -50,7 +51,10 @@ public final class ChildJvm implements AutoCloseable {
 		pump.start();
 	}
 
-	/** Starts {@code mainClass} with {@code args} in a small, quick-starting JVM, logging at warn. */
+	/**
+	 * Starts {@code mainClass} with {@code args} in a small, quick-starting JVM, logging
+	 * at warn.
+	 */
 	public static ChildJvm start(String name, Class<?> mainClass, List<String> args) throws IOException {
 		String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
 		List<String> command = new ArrayList<>(List.of(java, "-Xshare:auto", "-XX:TieredStopAtLevel=1",
@@ -80,7 +84,8 @@ public final class ChildJvm implements AutoCloseable {
 					lines.add(line.substring(3));
 				}
 				else {
-					log.warn("[{}] {}", name, line); // the children log warnings and errors only
+					log.warn("[{}] {}", name, line); // the children log warnings and
+														// errors only
 				}
 			}
 		}
@@ -108,7 +113,10 @@ public final class ChildJvm implements AutoCloseable {
 		return lines.size();
 	}
 
-	/** Waits for a line matching {@code condition} seen at index {@code from} or later; fails after {@code timeout}. */
+	/**
+	 * Waits for a line matching {@code condition} seen at index {@code from} or later;
+	 * fails after {@code timeout}.
+	 */
 	public String awaitLine(int from, Predicate<String> condition, Duration timeout) {
 		try {
 			return await().atMost(timeout).until(() -> {
@@ -126,7 +134,9 @@ public final class ChildJvm implements AutoCloseable {
 		}
 	}
 
-	/** Whether a line matching {@code condition} was seen at index {@code from} or later. */
+	/**
+	 * Whether a line matching {@code condition} was seen at index {@code from} or later.
+	 */
 	public boolean saw(int from, Predicate<String> condition) {
 		for (int i = from; i < lines.size(); i++) {
 			if (condition.test(lines.get(i))) {
@@ -166,8 +176,9 @@ public final class ChildJvm implements AutoCloseable {
 	}
 
 	/**
-	 * SIGTERM: the JVM runs its shutdown hooks. Sent through the process handle: {@code Process.destroy()} would also
-	 * close our end of the child's stdout, losing what its hooks print.
+	 * SIGTERM: the JVM runs its shutdown hooks. Sent through the process handle:
+	 * {@code Process.destroy()} would also close our end of the child's stdout, losing
+	 * what its hooks print.
 	 */
 	public void terminate() {
 		process.toHandle().destroy();
@@ -179,10 +190,13 @@ public final class ChildJvm implements AutoCloseable {
 		process.waitFor();
 	}
 
-	/** Waits up to {@code timeout} for the process to end; returns its exit code, or empty if it is still running. */
+	/**
+	 * Waits up to {@code timeout} for the process to end; returns its exit code, or empty
+	 * if it is still running.
+	 */
 	public java.util.OptionalInt awaitExit(Duration timeout) throws InterruptedException {
-		return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS) ? java.util.OptionalInt.of(process.exitValue())
-				: java.util.OptionalInt.empty();
+		return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)
+				? java.util.OptionalInt.of(process.exitValue()) : java.util.OptionalInt.empty();
 	}
 
 	@Override

@@ -13,9 +13,10 @@ import dev.ipc.event.RpcOutcome;
 import dev.ipc.model.Endpoint;
 
 /**
- * Counts what a stress node's client, crypto provider and transport report: handshakes started (as initiator and as
- * responder) and failed, every drop by reason, session invalidations by reason, RPC outcomes. {@link #format()} prints
- * them as {@code key=value} words for {@link StressNode}'s {@code stats} command.
+ * Counts what a stress node's client, crypto provider and transport report: handshakes
+ * started (as initiator and as responder) and failed, every drop by reason, session
+ * invalidations by reason, RPC outcomes. {@link #format()} prints them as
+ * {@code key=value} words for {@link StressNode}'s {@code stats} command.
  */
 final class EventCounts implements IpcEventListener {
 

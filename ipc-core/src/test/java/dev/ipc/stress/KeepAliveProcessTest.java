@@ -23,9 +23,10 @@ import dev.ipc.transport.socket.SocketTransportOptions;
 import dev.ipc.transport.socket.SocketTransportOptions.Role;
 
 /**
- * A plain-Java application ({@link StressNode}) whose {@code main} returns right after starting its client stays
- * alive, serving, until the client is closed: by a shutdown hook on SIGTERM, or by the application itself (stdin
- * closed); with {@code keepJvmAlive(false)} it ends with {@code main}. This test's JVM is the host.
+ * A plain-Java application ({@link StressNode}) whose {@code main} returns right after
+ * starting its client stays alive, serving, until the client is closed: by a shutdown
+ * hook on SIGTERM, or by the application itself (stdin closed); with
+ * {@code keepJvmAlive(false)} it ends with {@code main}. This test's JVM is the host.
  */
 class KeepAliveProcessTest {
 
@@ -80,7 +81,8 @@ class KeepAliveProcessTest {
 		ChildJvm node = node("served");
 		node.awaitLine(0, l -> l.equals("MAIN-RETURNED served"), START);
 		node.awaitLine(0, l -> l.startsWith("READY served"), START);
-		// main has returned; only the client's keep-alive thread holds the JVM, and it serves
+		// main has returned; only the client's keep-alive thread holds the JVM, and it
+		// serves
 		assertThat(echo("served", "after-main")).isEqualTo(new EchoReply("after-main", "served"));
 		assertThat(node.isAlive()).isTrue();
 		assertThat(node.call("rpc host back", START)).isEqualTo("RPC-OK back host");
@@ -88,8 +90,10 @@ class KeepAliveProcessTest {
 		node.terminate();
 		OptionalInt exit = node.awaitExit(EXIT);
 		assertThat(exit).as("the JVM ends on SIGTERM").isPresent();
-		assertThat(exit.getAsInt()).isEqualTo(143); // 128 + SIGTERM: the JVM's exit after running its hooks
-		node.awaitLine(0, l -> l.equals("CLOSED served"), EXIT); // the shutdown hook closed the client
+		assertThat(exit.getAsInt()).isEqualTo(143); // 128 + SIGTERM: the JVM's exit after
+													// running its hooks
+		node.awaitLine(0, l -> l.equals("CLOSED served"), EXIT); // the shutdown hook
+																	// closed the client
 	}
 
 	@Test

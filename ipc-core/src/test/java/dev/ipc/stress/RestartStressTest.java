@@ -22,16 +22,20 @@ import org.junit.jupiter.api.io.TempDir;
 import dev.ipc.transport.socket.SocketTransportOptions.Role;
 
 /**
- * The restart scenarios with real JVMs ({@link StressNode}, plain core clients with default settings: Noise, 30 s RPC
- * timeout) on a real Unix socket, while {@link CpuLoad} keeps every CPU of this machine busy: the host killed
- * (SIGKILL) or stopped (SIGTERM) and restarted while its peer keeps running, the same for the peer, and cold starts.
- * After each restart the first RPC and the first event in both directions must succeed, alternately with the side
- * that kept running and the restarted side speaking first, and with an RPC or an event as the very first message.
- * An RPC that had to wait out its timeout fails the test (it answers {@code RPC-ERR RpcTimeoutException}), and so does
- * a lost event; every wait is on a condition with a bound.
+ * The restart scenarios with real JVMs ({@link StressNode}, plain core clients with
+ * default settings: Noise, 30 s RPC timeout) on a real Unix socket, while {@link CpuLoad}
+ * keeps every CPU of this machine busy: the host killed (SIGKILL) or stopped (SIGTERM)
+ * and restarted while its peer keeps running, the same for the peer, and cold starts.
+ * After each restart the first RPC and the first event in both directions must succeed,
+ * alternately with the side that kept running and the restarted side speaking first, and
+ * with an RPC or an event as the very first message. An RPC that had to wait out its
+ * timeout fails the test (it answers {@code RPC-ERR RpcTimeoutException}), and so does a
+ * lost event; every wait is on a condition with a bound.
  *
- * <p>Tagged {@code stress}: {@code mvn verify} runs each scenario {@code ipc.stress.jvm-iterations} times (2 by
- * default), {@code mvn verify -Pstress} many more.
+ * <p>
+ * Tagged {@code stress}: {@code mvn verify} runs each scenario
+ * {@code ipc.stress.jvm-iterations} times (2 by default), {@code mvn verify -Pstress}
+ * many more.
  */
 @Tag("stress")
 class RestartStressTest {
@@ -41,7 +45,10 @@ class RestartStressTest {
 	/** Starting a JVM on a loaded machine. */
 	private static final Duration START = Duration.ofSeconds(60);
 
-	/** Longer than the 30 s RPC timeout, so that a timed-out RPC shows as its error rather than as no answer. */
+	/**
+	 * Longer than the 30 s RPC timeout, so that a timed-out RPC shows as its error rather
+	 * than as no answer.
+	 */
 	private static final Duration RPC = Duration.ofSeconds(45);
 
 	private static final Duration WAIT = Duration.ofSeconds(30);
@@ -108,7 +115,8 @@ class RestartStressTest {
 	private void hostRestarts(boolean kill) throws Exception {
 		ChildJvm host = started(Role.HOST, "host");
 		ChildJvm peer = started(Role.PEER, "peer");
-		exchange(peer, host, false, "before"); // sessions exist both ways before the first restart
+		exchange(peer, host, false, "before"); // sessions exist both ways before the
+												// first restart
 		for (int i = 0; i < ITERATIONS; i++) {
 			int mark = peer.mark();
 			stop(host, kill);
@@ -147,8 +155,9 @@ class RestartStressTest {
 	}
 
 	/**
-	 * Fresh JVMs, fresh socket: the peer's first RPC (default 30 s timeout) succeeds, and it did not need anywhere
-	 * near its timeout: no handshake attempt failed or was retried, no frame was dropped anywhere.
+	 * Fresh JVMs, fresh socket: the peer's first RPC (default 30 s timeout) succeeds, and
+	 * it did not need anywhere near its timeout: no handshake attempt failed or was
+	 * retried, no frame was dropped anywhere.
 	 */
 	@Test
 	void coldStartFirstRpc() throws Exception {
@@ -163,10 +172,12 @@ class RestartStressTest {
 			Map<String, Long> hostStats = stats(host);
 			Map<String, Long> peerStats = stats(peer);
 			report("cold start " + (i + 1), host, peer);
-			assertThat(peerStats).as("peer").containsEntry("handshake.initiated", 1L)
+			assertThat(peerStats).as("peer")
+				.containsEntry("handshake.initiated", 1L)
 				.containsEntry("rpc.client.SUCCESS", 1L)
 				.doesNotContainKey("handshake.failed");
-			assertThat(hostStats).as("host").containsEntry("handshake.answered", 1L)
+			assertThat(hostStats).as("host")
+				.containsEntry("handshake.answered", 1L)
 				.containsEntry("rpc.client.SUCCESS", 1L)
 				.doesNotContainKey("handshake.initiated")
 				.doesNotContainKey("handshake.failed");
@@ -185,12 +196,17 @@ class RestartStressTest {
 
 	// ------------------------------------------------------------------ steps
 
-	/** Odd iterations: the restarted side sends first; even: the side that kept running. */
+	/**
+	 * Odd iterations: the restarted side sends first; even: the side that kept running.
+	 */
 	private static boolean restartedSpeaksFirst(int iteration) {
 		return iteration % 2 == 1;
 	}
 
-	/** The very first message after the restart: an event on iterations 0, 3 (mod 4), an RPC on 1, 2. */
+	/**
+	 * The very first message after the restart: an event on iterations 0, 3 (mod 4), an
+	 * RPC on 1, 2.
+	 */
 	private static boolean rpcFirst(int iteration) {
 		int phase = iteration % 4;
 		return phase == 1 || phase == 2;
@@ -209,8 +225,9 @@ class RestartStressTest {
 	}
 
 	/**
-	 * The first messages after a restart: {@code speaker} sends an event and an RPC (in the order {@code rpcFirst}
-	 * says) to {@code listener}, then the other way round; every RPC succeeds, every event arrives.
+	 * The first messages after a restart: {@code speaker} sends an event and an RPC (in
+	 * the order {@code rpcFirst} says) to {@code listener}, then the other way round;
+	 * every RPC succeeds, every event arrives.
 	 */
 	private static void exchange(ChildJvm speaker, ChildJvm listener, boolean rpcFirst, String tag) throws Exception {
 		String s = speaker.name();
@@ -242,7 +259,10 @@ class RestartStressTest {
 		assertThat(from.call("pub " + to + " " + text, WAIT)).as("event %s -> %s", from.name(), to).isEqualTo("PUB-OK");
 	}
 
-	/** Waits until the host has registered {@code name} (a restarted peer, or a peer that reconnected). */
+	/**
+	 * Waits until the host has registered {@code name} (a restarted peer, or a peer that
+	 * reconnected).
+	 */
 	private static void awaitReachable(ChildJvm host, String name) {
 		await().atMost(WAIT).pollInterval(Duration.ofMillis(50)).until(() -> {
 			String peers = host.call("peers", WAIT);
@@ -252,7 +272,8 @@ class RestartStressTest {
 
 	/** Waits until a peer is connected to a host again. */
 	private static void awaitConnected(ChildJvm peer) {
-		await().atMost(WAIT).pollInterval(Duration.ofMillis(50))
+		await().atMost(WAIT)
+			.pollInterval(Duration.ofMillis(50))
 			.until(() -> peer.call("role", WAIT).equals("ROLE PEER true"));
 	}
 

@@ -22,22 +22,23 @@ import dev.ipc.transport.socket.SocketTransportOptions.Role;
 import dev.ipc.transport.socket.SocketTransportStats;
 
 /**
- * A plain-Java application for the multi-process tests: {@code StressNode <HOST|PEER> <socket> <name>
- * [no-keep-alive]}. Its {@code main} opens a Unix-socket transport and a default client (Noise, default RPC timeout
- * of 30 s), starts it, registers a shutdown hook that closes both, starts a daemon thread reading commands from stdin
- * and <em>returns</em>: only the running client keeps the JVM alive ({@code keepJvmAlive}, unless
- * {@code no-keep-alive}). It serves {@link Echo} and prints the {@link Greeting}s it gets. Commands, each prefixed
- * with an id its answer repeats:
- * <pre>
+ * A plain-Java application for the multi-process tests:
+ * {@code StressNode <HOST|PEER> <socket> <name>
+ * [no-keep-alive]}. Its {@code main} opens a Unix-socket transport and a default client
+ * (Noise, default RPC timeout of 30 s), starts it, registers a shutdown hook that closes
+ * both, starts a daemon thread reading commands from stdin and <em>returns</em>: only the
+ * running client keeps the JVM alive ({@code keepJvmAlive}, unless
+ * {@code no-keep-alive}). It serves {@link Echo} and prints the {@link Greeting}s it
+ * gets. Commands, each prefixed with an id its answer repeats: <pre>
  * &lt;id&gt; rpc &lt;dest&gt; &lt;text&gt;  → @@ &lt;id&gt; RPC-OK &lt;text&gt; &lt;by&gt; | @@ &lt;id&gt; RPC-ERR &lt;exception&gt; &lt;message&gt;
  * &lt;id&gt; pub &lt;dest&gt; &lt;text&gt;  → @@ &lt;id&gt; PUB-OK | @@ &lt;id&gt; PUB-ERR &lt;exception&gt;
  * &lt;id&gt; peers              → @@ &lt;id&gt; PEERS &lt;names&gt;
  * &lt;id&gt; role               → @@ &lt;id&gt; ROLE &lt;role&gt; &lt;connected&gt;
  * &lt;id&gt; stats              → @@ &lt;id&gt; STATS &lt;key=value ...&gt; (see {@link EventCounts}, plus transport counters)
- * </pre>
- * Unprompted: {@code @@ MAIN-RETURNED <name>}, {@code @@ READY <name> <role>} (once connected), {@code @@ GOT <from>
- * <text>}, {@code @@ LEFT <name>}, {@code @@ CLOSED <name>}. When stdin ends it closes the client and the transport,
- * and the JVM ends by itself.
+ * </pre> Unprompted: {@code @@ MAIN-RETURNED <name>}, {@code @@ READY <name> <role>}
+ * (once connected), {@code @@ GOT <from>
+ * <text>}, {@code @@ LEFT <name>}, {@code @@ CLOSED <name>}. When stdin ends it closes
+ * the client and the transport, and the JVM ends by itself.
  */
 public final class StressNode {
 
@@ -55,7 +56,8 @@ public final class StressNode {
 
 	static String failure(Throwable ex) {
 		Throwable cause = ex;
-		while ((cause instanceof ExecutionException || cause instanceof CompletionException) && cause.getCause() != null) {
+		while ((cause instanceof ExecutionException || cause instanceof CompletionException)
+				&& cause.getCause() != null) {
 			cause = cause.getCause();
 		}
 		return cause.getClass().getSimpleName() + " " + String.valueOf(cause.getMessage()).replace('\n', ' ');
@@ -147,7 +149,8 @@ public final class StressNode {
 		switch (words[1]) {
 			case "rpc" -> {
 				try {
-					// the client's default timeout (30 s) governs; the bound here only keeps the node responsive
+					// the client's default timeout (30 s) governs; the bound here only
+					// keeps the node responsive
 					EchoReply reply = client.request(new Echo(words[3]), Endpoint.named(words[2]))
 						.get(60, TimeUnit.SECONDS);
 					say(id + " RPC-OK " + reply.text() + " " + reply.by());
@@ -173,10 +176,11 @@ public final class StressNode {
 			case "role" -> say(id + " ROLE " + transport.currentRole() + " " + transport.isConnected());
 			case "stats" -> {
 				SocketTransportStats stats = transport.stats();
-				say(id + " STATS " + counts.format(Map.of("transport.noReceiverDrops", stats.noReceiverDrops(),
-						"transport.heldUntilSubscribed", stats.heldUntilSubscribed(), "transport.undeliverable",
-						stats.undeliverable(), "transport.overflowDrops", stats.overflowDrops(),
-						"transport.malformedFrames", stats.malformedFrames())));
+				say(id + " STATS "
+						+ counts.format(Map.of("transport.noReceiverDrops", stats.noReceiverDrops(),
+								"transport.heldUntilSubscribed", stats.heldUntilSubscribed(), "transport.undeliverable",
+								stats.undeliverable(), "transport.overflowDrops", stats.overflowDrops(),
+								"transport.malformedFrames", stats.malformedFrames())));
 			}
 			default -> say(id + " UNKNOWN " + words[1]);
 		}

@@ -43,7 +43,9 @@ public final class Fixtures {
 	}
 
 	public enum Availability {
+
 		Available, Unavailable
+
 	}
 
 	@IpcPayload("TestPayload")

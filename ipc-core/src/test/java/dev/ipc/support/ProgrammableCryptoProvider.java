@@ -16,11 +16,13 @@ import dev.ipc.spi.CryptoProvider;
 import dev.ipc.spi.IpcException;
 
 /**
- * A crypto provider whose send and receive outcomes the test chooses (the reference's {@code TestCryptoProvider}).
- * By default it passes messages through. It also records what it saw, in order ({@link #trace()}: {@code "recv:<topic>"}
- * for each message it returned, {@code "send:<topic>"} for each send it was asked for, {@code "left:<peer>"} for each
- * {@link #peerDisconnected} call), can hold the receive
- * loop ({@link #holdReceives()}) and can lose chosen outgoing frames ({@link #loseSendsWhere}).
+ * A crypto provider whose send and receive outcomes the test chooses (the reference's
+ * {@code TestCryptoProvider}). By default it passes messages through. It also records
+ * what it saw, in order ({@link #trace()}: {@code "recv:<topic>"} for each message it
+ * returned, {@code "send:<topic>"} for each send it was asked for, {@code "left:<peer>"}
+ * for each {@link #peerDisconnected} call), can hold the receive loop
+ * ({@link #holdReceives()}) and can lose chosen outgoing frames
+ * ({@link #loseSendsWhere}).
  */
 public final class ProgrammableCryptoProvider implements CryptoProvider<Void> {
 
@@ -33,8 +35,9 @@ public final class ProgrammableCryptoProvider implements CryptoProvider<Void> {
 	private volatile CountDownLatch receiveGate = new CountDownLatch(0);
 
 	/**
-	 * Set by {@link #holdReceives()} and {@link #failReceives}: the receive calls then wait or fail without a message,
-	 * which only a pull loop can do, so the provider asks for one ({@link #processMayBlock()}).
+	 * Set by {@link #holdReceives()} and {@link #failReceives}: the receive calls then
+	 * wait or fail without a message, which only a pull loop can do, so the provider asks
+	 * for one ({@link #processMayBlock()}).
 	 */
 	private volatile boolean pullOnly;
 
@@ -59,13 +62,19 @@ public final class ProgrammableCryptoProvider implements CryptoProvider<Void> {
 		return this;
 	}
 
-	/** Sends matching {@code which} succeed but never reach the backend, as a frame the peer could not decrypt. */
+	/**
+	 * Sends matching {@code which} succeed but never reach the backend, as a frame the
+	 * peer could not decrypt.
+	 */
 	public ProgrammableCryptoProvider loseSendsWhere(Predicate<OutgoingMessage> which) {
 		this.lose = which;
 		return this;
 	}
 
-	/** Makes the next receive calls wait (before pulling from the receiver) until {@link #releaseReceives()}. */
+	/**
+	 * Makes the next receive calls wait (before pulling from the receiver) until
+	 * {@link #releaseReceives()}.
+	 */
 	public ProgrammableCryptoProvider holdReceives() {
 		this.receiveGate = new CountDownLatch(1);
 		this.pullOnly = true;
@@ -92,7 +101,9 @@ public final class ProgrammableCryptoProvider implements CryptoProvider<Void> {
 		return List.copyOf(departed);
 	}
 
-	/** The context of the last send or receive (to report events as the provider would). */
+	/**
+	 * The context of the last send or receive (to report events as the provider would).
+	 */
 	public CryptoContext<Void> context() {
 		return lastContext;
 	}
@@ -117,7 +128,8 @@ public final class ProgrammableCryptoProvider implements CryptoProvider<Void> {
 		receiveCalls.incrementAndGet();
 		IpcException failure = receiveFailure;
 		if (failure != null) {
-			Thread.sleep(5); // as the reference's test provider, so a failing loop does not spin
+			Thread.sleep(5); // as the reference's test provider, so a failing loop does
+								// not spin
 			throw failure;
 		}
 		receiveGate.await();
@@ -126,7 +138,10 @@ public final class ProgrammableCryptoProvider implements CryptoProvider<Void> {
 		return message;
 	}
 
-	/** Push-style processing: records and passes the frame through (holds and failures need the pull loop). */
+	/**
+	 * Push-style processing: records and passes the frame through (holds and failures
+	 * need the pull loop).
+	 */
 	@Override
 	public IncomingMessage process(CryptoContext<Void> context, IncomingMessage frame) {
 		lastContext = context;

@@ -16,8 +16,9 @@ import dev.ipc.spi.IpcException;
 import dev.ipc.transport.ReceiverFanout;
 
 /**
- * The project's own test fixture, not API (applications test with the ipc-test module): a backend for unit tests (spec §5.4): records every sent message and lets the test inject incoming ones. Optionally
- * fails sends with an exception the test chooses.
+ * The project's own test fixture, not API (applications test with the ipc-test module): a
+ * backend for unit tests (spec §5.4): records every sent message and lets the test inject
+ * incoming ones. Optionally fails sends with an exception the test chooses.
  */
 public final class TestCommunicationBackend implements CommunicationBackend {
 
@@ -29,7 +30,10 @@ public final class TestCommunicationBackend implements CommunicationBackend {
 
 	private volatile @Nullable Consumer<OutgoingMessage> onSend;
 
-	/** Records {@code message}, after running the {@link #onSend} hook (which may throw to simulate a failure). */
+	/**
+	 * Records {@code message}, after running the {@link #onSend} hook (which may throw to
+	 * simulate a failure).
+	 */
 	@Override
 	public void send(OutgoingMessage message) {
 		Consumer<OutgoingMessage> hook = onSend;
@@ -50,7 +54,10 @@ public final class TestCommunicationBackend implements CommunicationBackend {
 		return fanout.subscribe();
 	}
 
-	/** Delivers {@code message} to every receiver, as if it had arrived from the transport. */
+	/**
+	 * Delivers {@code message} to every receiver, as if it had arrived from the
+	 * transport.
+	 */
 	public void pushIncoming(IncomingMessage message) {
 		fanout.publish(Objects.requireNonNull(message, "message"));
 	}
@@ -79,7 +86,10 @@ public final class TestCommunicationBackend implements CommunicationBackend {
 		}
 	}
 
-	/** Runs {@code hook} on every send before recording; throw an {@link IpcException} from it to fail the send. */
+	/**
+	 * Runs {@code hook} on every send before recording; throw an {@link IpcException}
+	 * from it to fail the send.
+	 */
 	public void onSend(@Nullable Consumer<OutgoingMessage> hook) {
 		this.onSend = hook;
 	}

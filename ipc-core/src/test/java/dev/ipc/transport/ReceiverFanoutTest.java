@@ -20,7 +20,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-/** Markers keep their place among the messages; a lag is reported with its count; push delivery keeps order. */
+/**
+ * Markers keep their place among the messages; a lag is reported with its count; push
+ * delivery keeps order.
+ */
 class ReceiverFanoutTest {
 
 	private static final Source PEER = Source.of(Endpoint.named("peer"));
@@ -106,7 +109,8 @@ class ReceiverFanoutTest {
 	void pushDeliversOnThePublishingThreadInOrderWithMarkersInPlace() {
 		ReceiverFanout fanout = new ReceiverFanout(8);
 		BackendReceiver rx = fanout.subscribe();
-		fanout.publish(message("early")); // before deliverTo: handed over by deliverTo itself
+		fanout.publish(message("early")); // before deliverTo: handed over by deliverTo
+											// itself
 		RecordingSink sink = new RecordingSink();
 		assertThat(rx.deliverTo(sink)).isTrue();
 		fanout.publish(message("a"));
@@ -126,7 +130,8 @@ class ReceiverFanoutTest {
 		sink.duringMessage = () -> {
 			sink.duringMessage = () -> {
 			};
-			fanout.publish(message("nested")); // re-entrant: queued, not handed over inside this call
+			fanout.publish(message("nested")); // re-entrant: queued, not handed over
+												// inside this call
 			assertThat(sink.seen).containsExactly("first");
 		};
 		fanout.publish(message("first"));

@@ -15,7 +15,8 @@ import dev.ipc.model.Endpoint;
 /**
  * Bitwarden's JSON wrapper for IPC messages on a browser channel (spec §5.5):
  * {@code {"type":"bitwarden-ipc-message","message":{"destination":<Endpoint>,"payload":[<bytes as numbers>],
- * "topic":<string, absent when none>}}}. The endpoint uses the externally tagged form of {@link IpcJsonModule}.
+ * "topic":<string, absent when none>}}}. The endpoint uses the externally tagged form of
+ * {@link IpcJsonModule}.
  */
 final class BitwardenWrapper {
 
@@ -25,14 +26,19 @@ final class BitwardenWrapper {
 	/** The {@code type} of the notice the host writes once it can relay IPC messages. */
 	static final String READY_TYPE = "native-messaging-ready";
 
-	/** The {@code type} of the notice the host writes before it exits on a refused origin. */
+	/**
+	 * The {@code type} of the notice the host writes before it exits on a refused origin.
+	 */
 	static final String ERROR_TYPE = "native-messaging-error";
 
 	/** A decoded wrapper. */
 	record Decoded(Endpoint destination, byte[] payload, @Nullable String topic) {
 	}
 
-	/** A browser message that is not an IPC message, or is malformed; {@link #getMessage()} says why. */
+	/**
+	 * A browser message that is not an IPC message, or is malformed;
+	 * {@link #getMessage()} says why.
+	 */
 	static final class NotAnIpcMessageException extends Exception {
 
 		private static final long serialVersionUID = 1L;
@@ -71,7 +77,10 @@ final class BitwardenWrapper {
 		return MAPPER.writeValueAsBytes(Map.of("type", READY_TYPE));
 	}
 
-	/** The notice written to the browser before the host exits because it refused to serve. */
+	/**
+	 * The notice written to the browser before the host exits because it refused to
+	 * serve.
+	 */
 	static byte[] error(String code, String text) {
 		Map<String, Object> wrapper = new LinkedHashMap<>();
 		wrapper.put("type", ERROR_TYPE);
@@ -82,7 +91,8 @@ final class BitwardenWrapper {
 
 	/**
 	 * Decodes one browser message.
-	 * @throws NotAnIpcMessageException if it is not JSON, not of {@link #TYPE}, or its fields are malformed
+	 * @throws NotAnIpcMessageException if it is not JSON, not of {@link #TYPE}, or its
+	 * fields are malformed
 	 */
 	static Decoded decode(byte[] json) throws NotAnIpcMessageException {
 		JsonNode root;

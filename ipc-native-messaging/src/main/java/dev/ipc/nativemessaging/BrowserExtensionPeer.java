@@ -9,20 +9,27 @@ import dev.ipc.model.Endpoint;
 import dev.ipc.model.Source;
 
 /**
- * A browser extension connected through native messaging, as the IPC client sees it: a {@link Source.Named} (and
- * {@link Endpoint.Named}) whose name is {@code browser-extension:<connection>:<origin>}, for example
- * {@code browser-extension:4711:chrome-extension://abcdefghijklmnopabcdefghijklmnop/}. The connection number keeps
- * two simultaneous connections of one extension apart (the proxy uses its process id).
+ * A browser extension connected through native messaging, as the IPC client sees it: a
+ * {@link Source.Named} (and {@link Endpoint.Named}) whose name is
+ * {@code browser-extension:<connection>:<origin>}, for example
+ * {@code browser-extension:4711:chrome-extension://abcdefghijklmnopabcdefghijklmnop/}.
+ * The connection number keeps two simultaneous connections of one extension apart (the
+ * proxy uses its process id).
  *
- * <p>Use {@link #of(Source)} in a handler to learn which extension sent a message. What the origin proves is in
- * {@code docs/native-messaging.md} (security model): the browser named it when it started the host, and the host
- * checked it against its allow-list; with the proxy, the application's socket transport additionally verified that
- * the proxy runs as an allowed OS user ({@link #user()}), but any process of that user could claim the same name.
+ * <p>
+ * Use {@link #of(Source)} in a handler to learn which extension sent a message. What the
+ * origin proves is in {@code docs/native-messaging.md} (security model): the browser
+ * named it when it started the host, and the host checked it against its allow-list; with
+ * the proxy, the application's socket transport additionally verified that the proxy runs
+ * as an allowed OS user ({@link #user()}), but any process of that user could claim the
+ * same name.
  *
  * @param connection the connection number, {@code >= 0}
- * @param origin the extension's origin ({@code chrome-extension://<id>/}) or, for Firefox, its add-on id
- * @param user the OS user the application's transport verified for the connection, or {@code null} when the
- * application itself is the native host (the browser started it) or the transport cannot tell
+ * @param origin the extension's origin ({@code chrome-extension://<id>/}) or, for
+ * Firefox, its add-on id
+ * @param user the OS user the application's transport verified for the connection, or
+ * {@code null} when the application itself is the native host (the browser started it) or
+ * the transport cannot tell
  */
 public record BrowserExtensionPeer(long connection, String origin, @Nullable String user) {
 
@@ -47,7 +54,9 @@ public record BrowserExtensionPeer(long connection, String origin, @Nullable Str
 		return Optional.empty();
 	}
 
-	/** The peer an endpoint addresses, if it is a browser extension endpoint (no user). */
+	/**
+	 * The peer an endpoint addresses, if it is a browser extension endpoint (no user).
+	 */
 	public static Optional<BrowserExtensionPeer> of(Endpoint endpoint) {
 		if (endpoint instanceof Endpoint.Named named) {
 			return parse(named.name(), null);

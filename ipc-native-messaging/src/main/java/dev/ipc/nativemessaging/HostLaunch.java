@@ -8,11 +8,14 @@ import java.util.Set;
 import dev.ipc.internal.LogSafe;
 
 /**
- * What the browser told a native messaging host on its command line, and the origin check against an allow-list.
+ * What the browser told a native messaging host on its command line, and the origin check
+ * against an allow-list.
  *
- * <p>Chrome and Chromium start the host with the calling extension's origin as the first argument
- * ({@code chrome-extension://<id>/}; on Windows a {@code --parent-window=<handle>} follows). Firefox passes the path
- * of the host manifest first and the add-on id second. {@link #parse} recognizes both; the origin of a Firefox
+ * <p>
+ * Chrome and Chromium start the host with the calling extension's origin as the first
+ * argument ({@code chrome-extension://<id>/}; on Windows a
+ * {@code --parent-window=<handle>} follows). Firefox passes the path of the host manifest
+ * first and the add-on id second. {@link #parse} recognizes both; the origin of a Firefox
  * launch is the add-on id (for example {@code vault@example.com}).
  *
  * @param browser which family started the host
@@ -22,13 +25,21 @@ public record HostLaunch(Family browser, String origin) {
 
 	/** The browser family, by its command-line convention. */
 	public enum Family {
-		/** Chrome, Chromium, Edge, Brave...: first argument is {@code chrome-extension://<id>/}. */
+
+		/**
+		 * Chrome, Chromium, Edge, Brave...: first argument is
+		 * {@code chrome-extension://<id>/}.
+		 */
 		CHROMIUM,
 		/** Firefox: first argument is the manifest path, second the add-on id. */
 		FIREFOX
+
 	}
 
-	/** The longest origin accepted (a Chromium origin is 52 characters; Firefox ids are short). */
+	/**
+	 * The longest origin accepted (a Chromium origin is 52 characters; Firefox ids are
+	 * short).
+	 */
 	public static final int MAX_ORIGIN_CHARS = 200;
 
 	private static final String CHROME_SCHEME = "chrome-extension://";
@@ -40,7 +51,8 @@ public record HostLaunch(Family browser, String origin) {
 
 	/**
 	 * Reads the browser's arguments.
-	 * @throws OriginRefusedException if they do not look like a browser's (no origin, or a malformed one)
+	 * @throws OriginRefusedException if they do not look like a browser's (no origin, or
+	 * a malformed one)
 	 */
 	public static HostLaunch parse(List<String> args) {
 		if (args.isEmpty()) {
@@ -67,8 +79,10 @@ public record HostLaunch(Family browser, String origin) {
 	}
 
 	/**
-	 * Checks the origin against {@code allowed} (exact match; a Chromium origin with or without its final slash).
-	 * @throws OriginRefusedException if it is not on the list (an empty list allows nobody)
+	 * Checks the origin against {@code allowed} (exact match; a Chromium origin with or
+	 * without its final slash).
+	 * @throws OriginRefusedException if it is not on the list (an empty list allows
+	 * nobody)
 	 */
 	public HostLaunch requireAllowed(Collection<String> allowed) {
 		Set<String> normalized = new java.util.HashSet<>();

@@ -30,32 +30,45 @@ import dev.ipc.spi.IpcUnreachableException;
 import dev.ipc.transport.ReceiverFanout;
 
 /**
- * A {@link CommunicationBackend} that is a browser's native messaging host: the browser started this process for
- * one extension ({@code chrome.runtime.connectNative}) and talks to it on stdin/stdout, each message a 4-byte length
- * in native byte order followed by UTF-8 JSON in Bitwarden's {@code bitwarden-ipc-message} wrapper, so that
- * extension code written for Bitwarden's desktop app works unchanged (see {@code docs/native-messaging.md}).
+ * A {@link CommunicationBackend} that is a browser's native messaging host: the browser
+ * started this process for one extension ({@code chrome.runtime.connectNative}) and talks
+ * to it on stdin/stdout, each message a 4-byte length in native byte order followed by
+ * UTF-8 JSON in Bitwarden's {@code bitwarden-ipc-message} wrapper, so that extension code
+ * written for Bitwarden's desktop app works unchanged (see
+ * {@code docs/native-messaging.md}).
  *
- * <p>The one peer is the extension, {@link NativeMessagingOptions#peer()}: every incoming message carries its
- * {@link BrowserExtensionPeer#source()}, and {@link #send} delivers only to its {@link BrowserExtensionPeer#endpoint()}
- * (anything else is {@link IpcUnreachableException}). Check the browser's arguments with
+ * <p>
+ * The one peer is the extension, {@link NativeMessagingOptions#peer()}: every incoming
+ * message carries its {@link BrowserExtensionPeer#source()}, and {@link #send} delivers
+ * only to its {@link BrowserExtensionPeer#endpoint()} (anything else is
+ * {@link IpcUnreachableException}). Check the browser's arguments with
  * {@link HostLaunch#parse}{@code .requireAllowed(...)} before opening it.
  *
- * <p>Limits: a message to the browser longer than {@link NativeMessagingOptions#maxOutgoingBytes()} (the browser's
- * 1 MiB at most) fails {@code send} with an {@link ErrorKind#OTHER} {@link IpcException} saying so (there is no
- * fragmentation yet); a message from the browser longer than {@link NativeMessagingOptions#maxIncomingBytes()} is
- * skipped without being buffered and counted; a full outbound queue (messages or bytes) fails {@code send}.
- * Messages that are not IPC messages are counted and ignored.
+ * <p>
+ * Limits: a message to the browser longer than
+ * {@link NativeMessagingOptions#maxOutgoingBytes()} (the browser's 1 MiB at most) fails
+ * {@code send} with an {@link ErrorKind#OTHER} {@link IpcException} saying so (there is
+ * no fragmentation yet); a message from the browser longer than
+ * {@link NativeMessagingOptions#maxIncomingBytes()} is skipped without being buffered and
+ * counted; a full outbound queue (messages or bytes) fails {@code send}. Messages that
+ * are not IPC messages are counted and ignored.
  *
- * <p>When the browser closes the pipe (the extension disconnected the port, or the browser exited), disconnect
- * listeners hear of the peer, {@link #browserClosed()} completes, receivers keep what they buffered and
- * {@code send} fails with {@link IpcUnreachableException}; the host program should then {@link #close()} and exit.
- * Two named daemon threads ({@code ipc-native-messaging-reader-...}, {@code -writer-...}) end on {@code close}.
+ * <p>
+ * When the browser closes the pipe (the extension disconnected the port, or the browser
+ * exited), disconnect listeners hear of the peer, {@link #browserClosed()} completes,
+ * receivers keep what they buffered and {@code send} fails with
+ * {@link IpcUnreachableException}; the host program should then {@link #close()} and
+ * exit. Two named daemon threads ({@code ipc-native-messaging-reader-...},
+ * {@code -writer-...}) end on {@code close}.
  */
 public final class NativeMessagingBackend implements CommunicationBackend {
 
 	private static final Logger log = LoggerFactory.getLogger(NativeMessagingBackend.class);
 
-	/** Warnings about the same kind of bad input after which further ones are logged at debug. */
+	/**
+	 * Warnings about the same kind of bad input after which further ones are logged at
+	 * debug.
+	 */
 	private static final int WARNINGS_PER_KIND = 5;
 
 	private static final byte[] POISON = new byte[0];
@@ -80,7 +93,10 @@ public final class NativeMessagingBackend implements CommunicationBackend {
 
 	private final AtomicBoolean closed = new AtomicBoolean();
 
-	/** Set once the browser is gone, before disconnect listeners run and {@link #browserClosed} completes. */
+	/**
+	 * Set once the browser is gone, before disconnect listeners run and
+	 * {@link #browserClosed} completes.
+	 */
 	private final AtomicBoolean gone = new AtomicBoolean();
 
 	private final AtomicLong queuedBytes = new AtomicLong();
@@ -129,8 +145,8 @@ public final class NativeMessagingBackend implements CommunicationBackend {
 	}
 
 	/**
-	 * Completes, with the reason, when the browser has closed the pipe (or the backend was closed); the host program
-	 * then closes the backend and exits.
+	 * Completes, with the reason, when the browser has closed the pipe (or the backend
+	 * was closed); the host program then closes the backend and exits.
 	 */
 	public CompletableFuture<String> browserClosed() {
 		return browserClosed;
@@ -143,8 +159,10 @@ public final class NativeMessagingBackend implements CommunicationBackend {
 	}
 
 	/**
-	 * Writes a refusal notice ({@code {"type":"native-messaging-error","error":<code>,"message":<text>}}) to the
-	 * browser, for a host that refuses to serve (for example an origin not on its allow-list) and exits right after.
+	 * Writes a refusal notice
+	 * ({@code {"type":"native-messaging-error","error":<code>,"message":<text>}}) to the
+	 * browser, for a host that refuses to serve (for example an origin not on its
+	 * allow-list) and exits right after.
 	 * @throws IOException if the browser's pipe is already closed
 	 */
 	public static void writeRefusal(OutputStream out, OriginRefusedException refusal) throws IOException {
@@ -154,11 +172,14 @@ public final class NativeMessagingBackend implements CommunicationBackend {
 
 	/**
 	 * Tells the extension that IPC messages sent from now on will be processed:
-	 * {@code {"type":"native-messaging-ready"}}. A browser starts the host when the extension connects, and the
-	 * host may need longer to start (a JVM, a connection to the application) than the Bitwarden SDK's 2-second
-	 * handshake timeout; an extension that waits for this notice before its first IPC message avoids a failed first
-	 * handshake. Extensions that do not know the notice ignore it (it is not a {@code bitwarden-ipc-message}).
-	 * @throws IpcException classified {@link ErrorKind#OTHER} if the outbound queue is full
+	 * {@code {"type":"native-messaging-ready"}}. A browser starts the host when the
+	 * extension connects, and the host may need longer to start (a JVM, a connection to
+	 * the application) than the Bitwarden SDK's 2-second handshake timeout; an extension
+	 * that waits for this notice before its first IPC message avoids a failed first
+	 * handshake. Extensions that do not know the notice ignore it (it is not a
+	 * {@code bitwarden-ipc-message}).
+	 * @throws IpcException classified {@link ErrorKind#OTHER} if the outbound queue is
+	 * full
 	 */
 	public void announceReady() {
 		if (closed.get() || gone.get()) {
@@ -182,10 +203,11 @@ public final class NativeMessagingBackend implements CommunicationBackend {
 		byte[] body = BitwardenWrapper.encode(options.browserDestination(), message.payload(), message.topic());
 		if (body.length > options.maxOutgoingBytes()) {
 			oversizedOutgoing.incrementAndGet();
-			throw new IpcException(ErrorKind.OTHER, "The message is " + body.length
-					+ " bytes in native messaging's JSON wrapper, over the browser's limit of "
-					+ options.maxOutgoingBytes() + " bytes for a message to the browser; messages are not "
-					+ "fragmented (yet), so send less per message");
+			throw new IpcException(ErrorKind.OTHER,
+					"The message is " + body.length
+							+ " bytes in native messaging's JSON wrapper, over the browser's limit of "
+							+ options.maxOutgoingBytes() + " bytes for a message to the browser; messages are not "
+							+ "fragmented (yet), so send less per message");
 		}
 		enqueue(body);
 	}
@@ -194,9 +216,9 @@ public final class NativeMessagingBackend implements CommunicationBackend {
 		if (queuedBytes.addAndGet(body.length) > options.outboundQueueMaxBytes()
 				|| outbound.size() >= options.outboundQueueCapacity() || !outbound.offer(body)) {
 			queuedBytes.addAndGet(-body.length);
-			throw new IpcException(ErrorKind.OTHER, "The queue of messages to the browser is full ("
-					+ options.outboundQueueCapacity() + " messages or " + options.outboundQueueMaxBytes()
-					+ " bytes): the browser is not reading");
+			throw new IpcException(ErrorKind.OTHER,
+					"The queue of messages to the browser is full (" + options.outboundQueueCapacity() + " messages or "
+							+ options.outboundQueueMaxBytes() + " bytes): the browser is not reading");
 		}
 	}
 

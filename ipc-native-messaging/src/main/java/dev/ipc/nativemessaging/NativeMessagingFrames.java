@@ -10,8 +10,9 @@ import java.nio.ByteOrder;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The native messaging frame: a 4-byte unsigned length in the machine's native byte order, then that many bytes of
- * UTF-8 JSON. Reads handle partial reads; a body over the limit is skipped (streamed, never buffered) and reported.
+ * The native messaging frame: a 4-byte unsigned length in the machine's native byte
+ * order, then that many bytes of UTF-8 JSON. Reads handle partial reads; a body over the
+ * limit is skipped (streamed, never buffered) and reported.
  */
 final class NativeMessagingFrames {
 
@@ -26,7 +27,10 @@ final class NativeMessagingFrames {
 
 	}
 
-	/** Thrown (after the body was skipped, so the stream stays in step) for a frame longer than the limit. */
+	/**
+	 * Thrown (after the body was skipped, so the stream stays in step) for a frame longer
+	 * than the limit.
+	 */
 	static final class OversizedFrameException extends IOException {
 
 		private static final long serialVersionUID = 1L;
@@ -57,7 +61,8 @@ final class NativeMessagingFrames {
 	 * Reads one frame.
 	 * @return the body, or {@code null} when the stream ended cleanly between frames
 	 * @throws TruncatedFrameException when the stream ended inside a frame
-	 * @throws OversizedFrameException when the frame is longer than {@code maxBytes} (its body was skipped)
+	 * @throws OversizedFrameException when the frame is longer than {@code maxBytes} (its
+	 * body was skipped)
 	 */
 	byte @Nullable [] read(InputStream in, int maxBytes) throws IOException {
 		byte[] header = new byte[4];
@@ -66,8 +71,8 @@ final class NativeMessagingFrames {
 			return null;
 		}
 		if (got < 4) {
-			throw new TruncatedFrameException("The browser closed the pipe inside a message header (" + got
-					+ " of 4 bytes)");
+			throw new TruncatedFrameException(
+					"The browser closed the pipe inside a message header (" + got + " of 4 bytes)");
 		}
 		long length = Integer.toUnsignedLong(ByteBuffer.wrap(header).order(order).getInt());
 		if (length > maxBytes) {
@@ -77,13 +82,15 @@ final class NativeMessagingFrames {
 		byte[] body = new byte[(int) length];
 		int read = readFully(in, body, 0, body.length);
 		if (read < body.length) {
-			throw new TruncatedFrameException("The browser closed the pipe inside a message (" + read + " of "
-					+ length + " bytes)");
+			throw new TruncatedFrameException(
+					"The browser closed the pipe inside a message (" + read + " of " + length + " bytes)");
 		}
 		return body;
 	}
 
-	/** Writes one frame (header and body) and flushes. The caller checks the size limit. */
+	/**
+	 * Writes one frame (header and body) and flushes. The caller checks the size limit.
+	 */
 	void write(OutputStream out, byte[] body) throws IOException {
 		byte[] frame = new byte[4 + body.length];
 		ByteBuffer.wrap(frame).order(order).putInt(body.length);

@@ -12,19 +12,29 @@ import dev.ipc.model.Endpoint;
 import dev.ipc.model.HostId;
 
 /**
- * How a {@link NativeMessagingBackend} talks to its browser: the streams (normally {@code System.in} and
- * {@code System.out}), the peer it serves, and the limits. Build with {@link #builder(BrowserExtensionPeer)}.
- * {@link Builder#build()} fails with {@link IllegalArgumentException} on a value out of range.
+ * How a {@link NativeMessagingBackend} talks to its browser: the streams (normally
+ * {@code System.in} and {@code System.out}), the peer it serves, and the limits. Build
+ * with {@link #builder(BrowserExtensionPeer)}. {@link Builder#build()} fails with
+ * {@link IllegalArgumentException} on a value out of range.
  */
 public final class NativeMessagingOptions {
 
-	/** The largest message a browser accepts from a host: 1 MiB of JSON (Chrome and Firefox). */
+	/**
+	 * The largest message a browser accepts from a host: 1 MiB of JSON (Chrome and
+	 * Firefox).
+	 */
 	public static final int HOST_TO_BROWSER_LIMIT = 1024 * 1024;
 
-	/** The largest message Chrome sends to a host (64 MiB); a higher incoming limit makes no sense. */
+	/**
+	 * The largest message Chrome sends to a host (64 MiB); a higher incoming limit makes
+	 * no sense.
+	 */
 	public static final int BROWSER_TO_HOST_HARD_LIMIT = 64 * 1024 * 1024;
 
-	/** Default bound on a message from the browser: 1 MiB (an IPC frame in the wrapper stays far below it). */
+	/**
+	 * Default bound on a message from the browser: 1 MiB (an IPC frame in the wrapper
+	 * stays far below it).
+	 */
 	public static final int DEFAULT_MAX_INCOMING_BYTES = 1024 * 1024;
 
 	/** Default number of messages queued for the browser before {@code send} fails. */
@@ -89,20 +99,26 @@ public final class NativeMessagingOptions {
 		return output;
 	}
 
-	/** The byte order of the length prefix (the machine's native order unless set, for tests). */
+	/**
+	 * The byte order of the length prefix (the machine's native order unless set, for
+	 * tests).
+	 */
 	public ByteOrder byteOrder() {
 		return byteOrder;
 	}
 
-	/** The largest message accepted from the browser; a longer one is skipped and counted. */
+	/**
+	 * The largest message accepted from the browser; a longer one is skipped and counted.
+	 */
 	public int maxIncomingBytes() {
 		return maxIncomingBytes;
 	}
 
 	/**
-	 * The largest message sent to the browser (at most {@link #HOST_TO_BROWSER_LIMIT}), measured as the wrapped JSON;
-	 * a longer one is refused. There is no fragmentation yet: when the IPC layer gains it, each fragment it hands to
-	 * {@code send} must stay under this limit once wrapped (about four JSON characters per payload byte).
+	 * The largest message sent to the browser (at most {@link #HOST_TO_BROWSER_LIMIT}),
+	 * measured as the wrapped JSON; a longer one is refused. There is no fragmentation
+	 * yet: when the IPC layer gains it, each fragment it hands to {@code send} must stay
+	 * under this limit once wrapped (about four JSON characters per payload byte).
 	 */
 	public int maxOutgoingBytes() {
 		return maxOutgoingBytes;
@@ -113,7 +129,10 @@ public final class NativeMessagingOptions {
 		return outboundQueueCapacity;
 	}
 
-	/** Bytes queued for the browser before {@code send} fails (at least one largest message). */
+	/**
+	 * Bytes queued for the browser before {@code send} fails (at least one largest
+	 * message).
+	 */
 	public long outboundQueueMaxBytes() {
 		return outboundQueueMaxBytes;
 	}
@@ -128,7 +147,10 @@ public final class NativeMessagingOptions {
 		return closeTimeout;
 	}
 
-	/** The {@code destination} written in messages to the browser (default {@code BrowserBackground(Own)}). */
+	/**
+	 * The {@code destination} written in messages to the browser (default
+	 * {@code BrowserBackground(Own)}).
+	 */
 	public Endpoint browserDestination() {
 		return browserDestination;
 	}
@@ -169,13 +191,18 @@ public final class NativeMessagingOptions {
 			return this;
 		}
 
-		/** The length prefix's byte order (tests; a browser always uses the native order). */
+		/**
+		 * The length prefix's byte order (tests; a browser always uses the native order).
+		 */
 		public Builder byteOrder(ByteOrder order) {
 			this.byteOrder = Objects.requireNonNull(order, "order");
 			return this;
 		}
 
-		/** Bound on a message from the browser, 1 KiB to {@link #BROWSER_TO_HOST_HARD_LIMIT}. */
+		/**
+		 * Bound on a message from the browser, 1 KiB to
+		 * {@link #BROWSER_TO_HOST_HARD_LIMIT}.
+		 */
 		public Builder maxIncomingBytes(int bytes) {
 			this.maxIncomingBytes = bytes;
 			return this;
@@ -211,7 +238,10 @@ public final class NativeMessagingOptions {
 			return this;
 		}
 
-		/** The destination written in messages to the browser; must be a Bitwarden variant (not {@code Named}). */
+		/**
+		 * The destination written in messages to the browser; must be a Bitwarden variant
+		 * (not {@code Named}).
+		 */
 		public Builder browserDestination(Endpoint destination) {
 			this.browserDestination = Objects.requireNonNull(destination, "destination");
 			return this;

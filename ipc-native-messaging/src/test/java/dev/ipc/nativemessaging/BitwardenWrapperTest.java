@@ -14,17 +14,20 @@ class BitwardenWrapperTest {
 
 	@Test
 	void encodesBitwardensWrapper() {
-		byte[] json = BitwardenWrapper.encode(new Endpoint.BrowserBackground(HostId.OWN), new byte[] { 1, (byte) 255, 0 },
-				"RpcRequestMessage");
-		assertThat(new String(json, StandardCharsets.UTF_8)).isEqualTo("{\"type\":\"bitwarden-ipc-message\",\"message\":"
-				+ "{\"destination\":{\"BrowserBackground\":{\"id\":\"Own\"}},\"payload\":[1,255,0],"
-				+ "\"topic\":\"RpcRequestMessage\"}}");
+		byte[] json = BitwardenWrapper.encode(new Endpoint.BrowserBackground(HostId.OWN),
+				new byte[] { 1, (byte) 255, 0 }, "RpcRequestMessage");
+		assertThat(new String(json, StandardCharsets.UTF_8))
+			.isEqualTo("{\"type\":\"bitwarden-ipc-message\",\"message\":"
+					+ "{\"destination\":{\"BrowserBackground\":{\"id\":\"Own\"}},\"payload\":[1,255,0],"
+					+ "\"topic\":\"RpcRequestMessage\"}}");
 	}
 
 	@Test
 	void omitsAnAbsentTopic() {
-		assertThat(new String(BitwardenWrapper.encode(Endpoint.DESKTOP_MAIN, new byte[0], null), StandardCharsets.UTF_8))
-			.isEqualTo("{\"type\":\"bitwarden-ipc-message\",\"message\":{\"destination\":\"DesktopMain\",\"payload\":[]}}");
+		assertThat(
+				new String(BitwardenWrapper.encode(Endpoint.DESKTOP_MAIN, new byte[0], null), StandardCharsets.UTF_8))
+			.isEqualTo(
+					"{\"type\":\"bitwarden-ipc-message\",\"message\":{\"destination\":\"DesktopMain\",\"payload\":[]}}");
 	}
 
 	@Test
@@ -36,12 +39,14 @@ class BitwardenWrapperTest {
 		assertThat(decoded.payload()).containsExactly((byte) 161, (byte) 0, (byte) 7);
 		assertThat(decoded.topic()).isEqualTo("x");
 		assertThat(decode("{\"type\":\"bitwarden-ipc-message\",\"message\":{\"destination\":\"DesktopRenderer\","
-				+ "\"payload\":[],\"topic\":null}}").topic()).isNull();
+				+ "\"payload\":[],\"topic\":null}}")
+			.topic()).isNull();
 	}
 
 	@Test
 	void refusesWhatIsNotAWellFormedIpcMessage() {
-		for (String bad : new String[] { "not json", "[1]", "{\"type\":\"other\"}", "{\"type\":\"bitwarden-ipc-message\"}",
+		for (String bad : new String[] { "not json", "[1]", "{\"type\":\"other\"}",
+				"{\"type\":\"bitwarden-ipc-message\"}",
 				"{\"type\":\"bitwarden-ipc-message\",\"message\":{\"payload\":[]}}",
 				"{\"type\":\"bitwarden-ipc-message\",\"message\":{\"destination\":\"Nowhere\",\"payload\":[]}}",
 				"{\"type\":\"bitwarden-ipc-message\",\"message\":{\"destination\":\"DesktopMain\",\"payload\":\"AQI=\"}}",

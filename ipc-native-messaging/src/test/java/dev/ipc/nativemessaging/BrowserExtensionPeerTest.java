@@ -11,8 +11,8 @@ class BrowserExtensionPeerTest {
 
 	@Test
 	void roundTripsThroughItsEndpointName() {
-		BrowserExtensionPeer peer = new BrowserExtensionPeer(4711, "chrome-extension://abcdefghijklmnopabcdefghijklmnop/",
-				null);
+		BrowserExtensionPeer peer = new BrowserExtensionPeer(4711,
+				"chrome-extension://abcdefghijklmnopabcdefghijklmnop/", null);
 		assertThat(peer.endpointName())
 			.isEqualTo("browser-extension:4711:chrome-extension://abcdefghijklmnopabcdefghijklmnop/");
 		assertThat(BrowserExtensionPeer.of(peer.endpoint())).contains(peer);

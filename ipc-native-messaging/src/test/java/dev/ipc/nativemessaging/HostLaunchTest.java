@@ -36,7 +36,8 @@ class HostLaunchTest {
 	@Test
 	void checksTheAllowList() {
 		HostLaunch launch = HostLaunch.parse(List.of(ORIGIN));
-		assertThat(launch.requireAllowed(List.of("chrome-extension://abcdefghijklmnopabcdefghijklmnop"))).isSameAs(launch);
+		assertThat(launch.requireAllowed(List.of("chrome-extension://abcdefghijklmnopabcdefghijklmnop")))
+			.isSameAs(launch);
 		assertThatThrownBy(() -> launch.requireAllowed(List.of("chrome-extension://ponmlkjihgfedcbaponmlkjihgfedcba/")))
 			.isInstanceOfSatisfying(OriginRefusedException.class,
 					ex -> assertThat(ex.code()).isEqualTo("origin-not-allowed"))

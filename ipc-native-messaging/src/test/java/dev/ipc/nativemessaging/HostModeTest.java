@@ -20,8 +20,9 @@ import dev.ipc.rpc.RpcRequest;
 import dev.ipc.session.InMemorySessionRepository;
 
 /**
- * Host mode: the browser starts the Java program, whose IpcClient runs on the backend directly (plaintext here, so
- * the simulated browser can write an RPC request by hand; the real-browser test covers Noise).
+ * Host mode: the browser starts the Java program, whose IpcClient runs on the backend
+ * directly (plaintext here, so the simulated browser can write an RPC request by hand;
+ * the real-browser test covers Noise).
  */
 class HostModeTest {
 
@@ -45,8 +46,10 @@ class HostModeTest {
 		try (NativeMessagingBackend backend = NativeMessagingBackend.open(NativeMessagingOptions.builder(peer)
 			.streams(Channels.newInputStream(toHost.source()), Channels.newOutputStream(toBrowser.sink()))
 			.build());
-				IpcClient client = IpcClient.builder().backend(backend)
-					.crypto(new NoEncryptionCryptoProvider(), new InMemorySessionRepository<>()).build()) {
+				IpcClient client = IpcClient.builder()
+					.backend(backend)
+					.crypto(new NoEncryptionCryptoProvider(), new InMemorySessionRepository<>())
+					.build()) {
 			client.registerRpcHandler(Add.class, (request, context) -> {
 				assertThat(BrowserExtensionPeer.of(context.source())).contains(peer);
 				return new Sum(request.a() + request.b());
@@ -60,8 +63,10 @@ class HostModeTest {
 			write(browserWrites, "{\"type\":\"bitwarden-ipc-message\",\"message\":{\"destination\":\"DesktopMain\","
 					+ "\"payload\":" + numbers(request) + ",\"topic\":\"RpcRequestMessage\"}}");
 			String response = read(browserReads);
-			assertThat(response).startsWith("{\"type\":\"bitwarden-ipc-message\",\"message\":{\"destination\":"
-					+ "{\"BrowserBackground\":{\"id\":\"Own\"}},\"payload\":[").endsWith(",\"topic\":\"RpcResponseMessage:r1\"}}");
+			assertThat(response)
+				.startsWith("{\"type\":\"bitwarden-ipc-message\",\"message\":{\"destination\":"
+						+ "{\"BrowserBackground\":{\"id\":\"Own\"}},\"payload\":[")
+				.endsWith(",\"topic\":\"RpcResponseMessage:r1\"}}");
 			String body = text(response.substring(response.indexOf("[") + 1, response.indexOf("]")));
 			assertThat(body).contains("\"result\":{\"Ok\":{\"sum\":5}}").contains("\"request_id\":\"r1\"");
 

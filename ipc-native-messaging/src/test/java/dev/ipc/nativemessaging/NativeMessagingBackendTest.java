@@ -82,14 +82,15 @@ class NativeMessagingBackendTest {
 		browserSends("{\"type\":\"bitwarden-ipc-message\",\"message\":{\"destination\":\"DesktopMain\","
 				+ "\"payload\":[1,2,3],\"topic\":\"t\"}}");
 		IncomingMessage message = receiver.receive(Duration.ofSeconds(10));
-		assertThat(message).isEqualTo(new IncomingMessage(new byte[] { 1, 2, 3 }, Endpoint.DESKTOP_MAIN,
-				PEER.source(), "t"));
+		assertThat(message)
+			.isEqualTo(new IncomingMessage(new byte[] { 1, 2, 3 }, Endpoint.DESKTOP_MAIN, PEER.source(), "t"));
 		assertThat(backend.stats().received()).isEqualTo(1);
 	}
 
 	@Test
 	void holdsMessagesThatArriveBeforeTheFirstReceiver() throws Exception {
-		browserSends("{\"type\":\"bitwarden-ipc-message\",\"message\":{\"destination\":\"DesktopMain\",\"payload\":[9]}}");
+		browserSends(
+				"{\"type\":\"bitwarden-ipc-message\",\"message\":{\"destination\":\"DesktopMain\",\"payload\":[9]}}");
 		await().until(() -> backend.stats().received() == 1);
 		assertThat(backend.subscribe().receive(Duration.ofSeconds(10)).payload()).containsExactly(9);
 	}
@@ -107,8 +108,9 @@ class NativeMessagingBackendTest {
 		assertThat(backend.reachableEndpoints()).containsExactly(PEER.endpoint());
 		assertThatThrownBy(() -> backend.send(new OutgoingMessage(new byte[0], Endpoint.named("worker"), null)))
 			.isInstanceOf(IpcUnreachableException.class);
-		assertThatThrownBy(() -> backend.send(new OutgoingMessage(new byte[0],
-				new Endpoint.BrowserBackground(HostId.OWN), null))).isInstanceOf(IpcUnreachableException.class);
+		assertThatThrownBy(
+				() -> backend.send(new OutgoingMessage(new byte[0], new Endpoint.BrowserBackground(HostId.OWN), null)))
+			.isInstanceOf(IpcUnreachableException.class);
 	}
 
 	@Test
@@ -139,7 +141,8 @@ class NativeMessagingBackendTest {
 	void skipsAnOversizedMessageFromTheBrowserAndKeepsGoing() throws Exception {
 		BackendReceiver receiver = backend.subscribe();
 		frames.write(browserWrites, new byte[5000]);
-		browserSends("{\"type\":\"bitwarden-ipc-message\",\"message\":{\"destination\":\"DesktopMain\",\"payload\":[1]}}");
+		browserSends(
+				"{\"type\":\"bitwarden-ipc-message\",\"message\":{\"destination\":\"DesktopMain\",\"payload\":[1]}}");
 		assertThat(receiver.receive(Duration.ofSeconds(10)).payload()).containsExactly(1);
 		assertThat(backend.stats().oversizedIncoming()).isEqualTo(1);
 	}
@@ -148,7 +151,8 @@ class NativeMessagingBackendTest {
 	void ignoresMessagesThatAreNotIpcMessages() throws Exception {
 		BackendReceiver receiver = backend.subscribe();
 		browserSends("{\"type\":\"hello\"}");
-		browserSends("{\"type\":\"bitwarden-ipc-message\",\"message\":{\"destination\":\"DesktopMain\",\"payload\":[2]}}");
+		browserSends(
+				"{\"type\":\"bitwarden-ipc-message\",\"message\":{\"destination\":\"DesktopMain\",\"payload\":[2]}}");
 		assertThat(receiver.receive(Duration.ofSeconds(10)).payload()).containsExactly(2);
 		assertThat(backend.stats().ignoredIncoming()).isEqualTo(1);
 	}
@@ -156,7 +160,8 @@ class NativeMessagingBackendTest {
 	@Test
 	void aBrowserClosingMidMessageIsThePeerLeaving() throws Exception {
 		BackendReceiver receiver = backend.subscribe();
-		browserSends("{\"type\":\"bitwarden-ipc-message\",\"message\":{\"destination\":\"DesktopMain\",\"payload\":[3]}}");
+		browserSends(
+				"{\"type\":\"bitwarden-ipc-message\",\"message\":{\"destination\":\"DesktopMain\",\"payload\":[3]}}");
 		byte[] frame = new byte[] { 100, 0, 0, 0, '{', '"' };
 		browserWrites.write(frame, 0, 6);
 		browserWrites.close();
@@ -199,13 +204,16 @@ class NativeMessagingBackendTest {
 			}
 		}).isInstanceOf(IpcException.class).hasMessageContaining("or 1048576 bytes");
 		assertThatThrownBy(() -> NativeMessagingOptions.builder(PEER).outboundQueueMaxBytes(1000).build())
-			.isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at least one message");
+			.isInstanceOf(IllegalArgumentException.class)
+			.hasMessageContaining("at least one message");
 	}
 
 	@Test
 	void closeEndsItsThreads() {
 		backend.close();
-		await().until(() -> Thread.getAllStackTraces().keySet().stream()
+		await().until(() -> Thread.getAllStackTraces()
+			.keySet()
+			.stream()
 			.noneMatch(t -> t.getName().startsWith("ipc-native-messaging-") && t.getName().endsWith("-7")));
 		assertThat(backend.browserClosed()).isDone();
 	}

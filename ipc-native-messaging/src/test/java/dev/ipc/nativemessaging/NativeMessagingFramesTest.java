@@ -33,13 +33,17 @@ class NativeMessagingFramesTest {
 	void theByteOrderIsTheReadersOrderNotBigEndian() throws IOException {
 		byte[] little = { 7, 0, 0, 0, '{', '"', 'a', '"', ':', '1', '}' };
 		assertThat(new NativeMessagingFrames(ByteOrder.LITTLE_ENDIAN).read(new ByteArrayInputStream(little), 1024))
-			.asString(StandardCharsets.UTF_8).isEqualTo("{\"a\":1}");
+			.asString(StandardCharsets.UTF_8)
+			.isEqualTo("{\"a\":1}");
 		byte[] big = { 0, 0, 0, 7, '{', '"', 'a', '"', ':', '1', '}' };
 		assertThat(new NativeMessagingFrames(ByteOrder.BIG_ENDIAN).read(new ByteArrayInputStream(big), 1024))
-			.asString(StandardCharsets.UTF_8).isEqualTo("{\"a\":1}");
-		// read little-endian bytes as big-endian: 7 << 24 is over the limit, so it is refused, not misread
-		assertThatThrownBy(() -> new NativeMessagingFrames(ByteOrder.BIG_ENDIAN).read(new ByteArrayInputStream(little),
-				1024)).isInstanceOf(IOException.class);
+			.asString(StandardCharsets.UTF_8)
+			.isEqualTo("{\"a\":1}");
+		// read little-endian bytes as big-endian: 7 << 24 is over the limit, so it is
+		// refused, not misread
+		assertThatThrownBy(
+				() -> new NativeMessagingFrames(ByteOrder.BIG_ENDIAN).read(new ByteArrayInputStream(little), 1024))
+			.isInstanceOf(IOException.class);
 	}
 
 	@Test
@@ -64,7 +68,8 @@ class NativeMessagingFramesTest {
 		assertThatThrownBy(() -> frames.read(in, 4096))
 			.isInstanceOfSatisfying(NativeMessagingFrames.OversizedFrameException.class,
 					ex -> assertThat(ex.length()).isEqualTo(5000))
-			.hasMessageContaining("5000 bytes").hasMessageContaining("limit of 4096");
+			.hasMessageContaining("5000 bytes")
+			.hasMessageContaining("limit of 4096");
 		assertThat(frames.read(in, 4096)).asString(StandardCharsets.UTF_8).isEqualTo("{}");
 	}
 

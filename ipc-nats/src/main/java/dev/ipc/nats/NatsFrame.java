@@ -9,11 +9,12 @@ import java.util.Arrays;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The body of a NATS message (docs/nats.md §3). A message: version {@code 1}, kind {@code 0} (no topic) or {@code 1}
- * (topic: a big-endian {@code u16} length, 1-{@value #MAX_TOPIC_BYTES} bytes of UTF-8), then the payload (ciphertext
- * under Noise). A presence notice: version {@code 1}, kind {@code 2} HELLO, {@code 3} HERE or {@code 4} BYE, then the
- * sender's instance id and connection epoch (two big-endian {@code i64}). Decoding never throws: {@code null} means
- * malformed.
+ * The body of a NATS message (docs/nats.md §3). A message: version {@code 1}, kind
+ * {@code 0} (no topic) or {@code 1} (topic: a big-endian {@code u16} length,
+ * 1-{@value #MAX_TOPIC_BYTES} bytes of UTF-8), then the payload (ciphertext under Noise).
+ * A presence notice: version {@code 1}, kind {@code 2} HELLO, {@code 3} HERE or {@code 4}
+ * BYE, then the sender's instance id and connection epoch (two big-endian {@code i64}).
+ * Decoding never throws: {@code null} means malformed.
  */
 final class NatsFrame {
 
@@ -54,8 +55,8 @@ final class NatsFrame {
 		}
 		byte[] t = topic.getBytes(StandardCharsets.UTF_8);
 		if (t.length == 0 || t.length > MAX_TOPIC_BYTES) {
-			throw new IllegalArgumentException("A topic must be 1-" + MAX_TOPIC_BYTES + " bytes of UTF-8 on NATS, got "
-					+ t.length);
+			throw new IllegalArgumentException(
+					"A topic must be 1-" + MAX_TOPIC_BYTES + " bytes of UTF-8 on NATS, got " + t.length);
 		}
 		byte[] out = new byte[4 + t.length + payload.length];
 		out[0] = VERSION;

@@ -8,17 +8,20 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Generates the NATS permissions that make sources trustworthy (docs/nats.md §4): each endpoint's user may publish
- * only on {@code ipc.<namespace>.*.<endpoint>} (its messages and its presence) and subscribe only to
- * {@code ipc.<namespace>.<endpoint>.*} (messages for it) and {@code ipc.<namespace>._presence.*}. Output forms: a
- * {@code nats-server} {@code authorization} block with users and passwords (literal or {@code $ENV} references) or
- * NKeys, and {@code nsc} commands for decentralised JWT auth. Run it from the command line:
+ * Generates the NATS permissions that make sources trustworthy (docs/nats.md §4): each
+ * endpoint's user may publish only on {@code ipc.<namespace>.*.<endpoint>} (its messages
+ * and its presence) and subscribe only to {@code ipc.<namespace>.<endpoint>.*} (messages
+ * for it) and {@code ipc.<namespace>._presence.*}. Output forms: a {@code nats-server}
+ * {@code authorization} block with users and passwords (literal or {@code $ENV}
+ * references) or NKeys, and {@code nsc} commands for decentralised JWT auth. Run it from
+ * the command line:
  *
  * <pre>
  * java -cp ipc-nats.jar:ipc-core.jar dev.ipc.nats.NatsPermissions [--namespace NS] [--nsc] ENDPOINT...
  * </pre>
  *
- * Names that are not valid subject tokens are refused with an {@link IllegalArgumentException}.
+ * Names that are not valid subject tokens are refused with an
+ * {@link IllegalArgumentException}.
  */
 public final class NatsPermissions {
 
@@ -52,9 +55,10 @@ public final class NatsPermissions {
 	}
 
 	/**
-	 * A server {@code authorization} block with one user per endpoint (user name = endpoint name).
-	 * @param passwords endpoint name to password; a value starting with {@code $} is written unquoted, as a reference
-	 *     to an environment variable the server resolves
+	 * A server {@code authorization} block with one user per endpoint (user name =
+	 * endpoint name).
+	 * @param passwords endpoint name to password; a value starting with {@code $} is
+	 * written unquoted, as a reference to an environment variable the server resolves
 	 */
 	public String passwordAuthorization(Map<String, String> passwords) {
 		List<String> users = new ArrayList<>();
@@ -63,7 +67,10 @@ public final class NatsPermissions {
 		return authorization(users);
 	}
 
-	/** The same with one password variable per endpoint: {@code $IPC_NATS_PASSWORD_<NAME>}. */
+	/**
+	 * The same with one password variable per endpoint:
+	 * {@code $IPC_NATS_PASSWORD_<NAME>}.
+	 */
 	public String passwordAuthorization(Collection<String> endpoints) {
 		Map<String, String> passwords = new LinkedHashMap<>();
 		for (String endpoint : endpoints) {
@@ -72,29 +79,42 @@ public final class NatsPermissions {
 		return passwordAuthorization(passwords);
 	}
 
-	/** A server {@code authorization} block authenticating each endpoint by NKey (endpoint name to public key). */
+	/**
+	 * A server {@code authorization} block authenticating each endpoint by NKey (endpoint
+	 * name to public key).
+	 */
 	public String nkeyAuthorization(Map<String, String> publicKeys) {
 		List<String> users = new ArrayList<>();
-		publicKeys.forEach((endpoint, key) -> users.add("{ nkey: " + quote(key) + ", " + permissionsBlock(endpoint)
-				+ " }"));
+		publicKeys
+			.forEach((endpoint, key) -> users.add("{ nkey: " + quote(key) + ", " + permissionsBlock(endpoint) + " }"));
 		return authorization(users);
 	}
 
 	/**
-	 * {@code nsc} commands creating one user per endpoint with these permissions in {@code account} (for operator mode
-	 * with JWTs; {@code nsc generate creds} then writes the credentials file each endpoint uses).
+	 * {@code nsc} commands creating one user per endpoint with these permissions in
+	 * {@code account} (for operator mode with JWTs; {@code nsc generate creds} then
+	 * writes the credentials file each endpoint uses).
 	 */
 	public String nscCommands(String account, Collection<String> endpoints) {
 		StringBuilder out = new StringBuilder();
 		for (String endpoint : endpoints) {
-			out.append("nsc add user --account ").append(account).append(" --name ").append(endpoint)
-				.append(" --allow-pub '").append(String.join(",", publishAllow(endpoint)))
-				.append("' --allow-sub '").append(String.join(",", subscribeAllow(endpoint))).append("'\n");
+			out.append("nsc add user --account ")
+				.append(account)
+				.append(" --name ")
+				.append(endpoint)
+				.append(" --allow-pub '")
+				.append(String.join(",", publishAllow(endpoint)))
+				.append("' --allow-sub '")
+				.append(String.join(",", subscribeAllow(endpoint)))
+				.append("'\n");
 		}
 		return out.toString();
 	}
 
-	/** The environment variable {@link #passwordAuthorization(Collection)} refers to for {@code endpoint}. */
+	/**
+	 * The environment variable {@link #passwordAuthorization(Collection)} refers to for
+	 * {@code endpoint}.
+	 */
 	public static String passwordVariable(String endpoint) {
 		return "IPC_NATS_PASSWORD_" + endpoint.toUpperCase(Locale.ROOT).replace('-', '_');
 	}
@@ -115,7 +135,10 @@ public final class NatsPermissions {
 		return "\"" + value.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
 	}
 
-	/** Command line: prints a server authorization block (or {@code nsc} commands with {@code --nsc}). */
+	/**
+	 * Command line: prints a server authorization block (or {@code nsc} commands with
+	 * {@code --nsc}).
+	 */
 	public static void main(String[] args) {
 		String namespace = "default";
 		String account = null;

@@ -5,11 +5,12 @@ import org.jspecify.annotations.Nullable;
 import dev.ipc.model.Endpoint;
 
 /**
- * The subject layout (docs/nats.md §2): {@code ipc.<namespace>.<destination>.<source>} for messages,
- * {@code ipc.<namespace>._presence.<source>} for presence. The last token is always the publisher's own name, so
- * permissions of the form "publish only {@code ipc.<namespace>.*.<me>}" make the source trustworthy. Names and
- * namespaces are single subject tokens of letters, digits, {@code -} and {@code _}, not starting with {@code _}
- * (reserved for the framework's own tokens such as {@code _presence}).
+ * The subject layout (docs/nats.md §2): {@code ipc.<namespace>.<destination>.<source>}
+ * for messages, {@code ipc.<namespace>._presence.<source>} for presence. The last token
+ * is always the publisher's own name, so permissions of the form "publish only
+ * {@code ipc.<namespace>.*.<me>}" make the source trustworthy. Names and namespaces are
+ * single subject tokens of letters, digits, {@code -} and {@code _}, not starting with
+ * {@code _} (reserved for the framework's own tokens such as {@code _presence}).
  */
 final class NatsSubjects {
 
@@ -40,16 +41,23 @@ final class NatsSubjects {
 		return true;
 	}
 
-	/** {@code name} if it is a valid token, else an {@link IllegalArgumentException} naming {@code what}. */
+	/**
+	 * {@code name} if it is a valid token, else an {@link IllegalArgumentException}
+	 * naming {@code what}.
+	 */
 	static String requireToken(String name, String what) {
 		if (!isValidToken(name)) {
 			throw new IllegalArgumentException(what + " must be 1-" + MAX_TOKEN
-					+ " letters, digits, '-' or '_' (not starting with '_') to be a NATS subject token, got '" + name + "'");
+					+ " letters, digits, '-' or '_' (not starting with '_') to be a NATS subject token, got '" + name
+					+ "'");
 		}
 		return name;
 	}
 
-	/** The NATS token of {@code endpoint}, or {@code null} when it cannot travel over NATS (only valid named ones can). */
+	/**
+	 * The NATS token of {@code endpoint}, or {@code null} when it cannot travel over NATS
+	 * (only valid named ones can).
+	 */
 	static @Nullable String tokenOf(Endpoint endpoint) {
 		return (endpoint instanceof Endpoint.Named named && isValidToken(named.name())) ? named.name() : null;
 	}
@@ -72,14 +80,18 @@ final class NatsSubjects {
 		return ROOT + "." + namespace + "." + PRESENCE + ".*";
 	}
 
-	/** A subject no endpoint may publish on when permissions are in place (the startup self-check). */
+	/**
+	 * A subject no endpoint may publish on when permissions are in place (the startup
+	 * self-check).
+	 */
 	static String probe(String namespace) {
 		return ROOT + "." + namespace + "." + PROBE + "." + PROBE;
 	}
 
 	/**
-	 * The source token of {@code subject} if it has our four-token layout, else {@code null}. Only the last token is
-	 * taken: the subscription already fixed the first three.
+	 * The source token of {@code subject} if it has our four-token layout, else
+	 * {@code null}. Only the last token is taken: the subscription already fixed the
+	 * first three.
 	 */
 	static @Nullable String sourceToken(String subject) {
 		int last = subject.lastIndexOf('.');

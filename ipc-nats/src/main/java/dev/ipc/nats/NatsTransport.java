@@ -48,28 +48,39 @@ import dev.ipc.spi.IpcUnreachableException;
 import dev.ipc.transport.ReceiverFanout;
 
 /**
- * A {@link CommunicationBackend} over NATS (docs/nats.md): each endpoint publishes its messages on
- * {@code ipc.<namespace>.<destination>.<self>} and receives on {@code ipc.<namespace>.<self>.*}; the receiver stamps
- * the {@link Source} from the subject's last token, which the server's permissions can make trustworthy
- * ({@link SourceTrust}). Endpoints announce themselves on {@code ipc.<namespace>._presence.<self>}, so
- * {@link #send} to an endpoint that is not present fails at once with {@link IpcUnreachableException}, and a peer
- * that says goodbye, falls silent for {@link NatsTransportOptions#presenceTimeout()} or restarts is reported to the
- * {@linkplain #addDisconnectListener disconnect listeners} (the client then fails the RPCs pending on it).
+ * A {@link CommunicationBackend} over NATS (docs/nats.md): each endpoint publishes its
+ * messages on {@code ipc.<namespace>.<destination>.<self>} and receives on
+ * {@code ipc.<namespace>.<self>.*}; the receiver stamps the {@link Source} from the
+ * subject's last token, which the server's permissions can make trustworthy
+ * ({@link SourceTrust}). Endpoints announce themselves on
+ * {@code ipc.<namespace>._presence.<self>}, so {@link #send} to an endpoint that is not
+ * present fails at once with {@link IpcUnreachableException}, and a peer that says
+ * goodbye, falls silent for {@link NatsTransportOptions#presenceTimeout()} or restarts is
+ * reported to the {@linkplain #addDisconnectListener disconnect listeners} (the client
+ * then fails the RPCs pending on it).
  *
- * <p>The client reconnects forever, to the same or another server of the list or cluster, and keeps its
- * subscriptions. While it is disconnected every send fails with {@link IpcUnreachableException} (nothing is buffered
- * to go out later) and every peer counts as departed, so pending RPCs fail promptly; after the reconnect the peers
- * announce themselves again and sessions start afresh. Messages the server accepted are delivered at most once.
+ * <p>
+ * The client reconnects forever, to the same or another server of the list or cluster,
+ * and keeps its subscriptions. While it is disconnected every send fails with
+ * {@link IpcUnreachableException} (nothing is buffered to go out later) and every peer
+ * counts as departed, so pending RPCs fail promptly; after the reconnect the peers
+ * announce themselves again and sessions start afresh. Messages the server accepted are
+ * delivered at most once.
  *
- * <p>Incoming messages that are malformed or larger than {@link NatsTransportOptions#maxMessageBytes()} are dropped
- * and reported to {@link NatsTransportOptions#listener()}. Threads: jnats' reader, writer and dispatcher threads and
- * one presence timer, all named {@code ipc-nats-<endpoint>-...}, stopped by {@link #close()}.
+ * <p>
+ * Incoming messages that are malformed or larger than
+ * {@link NatsTransportOptions#maxMessageBytes()} are dropped and reported to
+ * {@link NatsTransportOptions#listener()}. Threads: jnats' reader, writer and dispatcher
+ * threads and one presence timer, all named {@code ipc-nats-<endpoint>-...}, stopped by
+ * {@link #close()}.
  */
 public final class NatsTransport implements CommunicationBackend {
 
 	private static final Logger log = LoggerFactory.getLogger(NatsTransport.class);
 
-	/** Most endpoints tracked at once (presence notices from further names are ignored). */
+	/**
+	 * Most endpoints tracked at once (presence notices from further names are ignored).
+	 */
 	static final int MAX_PEERS = 4096;
 
 	private static final int DISPATCH_PENDING_MESSAGES = 10_000;
@@ -102,7 +113,10 @@ public final class NatsTransport implements CommunicationBackend {
 
 	private final PeerTable peers = new PeerTable(MAX_PEERS);
 
-	/** The {@link Source} stamped for each source token seen, so a message costs no allocation for it (bounded). */
+	/**
+	 * The {@link Source} stamped for each source token seen, so a message costs no
+	 * allocation for it (bounded).
+	 */
 	private final ConcurrentHashMap<String, Source> sources = new ConcurrentHashMap<>();
 
 	private final List<Consumer<Endpoint>> disconnectListeners = new CopyOnWriteArrayList<>();
@@ -111,7 +125,10 @@ public final class NatsTransport implements CommunicationBackend {
 
 	private final ExecutorService natsExecutor;
 
-	/** jnats' connection-event callbacks and (re)connect work: ours, so that {@link #close()} ends their threads. */
+	/**
+	 * jnats' connection-event callbacks and (re)connect work: ours, so that
+	 * {@link #close()} ends their threads.
+	 */
 	private final ExecutorService callbackExecutor;
 
 	private final ExecutorService connectExecutor;
@@ -170,12 +187,13 @@ public final class NatsTransport implements CommunicationBackend {
 	}
 
 	/**
-	 * Connects to one of the servers (trying each in turn) and starts tracking presence. This endpoint announces
-	 * itself once a receiver {@linkplain #subscribe() subscribes} (the client's start), so no peer sends to it before
-	 * something reads.
+	 * Connects to one of the servers (trying each in turn) and starts tracking presence.
+	 * This endpoint announces itself once a receiver {@linkplain #subscribe() subscribes}
+	 * (the client's start), so no peer sends to it before something reads.
 	 * @throws IOException if no server could be reached or the credentials were refused
-	 * @throws IllegalStateException if {@link SourceTrust#BROKER_ENFORCED} is set but the server let this endpoint
-	 *     publish on a subject that is not its own (its permissions do not vouch for sources)
+	 * @throws IllegalStateException if {@link SourceTrust#BROKER_ENFORCED} is set but the
+	 * server let this endpoint publish on a subject that is not its own (its permissions
+	 * do not vouch for sources)
 	 */
 	public static NatsTransport open(NatsTransportOptions options) throws IOException {
 		Objects.requireNonNull(options, "options");
@@ -216,15 +234,15 @@ public final class NatsTransport implements CommunicationBackend {
 
 	private Options natsOptions() {
 		String prefix = "ipc-nats-" + self;
-		Options.Builder b = new Options.Builder()
-			.servers(options.servers().toArray(new String[0]))
+		Options.Builder b = new Options.Builder().servers(options.servers().toArray(new String[0]))
 			.connectionName("ipc." + namespace + "." + self)
 			.noEcho()
 			.maxReconnects(-1)
 			.reconnectWait(options.reconnectWait())
 			.connectionTimeout(options.connectionTimeout())
 			.pingInterval(options.pingInterval())
-			.reconnectBufferSize(0) // while disconnected a send fails instead of going out later
+			.reconnectBufferSize(0) // while disconnected a send fails instead of going
+									// out later
 			.errorListener(new Errors())
 			.connectionListener(this::connectionEvent)
 			.executor(natsExecutor)
@@ -234,12 +252,12 @@ public final class NatsTransport implements CommunicationBackend {
 			.writerThreadFactory(new NamedThreadFactory(prefix + "-writer"));
 		char[] secret = options.secret();
 		switch (options.auth()) {
-			case USER_PASSWORD -> b.userInfo(Objects.requireNonNull(options.username()).toCharArray(),
-					Objects.requireNonNull(secret));
+			case USER_PASSWORD ->
+				b.userInfo(Objects.requireNonNull(options.username()).toCharArray(), Objects.requireNonNull(secret));
 			case TOKEN -> b.token(Objects.requireNonNull(secret));
 			case NKEY -> b.authHandler(Nats.staticCredentials(null, Objects.requireNonNull(secret)));
-			case CREDENTIALS_FILE -> b.authHandler(Nats.credentials(
-					Objects.requireNonNull(options.credentialsFile()).toString()));
+			case CREDENTIALS_FILE ->
+				b.authHandler(Nats.credentials(Objects.requireNonNull(options.credentialsFile()).toString()));
 			case NONE -> {
 			}
 		}
@@ -249,7 +267,9 @@ public final class NatsTransport implements CommunicationBackend {
 		return b.build();
 	}
 
-	/** Publishes on a subject no endpoint may use and waits for the server to refuse it. */
+	/**
+	 * Publishes on a subject no endpoint may use and waits for the server to refuse it.
+	 */
 	private void checkPermissions(Connection conn) throws IOException {
 		conn.publish(probeSubject, new byte[0]);
 		try {
@@ -274,10 +294,11 @@ public final class NatsTransport implements CommunicationBackend {
 
 	/**
 	 * Publishes {@code message} to its destination.
-	 * @throws IpcUnreachableException if the destination is not a present endpoint of this namespace, or the client
-	 *     is not connected to a server now
+	 * @throws IpcUnreachableException if the destination is not a present endpoint of
+	 * this namespace, or the client is not connected to a server now
 	 * @throws IpcClosedException if the transport is closed
-	 * @throws IpcException ({@link ErrorKind#OTHER}) if the message is larger than the limit or its topic too long
+	 * @throws IpcException ({@link ErrorKind#OTHER}) if the message is larger than the
+	 * limit or its topic too long
 	 */
 	@Override
 	public void send(OutgoingMessage message) {
@@ -318,7 +339,8 @@ public final class NatsTransport implements CommunicationBackend {
 			conn.publish(subject, body);
 			sent.incrementAndGet();
 		}
-		catch (IllegalStateException ex) { // disconnected (no reconnect buffer), closed or draining
+		catch (IllegalStateException ex) { // disconnected (no reconnect buffer), closed
+											// or draining
 			refused.incrementAndGet();
 			throw new IpcUnreachableException(destination, "the NATS connection is down");
 		}
@@ -344,8 +366,8 @@ public final class NatsTransport implements CommunicationBackend {
 	// ---------------------------------------------------------------- receiving
 
 	/**
-	 * A new receiver of every message from now on. The first one makes this endpoint present: it subscribes to its
-	 * subjects and announces itself.
+	 * A new receiver of every message from now on. The first one makes this endpoint
+	 * present: it subscribes to its subjects and announces itself.
 	 */
 	@Override
 	public BackendReceiver subscribe() {
@@ -413,7 +435,8 @@ public final class NatsTransport implements CommunicationBackend {
 			drop(malformed, DropReason.MALFORMED_FRAME, from);
 			return;
 		}
-		if (source.equals(self)) { // echo is off: another process announces itself under our name
+		if (source.equals(self)) { // echo is off: another process announces itself under
+									// our name
 			warnings.warn("duplicate", "Another process announces itself as endpoint '{}' in NATS namespace '{}'; "
 					+ "two processes with one name disturb each other's sessions", self, namespace);
 			return;
@@ -423,7 +446,8 @@ public final class NatsTransport implements CommunicationBackend {
 			case NatsFrame.HELLO -> {
 				departed(peers.announced(source, notice.instance(), notice.epoch(), now));
 				if (announced.get()) {
-					publishPresence(NatsFrame.HERE); // so the newcomer learns of us at once
+					publishPresence(NatsFrame.HERE); // so the newcomer learns of us at
+														// once
 				}
 			}
 			case NatsFrame.HERE -> departed(peers.announced(source, notice.instance(), notice.epoch(), now));
@@ -498,7 +522,10 @@ public final class NatsTransport implements CommunicationBackend {
 		}
 	}
 
-	/** jnats' asynchronous errors: permissions violations (counted) and the self-check's expected refusal. */
+	/**
+	 * jnats' asynchronous errors: permissions violations (counted) and the self-check's
+	 * expected refusal.
+	 */
 	private final class Errors implements ErrorListener {
 
 		@Override
@@ -567,7 +594,10 @@ public final class NatsTransport implements CommunicationBackend {
 		return (conn == null || !connected) ? Optional.empty() : Optional.ofNullable(conn.getConnectedUrl());
 	}
 
-	/** A round trip to the server now (blocks up to the connection timeout); empty when not connected. */
+	/**
+	 * A round trip to the server now (blocks up to the connection timeout); empty when
+	 * not connected.
+	 */
 	public Optional<Duration> roundTripTime() {
 		Connection conn = connection;
 		if (conn == null || !connected) {
@@ -591,12 +621,14 @@ public final class NatsTransport implements CommunicationBackend {
 		Connection conn = connection;
 		long reconnects = (conn == null) ? 0 : conn.getStatistics().getReconnects();
 		return new NatsTransportStats(isConnected(), connectedServer().orElse(null), reconnects, sent.get(),
-				received.get(), malformed.get(), oversized.get(), refused.get(), violations.get(), peers.names().size());
+				received.get(), malformed.get(), oversized.get(), refused.get(), violations.get(),
+				peers.names().size());
 	}
 
 	/**
-	 * Says goodbye (so peers fail their RPCs to us at once), closes the connection and stops every thread. Receivers
-	 * then fail with {@link IpcClosedException}. Idempotent.
+	 * Says goodbye (so peers fail their RPCs to us at once), closes the connection and
+	 * stops every thread. Receivers then fail with {@link IpcClosedException}.
+	 * Idempotent.
 	 */
 	@Override
 	public void close() {

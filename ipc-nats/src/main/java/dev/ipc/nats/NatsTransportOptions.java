@@ -14,18 +14,22 @@ import dev.ipc.model.Endpoint;
 import dev.ipc.transport.ReceiverFanout;
 
 /**
- * Settings of a {@link NatsTransport}: who this endpoint is, which servers to use, how to authenticate, and the
- * bounds. Build with {@link #builder()}; {@link Builder#build()} fails with an {@link IllegalArgumentException} or
- * {@link IllegalStateException} naming the wrong setting. Secrets (password, token, NKey seed) never appear in
+ * Settings of a {@link NatsTransport}: who this endpoint is, which servers to use, how to
+ * authenticate, and the bounds. Build with {@link #builder()}; {@link Builder#build()}
+ * fails with an {@link IllegalArgumentException} or {@link IllegalStateException} naming
+ * the wrong setting. Secrets (password, token, NKey seed) never appear in
  * {@link #toString()}.
  */
 public final class NatsTransportOptions {
 
-	/** Default largest message body: 1 MiB, the NATS server's default {@code max_payload}. */
+	/**
+	 * Default largest message body: 1 MiB, the NATS server's default {@code max_payload}.
+	 */
 	public static final int DEFAULT_MAX_MESSAGE_BYTES = 1024 * 1024;
 
 	/** How a client authenticates to the server. */
 	public enum AuthKind {
+
 		/** No credentials. */
 		NONE,
 		/** User name and password. */
@@ -34,8 +38,11 @@ public final class NatsTransportOptions {
 		TOKEN,
 		/** An NKey seed (the server knows the public key). */
 		NKEY,
-		/** A JWT credentials file ({@code .creds}, decentralised auth with an operator). */
+		/**
+		 * A JWT credentials file ({@code .creds}, decentralised auth with an operator).
+		 */
 		CREDENTIALS_FILE
+
 	}
 
 	private final Endpoint.Named endpoint;
@@ -105,12 +112,18 @@ public final class NatsTransportOptions {
 		return endpoint;
 	}
 
-	/** The subject namespace (the second token): endpoints talk only within one namespace. Default {@code default}. */
+	/**
+	 * The subject namespace (the second token): endpoints talk only within one namespace.
+	 * Default {@code default}.
+	 */
 	public String namespace() {
 		return namespace;
 	}
 
-	/** Server URLs ({@code nats://host:port}, {@code tls://...}); the client fails over between them. */
+	/**
+	 * Server URLs ({@code nats://host:port}, {@code tls://...}); the client fails over
+	 * between them.
+	 */
 	public List<String> servers() {
 		return servers;
 	}
@@ -135,7 +148,10 @@ public final class NatsTransportOptions {
 		return credentialsFile;
 	}
 
-	/** The TLS context, or {@code null} for plain TCP (unless a server URL says {@code tls://}). */
+	/**
+	 * The TLS context, or {@code null} for plain TCP (unless a server URL says
+	 * {@code tls://}).
+	 */
 	public @Nullable SSLContext sslContext() {
 		return sslContext;
 	}
@@ -145,7 +161,10 @@ public final class NatsTransportOptions {
 		return sourceTrust;
 	}
 
-	/** Largest message body sent or accepted; larger incoming ones are dropped and counted. */
+	/**
+	 * Largest message body sent or accepted; larger incoming ones are dropped and
+	 * counted.
+	 */
 	public int maxMessageBytes() {
 		return maxMessageBytes;
 	}
@@ -170,12 +189,17 @@ public final class NatsTransportOptions {
 		return reconnectWait;
 	}
 
-	/** How often the client pings the server (detects a dead server on a silent network). */
+	/**
+	 * How often the client pings the server (detects a dead server on a silent network).
+	 */
 	public Duration pingInterval() {
 		return pingInterval;
 	}
 
-	/** How long the {@link SourceTrust#BROKER_ENFORCED} self-check waits for the server's permissions violation. */
+	/**
+	 * How long the {@link SourceTrust#BROKER_ENFORCED} self-check waits for the server's
+	 * permissions violation.
+	 */
 	public Duration probeTimeout() {
 		return probeTimeout;
 	}
@@ -238,7 +262,10 @@ public final class NatsTransportOptions {
 		private Builder() {
 		}
 
-		/** This process's endpoint; its name must be a subject token (letters, digits, '-', '_', at most 64). */
+		/**
+		 * This process's endpoint; its name must be a subject token (letters, digits,
+		 * '-', '_', at most 64).
+		 */
 		public Builder endpoint(Endpoint endpoint) {
 			if (!(endpoint instanceof Endpoint.Named named)) {
 				throw new IllegalArgumentException("A NATS endpoint must be a named endpoint, got " + endpoint);
@@ -283,7 +310,10 @@ public final class NatsTransportOptions {
 			return this;
 		}
 
-		/** Authenticates with an NKey seed ({@code SU...}); the server's config lists the public key. */
+		/**
+		 * Authenticates with an NKey seed ({@code SU...}); the server's config lists the
+		 * public key.
+		 */
 		public Builder nkeySeed(char[] seed) {
 			setAuth(AuthKind.NKEY);
 			this.secret = seed.clone();
@@ -299,8 +329,8 @@ public final class NatsTransportOptions {
 
 		private void setAuth(AuthKind kind) {
 			if (this.auth != AuthKind.NONE && this.auth != kind) {
-				throw new IllegalStateException("Only one kind of NATS credentials may be set, already " + this.auth
-						+ ", now " + kind);
+				throw new IllegalStateException(
+						"Only one kind of NATS credentials may be set, already " + this.auth + ", now " + kind);
 			}
 			this.auth = kind;
 		}

@@ -10,7 +10,8 @@ import org.jspecify.annotations.Nullable;
  * @param reconnects how many times it reconnected (to the same or another server)
  * @param messagesSent application and protocol messages published
  * @param messagesReceived messages handed to the receivers
- * @param malformedDrops incoming messages dropped as malformed (bad subject, body or presence notice)
+ * @param malformedDrops incoming messages dropped as malformed (bad subject, body or
+ * presence notice)
  * @param oversizedDrops incoming messages dropped as larger than the limit
  * @param sendsRefused sends refused as unreachable (peer absent or no server)
  * @param permissionViolations permissions violations the server reported for this client

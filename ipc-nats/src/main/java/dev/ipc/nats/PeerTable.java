@@ -9,12 +9,14 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * Which endpoints are present, from their presence notices (docs/nats.md §5). A peer is identified by its name and
- * the (instance, epoch) pair it announces: a new instance (a restarted process) or a new epoch (the same process
- * after its own reconnect, which forgot its sessions) is a departure followed by an arrival. A peer known only
- * from a message ({@link #seen}) has no instance yet, and its first notice is no departure. Bounded by
- * {@code maxPeers}: notices from more names than that are ignored. Thread-safe; methods return the names that
- * departed, for the caller to report outside the lock.
+ * Which endpoints are present, from their presence notices (docs/nats.md §5). A peer is
+ * identified by its name and the (instance, epoch) pair it announces: a new instance (a
+ * restarted process) or a new epoch (the same process after its own reconnect, which
+ * forgot its sessions) is a departure followed by an arrival. A peer known only from a
+ * message ({@link #seen}) has no instance yet, and its first notice is no departure.
+ * Bounded by {@code maxPeers}: notices from more names than that are ignored.
+ * Thread-safe; methods return the names that departed, for the caller to report outside
+ * the lock.
  */
 final class PeerTable {
 
@@ -29,7 +31,10 @@ final class PeerTable {
 		this.maxPeers = maxPeers;
 	}
 
-	/** A presence notice (HELLO or HERE) from {@code name}; returns the names that departed (the old incarnation). */
+	/**
+	 * A presence notice (HELLO or HERE) from {@code name}; returns the names that
+	 * departed (the old incarnation).
+	 */
 	synchronized List<String> announced(String name, long instance, long epoch, long now) {
 		Peer old = peers.get(name);
 		if (old == null && peers.size() >= maxPeers) {
@@ -42,7 +47,10 @@ final class PeerTable {
 		return List.of();
 	}
 
-	/** A message from {@code name}: keeps it present (adds it, without instance, if unknown). */
+	/**
+	 * A message from {@code name}: keeps it present (adds it, without instance, if
+	 * unknown).
+	 */
 	synchronized void seen(String name, long now) {
 		Peer old = peers.get(name);
 		if (old == null) {
@@ -54,7 +62,10 @@ final class PeerTable {
 		peers.put(name, new Peer(old.instance, old.epoch, now));
 	}
 
-	/** A BYE from {@code name}'s {@code instance}: returns it if it was present under that instance. */
+	/**
+	 * A BYE from {@code name}'s {@code instance}: returns it if it was present under that
+	 * instance.
+	 */
 	synchronized List<String> left(String name, long instance) {
 		Peer old = peers.get(name);
 		if (old != null && (old.instance == instance || old.instance == 0)) {

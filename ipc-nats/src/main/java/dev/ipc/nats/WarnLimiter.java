@@ -5,8 +5,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 
 /**
- * Logs at most one warning per key per ten seconds, so a hostile or broken peer cannot flood the log. Callers escape
- * peer-controlled text with {@link dev.ipc.internal.LogSafe}. The key set is fixed by the callers (a handful).
+ * Logs at most one warning per key per ten seconds, so a hostile or broken peer cannot
+ * flood the log. Callers escape peer-controlled text with
+ * {@link dev.ipc.internal.LogSafe}. The key set is fixed by the callers (a handful).
  */
 final class WarnLimiter {
 

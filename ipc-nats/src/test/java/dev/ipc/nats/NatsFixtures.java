@@ -54,8 +54,9 @@ final class NatsFixtures {
 	}
 
 	/**
-	 * The generated authorization for {@link #USERS}, plus {@code observer}, a user who may read everything of the
-	 * namespace and publish nothing (it plays the broker's view in the ciphertext tests).
+	 * The generated authorization for {@link #USERS}, plus {@code observer}, a user who
+	 * may read everything of the namespace and publish nothing (it plays the broker's
+	 * view in the ciphertext tests).
 	 */
 	static String authorization() {
 		Map<String, String> passwords = new LinkedHashMap<>();
@@ -88,11 +89,16 @@ final class NatsFixtures {
 		}
 	}
 
-	/** A raw jnats connection as {@code user}, recording the server's asynchronous errors. */
+	/**
+	 * A raw jnats connection as {@code user}, recording the server's asynchronous errors.
+	 */
 	static RawConnection raw(String url, String user) {
 		ErrorsSeen errors = new ErrorsSeen();
-		Options options = new Options.Builder().server(url).userInfo(user, password(user)).errorListener(errors)
-			.maxReconnects(0).build();
+		Options options = new Options.Builder().server(url)
+			.userInfo(user, password(user))
+			.errorListener(errors)
+			.maxReconnects(0)
+			.build();
 		try {
 			return new RawConnection(Nats.connect(options), errors);
 		}

@@ -8,7 +8,10 @@ public final class NatsFixturesAccess {
 	private NatsFixturesAccess() {
 	}
 
-	/** A running nats-server with the generated permissions of {@link NatsFixtures#authorization()}. */
+	/**
+	 * A running nats-server with the generated permissions of
+	 * {@link NatsFixtures#authorization()}.
+	 */
 	public static Server permissionedServer(Path dir) {
 		return new Server(NatsServer.start(dir, NatsFixtures.authorization()));
 	}

@@ -26,7 +26,10 @@ import dev.ipc.nats.NatsFixtures.DropCounter;
 import dev.ipc.nats.NatsFixtures.RawConnection;
 import dev.ipc.spi.BackendReceiver;
 
-/** What a hostile or broken client of the broker can do, against a real nats-server with generated permissions. */
+/**
+ * What a hostile or broken client of the broker can do, against a real nats-server with
+ * generated permissions.
+ */
 class NatsHostileTest {
 
 	@TempDir
@@ -65,9 +68,11 @@ class NatsHostileTest {
 		RawConnection mallory = keep(NatsFixtures.raw(server.url(), "mallory"));
 
 		byte[] frame = NatsFrame.encode("nats.item-changed", "{\"id\":\"forged\"}".getBytes());
-		mallory.connection().publish("ipc.t.vault.worker", frame); // claims to be the worker
+		mallory.connection().publish("ipc.t.vault.worker", frame); // claims to be the
+																	// worker
 		mallory.connection().publish("ipc.t._presence.worker", NatsFrame.presence(NatsFrame.HELLO, 7, 0));
-		mallory.connection().publish("ipc.t.vault.mallory", frame); // its own name: allowed
+		mallory.connection().publish("ipc.t.vault.mallory", frame); // its own name:
+																	// allowed
 		mallory.connection().flush(Duration.ofSeconds(10));
 
 		IncomingMessage first = next(receiver);
@@ -103,15 +108,21 @@ class NatsHostileTest {
 	void oversizedAndMalformedMessagesAreDroppedAndCounted() throws Exception {
 		NatsServer server = permissionedServer();
 		DropCounter drops = new DropCounter();
-		NatsTransport vault = keep(NatsFixtures.open(NatsFixtures.options("vault", server.url())
-			.maxMessageBytes(4096).listener(drops)));
+		NatsTransport vault = keep(
+				NatsFixtures.open(NatsFixtures.options("vault", server.url()).maxMessageBytes(4096).listener(drops)));
 		BackendReceiver receiver = keep(vault.subscribe());
 		RawConnection mallory = keep(NatsFixtures.raw(server.url(), "mallory"));
 
 		mallory.connection().publish("ipc.t.vault.mallory", new byte[8192]); // oversized
-		mallory.connection().publish("ipc.t.vault.mallory", new byte[] { 9, 9, 9 }); // not a frame
-		mallory.connection().publish("ipc.t.vault.mallory", new byte[] { 1, 1, 0, 50, 'x' }); // topic past the end
-		mallory.connection().publish("ipc.t._presence.mallory", new byte[] { 1, 2, 3 }); // bad presence
+		mallory.connection().publish("ipc.t.vault.mallory", new byte[] { 9, 9, 9 }); // not
+																						// a
+																						// frame
+		mallory.connection().publish("ipc.t.vault.mallory", new byte[] { 1, 1, 0, 50, 'x' }); // topic
+																								// past
+																								// the
+																								// end
+		mallory.connection().publish("ipc.t._presence.mallory", new byte[] { 1, 2, 3 }); // bad
+																							// presence
 		mallory.connection().publish("ipc.t.vault.mallory", NatsFrame.encode(null, new byte[] { 42 })); // valid
 		mallory.connection().flush(Duration.ofSeconds(10));
 
@@ -125,8 +136,12 @@ class NatsHostileTest {
 	@Test
 	void brokerEnforcedTrustRefusesAServerWithoutPermissions() throws Exception {
 		NatsServer open = keep(NatsServer.start(dir, ""));
-		NatsTransportOptions.Builder options = NatsTransportOptions.builder().endpoint("vault").namespace("t")
-			.servers(open.url()).sourceTrust(SourceTrust.BROKER_ENFORCED).probeTimeout(Duration.ofMillis(500));
+		NatsTransportOptions.Builder options = NatsTransportOptions.builder()
+			.endpoint("vault")
+			.namespace("t")
+			.servers(open.url())
+			.sourceTrust(SourceTrust.BROKER_ENFORCED)
+			.probeTimeout(Duration.ofMillis(500));
 		assertThatThrownBy(() -> NatsTransport.open(options.build())).isInstanceOf(IllegalStateException.class)
 			.hasMessageContaining("do not restrict publishing to ipc.t.*.vault");
 
@@ -143,8 +158,9 @@ class NatsHostileTest {
 	void nkeyUsersWithGeneratedPermissionsAreVouchedFor() throws Exception {
 		NKey vaultKey = NKey.createUser(new SecureRandom());
 		NKey workerKey = NKey.createUser(new SecureRandom());
-		String config = NatsPermissions.forNamespace("t").nkeyAuthorization(Map.of(
-				"vault", new String(vaultKey.getPublicKey()), "worker", new String(workerKey.getPublicKey())));
+		String config = NatsPermissions.forNamespace("t")
+			.nkeyAuthorization(Map.of("vault", new String(vaultKey.getPublicKey()), "worker",
+					new String(workerKey.getPublicKey())));
 		NatsServer server = keep(NatsServer.start(dir, config));
 		NatsTransport vault = keep(NatsTransport.open(nkeyOptions("vault", vaultKey, server).build()));
 		BackendReceiver receiver = keep(vault.subscribe());
@@ -167,20 +183,30 @@ class NatsHostileTest {
 	}
 
 	private static List<String> threadsOf(String prefix) {
-		return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).map(Thread::getName)
-			.filter(name -> name.startsWith(prefix)).toList();
+		return Thread.getAllStackTraces()
+			.keySet()
+			.stream()
+			.filter(Thread::isAlive)
+			.map(Thread::getName)
+			.filter(name -> name.startsWith(prefix))
+			.toList();
 	}
 
 	private static NatsTransportOptions.Builder nkeyOptions(String name, NKey key, NatsServer server) throws Exception {
-		return NatsTransportOptions.builder().endpoint(name).namespace("t").servers(server.url())
-			.nkeySeed(key.getSeed()).sourceTrust(SourceTrust.BROKER_ENFORCED)
+		return NatsTransportOptions.builder()
+			.endpoint(name)
+			.namespace("t")
+			.servers(server.url())
+			.nkeySeed(key.getSeed())
+			.sourceTrust(SourceTrust.BROKER_ENFORCED)
 			.presence(Duration.ofMillis(250), Duration.ofSeconds(3));
 	}
 
 	private static RawConnection rawAnonymous(String url) throws Exception {
 		NatsFixtures.ErrorsSeen errors = new NatsFixtures.ErrorsSeen();
-		return new RawConnection(io.nats.client.Nats.connect(new io.nats.client.Options.Builder().server(url)
-			.errorListener(errors).maxReconnects(0).build()), errors);
+		return new RawConnection(io.nats.client.Nats
+			.connect(new io.nats.client.Options.Builder().server(url).errorListener(errors).maxReconnects(0).build()),
+				errors);
 	}
 
 }

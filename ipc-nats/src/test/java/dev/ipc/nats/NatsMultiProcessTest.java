@@ -32,7 +32,10 @@ import dev.ipc.nats.NatsFixtures.Slow;
 import dev.ipc.nats.NatsFixtures.Sum;
 import dev.ipc.spi.IpcUnreachableException;
 
-/** Two JVMs over a real nats-server, Noise on: RPC and pub/sub, ciphertext only on the broker, and a crashed peer. */
+/**
+ * Two JVMs over a real nats-server, Noise on: RPC and pub/sub, ciphertext only on the
+ * broker, and a crashed peer.
+ */
 class NatsMultiProcessTest {
 
 	@TempDir
@@ -78,10 +81,12 @@ class NatsMultiProcessTest {
 		List<String> childLines = new CopyOnWriteArrayList<>();
 		String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
 		child = new ProcessBuilder(java, "-Xmx128m", "-cp", System.getProperty("java.class.path"),
-				NatsPeerMain.class.getName(), server.url()).redirectErrorStream(true).start();
+				NatsPeerMain.class.getName(), server.url())
+			.redirectErrorStream(true)
+			.start();
 		Thread reader = new Thread(() -> {
-			try (BufferedReader in = new BufferedReader(new InputStreamReader(child.getInputStream(),
-					StandardCharsets.UTF_8))) {
+			try (BufferedReader in = new BufferedReader(
+					new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
 				String line;
 				while ((line = in.readLine()) != null) {
 					childLines.add(line);

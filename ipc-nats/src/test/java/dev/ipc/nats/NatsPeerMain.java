@@ -12,9 +12,10 @@ import dev.ipc.nats.NatsFixtures.Slow;
 import dev.ipc.nats.NatsFixtures.Sum;
 
 /**
- * The "worker" of {@link NatsMultiProcessTest}, in its own JVM: answers {@link Sum}, blocks in {@link Slow} (printing
- * {@code SLOW}), sends one {@link ItemChanged} to the vault once it is present, prints {@code READY}, and closes when
- * its standard input ends. Arguments: the server URL.
+ * The "worker" of {@link NatsMultiProcessTest}, in its own JVM: answers {@link Sum},
+ * blocks in {@link Slow} (printing {@code SLOW}), sends one {@link ItemChanged} to the
+ * vault once it is present, prints {@code READY}, and closes when its standard input
+ * ends. Arguments: the server URL.
  */
 public final class NatsPeerMain {
 

@@ -8,7 +8,10 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
-/** The generated permissions (the real server accepting them is covered by the other NATS tests). */
+/**
+ * The generated permissions (the real server accepting them is covered by the other NATS
+ * tests).
+ */
 class NatsPermissionsTest {
 
 	private final NatsPermissions permissions = NatsPermissions.forNamespace("prod");
@@ -30,14 +33,14 @@ class NatsPermissionsTest {
 
 	@Test
 	void literalPasswordsAreQuotedAndEscaped() {
-		assertThat(permissions.passwordAuthorization(Map.of("vault", "a\"b")))
-			.contains("password: \"a\\\"b\"");
+		assertThat(permissions.passwordAuthorization(Map.of("vault", "a\"b"))).contains("password: \"a\\\"b\"");
 	}
 
 	@Test
 	void nscCommandsCarryTheSamePermissions() {
-		assertThat(permissions.nscCommands("IPC", List.of("vault"))).isEqualTo("nsc add user --account IPC --name vault "
-				+ "--allow-pub 'ipc.prod.*.vault' --allow-sub 'ipc.prod.vault.*,ipc.prod._presence.*'\n");
+		assertThat(permissions.nscCommands("IPC", List.of("vault")))
+			.isEqualTo("nsc add user --account IPC --name vault "
+					+ "--allow-pub 'ipc.prod.*.vault' --allow-sub 'ipc.prod.vault.*,ipc.prod._presence.*'\n");
 	}
 
 	@Test

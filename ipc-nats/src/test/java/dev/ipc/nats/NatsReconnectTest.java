@@ -83,13 +83,18 @@ class NatsReconnectTest {
 	}
 
 	private void awaitPeers() {
-		await().atMost(Duration.ofSeconds(30)).until(() -> workerTransport.reachableEndpoints().contains(VAULT)
-				&& vaultTransport.reachableEndpoints().contains(WORKER));
+		await().atMost(Duration.ofSeconds(30))
+			.until(() -> workerTransport.reachableEndpoints().contains(VAULT)
+					&& vaultTransport.reachableEndpoints().contains(WORKER));
 	}
 
-	/** An RPC and a published event both get through (the subscription made at start is still there). */
+	/**
+	 * An RPC and a published event both get through (the subscription made at start is
+	 * still there).
+	 */
 	private void assertTalking(String id) throws Exception {
-		await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
+		await().atMost(Duration.ofSeconds(30))
+			.ignoreExceptions()
 			.until(() -> worker.request(new Sum(2, 3), VAULT, Duration.ofSeconds(5)).get(10, TimeUnit.SECONDS) == 5);
 		worker.send(new ItemChanged(id), VAULT);
 		await().atMost(Duration.ofSeconds(30)).until(() -> events.contains(new ItemChanged(id)));
@@ -113,7 +118,8 @@ class NatsReconnectTest {
 		release.countDown();
 
 		server.startAgain();
-		await().atMost(Duration.ofSeconds(30)).until(() -> workerTransport.isConnected() && vaultTransport.isConnected());
+		await().atMost(Duration.ofSeconds(30))
+			.until(() -> workerTransport.isConnected() && vaultTransport.isConnected());
 		awaitPeers();
 		assertTalking("after");
 		assertThat(workerTransport.stats().reconnects()).isPositive();
@@ -129,7 +135,10 @@ class NatsReconnectTest {
 			StringBuilder peers = new StringBuilder();
 			for (int j = 0; j < 3; j++) {
 				if (j != i) {
-					peers.append(peers.length() == 0 ? "" : ", ").append("\"nats-route://127.0.0.1:").append(routes[j]).append("\"");
+					peers.append(peers.length() == 0 ? "" : ", ")
+						.append("\"nats-route://127.0.0.1:")
+						.append(routes[j])
+						.append("\"");
 				}
 			}
 			String config = "server_name: node" + i + "\nhttp: 127.0.0.1:" + monitors[i] + "\ncluster {\n  name: ipc\n"
@@ -139,20 +148,27 @@ class NatsReconnectTest {
 		}
 		HttpClient http = HttpClient.newHttpClient();
 		for (int monitor : monitors) {
-			await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> http.send(
-					HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + monitor + "/routez")).build(),
-					HttpResponse.BodyHandlers.ofString()).body().replace(" ", "").contains("\"num_routes\":2"));
+			await().atMost(Duration.ofSeconds(30))
+				.ignoreExceptions()
+				.until(() -> http
+					.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + monitor + "/routez")).build(),
+							HttpResponse.BodyHandlers.ofString())
+					.body()
+					.replace(" ", "")
+					.contains("\"num_routes\":2"));
 		}
 
-		// the vault on node 0, the worker on node 1; each knows only its own node (the others are discovered)
+		// the vault on node 0, the worker on node 1; each knows only its own node (the
+		// others are discovered)
 		startClients(List.of(nodes.get(0).url()), List.of(nodes.get(1).url()));
 		assertThat(vaultTransport.connectedServer()).contains(nodes.get(0).url());
 		assertThat(workerTransport.connectedServer()).contains(nodes.get(1).url());
 		assertTalking("across nodes");
 
 		nodes.get(1).kill(); // the worker's node vanishes
-		await().atMost(Duration.ofSeconds(30)).until(() -> workerTransport.isConnected()
-				&& !workerTransport.connectedServer().orElse(nodes.get(1).url()).equals(nodes.get(1).url()));
+		await().atMost(Duration.ofSeconds(30))
+			.until(() -> workerTransport.isConnected()
+					&& !workerTransport.connectedServer().orElse(nodes.get(1).url()).equals(nodes.get(1).url()));
 		awaitPeers();
 		assertTalking("after the node died");
 	}

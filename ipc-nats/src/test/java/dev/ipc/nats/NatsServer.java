@@ -14,8 +14,9 @@ import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
 
 /**
- * A real {@code nats-server} process for tests: listens on a loopback port chosen at random, with a generated config,
- * and is stopped (or killed) by its process id. {@link #start} fails, never skips, when the binary is missing.
+ * A real {@code nats-server} process for tests: listens on a loopback port chosen at
+ * random, with a generated config, and is stopped (or killed) by its process id.
+ * {@link #start} fails, never skips, when the binary is missing.
  */
 final class NatsServer implements AutoCloseable {
 
@@ -74,7 +75,10 @@ final class NatsServer implements AutoCloseable {
 		}
 	}
 
-	/** Starts a server on a random port whose config is {@code body} (listen and log lines are added). */
+	/**
+	 * Starts a server on a random port whose config is {@code body} (listen and log lines
+	 * are added).
+	 */
 	static NatsServer start(Path dir, String body) {
 		return start(dir, freePort(), body);
 	}
@@ -96,7 +100,8 @@ final class NatsServer implements AutoCloseable {
 		catch (IOException ex) {
 			throw new UncheckedIOException(ex);
 		}
-		Awaitility.await("nats-server on port " + port).atMost(Duration.ofSeconds(20))
+		Awaitility.await("nats-server on port " + port)
+			.atMost(Duration.ofSeconds(20))
 			.pollInterval(Duration.ofMillis(20))
 			.until(() -> {
 				if (!process.isAlive()) {

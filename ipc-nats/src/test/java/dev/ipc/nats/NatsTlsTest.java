@@ -26,7 +26,10 @@ import dev.ipc.model.IncomingMessage;
 import dev.ipc.model.OutgoingMessage;
 import dev.ipc.spi.BackendReceiver;
 
-/** TLS to the server: a server requiring TLS with a certificate made for the test, trusted through an SSLContext. */
+/**
+ * TLS to the server: a server requiring TLS with a certificate made for the test, trusted
+ * through an SSLContext.
+ */
 class NatsTlsTest {
 
 	@TempDir
@@ -39,7 +42,9 @@ class NatsTlsTest {
 		Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
 				"-genkeypair", "-alias", "nats", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=localhost",
 				"-ext", "san=ip:127.0.0.1,dns:localhost", "-validity", "2", "-storetype", "PKCS12", "-keystore",
-				keystore.toString(), "-storepass", new String(password)).redirectErrorStream(true).start();
+				keystore.toString(), "-storepass", new String(password))
+			.redirectErrorStream(true)
+			.start();
 		assertThat(keytool.waitFor(60, TimeUnit.SECONDS)).isTrue();
 		assertThat(keytool.exitValue()).as(new String(keytool.getInputStream().readAllBytes())).isZero();
 		KeyStore store = KeyStore.getInstance("PKCS12");
@@ -64,20 +69,22 @@ class NatsTlsTest {
 			SSLContext context = SSLContext.getInstance("TLS");
 			context.init(null, factory.getTrustManagers(), null);
 
-			try (NatsTransport vault = NatsTransport.open(NatsFixtures.options("vault", server.url()).sslContext(context)
-				.build());
+			try (NatsTransport vault = NatsTransport
+				.open(NatsFixtures.options("vault", server.url()).sslContext(context).build());
 					BackendReceiver receiver = vault.subscribe();
-					NatsTransport worker = NatsTransport.open(NatsFixtures.options("worker", server.url())
-						.sslContext(context).build())) {
+					NatsTransport worker = NatsTransport
+						.open(NatsFixtures.options("worker", server.url()).sslContext(context).build())) {
 				worker.subscribe().close();
-				await().atMost(Duration.ofSeconds(20)).until(() -> worker.reachableEndpoints().contains(NatsFixtures.VAULT));
+				await().atMost(Duration.ofSeconds(20))
+					.until(() -> worker.reachableEndpoints().contains(NatsFixtures.VAULT));
 				worker.send(new OutgoingMessage("over tls".getBytes(StandardCharsets.UTF_8), NatsFixtures.VAULT, null));
 				IncomingMessage message = receiver.receive(Duration.ofSeconds(30));
 				assertThat(message).isNotNull();
 				assertThat(new String(message.payload(), StandardCharsets.UTF_8)).isEqualTo("over tls");
 			}
-			assertThatThrownBy(() -> NatsTransport.open(NatsFixtures.options("vault", server.url())
-				.connectionTimeout(Duration.ofSeconds(1)).build())).isInstanceOf(IOException.class);
+			assertThatThrownBy(() -> NatsTransport
+				.open(NatsFixtures.options("vault", server.url()).connectionTimeout(Duration.ofSeconds(1)).build()))
+				.isInstanceOf(IOException.class);
 		}
 		finally {
 			server.close();
@@ -85,8 +92,9 @@ class NatsTlsTest {
 	}
 
 	private static String pem(String type, byte[] der) {
-		return "-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
-			.encodeToString(der) + "\n-----END " + type + "-----\n";
+		return "-----BEGIN " + type + "-----\n"
+				+ Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der)
+				+ "\n-----END " + type + "-----\n";
 	}
 
 }

@@ -78,8 +78,9 @@ class NatsTransportTest {
 		vault.subscribe(ItemChanged.class, events::add);
 		vault.start();
 		worker.start();
-		await().atMost(Duration.ofSeconds(20)).until(() -> workerTransport.reachableEndpoints().contains(VAULT)
-				&& vaultTransport.reachableEndpoints().contains(WORKER));
+		await().atMost(Duration.ofSeconds(20))
+			.until(() -> workerTransport.reachableEndpoints().contains(VAULT)
+					&& vaultTransport.reachableEndpoints().contains(WORKER));
 	}
 
 	@AfterEach
@@ -96,8 +97,7 @@ class NatsTransportTest {
 	void pubSubRpcAndDiscoverWorkWithSourcesTheBrokerVouchesFor() throws Exception {
 		worker.send(new ItemChanged("42"), VAULT);
 		assertThat(worker.request(new Sum(1, 2), VAULT).get(30, TimeUnit.SECONDS)).isEqualTo(3);
-		assertThat(worker.request(new DiscoverRequest(), VAULT).get(30, TimeUnit.SECONDS).version())
-			.isEqualTo("1.2.3");
+		assertThat(worker.request(new DiscoverRequest(), VAULT).get(30, TimeUnit.SECONDS).version()).isEqualTo("1.2.3");
 
 		await().atMost(Duration.ofSeconds(20)).until(() -> !events.isEmpty());
 		Source expected = new Source.Named("worker", NatsSources.BROKER_VOUCHED_USER);
@@ -136,8 +136,7 @@ class NatsTransportTest {
 	@Test
 	void sendToAnAbsentEndpointFailsFastAsUnreachable() {
 		Endpoint nobody = Endpoint.named("nobody");
-		assertThatThrownBy(() -> worker.send(new ItemChanged("1"), nobody))
-			.isInstanceOf(IpcUnreachableException.class);
+		assertThatThrownBy(() -> worker.send(new ItemChanged("1"), nobody)).isInstanceOf(IpcUnreachableException.class);
 		CompletableFuture<Integer> call = worker.request(new Sum(1, 1), nobody, Duration.ofMinutes(10));
 		assertThatThrownBy(() -> call.get(60, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
 			.hasCauseInstanceOf(IpcUnreachableException.class);

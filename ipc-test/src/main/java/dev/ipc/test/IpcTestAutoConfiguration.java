@@ -24,8 +24,8 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.core.env.Environment;
 
 /**
- * The {@link IpcTestClient} of a context annotated with {@link AutoConfigureIpcTest}: imported by that annotation
- * only, never applied to an application by itself.
+ * The {@link IpcTestClient} of a context annotated with {@link AutoConfigureIpcTest}:
+ * imported by that annotation only, never applied to an application by itself.
  *
  * @author IPC contributors
  */
@@ -51,7 +51,8 @@ public final class IpcTestAutoConfiguration {
 		}
 		IpcClientBuilder builder = IpcClient.builder()
 			.name("ipc-test-client")
-			.keepJvmAlive(false) // the application's own client already does; this one lives and dies with the test context
+			.keepJvmAlive(false) // the application's own client already does; this one
+									// lives and dies with the test context
 			.backend(bus.connect(new Source.Named(name, System.getProperty("user.name"))))
 			.codec(codec)
 			.defaultRpcTimeout(timeout);

@@ -17,13 +17,17 @@ import dev.ipc.rpc.RpcRequest;
 import dev.ipc.spi.IpcException;
 
 /**
- * Another endpoint on the in-memory bus of a test's application context, for tests of an application's IPC
- * handlers and senders; created by {@link AutoConfigureIpcTest @AutoConfigureIpcTest}.
+ * Another endpoint on the in-memory bus of a test's application context, for tests of an
+ * application's IPC handlers and senders; created by
+ * {@link AutoConfigureIpcTest @AutoConfigureIpcTest}.
  *
- * <p>It uses the application's crypto provider type and payload codec, so what a test sends is encrypted and
- * serialized as in production. Methods without a destination address the application under test. Waiting methods
- * wait at most the annotation's {@link AutoConfigureIpcTest#timeout() timeout}; when it passes they throw an
- * {@link AssertionError} that says what did not arrive, so a test reads as its expectation.
+ * <p>
+ * It uses the application's crypto provider type and payload codec, so what a test sends
+ * is encrypted and serialized as in production. Methods without a destination address the
+ * application under test. Waiting methods wait at most the annotation's
+ * {@link AutoConfigureIpcTest#timeout() timeout}; when it passes they throw an
+ * {@link AssertionError} that says what did not arrive, so a test reads as its
+ * expectation.
  *
  * <pre>{@code
  * TypedSubscription<JobCompleted> jobs = ipc.subscribe(JobCompleted.class);  // before the application sends
@@ -31,8 +35,9 @@ import dev.ipc.spi.IpcException;
  * assertThat(ipc.await(jobs).payload().jobId()).isEqualTo("job-1");
  * }</pre>
  *
- * <p>The client is started with the context and closed with it; {@link #client()} gives the full
- * {@link IpcClient} API for anything not covered here.
+ * <p>
+ * The client is started with the context and closed with it; {@link #client()} gives the
+ * full {@link IpcClient} API for anything not covered here.
  *
  * @author IPC contributors
  */
@@ -74,8 +79,10 @@ public final class IpcTestClient implements AutoCloseable {
 	}
 
 	/**
-	 * Sends an event to the application (its topic from the payload type's {@code @IpcPayload}).
-	 * @throws IpcException if it cannot be sent (for example, the application's client is not running)
+	 * Sends an event to the application (its topic from the payload type's
+	 * {@code @IpcPayload}).
+	 * @throws IpcException if it cannot be sent (for example, the application's client is
+	 * not running)
 	 */
 	public void send(Object payload) {
 		send(payload, this.application);
@@ -91,28 +98,32 @@ public final class IpcTestClient implements AutoCloseable {
 
 	/**
 	 * Calls the application's handler for {@code request} and returns its response.
-	 * @throws dev.ipc.rpc.RpcException (for example {@link dev.ipc.rpc.RpcRemoteException} with the error the
-	 * handler's side reported) as the call failed; {@link AssertionError} if no response came within the timeout
+	 * @throws dev.ipc.rpc.RpcException (for example
+	 * {@link dev.ipc.rpc.RpcRemoteException} with the error the handler's side reported)
+	 * as the call failed; {@link AssertionError} if no response came within the timeout
 	 */
 	public <R> R request(RpcRequest<R> request) {
 		return request(request, this.application);
 	}
 
 	/**
-	 * Calls the handler for {@code request} at {@code destination} and returns its response.
-	 * @throws dev.ipc.rpc.RpcException as the call failed; {@link AssertionError} if no response came in time
+	 * Calls the handler for {@code request} at {@code destination} and returns its
+	 * response.
+	 * @throws dev.ipc.rpc.RpcException as the call failed; {@link AssertionError} if no
+	 * response came in time
 	 */
 	public <R> R request(RpcRequest<R> request, Endpoint destination) {
 		CompletableFuture<R> response = this.client.request(request, destination, this.timeout);
 		try {
-			// the call's own timeout fails the future first; the extra second only guards against a lost completion
+			// the call's own timeout fails the future first; the extra second only guards
+			// against a lost completion
 			return response.get(this.timeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
 		}
 		catch (ExecutionException ex) {
 			Throwable cause = ex.getCause();
 			if (cause instanceof dev.ipc.rpc.RpcTimeoutException) {
-				throw new AssertionError("No response to " + request.getClass().getSimpleName() + " from "
-						+ destination + " within " + this.timeout, cause);
+				throw new AssertionError("No response to " + request.getClass().getSimpleName() + " from " + destination
+						+ " within " + this.timeout, cause);
 			}
 			if (cause instanceof RuntimeException runtime) {
 				throw runtime;
@@ -132,8 +143,9 @@ public final class IpcTestClient implements AutoCloseable {
 	}
 
 	/**
-	 * Subscribes to events of {@code payloadType} sent to this client; subscribe before the application sends.
-	 * Close the subscription when done, or leave it to the context's end.
+	 * Subscribes to events of {@code payloadType} sent to this client; subscribe before
+	 * the application sends. Close the subscription when done, or leave it to the
+	 * context's end.
 	 */
 	public <P> TypedSubscription<P> subscribe(Class<P> payloadType) {
 		return this.client.subscribe(payloadType);
@@ -147,22 +159,22 @@ public final class IpcTestClient implements AutoCloseable {
 		try {
 			TypedIncomingMessage<P> message = subscription.receive(this.timeout);
 			if (message == null) {
-				throw new AssertionError(
-						"No message on topic '" + subscription.topic() + "' within " + this.timeout);
+				throw new AssertionError("No message on topic '" + subscription.topic() + "' within " + this.timeout);
 			}
 			return message;
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
-			throw new IllegalStateException("Interrupted while waiting on topic '" + subscription.topic() + "'",
-					ex);
+			throw new IllegalStateException("Interrupted while waiting on topic '" + subscription.topic() + "'", ex);
 		}
 	}
 
 	/**
-	 * Answers the application's calls of {@code requestType} with {@code handler}, standing in for the process that
-	 * answers them in production. Close the registration to stop answering.
-	 * @throws IllegalStateException if a handler for that type is already registered on this client
+	 * Answers the application's calls of {@code requestType} with {@code handler},
+	 * standing in for the process that answers them in production. Close the registration
+	 * to stop answering.
+	 * @throws IllegalStateException if a handler for that type is already registered on
+	 * this client
 	 */
 	public <Q extends RpcRequest<R>, R> Registration respondTo(Class<Q> requestType, RpcHandler<Q, R> handler) {
 		return this.client.registerRpcHandler(requestType, handler);

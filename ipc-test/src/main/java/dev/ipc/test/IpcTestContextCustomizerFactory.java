@@ -14,11 +14,12 @@ import org.springframework.test.context.MergedContextConfiguration;
 import org.springframework.test.context.TestContextAnnotationUtils;
 
 /**
- * Switches a context whose test class carries {@link AutoConfigureIpcTest} to the in-memory transport, ahead of
- * every other property source (so an {@code application.yml} that selects a socket never opens one in the test),
- * and passes the annotation's attributes to {@link IpcTestAutoConfiguration}. Registered in
- * {@code META-INF/spring.factories}; the customizer is part of the context cache key, so contexts with different
- * attributes are never shared.
+ * Switches a context whose test class carries {@link AutoConfigureIpcTest} to the
+ * in-memory transport, ahead of every other property source (so an
+ * {@code application.yml} that selects a socket never opens one in the test), and passes
+ * the annotation's attributes to {@link IpcTestAutoConfiguration}. Registered in
+ * {@code META-INF/spring.factories}; the customizer is part of the context cache key, so
+ * contexts with different attributes are never shared.
  *
  * @author IPC contributors
  */
@@ -35,8 +36,7 @@ final class IpcTestContextCustomizerFactory implements ContextCustomizerFactory 
 	private record Customizer(String clientEndpoint, String timeout) implements ContextCustomizer {
 
 		@Override
-		public void customizeContext(ConfigurableApplicationContext context,
-				MergedContextConfiguration mergedConfig) {
+		public void customizeContext(ConfigurableApplicationContext context, MergedContextConfiguration mergedConfig) {
 			Map<String, Object> properties = Map.of("ipc.transport.type", "in-memory",
 					IpcTestAutoConfiguration.CLIENT_ENDPOINT_PROPERTY, this.clientEndpoint,
 					IpcTestAutoConfiguration.TIMEOUT_PROPERTY, this.timeout);

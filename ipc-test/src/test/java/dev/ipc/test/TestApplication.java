@@ -14,7 +14,10 @@ import dev.ipc.spring.annotation.IpcSubscriber;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.stereotype.Component;
 
-/** A small application under test: an RPC handler, a subscriber, and a service that calls another endpoint. */
+/**
+ * A small application under test: an RPC handler, a subscriber, and a service that calls
+ * another endpoint.
+ */
 @SpringBootApplication
 class TestApplication {
 

@@ -15,13 +15,16 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Runs the sample as two real processes: starts a {@code vault} JVM (the Unix-socket host) and a {@code worker} JVM
- * (a peer) from the same class path, prefixes and prints their output, and, with {@code --sample.demo.rounds=N}
- * (default 5; 0 = run until Ctrl-C), stops both gracefully after the worker completed N rounds. The two talk over
- * an encrypted (Noise) Unix socket in a fresh private directory; every other setting comes from
- * {@code application.yml}. Exit code 0 when the rounds completed, 1 otherwise.
+ * Runs the sample as two real processes: starts a {@code vault} JVM (the Unix-socket
+ * host) and a {@code worker} JVM (a peer) from the same class path, prefixes and prints
+ * their output, and, with {@code --sample.demo.rounds=N} (default 5; 0 = run until
+ * Ctrl-C), stops both gracefully after the worker completed N rounds. The two talk over
+ * an encrypted (Noise) Unix socket in a fresh private directory; every other setting
+ * comes from {@code application.yml}. Exit code 0 when the rounds completed, 1 otherwise.
  *
- * <p>Other arguments are passed to both processes (for example {@code --logging.level.dev.ipc=debug}).
+ * <p>
+ * Other arguments are passed to both processes (for example
+ * {@code --logging.level.dev.ipc=debug}).
  */
 public final class DemoLauncher {
 
@@ -87,7 +90,8 @@ public final class DemoLauncher {
 		command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
 		String classPath = System.getProperty("java.class.path");
 		if (classPath.endsWith(".jar") && !classPath.contains(File.pathSeparator)) {
-			command.addAll(Arrays.asList("-jar", classPath)); // launched with java -jar sample-app.jar
+			command.addAll(Arrays.asList("-jar", classPath)); // launched with java -jar
+																// sample-app.jar
 		}
 		else {
 			command.addAll(Arrays.asList("-cp", classPath, SampleApplication.class.getName()));
@@ -120,7 +124,10 @@ public final class DemoLauncher {
 		thread.start();
 	}
 
-	/** Asks each process to shut down gracefully (SIGTERM), then waits a bounded time, then kills. */
+	/**
+	 * Asks each process to shut down gracefully (SIGTERM), then waits a bounded time,
+	 * then kills.
+	 */
 	private static void stop(Process... processes) {
 		for (Process process : processes) {
 			process.destroy();

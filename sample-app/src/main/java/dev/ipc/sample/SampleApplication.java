@@ -6,9 +6,9 @@ import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 
 /**
- * The sample: a {@code vault} host and a {@code worker} peer. Run one role per process with
- * {@code --spring.profiles.active=vault} or {@code worker}, or both as two processes with the {@code demo}
- * argument (see {@link DemoLauncher}).
+ * The sample: a {@code vault} host and a {@code worker} peer. Run one role per process
+ * with {@code --spring.profiles.active=vault} or {@code worker}, or both as two processes
+ * with the {@code demo} argument (see {@link DemoLauncher}).
  */
 @SpringBootApplication
 public class SampleApplication {

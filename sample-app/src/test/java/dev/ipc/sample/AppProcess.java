@@ -18,8 +18,9 @@ import org.awaitility.core.ConditionTimeoutException;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The sample application in a child JVM on the test class path, its output kept line by line for the test to wait on.
- * Stopped with {@link #terminate()} (SIGTERM: Boot's shutdown hook closes the context), {@link #kill()} (SIGKILL).
+ * The sample application in a child JVM on the test class path, its output kept line by
+ * line for the test to wait on. Stopped with {@link #terminate()} (SIGTERM: Boot's
+ * shutdown hook closes the context), {@link #kill()} (SIGKILL).
  */
 final class AppProcess {
 
@@ -39,9 +40,10 @@ final class AppProcess {
 
 	/** Starts {@link SampleApplication} with {@code args}. */
 	static AppProcess start(String name, List<String> args) throws IOException {
-		List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-				"-Xshare:auto", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx256m", "-cp",
-				System.getProperty("java.class.path"), SampleApplication.class.getName()));
+		List<String> command = new ArrayList<>(
+				List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xshare:auto",
+						"-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx256m", "-cp",
+						System.getProperty("java.class.path"), SampleApplication.class.getName()));
 		command.addAll(args);
 		return new AppProcess(name, new ProcessBuilder(command).redirectErrorStream(true).start());
 	}
@@ -82,7 +84,10 @@ final class AppProcess {
 		}
 	}
 
-	/** SIGTERM through the process handle ({@code Process.destroy()} would also close our end of its output). */
+	/**
+	 * SIGTERM through the process handle ({@code Process.destroy()} would also close our
+	 * end of its output).
+	 */
 	void terminate() {
 		this.process.toHandle().destroy();
 	}
@@ -95,8 +100,8 @@ final class AppProcess {
 
 	/** The exit code, or empty when the process did not end within {@code timeout}. */
 	OptionalInt awaitExit(Duration timeout) throws InterruptedException {
-		return this.process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS) ? OptionalInt.of(this.process.exitValue())
-				: OptionalInt.empty();
+		return this.process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)
+				? OptionalInt.of(this.process.exitValue()) : OptionalInt.empty();
 	}
 
 }

@@ -1,8 +1,9 @@
 package dev.ipc.bench.harness;
 
 /**
- * The client side of one system under test, living in its own JVM. Each method runs one measurement for about
- * {@code nanos} and returns what it measured; the caller drives warm-up and trials.
+ * The client side of one system under test, living in its own JVM. Each method runs one
+ * measurement for about {@code nanos} and returns what it measured; the caller drives
+ * warm-up and trials.
  */
 interface BenchClient extends AutoCloseable {
 
@@ -12,13 +13,22 @@ interface BenchClient extends AutoCloseable {
 	/** {@code inflight} requests in flight: completed calls per second. */
 	double callsPerSecond(int size, int inflight, long nanos) throws Exception;
 
-	/** One-way messages: messages per second as the receiver acknowledged them, or {@code NaN} if unsupported. */
+	/**
+	 * One-way messages: messages per second as the receiver acknowledged them, or
+	 * {@code NaN} if unsupported.
+	 */
 	double messagesPerSecond(int size, long nanos) throws Exception;
 
-	/** Fresh connection (+ handshake) + first round trip, {@code count} times: each total in nanoseconds. */
+	/**
+	 * Fresh connection (+ handshake) + first round trip, {@code count} times: each total
+	 * in nanoseconds.
+	 */
 	long[] connects(int count) throws Exception;
 
-	/** The CPU time of one complete in-process handshake of the default suite (both sides), median ns; or NaN. */
+	/**
+	 * The CPU time of one complete in-process handshake of the default suite (both
+	 * sides), median ns; or NaN.
+	 */
 	default double handshakeNanos(long nanos) throws Exception {
 		return Double.NaN;
 	}

@@ -13,7 +13,10 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
-/** A forked JVM running one role, driven over its stdin/stdout lines; its stderr goes to a log file. */
+/**
+ * A forked JVM running one role, driven over its stdin/stdout lines; its stderr goes to a
+ * log file.
+ */
 final class Child implements AutoCloseable {
 
 	private static final String EOF = "\u0000EOF";
@@ -47,7 +50,9 @@ final class Child implements AutoCloseable {
 		pump.start();
 	}
 
-	/** Forks {@code java <jvmArgs> -cp <our class path> dev.ipc.bench.Main role <args>}. */
+	/**
+	 * Forks {@code java <jvmArgs> -cp <our class path> dev.ipc.bench.Main role <args>}.
+	 */
 	static Child start(String name, Path logDir, List<String> jvmArgs, String... args) throws IOException {
 		List<String> command = new ArrayList<>();
 		command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -66,12 +71,16 @@ final class Child implements AutoCloseable {
 		return process.pid();
 	}
 
-	/** CPU time (user + system) this child has used so far, in nanoseconds, from /proc; -1 if unknown. */
+	/**
+	 * CPU time (user + system) this child has used so far, in nanoseconds, from /proc; -1
+	 * if unknown.
+	 */
 	long cpuNanos() {
 		try {
 			String stat = java.nio.file.Files.readString(Path.of("/proc", Long.toString(process.pid()), "stat"));
 			String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-			// fields 14 and 15 of stat (utime, stime), counted from field 3 after the command name
+			// fields 14 and 15 of stat (utime, stime), counted from field 3 after the
+			// command name
 			long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
 			return ticks * 10_000_000L; // USER_HZ = 100 on Linux
 		}

@@ -9,15 +9,18 @@ import java.util.Locale;
 import dev.ipc.bench.Payloads;
 
 /**
- * The command loop of a client JVM. Reads commands from stdin, answers one {@code RESULT ...} line per command on
- * stdout (everything else goes to stderr):
+ * The command loop of a client JVM. Reads commands from stdin, answers one
+ * {@code RESULT ...} line per command on stdout (everything else goes to stderr):
  * <ul>
  * <li>{@code rtt SIZE MILLIS} → {@code RESULT n=… p50=… p99=… p999=…} (nanoseconds)</li>
  * <li>{@code tput SIZE INFLIGHT MILLIS} → {@code RESULT ops=…}</li>
- * <li>{@code oneway SIZE MILLIS} → {@code RESULT msgs=…} ({@code NaN} if unsupported)</li>
+ * <li>{@code oneway SIZE MILLIS} → {@code RESULT msgs=…} ({@code NaN} if
+ * unsupported)</li>
  * <li>{@code connect COUNT} → {@code RESULT n=… p50=… min=… max=…} (nanoseconds)</li>
- * <li>{@code handshake MILLIS} → {@code RESULT p50=…} (nanoseconds of CPU per in-process handshake)</li>
- * <li>{@code warmup MILLIS} → every measurement on every payload until the time is spent; {@code RESULT done}</li>
+ * <li>{@code handshake MILLIS} → {@code RESULT p50=…} (nanoseconds of CPU per in-process
+ * handshake)</li>
+ * <li>{@code warmup MILLIS} → every measurement on every payload until the time is spent;
+ * {@code RESULT done}</li>
  * <li>{@code quit}</li>
  * </ul>
  */

@@ -35,9 +35,10 @@ import io.netty.channel.unix.DomainSocketAddress;
 import dev.ipc.bench.Payloads;
 
 /**
- * gRPC-java over Netty (epoll), on a Unix domain socket or TCP loopback: one unary echo method with a byte-array
- * marshaller (no code generation, no protobuf), plaintext, {@code directExecutor()} on both sides (gRPC's fastest
- * configuration: no thread hand-off to an application executor), one event-loop thread per side.
+ * gRPC-java over Netty (epoll), on a Unix domain socket or TCP loopback: one unary echo
+ * method with a byte-array marshaller (no code generation, no protobuf), plaintext,
+ * {@code directExecutor()} on both sides (gRPC's fastest configuration: no thread
+ * hand-off to an application executor), one event-loop thread per side.
  */
 final class GrpcBench {
 

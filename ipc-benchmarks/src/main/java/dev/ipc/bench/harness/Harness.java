@@ -18,9 +18,10 @@ import java.util.Map;
 import dev.ipc.bench.Payloads;
 
 /**
- * The cross-process harness: forks a server JVM and a client JVM per system, warms every system up, then runs
- * interleaved trials (each measurement cycles through the systems in an order that rotates every trial) and prints a
- * Markdown table of medians with min–max over the trials, also written to {@code results/latest.md}.
+ * The cross-process harness: forks a server JVM and a client JVM per system, warms every
+ * system up, then runs interleaved trials (each measurement cycles through the systems in
+ * an order that rotates every trial) and prints a Markdown table of medians with min–max
+ * over the trials, also written to {@code results/latest.md}.
  *
  * <pre>
  * java -jar ipc-benchmarks/target/ipc-benchmarks.jar harness [--quick] [--trials N] [--seconds S]
@@ -32,8 +33,7 @@ public final class Harness {
 	record SystemSpec(String id, String label, boolean server, boolean oneWay, boolean connect) {
 	}
 
-	static final List<SystemSpec> ALL = List.of(
-			new SystemSpec("raw-uds", "raw JDK UDS", true, true, true),
+	static final List<SystemSpec> ALL = List.of(new SystemSpec("raw-uds", "raw JDK UDS", true, true, true),
 			new SystemSpec("ipc-plain", "ours UDS plain", true, true, true),
 			new SystemSpec("ipc-noise", "ours UDS Noise", true, true, true),
 			new SystemSpec("grpc-uds", "gRPC UDS", true, false, true),
@@ -60,6 +60,7 @@ public final class Harness {
 	}
 
 	static final class Options {
+
 		boolean quick;
 
 		int trials = 5;
@@ -103,6 +104,7 @@ public final class Harness {
 			}
 			return o;
 		}
+
 	}
 
 	public static void main(String[] args) throws Exception {
@@ -266,7 +268,8 @@ public final class Harness {
 	}
 
 	private void record(String system, String metric, double value) {
-		results.computeIfAbsent(system, k -> new LinkedHashMap<>()).computeIfAbsent(metric, k -> new ArrayList<>())
+		results.computeIfAbsent(system, k -> new LinkedHashMap<>())
+			.computeIfAbsent(metric, k -> new ArrayList<>())
 			.add(value);
 	}
 
@@ -280,16 +283,17 @@ public final class Harness {
 
 	private Map<String, String> environment(String loadBefore, String loadAfter, double minutes) {
 		Map<String, String> env = new LinkedHashMap<>();
-		env.put("date", DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'").withZone(ZoneOffset.UTC)
-			.format(Instant.now()));
+		env.put("date",
+				DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'").withZone(ZoneOffset.UTC).format(Instant.now()));
 		env.put("JDK", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version") + " ("
 				+ System.getProperty("java.vendor") + ")");
 		env.put("JVM options (every child)", String.join(" ", jvm()));
 		env.put("CPUs", Runtime.getRuntime().availableProcessors() + " × " + cpuModel());
 		env.put("OS", System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
 				+ System.getProperty("os.arch"));
-		env.put("memory", (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os)
-				? (os.getTotalMemorySize() >> 30) + " GiB" : "?");
+		env.put("memory",
+				(ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os)
+						? (os.getTotalMemorySize() >> 30) + " GiB" : "?");
 		env.put("method", String.format(Locale.ROOT,
 				"%d interleaved trial(s) of %.1f s per measurement after %.0f s warm-up per system; %d connects per trial",
 				options.trials, options.seconds, options.warmupSeconds, options.connects));
@@ -326,16 +330,22 @@ public final class Harness {
 		StringBuilder out = new StringBuilder("system,metric,trial,value\n");
 		results.forEach((system, metrics) -> metrics.forEach((metric, values) -> {
 			for (int i = 0; i < values.size(); i++) {
-				out.append(system).append(',').append(metric).append(',').append(i + 1).append(',')
-					.append(values.get(i)).append('\n');
+				out.append(system)
+					.append(',')
+					.append(metric)
+					.append(',')
+					.append(i + 1)
+					.append(',')
+					.append(values.get(i))
+					.append('\n');
 			}
 		}));
 		return out.toString();
 	}
 
 	static void log(String message) {
-		System.err.println("[harness " + DateTimeFormatter.ISO_LOCAL_TIME.format(java.time.LocalTime.now()) + "] "
-				+ message);
+		System.err
+			.println("[harness " + DateTimeFormatter.ISO_LOCAL_TIME.format(java.time.LocalTime.now()) + "] " + message);
 	}
 
 }

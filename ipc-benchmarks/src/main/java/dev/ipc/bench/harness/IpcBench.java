@@ -28,10 +28,11 @@ import dev.ipc.transport.socket.SocketTransport;
 import dev.ipc.transport.socket.SocketTransportOptions;
 
 /**
- * Our client. The host registers an echo RPC handler, a count RPC handler and a typed subscription to
- * {@link ItemEvent}s that acknowledges every {@code ackEvery}-th event back to its sender, so a publisher can keep a
- * bounded window of unacknowledged messages (no queue ever overflows, nothing is dropped). Handlers are non-blocking,
- * so both sides use {@linkplain IpcClientBuilder#directDispatch(boolean) direct dispatch}.
+ * Our client. The host registers an echo RPC handler, a count RPC handler and a typed
+ * subscription to {@link ItemEvent}s that acknowledges every {@code ackEvery}-th event
+ * back to its sender, so a publisher can keep a bounded window of unacknowledged messages
+ * (no queue ever overflows, nothing is dropped). Handlers are non-blocking, so both sides
+ * use {@linkplain IpcClientBuilder#directDispatch(boolean) direct dispatch}.
  */
 final class IpcBench {
 
@@ -80,7 +81,6 @@ final class IpcBench {
 		return Math.max(8, Math.min(512, (4 << 20) / Math.max(size, 1)));
 	}
 
-
 	static IpcClientBuilder builder(String name, CommunicationBackend backend, boolean noise) {
 		IpcClientBuilder builder = IpcClient.builder()
 			.name(name)
@@ -111,7 +111,8 @@ final class IpcBench {
 			.unixSocket(socket)
 			.role(SocketTransportOptions.Role.HOST)
 			.maxConnections(512)
-			// the scale runs connect hundreds of peers at once: let all of them handshake together
+			// the scale runs connect hundreds of peers at once: let all of them handshake
+			// together
 			.maxPendingConnections(512)
 			.build());
 	}
@@ -172,7 +173,10 @@ final class IpcBench {
 		return socketPeer(system, address);
 	}
 
-	/** A started peer client over a fresh socket connection; closing it closes the connection. */
+	/**
+	 * A started peer client over a fresh socket connection; closing it closes the
+	 * connection.
+	 */
 	static Peer socketPeer(String system, String address) throws Exception {
 		SocketTransport transport = peerTransport(address);
 		IpcClient client = builder("peer", transport, noise(system)).build();
@@ -207,7 +211,10 @@ final class IpcBench {
 
 		private long sentTotal;
 
-		/** Unacknowledged one-way messages allowed, as a fraction of {@link IpcBench#window(int)} (several peers). */
+		/**
+		 * Unacknowledged one-way messages allowed, as a fraction of
+		 * {@link IpcBench#window(int)} (several peers).
+		 */
 		volatile int windowDivisor = 1;
 
 		Peer(IpcClient client, Endpoint host, Supplier<Peer> fresh, Runnable onClose) {
@@ -291,9 +298,11 @@ final class IpcBench {
 		public double messagesPerSecond(int size, long nanos) throws Exception {
 			ItemEvent event = events[index(size)];
 			long window = Math.max(4, window(size) / windowDivisor);
-			// start from the host's count so acknowledgements line up, and have a quarter window acknowledged at once
+			// start from the host's count so acknowledgements line up, and have a quarter
+			// window acknowledged at once
 			long base = client.request(new CountRequest((int) Math.max(1, window / 4)), host)
-				.get(30, TimeUnit.SECONDS).received();
+				.get(30, TimeUnit.SECONDS)
+				.received();
 			acked.set(base);
 			long sent = base;
 			long start = System.nanoTime();
@@ -304,7 +313,9 @@ final class IpcBench {
 					sent++;
 				}
 				else {
-					java.util.concurrent.locks.LockSupport.parkNanos(20_000); // never spin: 2 CPUs
+					java.util.concurrent.locks.LockSupport.parkNanos(20_000); // never
+																				// spin: 2
+																				// CPUs
 				}
 			}
 			// wait until the host has seen every message

@@ -5,7 +5,10 @@ import dev.ipc.crypto.noise.NoiseCryptoProvider;
 import dev.ipc.crypto.noise.NoiseSession;
 import dev.ipc.session.InMemorySessionRepository;
 
-/** Configures the Noise NN crypto provider with its default suite (P-256, AES-GCM, SHA-256) and in-memory sessions. */
+/**
+ * Configures the Noise NN crypto provider with its default suite (P-256, AES-GCM,
+ * SHA-256) and in-memory sessions.
+ */
 final class NoiseSupport {
 
 	private NoiseSupport() {

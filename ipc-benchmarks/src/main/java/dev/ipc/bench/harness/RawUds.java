@@ -16,10 +16,11 @@ import java.util.concurrent.atomic.AtomicLong;
 import dev.ipc.bench.Payloads;
 
 /**
- * The floor: the JDK's blocking Unix-domain {@link SocketChannel}s with 4-byte length-prefixed frames carrying the
- * same JSON bytes, no framework, no encryption. Header bit 31 marks a one-way frame (counted, not echoed); a one-way
- * frame of length 0 ends a stream and is answered with the count. The echo server writes back each read chunk's
- * complete request frames in one write.
+ * The floor: the JDK's blocking Unix-domain {@link SocketChannel}s with 4-byte
+ * length-prefixed frames carrying the same JSON bytes, no framework, no encryption.
+ * Header bit 31 marks a one-way frame (counted, not echoed); a one-way frame of length 0
+ * ends a stream and is answered with the count. The echo server writes back each read
+ * chunk's complete request frames in one write.
  */
 final class RawUds {
 
@@ -230,7 +231,8 @@ final class RawUds {
 				Thread.onSpinWait();
 			}
 			reader.interrupt();
-			// the reader is blocked in read: a fresh connection keeps the next measurement clean
+			// the reader is blocked in read: a fresh connection keeps the next
+			// measurement clean
 			channel.close();
 			reader.join(1000);
 			channel = SocketChannel.open(address);

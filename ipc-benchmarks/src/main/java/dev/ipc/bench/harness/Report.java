@@ -8,7 +8,10 @@ import java.util.function.DoubleUnaryOperator;
 import dev.ipc.bench.Payloads;
 import dev.ipc.bench.harness.Harness.SystemSpec;
 
-/** Renders the harness results as Markdown: environment, the main table, targets, scale run. */
+/**
+ * Renders the harness results as Markdown: environment, the main table, targets, scale
+ * run.
+ */
 final class Report {
 
 	private final Harness harness;
@@ -101,9 +104,13 @@ final class Report {
 				out.append(" — |");
 			}
 			else {
-				out.append(' ').append(fmt(unit.applyAsDouble(Stats.median(v)), decimals)).append(" (")
-					.append(fmt(unit.applyAsDouble(Stats.min(v)), decimals)).append('–')
-					.append(fmt(unit.applyAsDouble(Stats.max(v)), decimals)).append(") |");
+				out.append(' ')
+					.append(fmt(unit.applyAsDouble(Stats.median(v)), decimals))
+					.append(" (")
+					.append(fmt(unit.applyAsDouble(Stats.min(v)), decimals))
+					.append('–')
+					.append(fmt(unit.applyAsDouble(Stats.max(v)), decimals))
+					.append(") |");
 			}
 		}
 		out.append(' ').append(ratio("ipc-noise", "raw-uds", key)).append(" |");
@@ -122,23 +129,23 @@ final class Report {
 
 	private void targets() {
 		out.append("\n### Targets (same run)\n\n| target | measured | met |\n|---|---|---|\n");
-		target("encrypted RPC p50 ≤ 1.3× raw p50 (200 B)", median("ipc-noise", "rtt.p50.200")
-				/ median("raw-uds", "rtt.p50.200"), 1.3, true, "×");
-		target("stretch: encrypted RPC p50 ≤ 1.2× raw p50 (200 B)", median("ipc-noise", "rtt.p50.200")
-				/ median("raw-uds", "rtt.p50.200"), 1.2, true, "×");
-		target("encrypted RPC p50 ≥ 2.5× faster than gRPC UDS (200 B)", median("grpc-uds", "rtt.p50.200")
-				/ median("ipc-noise", "rtt.p50.200"), 2.5, false, "× faster");
-		target("encrypted RPC p99 ≤ 2× raw p99 (200 B)", median("ipc-noise", "rtt.p99.200")
-				/ median("raw-uds", "rtt.p99.200"), 2.0, true, "×");
-		target("encrypted RPC, 32 in flight ≥ 3× gRPC UDS calls/s (200 B)", median("ipc-noise", "tput.200")
-				/ median("grpc-uds", "tput.200"), 3.0, false, "×");
+		target("encrypted RPC p50 ≤ 1.3× raw p50 (200 B)",
+				median("ipc-noise", "rtt.p50.200") / median("raw-uds", "rtt.p50.200"), 1.3, true, "×");
+		target("stretch: encrypted RPC p50 ≤ 1.2× raw p50 (200 B)",
+				median("ipc-noise", "rtt.p50.200") / median("raw-uds", "rtt.p50.200"), 1.2, true, "×");
+		target("encrypted RPC p50 ≥ 2.5× faster than gRPC UDS (200 B)",
+				median("grpc-uds", "rtt.p50.200") / median("ipc-noise", "rtt.p50.200"), 2.5, false, "× faster");
+		target("encrypted RPC p99 ≤ 2× raw p99 (200 B)",
+				median("ipc-noise", "rtt.p99.200") / median("raw-uds", "rtt.p99.200"), 2.0, true, "×");
+		target("encrypted RPC, 32 in flight ≥ 3× gRPC UDS calls/s (200 B)",
+				median("ipc-noise", "tput.200") / median("grpc-uds", "tput.200"), 3.0, false, "×");
 		target("encrypted pub/sub 200 B ≥ 250k msgs/s", median("ipc-noise", "oneway.200") / 1e3, 250, false,
 				"k msgs/s");
-		target("encrypted one-way 60 KiB payloads ≥ 800 MiB/s", median("ipc-noise", "oneway.61440") * 61440
-				/ (1024.0 * 1024.0), 800, false, " MiB/s");
+		target("encrypted one-way 60 KiB payloads ≥ 800 MiB/s",
+				median("ipc-noise", "oneway.61440") * 61440 / (1024.0 * 1024.0), 800, false, " MiB/s");
 		target("in-memory RPC p50 ≤ 10 µs (200 B)", median("ipc-inmem", "rtt.p50.200") / 1e3, 10, true, " µs");
-		target("connect + handshake + first RPC ≤ 1.4× handshake CPU", median("ipc-noise", "connect")
-				/ median("ipc-noise", "handshake"), 1.4, true, "×");
+		target("connect + handshake + first RPC ≤ 1.4× handshake CPU",
+				median("ipc-noise", "connect") / median("ipc-noise", "handshake"), 1.4, true, "×");
 	}
 
 	private void target(String name, double value, double limit, boolean atMost, String unit) {

@@ -5,12 +5,16 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 
 /**
- * Entry point of the child JVMs the harness forks: {@code role SERVER|CLIENT SYSTEM ARGS...}. Servers print
- * {@code READY <address>} and exit when their stdin closes; clients run {@link ClientRole}'s command loop.
+ * Entry point of the child JVMs the harness forks:
+ * {@code role SERVER|CLIENT SYSTEM ARGS...}. Servers print {@code READY <address>} and
+ * exit when their stdin closes; clients run {@link ClientRole}'s command loop.
  */
 public final class Roles {
 
-	/** The real stdout: the control channel to the harness. System.out is redirected to stderr. */
+	/**
+	 * The real stdout: the control channel to the harness. System.out is redirected to
+	 * stderr.
+	 */
 	private static final PrintStream CONTROL = System.out;
 
 	private Roles() {
@@ -57,7 +61,9 @@ public final class Roles {
 	}
 
 	interface Cleanup {
+
 		void run() throws Exception;
+
 	}
 
 	/** Exits the JVM when the harness closes our stdin (or dies). */

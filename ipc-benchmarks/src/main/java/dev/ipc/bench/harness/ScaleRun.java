@@ -16,9 +16,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 /**
- * One host JVM and one JVM holding N peers, each peer its own client with its own Unix-socket connection and Noise
- * session (N = 1, 10, 100): aggregate one-way pub/sub and RPC throughput, and the heap each idle peer session costs
- * on the host and each idle client costs in its process.
+ * One host JVM and one JVM holding N peers, each peer its own client with its own
+ * Unix-socket connection and Noise session (N = 1, 10, 100): aggregate one-way pub/sub
+ * and RPC throughput, and the heap each idle peer session costs on the host and each idle
+ * client costs in its process.
  */
 final class ScaleRun {
 
@@ -77,8 +78,9 @@ final class ScaleRun {
 				int inflight = Math.max(1, 32 / n);
 				double ops = Child.value(peers.call("rpc 200 " + millis, 300), "ops");
 				peers.call("disconnect", 120);
-				out.put(String.format(Locale.ROOT, "| %d | %.0f | %.0f (%d per peer) | %.1f KiB | %.1f KiB | %.1f / %.1f |",
-						n, msgs, ops, inflight, hostPer / 1024, peerPer / 1024, hostThreads, peerThreads), "");
+				out.put(String.format(Locale.ROOT,
+						"| %d | %.0f | %.0f (%d per peer) | %.1f KiB | %.1f KiB | %.1f / %.1f |", n, msgs, ops,
+						inflight, hostPer / 1024, peerPer / 1024, hostThreads, peerThreads), "");
 			}
 			out.put("method", String.format(Locale.ROOT,
 					"ours with Noise over one Unix socket; %d ms per measurement, one trial; every peer publishes with a "
@@ -123,7 +125,10 @@ final class ScaleRun {
 		}
 	}
 
-	/** The peers' command loop: connect N, pubsub SIZE MILLIS, rpc SIZE MILLIS, disconnect, mem, quit. */
+	/**
+	 * The peers' command loop: connect N, pubsub SIZE MILLIS, rpc SIZE MILLIS,
+	 * disconnect, mem, quit.
+	 */
 	static void peerCommands(String address) throws Exception {
 		List<IpcBench.Peer> peers = new ArrayList<>();
 		ExecutorService pool = Executors.newCachedThreadPool(r -> {
@@ -188,7 +193,9 @@ final class ScaleRun {
 	}
 
 	interface Measure {
+
 		double on(IpcBench.Peer peer) throws Exception;
+
 	}
 
 	private static double all(ExecutorService pool, List<IpcBench.Peer> peers, Measure measure) throws Exception {

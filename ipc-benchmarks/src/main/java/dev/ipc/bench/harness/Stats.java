@@ -3,7 +3,9 @@ package dev.ipc.bench.harness;
 import java.util.Arrays;
 import java.util.List;
 
-/** Percentiles of raw samples and medians of trials; no histograms, just sorted arrays. */
+/**
+ * Percentiles of raw samples and medians of trials; no histograms, just sorted arrays.
+ */
 final class Stats {
 
 	private Stats() {

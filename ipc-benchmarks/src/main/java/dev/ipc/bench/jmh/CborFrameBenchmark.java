@@ -19,7 +19,10 @@ import dev.ipc.crypto.noise.NoiseFrame.TransportFrame;
 import dev.ipc.crypto.noise.NoiseFrameCodec;
 import dev.ipc.crypto.noise.NoiseFrameException;
 
-/** CBOR encoding and decoding of Noise transport frames (ciphertext = payload + 16-byte tag). */
+/**
+ * CBOR encoding and decoding of Noise transport frames (ciphertext = payload + 16-byte
+ * tag).
+ */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Warmup(iterations = 3, time = 1)

@@ -21,8 +21,9 @@ import dev.ipc.bench.Payloads.ItemEvent;
 import dev.ipc.codec.PayloadCodec;
 
 /**
- * The payload codec (JSON) on the benchmark payloads: our {@link PayloadCodec#defaults()}, an untuned Jackson 3
- * mapper and Jackson 2 as the reference point the issue compares with.
+ * The payload codec (JSON) on the benchmark payloads: our
+ * {@link PayloadCodec#defaults()}, an untuned Jackson 3 mapper and Jackson 2 as the
+ * reference point the issue compares with.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -45,9 +46,11 @@ public class CodecBenchmark {
 	private Codec codec;
 
 	interface Codec {
+
 		byte[] encode(Object value) throws Exception;
 
 		<T> T decode(byte[] json, Class<T> type) throws Exception;
+
 	}
 
 	@Setup

@@ -19,9 +19,9 @@ import dev.ipc.crypto.noise.NoiseSuite;
 import dev.ipc.crypto.noise.NoiseTransportState;
 
 /**
- * The CPU cost of one complete Noise NN handshake per suite, both sides in one thread: key generation, both DH
- * agreements, hashing, both messages, split and the two transport states. This is the floor of "connect + handshake
- * + first RPC".
+ * The CPU cost of one complete Noise NN handshake per suite, both sides in one thread:
+ * key generation, both DH agreements, hashing, both messages, split and the two transport
+ * states. This is the floor of "connect + handshake + first RPC".
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
@@ -47,8 +47,7 @@ public class HandshakeBenchmark {
 			initiator.readMessage(responder.writeMessage());
 			long now = System.currentTimeMillis() / 1000;
 			try (NoiseSplit i = initiator.split(); NoiseSplit r = responder.split()) {
-				return new NoiseTransportState[] {
-						NoiseTransportState.fromSplit(i, true, suite.transportCipher(), now),
+				return new NoiseTransportState[] { NoiseTransportState.fromSplit(i, true, suite.transportCipher(), now),
 						NoiseTransportState.fromSplit(r, false, suite.transportCipher(), now) };
 			}
 		}

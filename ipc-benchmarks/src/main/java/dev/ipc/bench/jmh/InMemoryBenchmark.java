@@ -30,9 +30,9 @@ import dev.ipc.spi.CommunicationBackend;
 import dev.ipc.transport.memory.InMemoryBus;
 
 /**
- * Two clients in one JVM on the {@link InMemoryBus}, no encryption: the RPC round trip (one request in flight,
- * sampled so percentiles are reported) and one-way pub/sub throughput, with the default handler pool and with
- * direct dispatch.
+ * Two clients in one JVM on the {@link InMemoryBus}, no encryption: the RPC round trip
+ * (one request in flight, sampled so percentiles are reported) and one-way pub/sub
+ * throughput, with the default handler pool and with direct dispatch.
  */
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)

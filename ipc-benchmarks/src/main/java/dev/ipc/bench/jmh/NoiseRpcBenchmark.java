@@ -31,10 +31,11 @@ import dev.ipc.spi.CommunicationBackend;
 import dev.ipc.transport.memory.InMemoryBus;
 
 /**
- * Two clients in one JVM on the {@link InMemoryBus} with the Noise provider (P-256, AES-GCM): the RPC round trip, one
- * request in flight. Run with {@code -prof gc} for the allocation per call ({@code gc.alloc.rate.norm}); each
- * measurement iteration also prints the process CPU time per call (all threads, from the JVM's CPU-time counter, so it
- * does not depend on wall time or machine load).
+ * Two clients in one JVM on the {@link InMemoryBus} with the Noise provider (P-256,
+ * AES-GCM): the RPC round trip, one request in flight. Run with {@code -prof gc} for the
+ * allocation per call ({@code gc.alloc.rate.norm}); each measurement iteration also
+ * prints the process CPU time per call (all threads, from the JVM's CPU-time counter, so
+ * it does not depend on wall time or machine load).
  */
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
@@ -77,7 +78,8 @@ public class NoiseRpcBenchmark {
 		server.start();
 		caller.start();
 		request = new EchoRequest(Payloads.event(size));
-		caller.request(request, serverEndpoint).get(10, TimeUnit.SECONDS); // the handshake
+		caller.request(request, serverEndpoint).get(10, TimeUnit.SECONDS); // the
+																			// handshake
 	}
 
 	private IpcClient client(String name, CommunicationBackend backend) {

@@ -20,8 +20,9 @@ import dev.ipc.crypto.noise.NoiseTransportException;
 import dev.ipc.crypto.noise.NoiseTransportState;
 
 /**
- * Noise transport encryption per suite after a real handshake: {@code encrypt} alone and {@code roundTrip}
- * (encrypt on one side, decrypt on the other), so decrypt ≈ roundTrip − encrypt.
+ * Noise transport encryption per suite after a real handshake: {@code encrypt} alone and
+ * {@code roundTrip} (encrypt on one side, decrypt on the other), so decrypt ≈ roundTrip −
+ * encrypt.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)

@@ -29,14 +29,17 @@ import dev.ipc.nats.NatsTransport;
 import dev.ipc.nats.NatsTransportOptions;
 
 /**
- * The NATS section (docs/benchmarks.md): through one real {@code nats-server} on loopback, in one JVM with one NATS
- * connection per side, the same 200-byte JSON payload: our RPC (Noise) against jnats' own request/reply (p50/p99 of
- * sequential calls), and our one-way sends (Noise) against raw jnats publish (messages/s with the same window of
- * 512 messages in flight, so neither side overruns the receiver). Interleaved trials; medians printed as Markdown.
+ * The NATS section (docs/benchmarks.md): through one real {@code nats-server} on
+ * loopback, in one JVM with one NATS connection per side, the same 200-byte JSON payload:
+ * our RPC (Noise) against jnats' own request/reply (p50/p99 of sequential calls), and our
+ * one-way sends (Noise) against raw jnats publish (messages/s with the same window of 512
+ * messages in flight, so neither side overruns the receiver). Interleaved trials; medians
+ * printed as Markdown.
  *
  * <pre>java -jar ipc-benchmarks.jar nats [--trials N] [--calls N] [--messages N]</pre>
  *
- * Needs the {@code nats-server} binary (apt-get install -y nats-server); fails with that message without it.
+ * Needs the {@code nats-server} binary (apt-get install -y nats-server); fails with that
+ * message without it.
  */
 public final class NatsBench {
 
@@ -67,7 +70,9 @@ public final class NatsBench {
 			port = socket.getLocalPort();
 		}
 		Process server = new ProcessBuilder(binary(), "-a", "127.0.0.1", "-p", String.valueOf(port))
-			.redirectErrorStream(true).redirectOutput(dir.resolve("nats.log").toFile()).start();
+			.redirectErrorStream(true)
+			.redirectOutput(dir.resolve("nats.log").toFile())
+			.start();
 		try {
 			awaitPort(port);
 			run("nats://127.0.0.1:" + port, trials, calls, messages);
@@ -110,8 +115,9 @@ public final class NatsBench {
 			double oursOneWay = median(oursRate);
 			System.out.println("| | raw jnats | ours over NATS, Noise | ratio | target |");
 			System.out.println("|---|---:|---:|---:|---|");
-			System.out.printf(Locale.ROOT, "| RPC round trip p50 / p99 (µs) | %.0f / %.0f | %.0f / %.0f | %.2f× | ≤ 1.3× |%n",
-					rawP50, median(rawRpc, 1), oursP50, median(oursRpc, 1), oursP50 / rawP50);
+			System.out.printf(Locale.ROOT,
+					"| RPC round trip p50 / p99 (µs) | %.0f / %.0f | %.0f / %.0f | %.2f× | ≤ 1.3× |%n", rawP50,
+					median(rawRpc, 1), oursP50, median(oursRpc, 1), oursP50 / rawP50);
 			System.out.printf(Locale.ROOT, "| one-way messages/s (window %d) | %.0fk | %.0fk | %.0f %% | ≥ 70 %% |%n",
 					WINDOW, rawOneWay / 1000, oursOneWay / 1000, 100 * oursOneWay / rawOneWay);
 			System.out.printf(Locale.ROOT, "%n%d trials (medians), %d sequential calls and %d messages per trial, "
@@ -190,8 +196,11 @@ public final class NatsBench {
 		Ours(String url) throws IOException {
 			serverTransport = NatsTransport.open(options(url, SERVER));
 			clientTransport = NatsTransport.open(options(url, CLIENT));
-			server = IpcClient.builder().backend(serverTransport).directDispatch(true)
-				.subscriberQueueCapacity(4 * WINDOW).build();
+			server = IpcClient.builder()
+				.backend(serverTransport)
+				.directDispatch(true)
+				.subscriberQueueCapacity(4 * WINDOW)
+				.build();
 			client = IpcClient.builder().backend(clientTransport).directDispatch(true).build();
 			server.registerRpcHandler(EchoRequest.class, (request, context) -> request.event());
 			server.subscribe(ItemEvent.class, message -> received.incrementAndGet());
@@ -204,8 +213,12 @@ public final class NatsBench {
 		}
 
 		private static NatsTransportOptions options(String url, Endpoint endpoint) {
-			return NatsTransportOptions.builder().endpoint(endpoint).namespace("bench").servers(url)
-				.receiverCapacity(4 * WINDOW).build();
+			return NatsTransportOptions.builder()
+				.endpoint(endpoint)
+				.namespace("bench")
+				.servers(url)
+				.receiverCapacity(4 * WINDOW)
+				.build();
 		}
 
 		double[] rpc(ItemEvent event, int calls) throws Exception {
@@ -268,7 +281,8 @@ public final class NatsBench {
 	}
 
 	private static String binary() {
-		for (String candidate : List.of("/usr/sbin/nats-server", "/usr/bin/nats-server", "/usr/local/bin/nats-server")) {
+		for (String candidate : List.of("/usr/sbin/nats-server", "/usr/bin/nats-server",
+				"/usr/local/bin/nats-server")) {
 			if (Files.isExecutable(Path.of(candidate))) {
 				return candidate;
 			}

@@ -5,9 +5,10 @@ import java.util.concurrent.CompletableFuture;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One initiator handshake of ours with one peer, as an explicit state machine. It is created by a sender (which then
- * waits on {@link #outcome}) and advanced by the inbound path, which is the only reader of the peer's answer. Every
- * field but the final ones is guarded by the peer's lock.
+ * One initiator handshake of ours with one peer, as an explicit state machine. It is
+ * created by a sender (which then waits on {@link #outcome}) and advanced by the inbound
+ * path, which is the only reader of the peer's answer. Every field but the final ones is
+ * guarded by the peer's lock.
  *
  * <pre>
  *                    HandshakeFinish that authenticates ──────────────▶ COMMITTED   (our session stored)
@@ -18,22 +19,28 @@ import org.jspecify.annotations.Nullable;
  *                    └─ the HandshakeStart cannot be sent, interrupt ─▶ FAILED
  * </pre>
  *
- * {@link #outcome} completes normally on COMMITTED and SUPERSEDED (a session is there for the sender to use) and
- * exceptionally on the others. The attempt stays registered with its peer while a finish for it can still be expected:
- * in AWAITING_FINISH, and in SUPERSEDED until that finish arrives or twice the handshake timeout passed.
+ * {@link #outcome} completes normally on COMMITTED and SUPERSEDED (a session is there for
+ * the sender to use) and exceptionally on the others. The attempt stays registered with
+ * its peer while a finish for it can still be expected: in AWAITING_FINISH, and in
+ * SUPERSEDED until that finish arrives or twice the handshake timeout passed.
  */
 final class Attempt {
 
 	/** Where the handshake stands. */
 	enum State {
 
-		/** Our {@code HandshakeStart} is out; waiting for the peer's {@code HandshakeFinish}. */
+		/**
+		 * Our {@code HandshakeStart} is out; waiting for the peer's
+		 * {@code HandshakeFinish}.
+		 */
 		AWAITING_FINISH,
 
 		/** The finish authenticated and our session is stored. */
 		COMMITTED,
 
-		/** The peer's simultaneous handshake won the tie-break and its session is stored. */
+		/**
+		 * The peer's simultaneous handshake won the tie-break and its session is stored.
+		 */
 		SUPERSEDED,
 
 		/** No finish by the sender's deadline. */
@@ -52,7 +59,10 @@ final class Attempt {
 	/** Our initiator ephemeral public key, the tie-break value. */
 	final byte[] ephemeral;
 
-	/** The handshake after message 1. Only copies read the answer, so a forged finish leaves it intact. */
+	/**
+	 * The handshake after message 1. Only copies read the answer, so a forged finish
+	 * leaves it intact.
+	 */
 	final NoiseHandshake handshake;
 
 	final long startedNanos = System.nanoTime();
@@ -60,7 +70,10 @@ final class Attempt {
 	/** When the sender stops waiting for this attempt's answer (nanoTime). */
 	final long deadlineNanos;
 
-	/** Completed normally once a session for the peer is stored, exceptionally when the attempt failed. */
+	/**
+	 * Completed normally once a session for the peer is stored, exceptionally when the
+	 * attempt failed.
+	 */
 	final CompletableFuture<Void> outcome = new CompletableFuture<>();
 
 	State state = State.AWAITING_FINISH;
@@ -68,7 +81,10 @@ final class Attempt {
 	/** When the attempt left {@link State#AWAITING_FINISH} (nanoTime). */
 	long endedNanos;
 
-	/** The initiator ephemeral of the peer's simultaneous {@code HandshakeStart}, if one came. */
+	/**
+	 * The initiator ephemeral of the peer's simultaneous {@code HandshakeStart}, if one
+	 * came.
+	 */
 	byte @Nullable [] competitor;
 
 	/** The handshake was closed or handed over to the stale-probe list. */
@@ -85,7 +101,10 @@ final class Attempt {
 		return state == State.AWAITING_FINISH;
 	}
 
-	/** Whether a {@code HandshakeFinish} for this attempt may still arrive and be expected. */
+	/**
+	 * Whether a {@code HandshakeFinish} for this attempt may still arrive and be
+	 * expected.
+	 */
 	boolean expectsFinish() {
 		return state == State.AWAITING_FINISH || state == State.SUPERSEDED;
 	}

@@ -18,10 +18,12 @@ import dev.ipc.model.IncomingMessage;
 import dev.ipc.spi.CryptoContext;
 
 /**
- * The receive side of the Noise provider: one incoming frame in, the application message (or nothing) out. It answers
- * handshakes as responder, is the only reader of the answers to our own handshakes (it settles the {@link Attempt} the
- * sender waits on), resolves simultaneous initiations, and handles invalidations. It never waits: the only blocking it
- * does is taking the peer's lock, which senders hold for an encrypt and a non-blocking transport send.
+ * The receive side of the Noise provider: one incoming frame in, the application message
+ * (or nothing) out. It answers handshakes as responder, is the only reader of the answers
+ * to our own handshakes (it settles the {@link Attempt} the sender waits on), resolves
+ * simultaneous initiations, and handles invalidations. It never waits: the only blocking
+ * it does is taking the peer's lock, which senders hold for an encrypt and a non-blocking
+ * transport send.
  */
 final class InboundHandler {
 
@@ -36,8 +38,7 @@ final class InboundHandler {
 		this.peers = peers;
 	}
 
-	@Nullable
-	IncomingMessage process(CryptoContext<NoiseSession> context, IncomingMessage message) {
+	@Nullable IncomingMessage process(CryptoContext<NoiseSession> context, IncomingMessage message) {
 		Endpoint peer = message.source().toEndpoint();
 		byte[] payload = message.payload();
 		if (payload.length > NoiseFrameCodec.MAX_FRAME_LENGTH) {
@@ -86,7 +87,8 @@ final class InboundHandler {
 			}
 			PeerState.Confirmed confirmed = p.decryptWithPending(frame.nonce(), ciphertext);
 			if (confirmed != null) {
-				// key confirmation: the peer holds the keys of its newer handshake, so switch to it now
+				// key confirmation: the peer holds the keys of its newer handshake, so
+				// switch to it now
 				SessionAccess.install(context, p, peer, confirmed.session());
 				p.clearPending();
 				p.retire(session, settings.graceDeadline());
@@ -98,7 +100,8 @@ final class InboundHandler {
 				Attempt wonBy = opened.from().wonBy;
 				if (opened.from().departed) {
 					if (session == null) {
-						// a peer that left and came back still holding its session (a durable store): reclaim it
+						// a peer that left and came back still holding its session (a
+						// durable store): reclaim it
 						p.previous.remove(opened.from());
 						SessionAccess.install(context, p, peer, opened.from().session);
 						log.debug("Noise: {} rejoined with its previous session; keeping it", LogSafe.of(peer));
@@ -138,9 +141,9 @@ final class InboundHandler {
 			if (!limited.tryAcquireHandshake(settings.clock.millis(), settings.handshakePermits,
 					settings.handshakeInterval.toMillis())) {
 				settings.drop(context, DropReason.RATE_LIMITED, peer, "HandshakeStart over the per-peer rate limit");
-				settings.warnings.warn(log, "handshake-rate", "Noise: {} sends more than {} HandshakeStarts per {} ms; "
-						+ "ignoring the excess", LogSafe.of(peer), settings.handshakePermits,
-						settings.handshakeInterval.toMillis());
+				settings.warnings.warn(log, "handshake-rate",
+						"Noise: {} sends more than {} HandshakeStarts per {} ms; " + "ignoring the excess",
+						LogSafe.of(peer), settings.handshakePermits, settings.handshakeInterval.toMillis());
 				return;
 			}
 		}
@@ -148,11 +151,12 @@ final class InboundHandler {
 			limited.lock.unlock();
 		}
 		if (!settings.suiteAvailable.test(suite)) {
-			settings.warnings.warn(log, "suite-unavailable", "Noise: refusing a {} handshake from {}: BLAKE2s needs "
-					+ "Bouncy Castle (org.bouncycastle:bcprov-jdk18on) on the classpath", suite.protocolName(),
-					LogSafe.of(peer));
-			context.events().handshakeFailed(peer, "cipher suite " + suite.protocolName()
-					+ " unavailable (needs Bouncy Castle)");
+			settings.warnings.warn(log, "suite-unavailable",
+					"Noise: refusing a {} handshake from {}: BLAKE2s needs "
+							+ "Bouncy Castle (org.bouncycastle:bcprov-jdk18on) on the classpath",
+					suite.protocolName(), LogSafe.of(peer));
+			context.events()
+				.handshakeFailed(peer, "cipher suite " + suite.protocolName() + " unavailable (needs Bouncy Castle)");
 			context.events().messageDropped(DropReason.UNEXPECTED_FRAME, peer);
 			return;
 		}
@@ -194,8 +198,10 @@ final class InboundHandler {
 			}
 			NoiseSession current = installed && !concurrent ? SessionAccess.load(context, p, peer) : null;
 			if (current != null) {
-				// key confirmation: keep sending (and receiving) with the current session until the peer's first
-				// frame under the new one proves it holds its keys; a replayed or forged HandshakeStart, whose sender
+				// key confirmation: keep sending (and receiving) with the current session
+				// until the peer's first
+				// frame under the new one proves it holds its keys; a replayed or forged
+				// HandshakeStart, whose sender
 				// cannot derive them, thus never displaces a working session
 				p.addPending(candidate, settings.clock.millis() + settings.pendingLifetimeMillis());
 			}
@@ -203,16 +209,20 @@ final class InboundHandler {
 				NoiseSession old = SessionAccess.load(context, p, peer);
 				SessionAccess.install(context, p, peer, candidate);
 				p.retire(old, settings.graceDeadline());
-				p.dropDeparted(); // a rejoined peer with a new session will not reclaim its old one
+				p.dropDeparted(); // a rejoined peer with a new session will not reclaim
+									// its old one
 				if (attempt != null && attempt.awaitingFinish()) {
-					attempt.end(Attempt.State.SUPERSEDED); // its finish may still come; consumed quietly
-					attempt.outcome.complete(null); // the sender goes on with the session now stored
+					attempt.end(Attempt.State.SUPERSEDED); // its finish may still come;
+															// consumed quietly
+					attempt.outcome.complete(null); // the sender goes on with the session
+													// now stored
 					log.debug("Noise: our handshake with {} was superseded by the peer's simultaneous one",
 							LogSafe.of(peer));
 				}
 			}
 			else {
-				// our handshake wins on both sides, but the peer may encrypt with this one until it learns so
+				// our handshake wins on both sides, but the peer may encrypt with this
+				// one until it learns so
 				p.retire(candidate, settings.graceDeadline(), attempt);
 			}
 			settings.sendProtocolFrame(context, peer, new HandshakeFinish(message2), "HandshakeFinish");
@@ -223,7 +233,10 @@ final class InboundHandler {
 		context.events().handshakeCompleted(peer, suite.protocolName(), false, System.nanoTime() - started);
 	}
 
-	/** The one verifier of a {@code HandshakeFinish}: it settles our attempt, or is dropped as stale or unexpected. */
+	/**
+	 * The one verifier of a {@code HandshakeFinish}: it settles our attempt, or is
+	 * dropped as stale or unexpected.
+	 */
 	private void onHandshakeFinish(CryptoContext<NoiseSession> context, Endpoint peer, HandshakeFinish finish) {
 		PeerState p = peers.lock(context.sessions(), peer);
 		try {
@@ -243,21 +256,24 @@ final class InboundHandler {
 			}
 			NoiseSession candidate = settings.sessionFrom(trial, true, attempt.suite);
 			if (attempt.state == Attempt.State.SUPERSEDED) {
-				candidate.close(); // the peer's simultaneous handshake won; this is the answer to ours
+				candidate.close(); // the peer's simultaneous handshake won; this is the
+									// answer to ours
 				p.unregister(attempt);
 				return;
 			}
-			// awaiting: a competitor, if any, lost the tie-break when its start came in (else we would be superseded)
+			// awaiting: a competitor, if any, lost the tie-break when its start came in
+			// (else we would be superseded)
 			NoiseSession old = SessionAccess.load(context, p, peer);
 			SessionAccess.install(context, p, peer, candidate);
 			p.retire(old, settings.graceDeadline());
-			p.retirePending(settings.graceDeadline()); // the peer's older handshakes: decrypt-only, never adopted
+			p.retirePending(settings.graceDeadline()); // the peer's older handshakes:
+														// decrypt-only, never adopted
 			p.dropDeparted();
 			attempt.end(Attempt.State.COMMITTED);
 			p.unregister(attempt);
 			attempt.outcome.complete(null);
-			context.events().handshakeCompleted(peer, attempt.suite.protocolName(), true,
-					System.nanoTime() - attempt.startedNanos);
+			context.events()
+				.handshakeCompleted(peer, attempt.suite.protocolName(), true, System.nanoTime() - attempt.startedNanos);
 			log.debug("Noise: handshake with {} complete", LogSafe.of(peer));
 		}
 		finally {
@@ -265,7 +281,10 @@ final class InboundHandler {
 		}
 	}
 
-	/** A finish that answers an abandoned attempt of ours is stale (harmless); anything else is unexpected. */
+	/**
+	 * A finish that answers an abandoned attempt of ours is stale (harmless); anything
+	 * else is unexpected.
+	 */
 	private void dropStrayFinish(CryptoContext<NoiseSession> context, PeerState p, Endpoint peer,
 			HandshakeFinish finish, String detail) {
 		if (p.matchesStaleProbe(finish.noiseFrame(), System.nanoTime())) {
@@ -281,7 +300,8 @@ final class InboundHandler {
 		try {
 			Attempt attempt = p.liveAttempt(settings.handshakeTimeoutNanos);
 			if (attempt != null && attempt.expectsFinish()) {
-				// sent before the peer processed our HandshakeStart: about the session being replaced anyway
+				// sent before the peer processed our HandshakeStart: about the session
+				// being replaced anyway
 				log.debug("Noise: ignoring a stale CryptoInvalidated from {} (our handshake is in progress)",
 						LogSafe.of(peer));
 				return;
@@ -301,9 +321,10 @@ final class InboundHandler {
 	}
 
 	/**
-	 * The peer encrypts with the session that lost the tie-break although it has already answered our winning
-	 * handshake: a Java peer never does that (it switches to the winner before it answers), so the peer applies no
-	 * tie-break (a Bitwarden peer keeps whichever session it saved last). Use its choice, so that both sides converge.
+	 * The peer encrypts with the session that lost the tie-break although it has already
+	 * answered our winning handshake: a Java peer never does that (it switches to the
+	 * winner before it answers), so the peer applies no tie-break (a Bitwarden peer keeps
+	 * whichever session it saved last). Use its choice, so that both sides converge.
 	 * Locked.
 	 */
 	private void adoptPeersChoice(CryptoContext<NoiseSession> context, PeerState p, Endpoint peer,
@@ -312,8 +333,9 @@ final class InboundHandler {
 		NoiseSession current = SessionAccess.load(context, p, peer);
 		SessionAccess.install(context, p, peer, chosen.session);
 		p.retire(current, settings.graceDeadline());
-		settings.warnings.warn(log, "adopt", "Noise: {} kept the session of the handshake that lost the "
-				+ "simultaneous-initiation tie-break (a peer without the tie-break); using the same one",
+		settings.warnings.warn(log, "adopt",
+				"Noise: {} kept the session of the handshake that lost the "
+						+ "simultaneous-initiation tie-break (a peer without the tie-break); using the same one",
 				LogSafe.of(peer));
 	}
 

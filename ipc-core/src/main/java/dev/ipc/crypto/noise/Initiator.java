@@ -21,18 +21,25 @@ import dev.ipc.spi.IpcException;
 import dev.ipc.spi.IpcUnreachableException;
 
 /**
- * The send side of the Noise provider: encrypts with the peer's session, or first starts a handshake (an
- * {@link Attempt}) and waits, on the sender's thread and without the peer's lock, until the inbound path has settled it.
- * Concurrent senders to a peer that is handshaking join that one attempt.
+ * The send side of the Noise provider: encrypts with the peer's session, or first starts
+ * a handshake (an {@link Attempt}) and waits, on the sender's thread and without the
+ * peer's lock, until the inbound path has settled it. Concurrent senders to a peer that
+ * is handshaking join that one attempt.
  */
 final class Initiator {
 
 	private static final Logger log = LoggerFactory.getLogger(NoiseCryptoProvider.class);
 
-	/** How many handshakes one send may run before giving up (a session that vanishes right after each). */
+	/**
+	 * How many handshakes one send may run before giving up (a session that vanishes
+	 * right after each).
+	 */
 	private static final int MAX_SEND_ROUNDS = 3;
 
-	/** Extra time a sender waits for another sender's handshake beyond that handshake's own timeout. */
+	/**
+	 * Extra time a sender waits for another sender's handshake beyond that handshake's
+	 * own timeout.
+	 */
 	private static final long JOIN_MARGIN_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
 
 	private final NoiseSettings settings;
@@ -57,8 +64,10 @@ final class Initiator {
 				boolean inbound = InboundThread.isActive();
 				if (session != null && (inbound
 						|| !session.state().isOlderThan(settings.nowSecs(), settings.rehandshakeIntervalSecs))) {
-					// on the inbound path a session due for a rehandshake keeps serving: the answer to a
-					// handshake started here could not be processed while this thread waits for it
+					// on the inbound path a session due for a rehandshake keeps serving:
+					// the answer to a
+					// handshake started here could not be processed while this thread
+					// waits for it
 					sendTransport(context, p, peer, session, message);
 					return;
 				}
@@ -114,12 +123,16 @@ final class Initiator {
 				retry = awaitOther(Objects.requireNonNull(other), peer, deadlineNanos, retryUntilDeadline);
 			}
 			if (retry) {
-				round--; // a timed-out attempt does not count against the rounds for vanishing sessions
+				round--; // a timed-out attempt does not count against the rounds for
+							// vanishing sessions
 			}
 		}
 	}
 
-	/** Reserve (durable stores), encrypt, save, send: the nonce is persisted before the frame leaves. Locked. */
+	/**
+	 * Reserve (durable stores), encrypt, save, send: the nonce is persisted before the
+	 * frame leaves. Locked.
+	 */
 	private void sendTransport(CryptoContext<NoiseSession> context, PeerState p, Endpoint peer, NoiseSession session,
 			OutgoingMessage message) {
 		TransportFrame frame;
@@ -161,9 +174,10 @@ final class Initiator {
 	}
 
 	/**
-	 * Writes message 1, registers the attempt and sends the {@code HandshakeStart}, all under the peer's lock so that
-	 * the start and any {@code HandshakeFinish} this side sends to the same peer are ordered on the wire (the
-	 * tie-break of simultaneous initiations relies on it).
+	 * Writes message 1, registers the attempt and sends the {@code HandshakeStart}, all
+	 * under the peer's lock so that the start and any {@code HandshakeFinish} this side
+	 * sends to the same peer are ordered on the wire (the tie-break of simultaneous
+	 * initiations relies on it).
 	 */
 	private Attempt start(CryptoContext<NoiseSession> context, PeerState p, Endpoint peer, long deadlineNanos) {
 		NoiseSuite suite = settings.initiatorSuite;
@@ -185,15 +199,17 @@ final class Initiator {
 		Attempt attempt = new Attempt(suite, NoiseSettings.ephemeralOf(suite, message1), handshake, deadlineNanos);
 		Attempt replaced = p.attempt;
 		if (replaced != null) {
-			p.keepStaleProbe(replaced, settings.staleProbeDeadline()); // its finish may still come: stale then
+			p.keepStaleProbe(replaced, settings.staleProbeDeadline()); // its finish may
+																		// still come:
+																		// stale then
 		}
 		p.attempt = attempt;
 		context.events().handshakeStarted(peer, suite.protocolName(), true);
 		log.debug("Noise: initiating a {} handshake with {}", suite.protocolName(), LogSafe.of(peer));
 		DeliveryGuard.enter();
 		try {
-			context.backend().send(new OutgoingMessage(NoiseFrameCodec.encode(new HandshakeStart(suite, message1)),
-					peer, null));
+			context.backend()
+				.send(new OutgoingMessage(NoiseFrameCodec.encode(new HandshakeStart(suite, message1)), peer, null));
 		}
 		catch (RuntimeException ex) {
 			IpcException failure = NoiseSettings.asIpcException(ex,
@@ -216,7 +232,10 @@ final class Initiator {
 		return attempt;
 	}
 
-	/** Waits (without the lock) until the inbound path settles {@code attempt}, or its deadline passes. */
+	/**
+	 * Waits (without the lock) until the inbound path settles {@code attempt}, or its
+	 * deadline passes.
+	 */
 	private void awaitOwn(CryptoContext<NoiseSession> context, Endpoint peer, Attempt attempt) {
 		try {
 			attempt.outcome.get(Math.max(0, attempt.deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
@@ -227,8 +246,9 @@ final class Initiator {
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
-			endUnlessSettled(context, peer, attempt, Attempt.State.FAILED, new IpcException(ErrorKind.OTHER,
-					"Interrupted while waiting for the Noise handshake with " + peer), "failed");
+			endUnlessSettled(context, peer, attempt, Attempt.State.FAILED,
+					new IpcException(ErrorKind.OTHER, "Interrupted while waiting for the Noise handshake with " + peer),
+					"failed");
 		}
 		catch (ExecutionException ex) {
 			// settled as failed by the inbound path or a departure: reported below
@@ -236,7 +256,9 @@ final class Initiator {
 		outcomeOf(attempt, peer);
 	}
 
-	/** Ends {@code attempt} as {@code state} unless the inbound path settled it meanwhile. */
+	/**
+	 * Ends {@code attempt} as {@code state} unless the inbound path settled it meanwhile.
+	 */
 	private void endUnlessSettled(CryptoContext<NoiseSession> context, Endpoint peer, Attempt attempt,
 			Attempt.State state, IpcException failure, String reason) {
 		PeerState p = peers.lock(context.sessions(), peer);
@@ -265,8 +287,8 @@ final class Initiator {
 	}
 
 	/**
-	 * Waits for another sender's handshake with the same peer. Returns {@code true} when it timed out and this
-	 * caller's own deadline leaves room for a new attempt.
+	 * Waits for another sender's handshake with the same peer. Returns {@code true} when
+	 * it timed out and this caller's own deadline leaves room for a new attempt.
 	 */
 	private boolean awaitOther(Attempt other, Endpoint peer, long deadlineNanos, boolean retryUntilDeadline) {
 		long waitNanos = other.deadlineNanos + JOIN_MARGIN_NANOS - System.nanoTime();
@@ -301,8 +323,9 @@ final class Initiator {
 	}
 
 	/**
-	 * Ends {@code attempt} as failed ({@code state}: timed out, peer left, failed) and wakes its senders with
-	 * {@code failure}. Locked. A timed-out attempt's handshake is kept to recognise its late answer.
+	 * Ends {@code attempt} as failed ({@code state}: timed out, peer left, failed) and
+	 * wakes its senders with {@code failure}. Locked. A timed-out attempt's handshake is
+	 * kept to recognise its late answer.
 	 */
 	void fail(CryptoContext<NoiseSession> context, PeerState p, Endpoint peer, Attempt attempt, Attempt.State state,
 			IpcException failure, String reason) {
@@ -333,9 +356,10 @@ final class Initiator {
 	}
 
 	private IpcException deadlinePassed(Endpoint peer, int attempts) {
-		return new IpcException(ErrorKind.OTHER, "Noise handshake with " + LogSafe.of(peer) + " timed out: no "
-				+ "HandshakeFinish within the call's deadline (" + attempts + " attempt(s) of at most "
-				+ settings.handshakeTimeout.toMillis() + " ms each)");
+		return new IpcException(ErrorKind.OTHER,
+				"Noise handshake with " + LogSafe.of(peer) + " timed out: no "
+						+ "HandshakeFinish within the call's deadline (" + attempts + " attempt(s) of at most "
+						+ settings.handshakeTimeout.toMillis() + " ms each)");
 	}
 
 	private IpcException timeout(Endpoint peer) {

@@ -3,40 +3,47 @@ package dev.ipc.crypto.noise;
 import javax.crypto.AEADBadTagException;
 
 /**
- * A Noise AEAD cipher with a 32-byte key, a 64-bit counter nonce (laid out by the cipher) and a 16-byte tag
- * appended to the ciphertext.
+ * A Noise AEAD cipher with a 32-byte key, a 64-bit counter nonce (laid out by the cipher)
+ * and a 16-byte tag appended to the ciphertext.
  */
 interface NoiseCipher {
 
-    /** Length of the authentication tag appended by {@link #encrypt}. */
-    int TAG_LENGTH = 16;
+	/** Length of the authentication tag appended by {@link #encrypt}. */
+	int TAG_LENGTH = 16;
 
-    /** Returns {@code ciphertext || tag}. */
-    byte[] encrypt(byte[] key, long nonce, byte[] ad, byte[] plaintext);
+	/** Returns {@code ciphertext || tag}. */
+	byte[] encrypt(byte[] key, long nonce, byte[] ad, byte[] plaintext);
 
-    /**
-     * Returns the plaintext of {@code ciphertext || tag}.
-     *
-     * @throws AEADBadTagException if the input is shorter than the tag or fails authentication
-     */
-    byte[] decrypt(byte[] key, long nonce, byte[] ad, byte[] ciphertext) throws AEADBadTagException;
+	/**
+	 * Returns the plaintext of {@code ciphertext || tag}.
+	 * @throws AEADBadTagException if the input is shorter than the tag or fails
+	 * authentication
+	 */
+	byte[] decrypt(byte[] key, long nonce, byte[] ad, byte[] ciphertext) throws AEADBadTagException;
 
-    /**
-     * A key object to use many times with {@link #encrypt(Object, long, byte[], byte[])} and
-     * {@link #decrypt(Object, long, byte[], byte[])}, made once per session instead of once per message. The default
-     * is a copy of the bytes.
-     */
-    default Object prepare(byte[] key) {
-        return key.clone();
-    }
+	/**
+	 * A key object to use many times with {@link #encrypt(Object, long, byte[], byte[])}
+	 * and {@link #decrypt(Object, long, byte[], byte[])}, made once per session instead
+	 * of once per message. The default is a copy of the bytes.
+	 */
+	default Object prepare(byte[] key) {
+		return key.clone();
+	}
 
-    /** {@link #encrypt(byte[], long, byte[], byte[])} with a {@linkplain #prepare prepared} key. */
-    default byte[] encrypt(Object preparedKey, long nonce, byte[] ad, byte[] plaintext) {
-        return encrypt((byte[]) preparedKey, nonce, ad, plaintext);
-    }
+	/**
+	 * {@link #encrypt(byte[], long, byte[], byte[])} with a {@linkplain #prepare
+	 * prepared} key.
+	 */
+	default byte[] encrypt(Object preparedKey, long nonce, byte[] ad, byte[] plaintext) {
+		return encrypt((byte[]) preparedKey, nonce, ad, plaintext);
+	}
 
-    /** {@link #decrypt(byte[], long, byte[], byte[])} with a {@linkplain #prepare prepared} key. */
-    default byte[] decrypt(Object preparedKey, long nonce, byte[] ad, byte[] ciphertext) throws AEADBadTagException {
-        return decrypt((byte[]) preparedKey, nonce, ad, ciphertext);
-    }
+	/**
+	 * {@link #decrypt(byte[], long, byte[], byte[])} with a {@linkplain #prepare
+	 * prepared} key.
+	 */
+	default byte[] decrypt(Object preparedKey, long nonce, byte[] ad, byte[] ciphertext) throws AEADBadTagException {
+		return decrypt((byte[]) preparedKey, nonce, ad, ciphertext);
+	}
+
 }

@@ -26,99 +26,137 @@ import dev.ipc.spi.IpcUnreachableException;
 import dev.ipc.spi.SessionRepository;
 
 /**
- * The Noise NN crypto provider, wire-compatible with the {@code bitwarden-ipc} Noise provider (spec §4): a sender
- * with no (fresh) session for its destination runs the two-message handshake first, then every application message
- * travels as a CBOR {@code TransportFrame} (AEAD with the session key, nonces 1, 2, 3, ..., empty associated data)
- * with its topic in clear; an encrypted frame from a peer we hold no session for is answered with
- * {@code CryptoInvalidated}, which makes the peer handshake again on its next send.
+ * The Noise NN crypto provider, wire-compatible with the {@code bitwarden-ipc} Noise
+ * provider (spec §4): a sender with no (fresh) session for its destination runs the
+ * two-message handshake first, then every application message travels as a CBOR
+ * {@code TransportFrame} (AEAD with the session key, nonces 1, 2, 3, ..., empty
+ * associated data) with its topic in clear; an encrypted frame from a peer we hold no
+ * session for is answered with {@code CryptoInvalidated}, which makes the peer handshake
+ * again on its next send.
  *
- * <p>Defaults as the reference: initiate with {@link NoiseSuite#DEFAULT} (P-256), accept all three suites as
- * responder, wait 2 s for the {@code HandshakeFinish}, rehandshake on send
- * when the session is more than 300 s old, at most {@value #MAX_PLAINTEXT_LENGTH} bytes per message. Sessions live in
- * the {@link SessionRepository} of the {@link CryptoContext} in the reference's shape ({@link NoiseSession}).
+ * <p>
+ * Defaults as the reference: initiate with {@link NoiseSuite#DEFAULT} (P-256), accept all
+ * three suites as responder, wait 2 s for the {@code HandshakeFinish}, rehandshake on
+ * send when the session is more than 300 s old, at most {@value #MAX_PLAINTEXT_LENGTH}
+ * bytes per message. Sessions live in the {@link SessionRepository} of the
+ * {@link CryptoContext} in the reference's shape ({@link NoiseSession}).
  *
- * <p>Deliberate fixes of the reference's behaviour (the wire format is unchanged; see {@code docs/crypto-protocol.md}):
+ * <p>
+ * Deliberate fixes of the reference's behaviour (the wire format is unchanged; see
+ * {@code docs/crypto-protocol.md}):
  * <ul>
- * <li><b>Per-peer locking.</b> Every change to one peer's session (encrypt and save on send, decrypt and save on
- * receive, responder save, invalidation) happens under that peer's lock; there is no process-wide lock. The lock is
- * never held while waiting for a handshake reply: concurrent senders to a peer that is handshaking wait for that one
+ * <li><b>Per-peer locking.</b> Every change to one peer's session (encrypt and save on
+ * send, decrypt and save on receive, responder save, invalidation) happens under that
+ * peer's lock; there is no process-wide lock. The lock is never held while waiting for a
+ * handshake reply: concurrent senders to a peer that is handshaking wait for that one
  * handshake, senders to other peers and the receive loop go on.</li>
- * <li><b>Simultaneous initiation is resolved deterministically.</b> When both peers send their
- * {@code HandshakeStart} before processing the other's, each answers the other's as responder and completes its own,
- * and both keep the session of the handshake whose initiator ephemeral public key is lower (unsigned lexicographic
- * order). Each side decides from the order of frames on its own receive stream, which the two sides observe
- * consistently. The losing candidate stays decrypt-only for a short grace period, so frames a peer encrypted before
- * it learned the outcome are not lost.</li>
- * <li><b>The send nonce is saved before the frame leaves</b>, so a crash can never make a durable repository reuse
- * a nonce; with a {@linkplain SessionRepository#isDurable() durable} repository as a high-water mark reserved in blocks,
- * so the store is written a few times per thousand messages (see {@link SessionAccess}).</li>
- * <li><b>An undecryptable frame is answered with {@code CryptoInvalidated}</b> (rate-limited per peer; not for replays),
- * so a pair with mismatched keys recovers on the next message instead of after the rehandshake interval.</li>
- * <li><b>Transport send failures are reported</b> to the caller instead of being swallowed.</li>
- * <li><b>Bad input never stops the client</b>: malformed, truncated, oversized, replayed and forged frames are dropped
- * and reported through {@link IpcEventListener#messageDropped}; a failing repository is a {@link ErrorKind#FATAL}
- * {@link IpcException}, not a crash.</li>
- * <li><b>Key material is zeroed</b> when a session, split or handshake is dropped, and never printed.</li>
- * <li><b>Key confirmation before a responder switches.</b> A {@code HandshakeStart} from a peer we already hold a
- * session with is answered, but its session stays pending (unconfirmed) until the peer's first frame decrypts under
- * it; until then the current session keeps encrypting and decrypting. A replayed or forged {@code HandshakeStart}
+ * <li><b>Simultaneous initiation is resolved deterministically.</b> When both peers send
+ * their {@code HandshakeStart} before processing the other's, each answers the other's as
+ * responder and completes its own, and both keep the session of the handshake whose
+ * initiator ephemeral public key is lower (unsigned lexicographic order). Each side
+ * decides from the order of frames on its own receive stream, which the two sides observe
+ * consistently. The losing candidate stays decrypt-only for a short grace period, so
+ * frames a peer encrypted before it learned the outcome are not lost.</li>
+ * <li><b>The send nonce is saved before the frame leaves</b>, so a crash can never make a
+ * durable repository reuse a nonce; with a {@linkplain SessionRepository#isDurable()
+ * durable} repository as a high-water mark reserved in blocks, so the store is written a
+ * few times per thousand messages (see {@link SessionAccess}).</li>
+ * <li><b>An undecryptable frame is answered with {@code CryptoInvalidated}</b>
+ * (rate-limited per peer; not for replays), so a pair with mismatched keys recovers on
+ * the next message instead of after the rehandshake interval.</li>
+ * <li><b>Transport send failures are reported</b> to the caller instead of being
+ * swallowed.</li>
+ * <li><b>Bad input never stops the client</b>: malformed, truncated, oversized, replayed
+ * and forged frames are dropped and reported through
+ * {@link IpcEventListener#messageDropped}; a failing repository is a
+ * {@link ErrorKind#FATAL} {@link IpcException}, not a crash.</li>
+ * <li><b>Key material is zeroed</b> when a session, split or handshake is dropped, and
+ * never printed.</li>
+ * <li><b>Key confirmation before a responder switches.</b> A {@code HandshakeStart} from
+ * a peer we already hold a session with is answered, but its session stays pending
+ * (unconfirmed) until the peer's first frame decrypts under it; until then the current
+ * session keeps encrypting and decrypting. A replayed or forged {@code HandshakeStart}
  * therefore never displaces a working session.</li>
- * <li><b>Handshakes are retried within the caller's deadline</b> ({@link #send(CryptoContext, OutgoingMessage, long)}),
- * and a late {@code HandshakeFinish} of an abandoned attempt is counted {@link DropReason#STALE_HANDSHAKE}.</li>
- * <li><b>A departed peer's session is wiped</b> ({@link #peerDisconnected}), as the reference does since it fixed
- * the same problem; the same peer may reclaim it by proof for a short time (a durable session store).</li>
- * <li><b>Bounded per peer:</b> {@code HandshakeStart}s are rate-limited per peer, warnings a peer can trigger are
- * rate-limited and escape peer-controlled text.</li>
+ * <li><b>Handshakes are retried within the caller's deadline</b>
+ * ({@link #send(CryptoContext, OutgoingMessage, long)}), and a late
+ * {@code HandshakeFinish} of an abandoned attempt is counted
+ * {@link DropReason#STALE_HANDSHAKE}.</li>
+ * <li><b>A departed peer's session is wiped</b> ({@link #peerDisconnected}), as the
+ * reference does since it fixed the same problem; the same peer may reclaim it by proof
+ * for a short time (a durable session store).</li>
+ * <li><b>Bounded per peer:</b> {@code HandshakeStart}s are rate-limited per peer,
+ * warnings a peer can trigger are rate-limited and escape peer-controlled text.</li>
  * </ul>
  *
- * <p>Other small deviations: while an initiator waits for its {@code HandshakeFinish} it ignores (rather than aborting
- * on) undecodable frames and finishes that do not authenticate for its handshake, since they cannot be its answer; a
- * {@code CryptoInvalidated} that the peer sent before it processed our handshake in progress is ignored as stale; a
- * session replaced by a newer handshake or invalidated by the peer stays decrypt-only for
- * {@link Builder#previousSessionGrace(Duration) a grace period} so frames already in flight are still delivered.
+ * <p>
+ * Other small deviations: while an initiator waits for its {@code HandshakeFinish} it
+ * ignores (rather than aborting on) undecodable frames and finishes that do not
+ * authenticate for its handshake, since they cannot be its answer; a
+ * {@code CryptoInvalidated} that the peer sent before it processed our handshake in
+ * progress is ignored as stale; a session replaced by a newer handshake or invalidated by
+ * the peer stays decrypt-only for {@link Builder#previousSessionGrace(Duration) a grace
+ * period} so frames already in flight are still delivered.
  *
- * <p>Structure: {@link Initiator} (send, handshake attempts), {@link InboundHandler} (one frame in, the application
- * message or nothing out; the only reader of handshake answers), {@link PeerTable} and {@link PeerState} (per-peer
- * companion state), {@link SessionAccess} (reading and persisting sessions), {@link NoiseSettings} (options and shared
- * helpers). A handshake is an {@link Attempt} with an explicit state; the sender waits on it and the inbound path
- * settles it.
+ * <p>
+ * Structure: {@link Initiator} (send, handshake attempts), {@link InboundHandler} (one
+ * frame in, the application message or nothing out; the only reader of handshake
+ * answers), {@link PeerTable} and {@link PeerState} (per-peer companion state),
+ * {@link SessionAccess} (reading and persisting sessions), {@link NoiseSettings} (options
+ * and shared helpers). A handshake is an {@link Attempt} with an explicit state; the
+ * sender waits on it and the inbound path settles it.
  *
- * <p>Thread-safe; one instance may serve several clients (per-peer state is kept per session repository). Its
- * in-memory companion state (locks, handshakes in progress, pending and grace-period sessions, rate limits) is not
- * persisted, and is released when a peer leaves (after the retention of its reclaimable session, if any).
+ * <p>
+ * Thread-safe; one instance may serve several clients (per-peer state is kept per session
+ * repository). Its in-memory companion state (locks, handshakes in progress, pending and
+ * grace-period sessions, rate limits) is not persisted, and is released when a peer
+ * leaves (after the retention of its reclaimable session, if any).
  */
 public final class NoiseCryptoProvider implements CryptoProvider<NoiseSession> {
 
 	private static final Logger log = LoggerFactory.getLogger(NoiseCryptoProvider.class);
 
-	/** How long an initiator waits for the {@code HandshakeFinish} (2 s, the reference's). */
+	/**
+	 * How long an initiator waits for the {@code HandshakeFinish} (2 s, the reference's).
+	 */
 	public static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(2);
 
 	/** Age after which a send first handshakes again (300 s, the reference's). */
 	public static final Duration DEFAULT_REHANDSHAKE_INTERVAL = Duration.ofSeconds(300);
 
-	/** How many {@code CryptoInvalidated} replies one peer may trigger per {@link #DEFAULT_CRYPTO_INVALIDATED_INTERVAL}. */
+	/**
+	 * How many {@code CryptoInvalidated} replies one peer may trigger per
+	 * {@link #DEFAULT_CRYPTO_INVALIDATED_INTERVAL}.
+	 */
 	public static final int DEFAULT_CRYPTO_INVALIDATED_PERMITS = 2;
 
 	/** The window of the {@code CryptoInvalidated} rate limit. */
 	public static final Duration DEFAULT_CRYPTO_INVALIDATED_INTERVAL = Duration.ofSeconds(1);
 
-	/** How long a replaced or invalidated session still decrypts frames already in flight. */
+	/**
+	 * How long a replaced or invalidated session still decrypts frames already in flight.
+	 */
 	public static final Duration DEFAULT_PREVIOUS_SESSION_GRACE = Duration.ofSeconds(10);
 
 	/**
-	 * How long the session of a peer that left the transport may still be reclaimed by that same peer, proving it
-	 * with a frame that decrypts under it (a restarted peer with a durable session store). Never used to encrypt.
+	 * How long the session of a peer that left the transport may still be reclaimed by
+	 * that same peer, proving it with a frame that decrypts under it (a restarted peer
+	 * with a durable session store). Never used to encrypt.
 	 */
 	public static final Duration DEFAULT_DEPARTED_SESSION_RETENTION = Duration.ofSeconds(30);
 
-	/** How many {@code HandshakeStart}s of one peer are answered per {@link #DEFAULT_HANDSHAKE_RATE_LIMIT_INTERVAL}. */
+	/**
+	 * How many {@code HandshakeStart}s of one peer are answered per
+	 * {@link #DEFAULT_HANDSHAKE_RATE_LIMIT_INTERVAL}.
+	 */
 	public static final int DEFAULT_HANDSHAKE_RATE_LIMIT_PERMITS = 20;
 
 	/** The window of the per-peer handshake rate limit. */
 	public static final Duration DEFAULT_HANDSHAKE_RATE_LIMIT_INTERVAL = Duration.ofSeconds(1);
 
-	/** Largest application payload per message: 65535 - 16 = 65519 bytes (no fragmentation). */
+	/**
+	 * Largest application payload per message: 65535 - 16 = 65519 bytes (no
+	 * fragmentation).
+	 */
 	public static final int MAX_PLAINTEXT_LENGTH = NoiseTransportState.MAX_PLAINTEXT_LENGTH;
 
 	private final NoiseSettings settings;
@@ -137,10 +175,10 @@ public final class NoiseCryptoProvider implements CryptoProvider<NoiseSession> {
 	}
 
 	private NoiseCryptoProvider(Builder builder) {
-		this.settings = new NoiseSettings(builder.initiatorSuite, builder.handshakeTimeout,
-				builder.rehandshakeInterval, builder.clock, builder.cryptoInvalidatedPermits,
-				builder.cryptoInvalidatedInterval, builder.previousSessionGrace, builder.suiteAvailable,
-				builder.departedRetention, builder.handshakePermits, builder.handshakeInterval);
+		this.settings = new NoiseSettings(builder.initiatorSuite, builder.handshakeTimeout, builder.rehandshakeInterval,
+				builder.clock, builder.cryptoInvalidatedPermits, builder.cryptoInvalidatedInterval,
+				builder.previousSessionGrace, builder.suiteAvailable, builder.departedRetention,
+				builder.handshakePermits, builder.handshakeInterval);
 		this.peers = new PeerTable(settings);
 		this.initiator = new Initiator(settings, peers);
 		this.inbound = new InboundHandler(settings, peers);
@@ -167,14 +205,16 @@ public final class NoiseCryptoProvider implements CryptoProvider<NoiseSession> {
 	}
 
 	/**
-	 * Encrypts and sends one application message, first running a handshake when there is no session for the
-	 * destination or it is older than the rehandshake interval. The handshake's answer is read by this provider's
-	 * {@link #process} (the client's inbound path), which wakes this sender; the peer's lock is not held meanwhile.
-	 *
-	 * @throws IpcException kind {@link ErrorKind#OTHER} if the payload exceeds {@value #MAX_PLAINTEXT_LENGTH} bytes,
-	 *     the handshake times out or the transport fails to send; {@link IpcUnreachableException} if the destination
-	 *     is not connected (the session is then dropped, so the next send handshakes again); kind
-	 *     {@link ErrorKind#FATAL} if the session repository or the transport fails permanently
+	 * Encrypts and sends one application message, first running a handshake when there is
+	 * no session for the destination or it is older than the rehandshake interval. The
+	 * handshake's answer is read by this provider's {@link #process} (the client's
+	 * inbound path), which wakes this sender; the peer's lock is not held meanwhile.
+	 * @throws IpcException kind {@link ErrorKind#OTHER} if the payload exceeds
+	 * {@value #MAX_PLAINTEXT_LENGTH} bytes, the handshake times out or the transport
+	 * fails to send; {@link IpcUnreachableException} if the destination is not connected
+	 * (the session is then dropped, so the next send handshakes again); kind
+	 * {@link ErrorKind#FATAL} if the session repository or the transport fails
+	 * permanently
 	 */
 	@Override
 	public void send(CryptoContext<NoiseSession> context, OutgoingMessage message) {
@@ -182,15 +222,16 @@ public final class NoiseCryptoProvider implements CryptoProvider<NoiseSession> {
 	}
 
 	/**
-	 * {@link #send(CryptoContext, OutgoingMessage)} within the caller's deadline: a handshake that gets no
-	 * {@code HandshakeFinish} within the handshake timeout is retried with a fresh {@code HandshakeStart} while the
-	 * deadline allows (each attempt waits at most the handshake timeout, and never past the deadline). A late answer
-	 * to an abandoned attempt is recognised and counted {@link DropReason#STALE_HANDSHAKE}.
-	 *
+	 * {@link #send(CryptoContext, OutgoingMessage)} within the caller's deadline: a
+	 * handshake that gets no {@code HandshakeFinish} within the handshake timeout is
+	 * retried with a fresh {@code HandshakeStart} while the deadline allows (each attempt
+	 * waits at most the handshake timeout, and never past the deadline). A late answer to
+	 * an abandoned attempt is recognised and counted {@link DropReason#STALE_HANDSHAKE}.
 	 * @param deadlineNanos a {@link System#nanoTime()} deadline
-	 * @throws IpcException as {@link #send(CryptoContext, OutgoingMessage)}; kind {@link ErrorKind#OTHER} when no
-	 *     handshake completed by the deadline; {@link IpcUnreachableException} when the peer is not connected or left
-	 *     during the handshake
+	 * @throws IpcException as {@link #send(CryptoContext, OutgoingMessage)}; kind
+	 * {@link ErrorKind#OTHER} when no handshake completed by the deadline;
+	 * {@link IpcUnreachableException} when the peer is not connected or left during the
+	 * handshake
 	 */
 	@Override
 	public void send(CryptoContext<NoiseSession> context, OutgoingMessage message, long deadlineNanos) {
@@ -203,20 +244,21 @@ public final class NoiseCryptoProvider implements CryptoProvider<NoiseSession> {
 		Objects.requireNonNull(message, "message");
 		int length = message.payload().length;
 		if (length > MAX_PLAINTEXT_LENGTH) {
-			throw new IpcException(ErrorKind.OTHER, "Message payload is " + length
-					+ " bytes; the Noise transport limit is " + MAX_PLAINTEXT_LENGTH
-					+ " bytes per message (there is no fragmentation)");
+			throw new IpcException(ErrorKind.OTHER,
+					"Message payload is " + length + " bytes; the Noise transport limit is " + MAX_PLAINTEXT_LENGTH
+							+ " bytes per message (there is no fragmentation)");
 		}
 		initiator.send(context, message, deadlineNanos, retryUntilDeadline);
 	}
 
 	/**
-	 * Processes one incoming frame: returns the decrypted application message of a {@code TransportFrame}; answers a
-	 * {@code HandshakeStart}, settles our handshake on its {@code HandshakeFinish} (waking its sender) and handles a
-	 * {@code CryptoInvalidated}, returning {@code null}. Bad frames are dropped and reported, never thrown. Never
-	 * waits except for the peer's lock.
-	 *
-	 * @throws IpcException kind {@link ErrorKind#FATAL} when the session repository or the transport fails permanently
+	 * Processes one incoming frame: returns the decrypted application message of a
+	 * {@code TransportFrame}; answers a {@code HandshakeStart}, settles our handshake on
+	 * its {@code HandshakeFinish} (waking its sender) and handles a
+	 * {@code CryptoInvalidated}, returning {@code null}. Bad frames are dropped and
+	 * reported, never thrown. Never waits except for the peer's lock.
+	 * @throws IpcException kind {@link ErrorKind#FATAL} when the session repository or
+	 * the transport fails permanently
 	 */
 	@Override
 	public @Nullable IncomingMessage process(CryptoContext<NoiseSession> context, IncomingMessage frame) {
@@ -227,21 +269,25 @@ public final class NoiseCryptoProvider implements CryptoProvider<NoiseSession> {
 			throw ex;
 		}
 		catch (RuntimeException ex) {
-			settings.warnings.error(log, "unexpected", "Noise: unexpected error while processing a frame from {}; "
-					+ "dropping it: {}", LogSafe.of(frame.source()), LogSafe.of(ex));
+			settings.warnings.error(log, "unexpected",
+					"Noise: unexpected error while processing a frame from {}; " + "dropping it: {}",
+					LogSafe.of(frame.source()), LogSafe.of(ex));
 			log.debug("Noise: the unexpected error", ex);
 			return null;
 		}
 	}
 
 	/**
-	 * Forgets what this provider keeps for a peer that left the transport: its session (removed from the
-	 * repository and zeroed), unconfirmed and grace-period sessions, late-answer probes and rate-limit windows; a
-	 * handshake with it in progress fails at once with {@link IpcUnreachableException} (senders waiting for it too).
-	 * The next send to the peer therefore handshakes afresh, and a rejoining peer's own handshake is installed at
-	 * once. Only if the same peer comes back still holding the session (a durable session store) and proves it with a
-	 * frame that decrypts under it, within {@link Builder#departedSessionRetention(Duration)}, is the session taken
-	 * back; until then it is kept decrypt-only in memory, never used to encrypt. Never blocks on the network.
+	 * Forgets what this provider keeps for a peer that left the transport: its session
+	 * (removed from the repository and zeroed), unconfirmed and grace-period sessions,
+	 * late-answer probes and rate-limit windows; a handshake with it in progress fails at
+	 * once with {@link IpcUnreachableException} (senders waiting for it too). The next
+	 * send to the peer therefore handshakes afresh, and a rejoining peer's own handshake
+	 * is installed at once. Only if the same peer comes back still holding the session (a
+	 * durable session store) and proves it with a frame that decrypts under it, within
+	 * {@link Builder#departedSessionRetention(Duration)}, is the session taken back;
+	 * until then it is kept decrypt-only in memory, never used to encrypt. Never blocks
+	 * on the network.
 	 */
 	@Override
 	public void peerDisconnected(CryptoContext<NoiseSession> context, Endpoint peer) {
@@ -256,7 +302,8 @@ public final class NoiseCryptoProvider implements CryptoProvider<NoiseSession> {
 						new IpcUnreachableException(peer, "it left the transport during the Noise handshake"),
 						"destination unreachable");
 			}
-			// a repeated notice (the transport and the client both telling, or two quick departures) keeps the
+			// a repeated notice (the transport and the client both telling, or two quick
+			// departures) keeps the
 			// session a previous notice retained for the peer to reclaim
 			boolean keep = p.clearPreviousExceptDeparted();
 			p.clearPending();
@@ -292,10 +339,12 @@ public final class NoiseCryptoProvider implements CryptoProvider<NoiseSession> {
 	}
 
 	/**
-	 * Runs one complete in-memory handshake and one transport round trip for every suite available here, so that
-	 * key-pair generators, key agreement, AEAD ciphers, HMAC, SHA-256 (and BLAKE2s), the random source and the frame
-	 * codec are loaded and initialised before the first real handshake, whose timeout they would otherwise eat into
-	 * on a cold JVM. Idempotent (only the first call does the work); never throws, never touches the network.
+	 * Runs one complete in-memory handshake and one transport round trip for every suite
+	 * available here, so that key-pair generators, key agreement, AEAD ciphers, HMAC,
+	 * SHA-256 (and BLAKE2s), the random source and the frame codec are loaded and
+	 * initialised before the first real handshake, whose timeout they would otherwise eat
+	 * into on a cold JVM. Idempotent (only the first call does the work); never throws,
+	 * never touches the network.
 	 */
 	@Override
 	public void warmUp() {
@@ -344,7 +393,10 @@ public final class NoiseCryptoProvider implements CryptoProvider<NoiseSession> {
 		return warm.get();
 	}
 
-	/** Number of peers with in-memory companion state (locks, handshakes, grace sessions), for tests. */
+	/**
+	 * Number of peers with in-memory companion state (locks, handshakes, grace sessions),
+	 * for tests.
+	 */
 	int trackedPeers() {
 		return peers.size();
 	}
@@ -355,34 +407,50 @@ public final class NoiseCryptoProvider implements CryptoProvider<NoiseSession> {
 				+ settings.handshakeTimeout + ", rehandshakeInterval=" + settings.rehandshakeInterval + "]";
 	}
 
-	/** Options of a {@link NoiseCryptoProvider}; every one has the reference's default. */
+	/**
+	 * Options of a {@link NoiseCryptoProvider}; every one has the reference's default.
+	 */
 	public static final class Builder {
 
 		private NoiseSuite initiatorSuite = NoiseSuite.DEFAULT;
+
 		private Duration handshakeTimeout = DEFAULT_HANDSHAKE_TIMEOUT;
+
 		private Duration rehandshakeInterval = DEFAULT_REHANDSHAKE_INTERVAL;
+
 		private Clock clock = Clock.systemUTC();
+
 		private int cryptoInvalidatedPermits = DEFAULT_CRYPTO_INVALIDATED_PERMITS;
+
 		private Duration cryptoInvalidatedInterval = DEFAULT_CRYPTO_INVALIDATED_INTERVAL;
+
 		private Duration previousSessionGrace = DEFAULT_PREVIOUS_SESSION_GRACE;
+
 		private Predicate<NoiseSuite> suiteAvailable = NoiseSuite::isAvailable;
+
 		private Duration departedRetention = DEFAULT_DEPARTED_SESSION_RETENTION;
+
 		private int handshakePermits = DEFAULT_HANDSHAKE_RATE_LIMIT_PERMITS;
+
 		private Duration handshakeInterval = DEFAULT_HANDSHAKE_RATE_LIMIT_INTERVAL;
 
 		private Builder() {
 		}
 
 		/**
-		 * The suite proposed when this side initiates (default {@link NoiseSuite#DEFAULT}, P-256, as every Bitwarden
-		 * client). As responder all three suites are always accepted.
+		 * The suite proposed when this side initiates (default
+		 * {@link NoiseSuite#DEFAULT}, P-256, as every Bitwarden client). As responder all
+		 * three suites are always accepted.
 		 */
 		public Builder initiatorSuite(NoiseSuite suite) {
 			this.initiatorSuite = Objects.requireNonNull(suite, "suite");
 			return this;
 		}
 
-		/** How long an initiator waits for the {@code HandshakeFinish} (default 2 s); must be positive. */
+		/**
+		 * How long an initiator waits for the {@code HandshakeFinish} (default 2 s); must
+		 * be positive.
+		 */
 		public Builder handshakeTimeout(Duration timeout) {
 			Objects.requireNonNull(timeout, "timeout");
 			if (timeout.isNegative() || timeout.isZero()) {
@@ -393,8 +461,9 @@ public final class NoiseCryptoProvider implements CryptoProvider<NoiseSession> {
 		}
 
 		/**
-		 * The session age above which a send handshakes again (default 300 s, whole seconds, compared with a strict
-		 * "older than" on the clock's Unix seconds); must not be negative.
+		 * The session age above which a send handshakes again (default 300 s, whole
+		 * seconds, compared with a strict "older than" on the clock's Unix seconds); must
+		 * not be negative.
 		 */
 		public Builder rehandshakeInterval(Duration interval) {
 			Objects.requireNonNull(interval, "interval");
@@ -406,8 +475,9 @@ public final class NoiseCryptoProvider implements CryptoProvider<NoiseSession> {
 		}
 
 		/**
-		 * The wall clock for session ages ({@code last_handshake_time} is Unix seconds), the invalidation rate limit
-		 * and grace periods (default {@link Clock#systemUTC()}). Handshake timeouts always use real elapsed time.
+		 * The wall clock for session ages ({@code last_handshake_time} is Unix seconds),
+		 * the invalidation rate limit and grace periods (default
+		 * {@link Clock#systemUTC()}). Handshake timeouts always use real elapsed time.
 		 */
 		public Builder clock(Clock clock) {
 			this.clock = Objects.requireNonNull(clock, "clock");
@@ -415,8 +485,9 @@ public final class NoiseCryptoProvider implements CryptoProvider<NoiseSession> {
 		}
 
 		/**
-		 * At most {@code permits} {@code CryptoInvalidated} replies per peer per {@code interval} (default 2 per second).
-		 * Zero permits never replies, which also disables the reference's reply to frames without a session.
+		 * At most {@code permits} {@code CryptoInvalidated} replies per peer per
+		 * {@code interval} (default 2 per second). Zero permits never replies, which also
+		 * disables the reference's reply to frames without a session.
 		 */
 		public Builder cryptoInvalidatedRateLimit(int permits, Duration interval) {
 			Objects.requireNonNull(interval, "interval");
@@ -432,8 +503,9 @@ public final class NoiseCryptoProvider implements CryptoProvider<NoiseSession> {
 		}
 
 		/**
-		 * How long a session replaced by a newer handshake, invalidated by the peer, or lost in a simultaneous
-		 * initiation still decrypts frames already in flight (default 10 s; zero disables). Never used to encrypt.
+		 * How long a session replaced by a newer handshake, invalidated by the peer, or
+		 * lost in a simultaneous initiation still decrypts frames already in flight
+		 * (default 10 s; zero disables). Never used to encrypt.
 		 */
 		public Builder previousSessionGrace(Duration grace) {
 			Objects.requireNonNull(grace, "grace");
@@ -445,11 +517,13 @@ public final class NoiseCryptoProvider implements CryptoProvider<NoiseSession> {
 		}
 
 		/**
-		 * How long the session of a peer that left the transport stays reclaimable by that same peer (default 30 s;
-		 * zero forgets it at once). It is removed from the repository on departure and kept in memory decrypt-only;
-		 * a frame from the returning peer that decrypts under it (the peer kept its session in a durable store)
-		 * makes it current again, so nothing is lost across such a restart. At most {@value PeerTable#MAX_DEPARTED} are
-		 * retained per provider. Must not be negative.
+		 * How long the session of a peer that left the transport stays reclaimable by
+		 * that same peer (default 30 s; zero forgets it at once). It is removed from the
+		 * repository on departure and kept in memory decrypt-only; a frame from the
+		 * returning peer that decrypts under it (the peer kept its session in a durable
+		 * store) makes it current again, so nothing is lost across such a restart. At
+		 * most {@value PeerTable#MAX_DEPARTED} are retained per provider. Must not be
+		 * negative.
 		 */
 		public Builder departedSessionRetention(Duration retention) {
 			Objects.requireNonNull(retention, "retention");
@@ -461,9 +535,10 @@ public final class NoiseCryptoProvider implements CryptoProvider<NoiseSession> {
 		}
 
 		/**
-		 * At most {@code permits} {@code HandshakeStart}s per peer per {@code interval} are answered (default 20 per
-		 * second); the excess is dropped ({@link DropReason#RATE_LIMITED}) before any key generation or DH, which
-		 * bounds the handshake CPU one peer can cost. Both must be positive.
+		 * At most {@code permits} {@code HandshakeStart}s per peer per {@code interval}
+		 * are answered (default 20 per second); the excess is dropped
+		 * ({@link DropReason#RATE_LIMITED}) before any key generation or DH, which bounds
+		 * the handshake CPU one peer can cost. Both must be positive.
 		 */
 		public Builder handshakeRateLimit(int permits, Duration interval) {
 			Objects.requireNonNull(interval, "interval");
@@ -478,7 +553,10 @@ public final class NoiseCryptoProvider implements CryptoProvider<NoiseSession> {
 			return this;
 		}
 
-		/** Test seam: which suites can run here (default {@link NoiseSuite#isAvailable()}). */
+		/**
+		 * Test seam: which suites can run here (default
+		 * {@link NoiseSuite#isAvailable()}).
+		 */
 		Builder suiteAvailability(Predicate<NoiseSuite> available) {
 			this.suiteAvailable = Objects.requireNonNull(available, "available");
 			return this;
@@ -486,8 +564,8 @@ public final class NoiseCryptoProvider implements CryptoProvider<NoiseSession> {
 
 		/**
 		 * Builds the provider.
-		 *
-		 * @throws IllegalStateException if the initiator suite cannot run here (BLAKE2s without Bouncy Castle)
+		 * @throws IllegalStateException if the initiator suite cannot run here (BLAKE2s
+		 * without Bouncy Castle)
 		 */
 		public NoiseCryptoProvider build() {
 			if (!suiteAvailable.test(initiatorSuite)) {
@@ -497,5 +575,7 @@ public final class NoiseCryptoProvider implements CryptoProvider<NoiseSession> {
 			}
 			return new NoiseCryptoProvider(this);
 		}
+
 	}
+
 }

@@ -4,111 +4,119 @@ import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * The messages the Noise provider exchanges, the reference's {@code Frame} enum; {@link NoiseFrameCodec} maps them
- * to and from CBOR. Byte arrays are copied in and out, and {@code equals}/{@code hashCode} compare contents;
- * {@code toString} shows lengths only, never bytes.
+ * The messages the Noise provider exchanges, the reference's {@code Frame} enum;
+ * {@link NoiseFrameCodec} maps them to and from CBOR. Byte arrays are copied in and out,
+ * and {@code equals}/{@code hashCode} compare contents; {@code toString} shows lengths
+ * only, never bytes.
  */
 public sealed interface NoiseFrame permits NoiseFrame.HandshakeStart, NoiseFrame.HandshakeFinish,
-        NoiseFrame.TransportFrame, NoiseFrame.CryptoInvalidated {
+		NoiseFrame.TransportFrame, NoiseFrame.CryptoInvalidated {
 
-    /** Initiator to responder: the proposed suite and handshake message 1. */
-    record HandshakeStart(NoiseSuite ciphersuite, byte[] noiseFrame) implements NoiseFrame {
+	/** Initiator to responder: the proposed suite and handshake message 1. */
+	record HandshakeStart(NoiseSuite ciphersuite, byte[] noiseFrame) implements NoiseFrame {
 
-        /** Creates the frame, copying {@code noiseFrame}. */
-        public HandshakeStart {
-            Objects.requireNonNull(ciphersuite, "ciphersuite");
-            noiseFrame = noiseFrame.clone();
-        }
+		/** Creates the frame, copying {@code noiseFrame}. */
+		public HandshakeStart {
+			Objects.requireNonNull(ciphersuite, "ciphersuite");
+			noiseFrame = noiseFrame.clone();
+		}
 
-        /** A copy of handshake message 1. */
-        @Override
-        public byte[] noiseFrame() {
-            return noiseFrame.clone();
-        }
+		/** A copy of handshake message 1. */
+		@Override
+		public byte[] noiseFrame() {
+			return noiseFrame.clone();
+		}
 
-        @Override
-        public boolean equals(Object other) {
-            return other instanceof HandshakeStart that && ciphersuite == that.ciphersuite
-                    && Arrays.equals(noiseFrame, that.noiseFrame);
-        }
+		@Override
+		public boolean equals(Object other) {
+			return other instanceof HandshakeStart that && ciphersuite == that.ciphersuite
+					&& Arrays.equals(noiseFrame, that.noiseFrame);
+		}
 
-        @Override
-        public int hashCode() {
-            return 31 * ciphersuite.hashCode() + Arrays.hashCode(noiseFrame);
-        }
+		@Override
+		public int hashCode() {
+			return 31 * ciphersuite.hashCode() + Arrays.hashCode(noiseFrame);
+		}
 
-        @Override
-        public String toString() {
-            return "HandshakeStart[ciphersuite=" + ciphersuite.protocolName() + ", noiseFrame=" + noiseFrame.length
-                    + " bytes]";
-        }
-    }
+		@Override
+		public String toString() {
+			return "HandshakeStart[ciphersuite=" + ciphersuite.protocolName() + ", noiseFrame=" + noiseFrame.length
+					+ " bytes]";
+		}
+	}
 
-    /** Responder to initiator: handshake message 2. */
-    record HandshakeFinish(byte[] noiseFrame) implements NoiseFrame {
+	/** Responder to initiator: handshake message 2. */
+	record HandshakeFinish(byte[] noiseFrame) implements NoiseFrame {
 
-        /** Creates the frame, copying {@code noiseFrame}. */
-        public HandshakeFinish {
-            noiseFrame = noiseFrame.clone();
-        }
+		/** Creates the frame, copying {@code noiseFrame}. */
+		public HandshakeFinish {
+			noiseFrame = noiseFrame.clone();
+		}
 
-        /** A copy of handshake message 2. */
-        @Override
-        public byte[] noiseFrame() {
-            return noiseFrame.clone();
-        }
+		/** A copy of handshake message 2. */
+		@Override
+		public byte[] noiseFrame() {
+			return noiseFrame.clone();
+		}
 
-        @Override
-        public boolean equals(Object other) {
-            return other instanceof HandshakeFinish that && Arrays.equals(noiseFrame, that.noiseFrame);
-        }
+		@Override
+		public boolean equals(Object other) {
+			return other instanceof HandshakeFinish that && Arrays.equals(noiseFrame, that.noiseFrame);
+		}
 
-        @Override
-        public int hashCode() {
-            return Arrays.hashCode(noiseFrame);
-        }
+		@Override
+		public int hashCode() {
+			return Arrays.hashCode(noiseFrame);
+		}
 
-        @Override
-        public String toString() {
-            return "HandshakeFinish[noiseFrame=" + noiseFrame.length + " bytes]";
-        }
-    }
+		@Override
+		public String toString() {
+			return "HandshakeFinish[noiseFrame=" + noiseFrame.length + " bytes]";
+		}
+	}
 
-    /** An encrypted application message: ciphertext with its 16-byte tag, and its unsigned 64-bit nonce. */
-    record TransportFrame(byte[] payload, long nonce) implements NoiseFrame {
+	/**
+	 * An encrypted application message: ciphertext with its 16-byte tag, and its unsigned
+	 * 64-bit nonce.
+	 */
+	record TransportFrame(byte[] payload, long nonce) implements NoiseFrame {
 
-        /** Creates the frame, copying {@code payload}. */
-        public TransportFrame {
-            payload = payload.clone();
-        }
+		/** Creates the frame, copying {@code payload}. */
+		public TransportFrame {
+			payload = payload.clone();
+		}
 
-        /** A copy of the ciphertext and tag. */
-        @Override
-        public byte[] payload() {
-            return payload.clone();
-        }
+		/** A copy of the ciphertext and tag. */
+		@Override
+		public byte[] payload() {
+			return payload.clone();
+		}
 
-        @Override
-        public boolean equals(Object other) {
-            return other instanceof TransportFrame that && nonce == that.nonce
-                    && Arrays.equals(payload, that.payload);
-        }
+		@Override
+		public boolean equals(Object other) {
+			return other instanceof TransportFrame that && nonce == that.nonce && Arrays.equals(payload, that.payload);
+		}
 
-        @Override
-        public int hashCode() {
-            return 31 * Long.hashCode(nonce) + Arrays.hashCode(payload);
-        }
+		@Override
+		public int hashCode() {
+			return 31 * Long.hashCode(nonce) + Arrays.hashCode(payload);
+		}
 
-        @Override
-        public String toString() {
-            return "TransportFrame[payload=" + payload.length + " bytes, nonce=" + Long.toUnsignedString(nonce)
-                    + "]";
-        }
-    }
+		@Override
+		public String toString() {
+			return "TransportFrame[payload=" + payload.length + " bytes, nonce=" + Long.toUnsignedString(nonce) + "]";
+		}
+	}
 
-    /** "I have no session with you": the receiver drops its session and re-handshakes on its next send. */
-    enum CryptoInvalidated implements NoiseFrame {
-        /** The only instance. */
-        INSTANCE
-    }
+	/**
+	 * "I have no session with you": the receiver drops its session and re-handshakes on
+	 * its next send.
+	 */
+	enum CryptoInvalidated implements NoiseFrame {
+
+		/** The only instance. */
+		INSTANCE
+
+	}
+
 }

@@ -6,70 +6,81 @@ import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The session {@link NoiseCryptoProvider} keeps per peer in a {@link dev.ipc.spi.SessionRepository}: the reference's
- * {@code NoiseCryptoProviderState { state: PersistentTransportState }} (spec §4.13). {@link NoiseSessionCodec} maps it
- * to and from the reference's JSON shape.
+ * The session {@link NoiseCryptoProvider} keeps per peer in a
+ * {@link dev.ipc.spi.SessionRepository}: the reference's {@code NoiseCryptoProviderState
+ * { state: PersistentTransportState }} (spec §4.13). {@link NoiseSessionCodec} maps it to
+ * and from the reference's JSON shape.
  *
- * <p>It may also carry the handshake hash of the handshake that produced it, for optional out-of-band channel binding
- * (spec §8 item 12). The hash is not part of the reference's persisted shape, so a session read back from storage has
- * none.
+ * <p>
+ * It may also carry the handshake hash of the handshake that produced it, for optional
+ * out-of-band channel binding (spec §8 item 12). The hash is not part of the reference's
+ * persisted shape, so a session read back from storage has none.
  *
- * <p>Mutable and not thread-safe: the provider mutates it (nonces) under the peer's lock and saves it back. A
- * repository may hand out the stored instance itself (as {@link dev.ipc.session.InMemorySessionRepository} does) or a
- * copy. {@link #close()} zeroes the keys; the provider closes sessions it has replaced or removed once they can no
- * longer be needed. {@link #toString()} never shows key material.
+ * <p>
+ * Mutable and not thread-safe: the provider mutates it (nonces) under the peer's lock and
+ * saves it back. A repository may hand out the stored instance itself (as
+ * {@link dev.ipc.session.InMemorySessionRepository} does) or a copy. {@link #close()}
+ * zeroes the keys; the provider closes sessions it has replaced or removed once they can
+ * no longer be needed. {@link #toString()} never shows key material.
  */
 public final class NoiseSession implements AutoCloseable {
 
-    private final NoiseTransportState state;
-    private final byte @Nullable [] handshakeHash;
+	private final NoiseTransportState state;
 
-    /** A session around {@code state} (taken over, not copied), without a handshake hash. */
-    public NoiseSession(NoiseTransportState state) {
-        this(state, null);
-    }
+	private final byte @Nullable [] handshakeHash;
 
-    /** A session around {@code state} (taken over, not copied) with the handshake hash that produced it (copied). */
-    public NoiseSession(NoiseTransportState state, byte @Nullable [] handshakeHash) {
-        this.state = Objects.requireNonNull(state, "state");
-        this.handshakeHash = handshakeHash == null ? null : handshakeHash.clone();
-    }
+	/**
+	 * A session around {@code state} (taken over, not copied), without a handshake hash.
+	 */
+	public NoiseSession(NoiseTransportState state) {
+		this(state, null);
+	}
 
-    /** The transport state: keys, nonces and the handshake time. */
-    public NoiseTransportState state() {
-        return state;
-    }
+	/**
+	 * A session around {@code state} (taken over, not copied) with the handshake hash
+	 * that produced it (copied).
+	 */
+	public NoiseSession(NoiseTransportState state, byte @Nullable [] handshakeHash) {
+		this.state = Objects.requireNonNull(state, "state");
+		this.handshakeHash = handshakeHash == null ? null : handshakeHash.clone();
+	}
 
-    /**
-     * A copy of the final Noise handshake hash {@code h} of the handshake that produced this session, identical on
-     * both peers of an unmodified handshake: compare it out of band to detect a man in the middle. Empty for a
-     * session decoded from storage.
-     */
-    public Optional<byte[]> handshakeHash() {
-        return handshakeHash == null || state.isDestroyed() ? Optional.empty() : Optional.of(handshakeHash.clone());
-    }
+	/** The transport state: keys, nonces and the handshake time. */
+	public NoiseTransportState state() {
+		return state;
+	}
 
-    /** An independent deep copy (keys cloned). */
-    public NoiseSession copy() {
-        return new NoiseSession(state.copy(), handshakeHash);
-    }
+	/**
+	 * A copy of the final Noise handshake hash {@code h} of the handshake that produced
+	 * this session, identical on both peers of an unmodified handshake: compare it out of
+	 * band to detect a man in the middle. Empty for a session decoded from storage.
+	 */
+	public Optional<byte[]> handshakeHash() {
+		return handshakeHash == null || state.isDestroyed() ? Optional.empty() : Optional.of(handshakeHash.clone());
+	}
 
-    /** Whether {@link #close()} has been called. */
-    public boolean isDestroyed() {
-        return state.isDestroyed();
-    }
+	/** An independent deep copy (keys cloned). */
+	public NoiseSession copy() {
+		return new NoiseSession(state.copy(), handshakeHash);
+	}
 
-    /** Zeroes the keys and the handshake hash. Idempotent. */
-    @Override
-    public void close() {
-        state.close();
-        if (handshakeHash != null) {
-            Arrays.fill(handshakeHash, (byte) 0);
-        }
-    }
+	/** Whether {@link #close()} has been called. */
+	public boolean isDestroyed() {
+		return state.isDestroyed();
+	}
 
-    @Override
-    public String toString() {
-        return "NoiseSession[state=" + state + "]";
-    }
+	/** Zeroes the keys and the handshake hash. Idempotent. */
+	@Override
+	public void close() {
+		state.close();
+		if (handshakeHash != null) {
+			Arrays.fill(handshakeHash, (byte) 0);
+		}
+	}
+
+	@Override
+	public String toString() {
+		return "NoiseSession[state=" + state + "]";
+	}
+
 }

@@ -20,9 +20,9 @@ import dev.ipc.spi.ErrorKind;
 import dev.ipc.spi.IpcException;
 
 /**
- * The options of one {@link NoiseCryptoProvider} and the small operations all its parts share: time arithmetic,
- * deriving a session from a finished handshake, reporting drops, sending protocol frames. Immutable apart from the
- * warning limiter; thread-safe.
+ * The options of one {@link NoiseCryptoProvider} and the small operations all its parts
+ * share: time arithmetic, deriving a session from a finished handshake, reporting drops,
+ * sending protocol frames. Immutable apart from the warning limiter; thread-safe.
  */
 final class NoiseSettings {
 
@@ -82,17 +82,26 @@ final class NoiseSettings {
 		return Math.floorDiv(clock.millis(), 1000L);
 	}
 
-	/** How long an unconfirmed responder session waits for the peer's first frame under it (clock millis). */
+	/**
+	 * How long an unconfirmed responder session waits for the peer's first frame under it
+	 * (clock millis).
+	 */
 	long pendingLifetimeMillis() {
 		return Math.max(previousSessionGrace.toMillis(), 2 * handshakeTimeout.toMillis());
 	}
 
-	/** Until when the handshake state of an abandoned attempt recognises its late answer (nanoTime). */
+	/**
+	 * Until when the handshake state of an abandoned attempt recognises its late answer
+	 * (nanoTime).
+	 */
 	long staleProbeDeadline() {
 		return System.nanoTime() + Math.max(4 * handshakeTimeoutNanos, TimeUnit.SECONDS.toNanos(10));
 	}
 
-	/** When a retired session stops decrypting; 0 (close at once) when the grace period is disabled. */
+	/**
+	 * When a retired session stops decrypting; 0 (close at once) when the grace period is
+	 * disabled.
+	 */
 	long graceDeadline() {
 		return previousSessionGrace.isZero() ? 0 : clock.millis() + previousSessionGrace.toMillis();
 	}
@@ -114,7 +123,9 @@ final class NoiseSettings {
 		}
 	}
 
-	/** The initiator's ephemeral public key: the head of message 1 (its payload is empty). */
+	/**
+	 * The initiator's ephemeral public key: the head of message 1 (its payload is empty).
+	 */
 	static byte[] ephemeralOf(NoiseSuite suite, byte[] message1) {
 		int length = suite == NoiseSuite.P256_AESGCM_SHA256 ? 65 : 32;
 		return Arrays.copyOf(message1, Math.min(length, message1.length));
@@ -126,10 +137,12 @@ final class NoiseSettings {
 	}
 
 	/**
-	 * Sends a frame the protocol requires; only a fatal transport error is thrown. Runs on the inbound path, under the
-	 * peer's lock but without a {@link dev.ipc.internal.DeliveryGuard}: the receiving side may process the frame on this thread (the
-	 * in-memory bus), which cannot deadlock because inbound processing only ever waits for locks that guarded senders
-	 * hold, and those never wait for anything while holding them (their sends to us are queued, not processed).
+	 * Sends a frame the protocol requires; only a fatal transport error is thrown. Runs
+	 * on the inbound path, under the peer's lock but without a
+	 * {@link dev.ipc.internal.DeliveryGuard}: the receiving side may process the frame on
+	 * this thread (the in-memory bus), which cannot deadlock because inbound processing
+	 * only ever waits for locks that guarded senders hold, and those never wait for
+	 * anything while holding them (their sends to us are queued, not processed).
 	 */
 	void sendProtocolFrame(CryptoContext<NoiseSession> context, Endpoint peer, NoiseFrame frame, String what) {
 		try {

@@ -3,97 +3,109 @@ package dev.ipc.crypto.noise;
 import java.util.function.Predicate;
 
 /**
- * The three Noise NN cipher suites the IPC protocol negotiates by name in {@code HandshakeStart}.
+ * The three Noise NN cipher suites the IPC protocol negotiates by name in
+ * {@code HandshakeStart}.
  *
- * <p>An initiator always proposes {@link #DEFAULT}; a responder must accept any of them. Everything runs on the JDK
- * except BLAKE2s, which needs Bouncy Castle ({@code org.bouncycastle:bcprov-jdk18on}); without it
- * {@link #X25519_CHACHAPOLY_BLAKE2S} reports {@link #isAvailable()} {@code false} and handshakes for it fail with
- * a {@link NoiseProtocolException} naming the missing dependency.
+ * <p>
+ * An initiator always proposes {@link #DEFAULT}; a responder must accept any of them.
+ * Everything runs on the JDK except BLAKE2s, which needs Bouncy Castle
+ * ({@code org.bouncycastle:bcprov-jdk18on}); without it
+ * {@link #X25519_CHACHAPOLY_BLAKE2S} reports {@link #isAvailable()} {@code false} and
+ * handshakes for it fail with a {@link NoiseProtocolException} naming the missing
+ * dependency.
  */
 public enum NoiseSuite {
 
-    /** {@code Noise_NN_P256_AESGCM_SHA256}, the default. */
-    P256_AESGCM_SHA256("Noise_NN_P256_AESGCM_SHA256", TransportCipher.AES256_GCM),
+	/** {@code Noise_NN_P256_AESGCM_SHA256}, the default. */
+	P256_AESGCM_SHA256("Noise_NN_P256_AESGCM_SHA256", TransportCipher.AES256_GCM),
 
-    /** {@code Noise_NN_25519_AESGCM_SHA256}. */
-    X25519_AESGCM_SHA256("Noise_NN_25519_AESGCM_SHA256", TransportCipher.AES256_GCM),
+	/** {@code Noise_NN_25519_AESGCM_SHA256}. */
+	X25519_AESGCM_SHA256("Noise_NN_25519_AESGCM_SHA256", TransportCipher.AES256_GCM),
 
-    /** {@code Noise_NN_25519_ChaChaPoly_BLAKE2s}; needs Bouncy Castle for BLAKE2s. */
-    X25519_CHACHAPOLY_BLAKE2S("Noise_NN_25519_ChaChaPoly_BLAKE2s", TransportCipher.CHACHA20_POLY1305);
+	/** {@code Noise_NN_25519_ChaChaPoly_BLAKE2s}; needs Bouncy Castle for BLAKE2s. */
+	X25519_CHACHAPOLY_BLAKE2S("Noise_NN_25519_ChaChaPoly_BLAKE2s", TransportCipher.CHACHA20_POLY1305);
 
-    /** The suite every initiation proposes. */
-    public static final NoiseSuite DEFAULT = P256_AESGCM_SHA256;
+	/** The suite every initiation proposes. */
+	public static final NoiseSuite DEFAULT = P256_AESGCM_SHA256;
 
-    static final String BLAKE2S_CLASS = "org.bouncycastle.crypto.digests.Blake2sDigest";
+	static final String BLAKE2S_CLASS = "org.bouncycastle.crypto.digests.Blake2sDigest";
 
-    private final String protocolName;
-    private final TransportCipher transportCipher;
+	private final String protocolName;
 
-    NoiseSuite(String protocolName, TransportCipher transportCipher) {
-        this.protocolName = protocolName;
-        this.transportCipher = transportCipher;
-    }
+	private final TransportCipher transportCipher;
 
-    /** The exact Noise protocol name, as carried in {@code HandshakeStart.ciphersuite}. */
-    public String protocolName() {
-        return protocolName;
-    }
+	NoiseSuite(String protocolName, TransportCipher transportCipher) {
+		this.protocolName = protocolName;
+		this.transportCipher = transportCipher;
+	}
 
-    /** The cipher the transport state uses after this handshake. */
-    public TransportCipher transportCipher() {
-        return transportCipher;
-    }
+	/**
+	 * The exact Noise protocol name, as carried in {@code HandshakeStart.ciphersuite}.
+	 */
+	public String protocolName() {
+		return protocolName;
+	}
 
-    /**
-     * Looks a suite up by its exact protocol name.
-     *
-     * @throws IllegalArgumentException if the name is not one of the three supported suites
-     */
-    public static NoiseSuite fromProtocolName(String protocolName) {
-        for (NoiseSuite suite : values()) {
-            if (suite.protocolName.equals(protocolName)) {
-                return suite;
-            }
-        }
-        throw new IllegalArgumentException("unsupported Noise cipher suite (expected one of "
-                + "Noise_NN_P256_AESGCM_SHA256, Noise_NN_25519_AESGCM_SHA256, Noise_NN_25519_ChaChaPoly_BLAKE2s)");
-    }
+	/** The cipher the transport state uses after this handshake. */
+	public TransportCipher transportCipher() {
+		return transportCipher;
+	}
 
-    /** Whether this suite can run here (false only for BLAKE2s without Bouncy Castle on the classpath). */
-    public boolean isAvailable() {
-        return isAvailable(NoiseSuite::isClassPresent);
-    }
+	/**
+	 * Looks a suite up by its exact protocol name.
+	 * @throws IllegalArgumentException if the name is not one of the three supported
+	 * suites
+	 */
+	public static NoiseSuite fromProtocolName(String protocolName) {
+		for (NoiseSuite suite : values()) {
+			if (suite.protocolName.equals(protocolName)) {
+				return suite;
+			}
+		}
+		throw new IllegalArgumentException("unsupported Noise cipher suite (expected one of "
+				+ "Noise_NN_P256_AESGCM_SHA256, Noise_NN_25519_AESGCM_SHA256, Noise_NN_25519_ChaChaPoly_BLAKE2s)");
+	}
 
-    boolean isAvailable(Predicate<String> classPresent) {
-        return this != X25519_CHACHAPOLY_BLAKE2S || classPresent.test(BLAKE2S_CLASS);
-    }
+	/**
+	 * Whether this suite can run here (false only for BLAKE2s without Bouncy Castle on
+	 * the classpath).
+	 */
+	public boolean isAvailable() {
+		return isAvailable(NoiseSuite::isClassPresent);
+	}
 
-    /**
-     * The primitives behind this suite.
-     *
-     * @throws NoiseProtocolException if the suite is not available, naming the missing dependency
-     */
-    NoisePrimitives primitives(Predicate<String> classPresent) throws NoiseProtocolException {
-        if (!isAvailable(classPresent)) {
-            throw new NoiseProtocolException(protocolName + " needs BLAKE2s from Bouncy Castle: add "
-                    + "org.bouncycastle:bcprov-jdk18on to the classpath");
-        }
-        return switch (this) {
-            case P256_AESGCM_SHA256 -> new NoisePrimitives(protocolName, P256Dh.INSTANCE, JdkAead.AES_GCM,
-                    Sha256Hash.INSTANCE);
-            case X25519_AESGCM_SHA256 -> new NoisePrimitives(protocolName, X25519Dh.INSTANCE, JdkAead.AES_GCM,
-                    Sha256Hash.INSTANCE);
-            case X25519_CHACHAPOLY_BLAKE2S -> new NoisePrimitives(protocolName, X25519Dh.INSTANCE,
-                    JdkAead.CHACHA_POLY, Blake2sHash.INSTANCE);
-        };
-    }
+	boolean isAvailable(Predicate<String> classPresent) {
+		return this != X25519_CHACHAPOLY_BLAKE2S || classPresent.test(BLAKE2S_CLASS);
+	}
 
-    static boolean isClassPresent(String className) {
-        try {
-            Class.forName(className, false, NoiseSuite.class.getClassLoader());
-            return true;
-        } catch (ClassNotFoundException | LinkageError e) {
-            return false;
-        }
-    }
+	/**
+	 * The primitives behind this suite.
+	 * @throws NoiseProtocolException if the suite is not available, naming the missing
+	 * dependency
+	 */
+	NoisePrimitives primitives(Predicate<String> classPresent) throws NoiseProtocolException {
+		if (!isAvailable(classPresent)) {
+			throw new NoiseProtocolException(protocolName + " needs BLAKE2s from Bouncy Castle: add "
+					+ "org.bouncycastle:bcprov-jdk18on to the classpath");
+		}
+		return switch (this) {
+			case P256_AESGCM_SHA256 ->
+				new NoisePrimitives(protocolName, P256Dh.INSTANCE, JdkAead.AES_GCM, Sha256Hash.INSTANCE);
+			case X25519_AESGCM_SHA256 ->
+				new NoisePrimitives(protocolName, X25519Dh.INSTANCE, JdkAead.AES_GCM, Sha256Hash.INSTANCE);
+			case X25519_CHACHAPOLY_BLAKE2S ->
+				new NoisePrimitives(protocolName, X25519Dh.INSTANCE, JdkAead.CHACHA_POLY, Blake2sHash.INSTANCE);
+		};
+	}
+
+	static boolean isClassPresent(String className) {
+		try {
+			Class.forName(className, false, NoiseSuite.class.getClassLoader());
+			return true;
+		}
+		catch (ClassNotFoundException | LinkageError e) {
+			return false;
+		}
+	}
+
 }

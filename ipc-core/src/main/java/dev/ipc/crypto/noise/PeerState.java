@@ -7,9 +7,10 @@ import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One peer's in-memory companion state in a {@link NoiseCryptoProvider}: the handshake in progress, decrypt-only
- * sessions (replaced, invalidated, lost in a tie-break, departed), unconfirmed responder sessions, probes of abandoned
- * handshakes, rate-limit windows and the persistence bookkeeping of {@link SessionAccess}. Every field is guarded by
+ * One peer's in-memory companion state in a {@link NoiseCryptoProvider}: the handshake in
+ * progress, decrypt-only sessions (replaced, invalidated, lost in a tie-break, departed),
+ * unconfirmed responder sessions, probes of abandoned handshakes, rate-limit windows and
+ * the persistence bookkeeping of {@link SessionAccess}. Every field is guarded by
  * {@link #lock}.
  */
 final class PeerState {
@@ -20,7 +21,10 @@ final class PeerState {
 	/** Unconfirmed responder sessions kept per peer at most. */
 	static final int MAX_PENDING_SESSIONS = 2;
 
-	/** Handshake states of our own timed-out or superseded attempts kept per peer to recognise late answers. */
+	/**
+	 * Handshake states of our own timed-out or superseded attempts kept per peer to
+	 * recognise late answers.
+	 */
 	static final int MAX_STALE_PROBES = 3;
 
 	final ReentrantLock lock = new ReentrantLock();
@@ -28,15 +32,17 @@ final class PeerState {
 	/** Removed from the table; a thread that locked it must look the peer up again. */
 	boolean retired;
 
-	@Nullable
-	Attempt attempt;
+	@Nullable Attempt attempt;
 
 	final ArrayDeque<Previous> previous = new ArrayDeque<>();
 
 	/** Responder sessions not yet confirmed by a frame from the peer, newest first. */
 	final ArrayDeque<Pending> pending = new ArrayDeque<>();
 
-	/** Handshake states of our own abandoned attempts, to recognise their late answers, newest first. */
+	/**
+	 * Handshake states of our own abandoned attempts, to recognise their late answers,
+	 * newest first.
+	 */
 	final ArrayDeque<StaleProbe> staleProbes = new ArrayDeque<>();
 
 	long invalidationWindowStart;
@@ -47,14 +53,22 @@ final class PeerState {
 
 	int handshakesInWindow;
 
-	/** See {@link SessionAccess}: the working copy of the session of a copying (durable) repository. */
-	@Nullable
-	NoiseSession working;
+	/**
+	 * See {@link SessionAccess}: the working copy of the session of a copying (durable)
+	 * repository.
+	 */
+	@Nullable NoiseSession working;
 
-	/** See {@link SessionAccess}: the send nonce persisted as reserved for {@link #working}. */
+	/**
+	 * See {@link SessionAccess}: the send nonce persisted as reserved for
+	 * {@link #working}.
+	 */
 	long reservedSendNonce;
 
-	/** See {@link SessionAccess}: the size of the last send-nonce reservation (0: none yet). */
+	/**
+	 * See {@link SessionAccess}: the size of the last send-nonce reservation (0: none
+	 * yet).
+	 */
 	long reserveBlock;
 
 	/** See {@link SessionAccess}: when the last reservation was written (nanoTime). */
@@ -64,11 +78,10 @@ final class PeerState {
 	int unsavedReceives;
 
 	/**
-	 * The registered attempt; one that no longer expects a finish, or that ended long enough ago that none can still
-	 * be on its way, is dropped.
+	 * The registered attempt; one that no longer expects a finish, or that ended long
+	 * enough ago that none can still be on its way, is dropped.
 	 */
-	@Nullable
-	Attempt liveAttempt(long timeoutNanos) {
+	@Nullable Attempt liveAttempt(long timeoutNanos) {
 		Attempt current = attempt;
 		if (current != null && !current.awaitingFinish()
 				&& (!current.expectsFinish() || System.nanoTime() - current.endedNanos > 2 * timeoutNanos)) {
@@ -79,7 +92,9 @@ final class PeerState {
 		return current;
 	}
 
-	/** Unregisters {@code done} (if it is the registered one) and closes its handshake. */
+	/**
+	 * Unregisters {@code done} (if it is the registered one) and closes its handshake.
+	 */
 	void unregister(Attempt done) {
 		if (attempt == done) {
 			attempt = null;
@@ -91,7 +106,10 @@ final class PeerState {
 		retire(session, expiresAt, null);
 	}
 
-	/** Keeps {@code session} decrypt-only until {@code expiresAt}; {@code wonBy} marks a tie-break loser. */
+	/**
+	 * Keeps {@code session} decrypt-only until {@code expiresAt}; {@code wonBy} marks a
+	 * tie-break loser.
+	 */
 	void retire(@Nullable NoiseSession session, long expiresAt, @Nullable Attempt wonBy) {
 		if (session == null) {
 			return;
@@ -106,8 +124,7 @@ final class PeerState {
 		}
 	}
 
-	@Nullable
-	Opened decryptWithPrevious(long nonce, byte[] ciphertext, long now) {
+	@Nullable Opened decryptWithPrevious(long nonce, byte[] ciphertext, long now) {
 		for (Iterator<Previous> it = previous.iterator(); it.hasNext();) {
 			Previous candidate = it.next();
 			if (candidate.expiresAt <= now || candidate.session.isDestroyed()) {
@@ -125,7 +142,10 @@ final class PeerState {
 		return null;
 	}
 
-	/** Closes (zeroes) and forgets the grace-period and unconfirmed sessions whose time is up. */
+	/**
+	 * Closes (zeroes) and forgets the grace-period and unconfirmed sessions whose time is
+	 * up.
+	 */
 	void purgeExpired(long now) {
 		pending.removeIf(candidate -> {
 			if (candidate.expiresAt() <= now || candidate.session().isDestroyed()) {
@@ -150,7 +170,10 @@ final class PeerState {
 		previous.clear();
 	}
 
-	/** Closes and forgets the grace-period sessions, keeps a departed peer's; whether one was kept. */
+	/**
+	 * Closes and forgets the grace-period sessions, keeps a departed peer's; whether one
+	 * was kept.
+	 */
 	boolean clearPreviousExceptDeparted() {
 		previous.removeIf(candidate -> {
 			if (!candidate.departed) {
@@ -173,7 +196,10 @@ final class PeerState {
 		});
 	}
 
-	/** Keeps {@code session} as an unconfirmed responder session until {@code expiresAt} (clock millis). */
+	/**
+	 * Keeps {@code session} as an unconfirmed responder session until {@code expiresAt}
+	 * (clock millis).
+	 */
 	void addPending(NoiseSession session, long expiresAt) {
 		pending.addFirst(new Pending(session, expiresAt));
 		while (pending.size() > MAX_PENDING_SESSIONS) {
@@ -181,9 +207,11 @@ final class PeerState {
 		}
 	}
 
-	/** The pending session {@code ciphertext} decrypts under (removed from the list), or {@code null}. */
-	@Nullable
-	Confirmed decryptWithPending(long nonce, byte[] ciphertext) {
+	/**
+	 * The pending session {@code ciphertext} decrypts under (removed from the list), or
+	 * {@code null}.
+	 */
+	@Nullable Confirmed decryptWithPending(long nonce, byte[] ciphertext) {
 		for (Iterator<Pending> it = pending.iterator(); it.hasNext();) {
 			Pending candidate = it.next();
 			try {
@@ -212,7 +240,10 @@ final class PeerState {
 		pending.clear();
 	}
 
-	/** Keeps the handshake of an abandoned attempt so its late answer is recognised (takes the handshake over). */
+	/**
+	 * Keeps the handshake of an abandoned attempt so its late answer is recognised (takes
+	 * the handshake over).
+	 */
 	void keepStaleProbe(Attempt abandoned, long expiresNanos) {
 		if (abandoned.handshakeReleased) {
 			return;
@@ -224,7 +255,10 @@ final class PeerState {
 		}
 	}
 
-	/** Whether {@code message2} answers one of our abandoned attempts (consumes that probe). */
+	/**
+	 * Whether {@code message2} answers one of our abandoned attempts (consumes that
+	 * probe).
+	 */
 	boolean matchesStaleProbe(byte[] message2, long nowNanos) {
 		purgeStaleProbes(nowNanos);
 		for (Iterator<StaleProbe> it = staleProbes.iterator(); it.hasNext();) {
@@ -300,8 +334,9 @@ final class PeerState {
 	}
 
 	/**
-	 * A decrypt-only session: replaced, invalidated or lost in a tie-break. {@code wonBy} is the attempt of ours that
-	 * beat it in a simultaneous initiation, else {@code null}. Identity equality (it is removed by identity).
+	 * A decrypt-only session: replaced, invalidated or lost in a tie-break. {@code wonBy}
+	 * is the attempt of ours that beat it in a simultaneous initiation, else
+	 * {@code null}. Identity equality (it is removed by identity).
 	 */
 	static final class Previous {
 
@@ -326,7 +361,10 @@ final class PeerState {
 	record Opened(Previous from, byte[] plaintext) {
 	}
 
-	/** An unconfirmed responder session (from a peer's {@code HandshakeStart} while we had a session). */
+	/**
+	 * An unconfirmed responder session (from a peer's {@code HandshakeStart} while we had
+	 * a session).
+	 */
 	record Pending(NoiseSession session, long expiresAt) {
 	}
 
@@ -334,7 +372,10 @@ final class PeerState {
 	record Confirmed(NoiseSession session, byte[] plaintext) {
 	}
 
-	/** The handshake state of one of our abandoned attempts (timed out or superseded), until {@code expiresNanos}. */
+	/**
+	 * The handshake state of one of our abandoned attempts (timed out or superseded),
+	 * until {@code expiresNanos}.
+	 */
 	record StaleProbe(NoiseHandshake probe, long expiresNanos) {
 	}
 

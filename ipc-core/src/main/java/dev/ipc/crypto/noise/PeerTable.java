@@ -9,13 +9,17 @@ import dev.ipc.model.Endpoint;
 import dev.ipc.spi.SessionRepository;
 
 /**
- * The per-peer companion state of one {@link NoiseCryptoProvider}, keyed by peer within the scope of one session
- * repository (so one provider can serve several clients). Entries of idle peers are pruned, amortised O(1) per lookup;
- * departed peers' retained sessions expire in order. Thread-safe.
+ * The per-peer companion state of one {@link NoiseCryptoProvider}, keyed by peer within
+ * the scope of one session repository (so one provider can serve several clients).
+ * Entries of idle peers are pruned, amortised O(1) per lookup; departed peers' retained
+ * sessions expire in order. Thread-safe.
  */
 final class PeerTable {
 
-	/** Departed peers whose session is retained for reclaiming, at most (the oldest go first). */
+	/**
+	 * Departed peers whose session is retained for reclaiming, at most (the oldest go
+	 * first).
+	 */
 	static final int MAX_DEPARTED = 1024;
 
 	/** Size of the table above which idle entries are pruned. */
@@ -36,7 +40,10 @@ final class PeerTable {
 		this.settings = settings;
 	}
 
-	/** The state of {@code peer}, locked by the calling thread (which must unlock {@link PeerState#lock}). */
+	/**
+	 * The state of {@code peer}, locked by the calling thread (which must unlock
+	 * {@link PeerState#lock}).
+	 */
 	PeerState lock(SessionRepository<NoiseSession> scope, Endpoint peer) {
 		PeerKey key = new PeerKey(scope, peer);
 		sweepDepartures();
@@ -62,7 +69,10 @@ final class PeerTable {
 		peers.remove(new PeerKey(scope, peer), p);
 	}
 
-	/** Remembers that {@code peer}'s retained session expires at {@code expiresAt} (clock millis). */
+	/**
+	 * Remembers that {@code peer}'s retained session expires at {@code expiresAt} (clock
+	 * millis).
+	 */
 	void departed(SessionRepository<NoiseSession> scope, Endpoint peer, long expiresAt) {
 		departures.add(new Departure(new PeerKey(scope, peer), expiresAt));
 		departureCount.incrementAndGet();
@@ -73,9 +83,10 @@ final class PeerTable {
 	}
 
 	/**
-	 * Drops the retained sessions of departed peers whose retention is over (or the oldest beyond
-	 * {@value #MAX_DEPARTED}), and the companion state of those peers if nothing else is left. Never waits for a lock
-	 * (a busy peer is looked at again later).
+	 * Drops the retained sessions of departed peers whose retention is over (or the
+	 * oldest beyond {@value #MAX_DEPARTED}), and the companion state of those peers if
+	 * nothing else is left. Never waits for a lock (a busy peer is looked at again
+	 * later).
 	 */
 	private void sweepDepartures() {
 		Departure head = departures.peek();
@@ -163,7 +174,9 @@ final class PeerTable {
 
 	}
 
-	/** A departed peer whose session is retained until {@code expiresAt} (clock millis). */
+	/**
+	 * A departed peer whose session is retained until {@code expiresAt} (clock millis).
+	 */
 	private record Departure(PeerKey key, long expiresAt) {
 	}
 

@@ -9,22 +9,29 @@ import dev.ipc.spi.IpcException;
 import dev.ipc.spi.SessionRepository;
 
 /**
- * How the Noise provider reads and writes sessions in the {@link SessionRepository}. Every method runs under the peer's
- * lock; a repository failure is a {@link ErrorKind#FATAL} {@link IpcException}.
+ * How the Noise provider reads and writes sessions in the {@link SessionRepository}.
+ * Every method runs under the peer's lock; a repository failure is a
+ * {@link ErrorKind#FATAL} {@link IpcException}.
  *
- * <p>A repository that is not {@linkplain SessionRepository#isDurable() durable} (the in-memory one) is the session's
- * home: it is read on every use and written after every change, which costs a map operation.
+ * <p>
+ * A repository that is not {@linkplain SessionRepository#isDurable() durable} (the
+ * in-memory one) is the session's home: it is read on every use and written after every
+ * change, which costs a map operation.
  *
- * <p>A durable repository is kept off the hot path. The provider reads a peer's session from it once and then works on
- * that copy ({@link PeerState#working}). What it persists is ahead of use on the send side: the stored send nonce is a
- * high-water mark reserved in blocks (of {@value #SEND_NONCE_BLOCK} nonces at first, doubling up to 2^24 while a peer
- * reserves more often than every 250 ms), {@linkplain SessionRepository#save saved} (durably) before the first nonce of
- * a block is used. After a crash (even SIGKILL) the restarted provider continues
- * above the mark, so no nonce is ever used twice; the peer accepts the gap (nonces only have to increase). The receive
- * side is saved {@linkplain SessionRepository#saveDeferred deferred} every {@value #RECEIVE_SAVE_BATCH} frames (and
- * durably with every reservation): after a crash the stored
- * receive nonce may lag behind (by the frames since the last durable write), so those of the peer's last frames could be
- * replayed to a restarted process, and only if an attacker on the transport recorded them.
+ * <p>
+ * A durable repository is kept off the hot path. The provider reads a peer's session from
+ * it once and then works on that copy ({@link PeerState#working}). What it persists is
+ * ahead of use on the send side: the stored send nonce is a high-water mark reserved in
+ * blocks (of {@value #SEND_NONCE_BLOCK} nonces at first, doubling up to 2^24 while a peer
+ * reserves more often than every 250 ms), {@linkplain SessionRepository#save saved}
+ * (durably) before the first nonce of a block is used. After a crash (even SIGKILL) the
+ * restarted provider continues above the mark, so no nonce is ever used twice; the peer
+ * accepts the gap (nonces only have to increase). The receive side is saved
+ * {@linkplain SessionRepository#saveDeferred deferred} every {@value #RECEIVE_SAVE_BATCH}
+ * frames (and durably with every reservation): after a crash the stored receive nonce may
+ * lag behind (by the frames since the last durable write), so those of the peer's last
+ * frames could be replayed to a restarted process, and only if an attacker on the
+ * transport recorded them.
  */
 final class SessionAccess {
 
@@ -34,7 +41,10 @@ final class SessionAccess {
 	/** The largest block: a peer that sends fast doubles its block up to this. */
 	static final long MAX_SEND_NONCE_BLOCK = 1L << 24;
 
-	/** A reservation sooner than this after the previous one doubles the block (so a few writes per second at most). */
+	/**
+	 * A reservation sooner than this after the previous one doubles the block (so a few
+	 * writes per second at most).
+	 */
 	private static final long FAST_RESERVATION_NANOS = 250_000_000L;
 
 	/** Received frames per durable write of the receive nonce. */
@@ -68,13 +78,18 @@ final class SessionAccess {
 		}
 		if (durable) {
 			p.working = session;
-			p.reservedSendNonce = session.state().sendNonce(); // the stored value is a reservation already used up
+			p.reservedSendNonce = session.state().sendNonce(); // the stored value is a
+																// reservation already
+																// used up
 			p.unsavedReceives = 0;
 		}
 		return session;
 	}
 
-	/** Installs {@code session} as the peer's current session (a new handshake, an adopted one); durable at once. */
+	/**
+	 * Installs {@code session} as the peer's current session (a new handshake, an adopted
+	 * one); durable at once.
+	 */
 	static void install(CryptoContext<NoiseSession> context, PeerState p, Endpoint peer, NoiseSession session) {
 		if (!context.sessions().isDurable()) {
 			save(context, peer, session);
@@ -86,8 +101,8 @@ final class SessionAccess {
 	}
 
 	/**
-	 * Called before {@code session} encrypts with its next nonce: makes sure that nonce is covered by a durable
-	 * reservation (writes the next block when it is not).
+	 * Called before {@code session} encrypts with its next nonce: makes sure that nonce
+	 * is covered by a durable reservation (writes the next block when it is not).
 	 */
 	static void beforeEncrypt(CryptoContext<NoiseSession> context, PeerState p, Endpoint peer, NoiseSession session) {
 		if (context.sessions().isDurable()
@@ -96,7 +111,10 @@ final class SessionAccess {
 		}
 	}
 
-	/** Called after {@code session} encrypted (the non-durable repository stores the new nonce before it leaves). */
+	/**
+	 * Called after {@code session} encrypted (the non-durable repository stores the new
+	 * nonce before it leaves).
+	 */
 	static void afterEncrypt(CryptoContext<NoiseSession> context, Endpoint peer, NoiseSession session) {
 		if (!context.sessions().isDurable()) {
 			save(context, peer, session);
@@ -129,8 +147,7 @@ final class SessionAccess {
 		}
 	}
 
-	private static void reserve(CryptoContext<NoiseSession> context, PeerState p, Endpoint peer,
-			NoiseSession session) {
+	private static void reserve(CryptoContext<NoiseSession> context, PeerState p, Endpoint peer, NoiseSession session) {
 		long now = System.nanoTime();
 		long block = p.reserveBlock;
 		if (block == 0) {
@@ -147,7 +164,10 @@ final class SessionAccess {
 		persist(context, p, peer, session, true);
 	}
 
-	/** Writes the working session with the reserved send nonce and the current receive nonce. */
+	/**
+	 * Writes the working session with the reserved send nonce and the current receive
+	 * nonce.
+	 */
 	private static void persist(CryptoContext<NoiseSession> context, PeerState p, Endpoint peer, NoiseSession session,
 			boolean durableNow) {
 		NoiseTransportState state = session.state();
@@ -162,7 +182,8 @@ final class SessionAccess {
 			}
 		}
 		catch (IpcException ex) {
-			p.reservedSendNonce = state.sendNonce(); // not reserved: the next encryption tries again
+			p.reservedSendNonce = state.sendNonce(); // not reserved: the next encryption
+														// tries again
 			throw ex;
 		}
 		catch (RuntimeException ex) {
@@ -185,8 +206,8 @@ final class SessionAccess {
 	}
 
 	private static IpcException repositoryFailure(String operation, Endpoint peer, RuntimeException ex) {
-		return new IpcException(ErrorKind.FATAL, "Session repository failed to " + operation
-				+ " the session for " + peer + ": " + ex.getClass().getSimpleName(), ex);
+		return new IpcException(ErrorKind.FATAL, "Session repository failed to " + operation + " the session for "
+				+ peer + ": " + ex.getClass().getSimpleName(), ex);
 	}
 
 }

@@ -5,104 +5,126 @@ import java.util.Arrays;
 import javax.crypto.AEADBadTagException;
 import org.jspecify.annotations.Nullable;
 
-/** Noise {@code SymmetricState} (with its embedded {@code CipherState}), revision 34 §5.1–§5.2. */
+/**
+ * Noise {@code SymmetricState} (with its embedded {@code CipherState}), revision 34
+ * §5.1–§5.2.
+ */
 final class SymmetricState {
 
-    /** {@code HASHLEN} of both supported hashes, and the cipher key length. */
-    static final int HASH_LEN = 32;
+	/** {@code HASHLEN} of both supported hashes, and the cipher key length. */
+	static final int HASH_LEN = 32;
 
-    private static final byte[] EMPTY = new byte[0];
+	private static final byte[] EMPTY = new byte[0];
 
-    private final NoiseCipher cipher;
-    private final NoiseHash hash;
-    private byte[] ck;
-    private byte[] h;
-    private byte @Nullable [] k;
-    private long n;
+	private final NoiseCipher cipher;
 
-    /** {@code InitializeSymmetric(protocolName)}: the name padded to HASHLEN when it fits, else hashed. */
-    SymmetricState(NoisePrimitives primitives) {
-        this.cipher = primitives.cipher();
-        this.hash = primitives.hash();
-        byte[] name = primitives.protocolName().getBytes(StandardCharsets.US_ASCII);
-        this.h = name.length <= HASH_LEN ? Arrays.copyOf(name, HASH_LEN) : hash.hash(name);
-        this.ck = h.clone();
-    }
+	private final NoiseHash hash;
 
-    private SymmetricState(SymmetricState other) {
-        this.cipher = other.cipher;
-        this.hash = other.hash;
-        this.ck = other.ck.clone();
-        this.h = other.h.clone();
-        this.k = other.k == null ? null : other.k.clone();
-        this.n = other.n;
-    }
+	private byte[] ck;
 
-    /** An independent copy (all secrets cloned), so a speculative step can be tried without touching this one. */
-    SymmetricState copy() {
-        return new SymmetricState(this);
-    }
+	private byte[] h;
 
-    void mixHash(byte[] data) {
-        h = hash.hash(h, data);
-    }
+	private byte @Nullable [] k;
 
-    void mixKey(byte[] inputKeyMaterial) {
-        byte[][] output = hkdf(inputKeyMaterial);
-        Arrays.fill(ck, (byte) 0);
-        if (k != null) {
-            Arrays.fill(k, (byte) 0);
-        }
-        ck = output[0];
-        k = output[1];
-        n = 0;
-    }
+	private long n;
 
-    byte[] encryptAndHash(byte[] plaintext) {
-        byte[] ciphertext = k == null ? plaintext.clone() : cipher.encrypt(k, n++, h, plaintext);
-        mixHash(ciphertext);
-        return ciphertext;
-    }
+	/**
+	 * {@code InitializeSymmetric(protocolName)}: the name padded to HASHLEN when it fits,
+	 * else hashed.
+	 */
+	SymmetricState(NoisePrimitives primitives) {
+		this.cipher = primitives.cipher();
+		this.hash = primitives.hash();
+		byte[] name = primitives.protocolName().getBytes(StandardCharsets.US_ASCII);
+		this.h = name.length <= HASH_LEN ? Arrays.copyOf(name, HASH_LEN) : hash.hash(name);
+		this.ck = h.clone();
+	}
 
-    byte[] decryptAndHash(byte[] ciphertext) throws NoiseProtocolException {
-        byte[] plaintext;
-        if (k == null) {
-            plaintext = ciphertext.clone();
-        } else {
-            try {
-                plaintext = cipher.decrypt(k, n, h, ciphertext);
-            } catch (AEADBadTagException e) {
-                throw new NoiseProtocolException("handshake message failed authentication");
-            }
-            n++;
-        }
-        mixHash(ciphertext);
-        return plaintext;
-    }
+	private SymmetricState(SymmetricState other) {
+		this.cipher = other.cipher;
+		this.hash = other.hash;
+		this.ck = other.ck.clone();
+		this.h = other.h.clone();
+		this.k = other.k == null ? null : other.k.clone();
+		this.n = other.n;
+	}
 
-    /** {@code Split()}: the raw initiator-to-responder and responder-to-initiator keys. */
-    byte[][] split() {
-        return hkdf(EMPTY);
-    }
+	/**
+	 * An independent copy (all secrets cloned), so a speculative step can be tried
+	 * without touching this one.
+	 */
+	SymmetricState copy() {
+		return new SymmetricState(this);
+	}
 
-    byte[] handshakeHash() {
-        return h.clone();
-    }
+	void mixHash(byte[] data) {
+		h = hash.hash(h, data);
+	}
 
-    void destroy() {
-        Arrays.fill(ck, (byte) 0);
-        Arrays.fill(h, (byte) 0);
-        if (k != null) {
-            Arrays.fill(k, (byte) 0);
-        }
-    }
+	void mixKey(byte[] inputKeyMaterial) {
+		byte[][] output = hkdf(inputKeyMaterial);
+		Arrays.fill(ck, (byte) 0);
+		if (k != null) {
+			Arrays.fill(k, (byte) 0);
+		}
+		ck = output[0];
+		k = output[1];
+		n = 0;
+	}
 
-    /** Noise {@code HKDF(ck, ikm, 2)}: {@code t = HMAC(ck, ikm); o1 = HMAC(t, 0x01); o2 = HMAC(t, o1 || 0x02)}. */
-    private byte[][] hkdf(byte[] inputKeyMaterial) {
-        byte[] temp = hash.hmac(ck, inputKeyMaterial);
-        byte[] first = hash.hmac(temp, new byte[] {1});
-        byte[] second = hash.hmac(temp, first, new byte[] {2});
-        Arrays.fill(temp, (byte) 0);
-        return new byte[][] {first, second};
-    }
+	byte[] encryptAndHash(byte[] plaintext) {
+		byte[] ciphertext = k == null ? plaintext.clone() : cipher.encrypt(k, n++, h, plaintext);
+		mixHash(ciphertext);
+		return ciphertext;
+	}
+
+	byte[] decryptAndHash(byte[] ciphertext) throws NoiseProtocolException {
+		byte[] plaintext;
+		if (k == null) {
+			plaintext = ciphertext.clone();
+		}
+		else {
+			try {
+				plaintext = cipher.decrypt(k, n, h, ciphertext);
+			}
+			catch (AEADBadTagException e) {
+				throw new NoiseProtocolException("handshake message failed authentication");
+			}
+			n++;
+		}
+		mixHash(ciphertext);
+		return plaintext;
+	}
+
+	/**
+	 * {@code Split()}: the raw initiator-to-responder and responder-to-initiator keys.
+	 */
+	byte[][] split() {
+		return hkdf(EMPTY);
+	}
+
+	byte[] handshakeHash() {
+		return h.clone();
+	}
+
+	void destroy() {
+		Arrays.fill(ck, (byte) 0);
+		Arrays.fill(h, (byte) 0);
+		if (k != null) {
+			Arrays.fill(k, (byte) 0);
+		}
+	}
+
+	/**
+	 * Noise {@code HKDF(ck, ikm, 2)}:
+	 * {@code t = HMAC(ck, ikm); o1 = HMAC(t, 0x01); o2 = HMAC(t, o1 || 0x02)}.
+	 */
+	private byte[][] hkdf(byte[] inputKeyMaterial) {
+		byte[] temp = hash.hmac(ck, inputKeyMaterial);
+		byte[] first = hash.hmac(temp, new byte[] { 1 });
+		byte[] second = hash.hmac(temp, first, new byte[] { 2 });
+		Arrays.fill(temp, (byte) 0);
+		return new byte[][] { first, second };
+	}
+
 }

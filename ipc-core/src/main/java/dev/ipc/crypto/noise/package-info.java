@@ -1,10 +1,13 @@
 /**
- * Noise NN building blocks, wire-compatible with the {@code bitwarden-ipc} Noise provider: cipher suites, the
- * two-message handshake, the per-peer transport state and the CBOR frames that carry them.
+ * Noise NN building blocks, wire-compatible with the {@code bitwarden-ipc} Noise
+ * provider: cipher suites, the two-message handshake, the per-peer transport state and
+ * the CBOR frames that carry them.
  *
- * <p>Written from the Noise Protocol Framework (revision 34) and the IPC specification; the JDK supplies X25519,
- * P-256 ECDH, AES-GCM, ChaCha20-Poly1305, SHA-256 and HMAC-SHA256, Bouncy Castle (optional) supplies BLAKE2s.
- * Nothing here locks: callers own one peer's state under that peer's lock.
+ * <p>
+ * Written from the Noise Protocol Framework (revision 34) and the IPC specification; the
+ * JDK supplies X25519, P-256 ECDH, AES-GCM, ChaCha20-Poly1305, SHA-256 and HMAC-SHA256,
+ * Bouncy Castle (optional) supplies BLAKE2s. Nothing here locks: callers own one peer's
+ * state under that peer's lock.
  */
 @NullMarked
 package dev.ipc.crypto.noise;

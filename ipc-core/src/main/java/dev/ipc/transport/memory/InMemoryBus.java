@@ -21,9 +21,10 @@ import dev.ipc.spi.IpcUnreachableException;
 import dev.ipc.transport.ReceiverFanout;
 
 /**
- * An in-process transport: several clients in one JVM, each {@linkplain #connect connected} under its own endpoint,
- * address each other by endpoint. The bus stamps the sender's registered {@link Source} on every delivery, so a
- * client cannot claim to be someone else, and a send to an endpoint nobody holds fails fast with
+ * An in-process transport: several clients in one JVM, each {@linkplain #connect
+ * connected} under its own endpoint, address each other by endpoint. The bus stamps the
+ * sender's registered {@link Source} on every delivery, so a client cannot claim to be
+ * someone else, and a send to an endpoint nobody holds fails fast with
  * {@link IpcUnreachableException}. Payloads are handed over without copying.
  *
  * <pre>{@code
@@ -40,7 +41,10 @@ public final class InMemoryBus {
 
 	private final int receiverCapacity;
 
-	/** A bus whose receivers buffer up to {@link ReceiverFanout#DEFAULT_CAPACITY} messages each. */
+	/**
+	 * A bus whose receivers buffer up to {@link ReceiverFanout#DEFAULT_CAPACITY} messages
+	 * each.
+	 */
 	public InMemoryBus() {
 		this(ReceiverFanout.DEFAULT_CAPACITY);
 	}
@@ -51,7 +55,8 @@ public final class InMemoryBus {
 	}
 
 	/**
-	 * Connects a backend under {@code endpoint}; its messages carry {@link Source#of(Endpoint)}.
+	 * Connects a backend under {@code endpoint}; its messages carry
+	 * {@link Source#of(Endpoint)}.
 	 * @throws IllegalStateException if the endpoint is already connected
 	 */
 	public CommunicationBackend connect(Endpoint endpoint) {
@@ -59,8 +64,9 @@ public final class InMemoryBus {
 	}
 
 	/**
-	 * Connects a backend whose messages carry {@code identity} as their source (for example a web source with an
-	 * origin); it is reachable at {@code identity.toEndpoint()}.
+	 * Connects a backend whose messages carry {@code identity} as their source (for
+	 * example a web source with an origin); it is reachable at
+	 * {@code identity.toEndpoint()}.
 	 * @throws IllegalStateException if that endpoint is already connected
 	 */
 	public CommunicationBackend connect(Source identity) {
@@ -103,8 +109,8 @@ public final class InMemoryBus {
 			if (target == null) {
 				throw new IpcUnreachableException(message.destination());
 			}
-			target.fanout.publish(
-					new IncomingMessage(message.payload(), message.destination(), identity, message.topic()));
+			target.fanout
+				.publish(new IncomingMessage(message.payload(), message.destination(), identity, message.topic()));
 		}
 
 		@Override

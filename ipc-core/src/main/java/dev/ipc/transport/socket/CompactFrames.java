@@ -9,23 +9,34 @@ import java.util.Arrays;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The compact data frames of protocol version 2 ({@code docs/transport-protocol.md} §12): a {@code Message} or
- * {@code Deliver} with a binary header instead of CBOR, naming endpoints by the small ids the host assigned with
- * {@code Bind}. The body (after the usual 4-byte length prefix) is: one type byte ({@link #MESSAGE} or
- * {@link #DELIVER}; a CBOR frame never starts with either), the endpoint id as an unsigned LEB128 varint (at most 5
- * bytes, at most {@link Integer#MAX_VALUE}), the topic as a varint of its UTF-8 length plus one (0: no topic) and its
- * bytes, then the payload, unchanged, to the end of the frame. Decoding checks every field against the frame's end
- * and fails with {@link FrameCodecException}; it never allocates more than the frame holds.
+ * The compact data frames of protocol version 2 ({@code docs/transport-protocol.md} §12):
+ * a {@code Message} or {@code Deliver} with a binary header instead of CBOR, naming
+ * endpoints by the small ids the host assigned with {@code Bind}. The body (after the
+ * usual 4-byte length prefix) is: one type byte ({@link #MESSAGE} or {@link #DELIVER}; a
+ * CBOR frame never starts with either), the endpoint id as an unsigned LEB128 varint (at
+ * most 5 bytes, at most {@link Integer#MAX_VALUE}), the topic as a varint of its UTF-8
+ * length plus one (0: no topic) and its bytes, then the payload, unchanged, to the end of
+ * the frame. Decoding checks every field against the frame's end and fails with
+ * {@link FrameCodecException}; it never allocates more than the frame holds.
  */
 final class CompactFrames {
 
-	/** Type byte of a compact {@code Message} (peer to host): the id names the destination. */
+	/**
+	 * Type byte of a compact {@code Message} (peer to host): the id names the
+	 * destination.
+	 */
 	static final byte MESSAGE = 0x01;
 
-	/** Type byte of a compact {@code Deliver} (host to peer): the id names the source; the destination is the peer. */
+	/**
+	 * Type byte of a compact {@code Deliver} (host to peer): the id names the source; the
+	 * destination is the peer.
+	 */
 	static final byte DELIVER = 0x02;
 
-	/** A decoded compact frame: {@code id} is the destination of a message or the source of a delivery. */
+	/**
+	 * A decoded compact frame: {@code id} is the destination of a message or the source
+	 * of a delivery.
+	 */
 	record Data(byte type, int id, @Nullable String topic, byte[] payload) {
 
 		@Override
@@ -93,8 +104,10 @@ final class CompactFrames {
 				throw new FrameCodecException("compact frame topic runs past the frame");
 			}
 			try {
-				topic = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-					.onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(buf, at[0], topicLength))
+				topic = StandardCharsets.UTF_8.newDecoder()
+					.onMalformedInput(CodingErrorAction.REPORT)
+					.onUnmappableCharacter(CodingErrorAction.REPORT)
+					.decode(ByteBuffer.wrap(buf, at[0], topicLength))
 					.toString();
 			}
 			catch (CharacterCodingException ex) {
@@ -105,7 +118,10 @@ final class CompactFrames {
 		return new Data(type, id, topic, Arrays.copyOfRange(buf, at[0], end));
 	}
 
-	/** Reads an unsigned LEB128 varint of at most 5 bytes and 31 bits, advancing {@code at[0]}. */
+	/**
+	 * Reads an unsigned LEB128 varint of at most 5 bytes and 31 bits, advancing
+	 * {@code at[0]}.
+	 */
 	private static int varint(byte[] buf, int[] at, int end, String field) throws FrameCodecException {
 		long value = 0;
 		for (int i = 0; i < 5; i++) {

@@ -17,27 +17,40 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One socket connection served by the transport's {@link IoLoop}: no thread of its own. When the channel is
- * readable the loop reads it into its shared buffer, cuts the bytes into frames and hands each to the
- * {@link Listener} (on the loop thread, so the listener must not block); it stops at the first short read. Only a
- * frame split across reads is kept per connection, in an array sized to what is missing (at most the frame limit)
- * and dropped once the frame is complete, so an idle connection holds no buffer at all.
+ * One socket connection served by the transport's {@link IoLoop}: no thread of its own.
+ * When the channel is readable the loop reads it into its shared buffer, cuts the bytes
+ * into frames and hands each to the {@link Listener} (on the loop thread, so the listener
+ * must not block); it stops at the first short read. Only a frame split across reads is
+ * kept per connection, in an array sized to what is missing (at most the frame limit) and
+ * dropped once the frame is complete, so an idle connection holds no buffer at all.
  *
- * <p><b>Writing.</b> {@link #offer} never blocks. On an application thread, when nothing is queued, it writes the
- * frame to the non-blocking socket itself (no hand-off to the loop); on the loop thread it queues the frame, and the
- * loop writes everything queued during a batch once, after it ({@link IoLoop#flushAfterBatch}). Whatever the socket
- * does not take is queued, bounded by frames and bytes, and written by the loop when the socket becomes writable
- * again ({@code OP_WRITE}). No lock is held across a write: the thread that writes owns the write side by a flag.
+ * <p>
+ * <b>Writing.</b> {@link #offer} never blocks. On an application thread, when nothing is
+ * queued, it writes the frame to the non-blocking socket itself (no hand-off to the
+ * loop); on the loop thread it queues the frame, and the loop writes everything queued
+ * during a batch once, after it ({@link IoLoop#flushAfterBatch}). Whatever the socket
+ * does not take is queued, bounded by frames and bytes, and written by the loop when the
+ * socket becomes writable again ({@code OP_WRITE}). No lock is held across a write: the
+ * thread that writes owns the write side by a flag.
  */
 final class Connection implements IoLoop.Handler {
 
-	/** What happens to the frames read from a connection. Every method runs on the loop thread except onClosed. */
+	/**
+	 * What happens to the frames read from a connection. Every method runs on the loop
+	 * thread except onClosed.
+	 */
 	interface Listener {
 
-		/** One complete frame body (CBOR, no prefix). The array is reused afterwards: copy what must be kept. */
+		/**
+		 * One complete frame body (CBOR, no prefix). The array is reused afterwards: copy
+		 * what must be kept.
+		 */
 		void onFrame(Connection connection, byte[] buffer, int offset, int length);
 
-		/** A length prefix above {@code limit} arrived; the connection is closed right after. */
+		/**
+		 * A length prefix above {@code limit} arrived; the connection is closed right
+		 * after.
+		 */
 		void onOversized(Connection connection, long length, int limit);
 
 		/** The stream ended inside a frame; the connection is closed right after. */
@@ -47,8 +60,9 @@ final class Connection implements IoLoop.Handler {
 		void onClosed(Connection connection);
 
 		/**
-		 * No frame of this connection is being or will be handled any more. Called once, after {@link #onClosed}, on
-		 * the loop thread (or on the closing thread once the loop has ended).
+		 * No frame of this connection is being or will be handled any more. Called once,
+		 * after {@link #onClosed}, on the loop thread (or on the closing thread once the
+		 * loop has ended).
 		 */
 		default void onReaderDone(Connection connection) {
 		}
@@ -57,7 +71,9 @@ final class Connection implements IoLoop.Handler {
 
 	/** The result of {@link #offer}. */
 	enum Offer {
+
 		ACCEPTED, FULL, CLOSED
+
 	}
 
 	private static final Logger log = LoggerFactory.getLogger(Connection.class);
@@ -66,13 +82,21 @@ final class Connection implements IoLoop.Handler {
 
 	static final int MAX_BATCH_FRAMES = 64;
 
-	/** Reads of one connection per wake-up before the loop serves the others (fairness). */
+	/**
+	 * Reads of one connection per wake-up before the loop serves the others (fairness).
+	 */
 	private static final int MAX_READS_PER_WAKEUP = 16;
 
-	/** Largest frame {@link #offer} writes on the caller's thread (covers a full Noise transport frame). */
+	/**
+	 * Largest frame {@link #offer} writes on the caller's thread (covers a full Noise
+	 * transport frame).
+	 */
 	static final int WRITE_THROUGH_MAX = 64 * 1024 + 1024;
 
-	/** Extra room for control frames (presence, pong) beyond the data capacity before the peer counts as stuck. */
+	/**
+	 * Extra room for control frames (presence, pong) beyond the data capacity before the
+	 * peer counts as stuck.
+	 */
 	private static final int CONTROL_SLACK = 256;
 
 	final long id = IDS.incrementAndGet();
@@ -87,10 +111,16 @@ final class Connection implements IoLoop.Handler {
 
 	private final Listener listener;
 
-	/** The limit of the next frame: the first-frame limit until one frame was read, then the frame limit. */
+	/**
+	 * The limit of the next frame: the first-frame limit until one frame was read, then
+	 * the frame limit.
+	 */
 	private int limit;
 
-	/** {@link System#nanoTime()} when the last frame was read (or the connection was made). */
+	/**
+	 * {@link System#nanoTime()} when the last frame was read (or the connection was
+	 * made).
+	 */
 	private volatile long lastReadNanos = System.nanoTime();
 
 	// ---- read state (loop thread only)
@@ -120,7 +150,10 @@ final class Connection implements IoLoop.Handler {
 	/** A thread is writing outside the lock (it owns the write side). */
 	private boolean writing;
 
-	/** The loop has been asked to write (a flush is scheduled or the connection waits for OP_WRITE). */
+	/**
+	 * The loop has been asked to write (a flush is scheduled or the connection waits for
+	 * OP_WRITE).
+	 */
 	private boolean flushPending;
 
 	// ---- lifecycle
@@ -141,9 +174,12 @@ final class Connection implements IoLoop.Handler {
 		this(loop, channel, name, maxFrameBytes, maxFrameBytes, capacity, maxBytes, listener);
 	}
 
-	/** @param firstFrameMaxBytes the limit for the first frame only (a host's limit before {@code Hello}) */
-	Connection(IoLoop loop, SocketChannel channel, String name, int maxFrameBytes, int firstFrameMaxBytes,
-			int capacity, long maxBytes, Listener listener) {
+	/**
+	 * @param firstFrameMaxBytes the limit for the first frame only (a host's limit before
+	 * {@code Hello})
+	 */
+	Connection(IoLoop loop, SocketChannel channel, String name, int maxFrameBytes, int firstFrameMaxBytes, int capacity,
+			long maxBytes, Listener listener) {
 		this.loop = loop;
 		this.channel = channel;
 		this.name = name;
@@ -154,7 +190,10 @@ final class Connection implements IoLoop.Handler {
 		this.listener = listener;
 	}
 
-	/** Makes the channel non-blocking and registers it with the loop (at once on the loop, else as a task). */
+	/**
+	 * Makes the channel non-blocking and registers it with the loop (at once on the loop,
+	 * else as a task).
+	 */
 	void start() {
 		try {
 			channel.configureBlocking(false);
@@ -191,7 +230,10 @@ final class Connection implements IoLoop.Handler {
 		}
 	}
 
-	/** {@link System#nanoTime()} when the last complete frame was read, or the connection was made. */
+	/**
+	 * {@link System#nanoTime()} when the last complete frame was read, or the connection
+	 * was made.
+	 */
 	long lastReadNanos() {
 		return lastReadNanos;
 	}
@@ -218,9 +260,10 @@ final class Connection implements IoLoop.Handler {
 	// ------------------------------------------------------------------ writing
 
 	/**
-	 * Queues an encoded frame (prefix included) for writing, or writes it at once; never blocks. Data frames are
-	 * refused when the queue holds {@code capacity} frames or {@code maxBytes} bytes; control frames get some extra
-	 * room so presence updates are not lost to a burst of data, and are refused only when the peer is hopelessly
+	 * Queues an encoded frame (prefix included) for writing, or writes it at once; never
+	 * blocks. Data frames are refused when the queue holds {@code capacity} frames or
+	 * {@code maxBytes} bytes; control frames get some extra room so presence updates are
+	 * not lost to a burst of data, and are refused only when the peer is hopelessly
 	 * behind.
 	 */
 	Offer offer(byte[] frame, boolean control) {
@@ -268,7 +311,10 @@ final class Connection implements IoLoop.Handler {
 		return Offer.ACCEPTED;
 	}
 
-	/** Writes on the calling (application) thread, which owns the write side; queues what the socket left. */
+	/**
+	 * Writes on the calling (application) thread, which owns the write side; queues what
+	 * the socket left.
+	 */
 	private Offer writeDirect(byte[] frame) {
 		int written;
 		try {
@@ -318,7 +364,10 @@ final class Connection implements IoLoop.Handler {
 		}
 	}
 
-	/** Writes what is queued (loop thread); arms OP_WRITE when the socket is full, closes once drained if closing. */
+	/**
+	 * Writes what is queued (loop thread); arms OP_WRITE when the socket is full, closes
+	 * once drained if closing.
+	 */
 	void flushOnLoop() {
 		ByteBuffer[] batch = loop.writeBatch;
 		for (int round = 0; round < 8; round++) {
@@ -326,7 +375,8 @@ final class Connection implements IoLoop.Handler {
 			lock.lock();
 			try {
 				if (writing || closed.get()) {
-					// the writing thread schedules a flush when it is done if anything is left
+					// the writing thread schedules a flush when it is done if anything is
+					// left
 					flushPending = false;
 					return;
 				}
@@ -414,8 +464,9 @@ final class Connection implements IoLoop.Handler {
 	}
 
 	/**
-	 * Copies the batch into the loop's direct buffer (small frames coalesce into one write, and a large one never
-	 * makes the JDK cache a direct buffer of its size) and writes. Advances the buffers by what was written.
+	 * Copies the batch into the loop's direct buffer (small frames coalesce into one
+	 * write, and a large one never makes the JDK cache a direct buffer of its size) and
+	 * writes. Advances the buffers by what was written.
 	 * @return whether the socket refused more (some bytes are left)
 	 */
 	private boolean writeBatch(ByteBuffer[] batch, int n) throws IOException {
@@ -479,8 +530,9 @@ final class Connection implements IoLoop.Handler {
 	// ------------------------------------------------------------------ closing
 
 	/**
-	 * Refuses further frames and lets the loop write what is queued, then closes. Never blocks; callers that must
-	 * bound the time use {@link #awaitWriter} then {@link #closeNow}.
+	 * Refuses further frames and lets the loop write what is queued, then closes. Never
+	 * blocks; callers that must bound the time use {@link #awaitWriter} then
+	 * {@link #closeNow}.
 	 */
 	void closeGracefully() {
 		boolean schedule;
@@ -508,7 +560,10 @@ final class Connection implements IoLoop.Handler {
 		}
 	}
 
-	/** Closes the channel at once and reports {@link Listener#onClosed} once, then {@link Listener#onReaderDone}. */
+	/**
+	 * Closes the channel at once and reports {@link Listener#onClosed} once, then
+	 * {@link Listener#onReaderDone}.
+	 */
 	void closeNow() {
 		lock.lock();
 		try {
@@ -555,12 +610,18 @@ final class Connection implements IoLoop.Handler {
 		}
 	}
 
-	/** Waits until the queue is written after {@link #closeGracefully} (or the connection closed), at most until {@code deadlineNanos}. */
+	/**
+	 * Waits until the queue is written after {@link #closeGracefully} (or the connection
+	 * closed), at most until {@code deadlineNanos}.
+	 */
 	boolean awaitWriter(long deadlineNanos) throws InterruptedException {
 		return await(drained, deadlineNanos);
 	}
 
-	/** Waits until no frame of this connection is handled any more, at most until {@code deadlineNanos}. */
+	/**
+	 * Waits until no frame of this connection is handled any more, at most until
+	 * {@code deadlineNanos}.
+	 */
 	boolean awaitThreads(long deadlineNanos) throws InterruptedException {
 		return await(readerDone, deadlineNanos);
 	}
@@ -603,7 +664,8 @@ final class Connection implements IoLoop.Handler {
 	}
 
 	/**
-	 * One read into the loop's buffer (after the kept bytes of an incomplete frame) and the frames it completes.
+	 * One read into the loop's buffer (after the kept bytes of an incomplete frame) and
+	 * the frames it completes.
 	 * @return whether to read again (the read filled the buffer)
 	 */
 	private boolean readChunk() throws IOException {
@@ -639,8 +701,8 @@ final class Connection implements IoLoop.Handler {
 				}
 				break;
 			}
-			long length = ((array[at] & 0xFFL) << 24) | ((array[at + 1] & 0xFFL) << 16)
-					| ((array[at + 2] & 0xFFL) << 8) | (array[at + 3] & 0xFFL);
+			long length = ((array[at] & 0xFFL) << 24) | ((array[at + 1] & 0xFFL) << 16) | ((array[at + 2] & 0xFFL) << 8)
+					| (array[at + 3] & 0xFFL);
 			if (length > limit) {
 				listener.onOversized(this, length, limit);
 				closeNow();
@@ -657,7 +719,10 @@ final class Connection implements IoLoop.Handler {
 		return end == in.capacity() && isOpen();
 	}
 
-	/** Keeps the start of an incomplete frame; sized to the whole frame when it is larger than the read buffer. */
+	/**
+	 * Keeps the start of an incomplete frame; sized to the whole frame when it is larger
+	 * than the read buffer.
+	 */
 	private void keep(byte[] array, int from, int length, int total) {
 		byte[] p = new byte[(total > IoLoop.READ_CHUNK) ? total : length];
 		System.arraycopy(array, from, p, 0, length);
@@ -666,8 +731,9 @@ final class Connection implements IoLoop.Handler {
 	}
 
 	/**
-	 * Reads into a frame larger than the read buffer, in steps of at most the buffer's size (so no temporary direct
-	 * buffer of the frame's size is cached), and delivers it once complete.
+	 * Reads into a frame larger than the read buffer, in steps of at most the buffer's
+	 * size (so no temporary direct buffer of the frame's size is cached), and delivers it
+	 * once complete.
 	 * @return whether to read again
 	 */
 	private boolean readIntoLargeFrame(byte[] p) throws IOException {

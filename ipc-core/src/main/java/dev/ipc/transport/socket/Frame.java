@@ -10,12 +10,16 @@ import dev.ipc.model.Endpoint;
 import dev.ipc.model.Source;
 
 /**
- * One frame of the socket transport protocol (see {@code docs/transport-protocol.md}). Each frame travels as a
- * 4-byte big-endian length followed by one CBOR value, the frame externally tagged as a serde enum.
+ * One frame of the socket transport protocol (see {@code docs/transport-protocol.md}).
+ * Each frame travels as a 4-byte big-endian length followed by one CBOR value, the frame
+ * externally tagged as a serde enum.
  */
 sealed interface Frame {
 
-	/** Peer → host, first frame: the protocol versions the peer speaks and the endpoint it registers. */
+	/**
+	 * Peer → host, first frame: the protocol versions the peer speaks and the endpoint it
+	 * registers.
+	 */
 	record Hello(List<Integer> versions, Endpoint endpoint) implements Frame {
 		public Hello {
 			versions = List.copyOf(versions);
@@ -23,7 +27,10 @@ sealed interface Frame {
 		}
 	}
 
-	/** Host → peer: registration accepted; the chosen version, the host's endpoint and the other peers. */
+	/**
+	 * Host → peer: registration accepted; the chosen version, the host's endpoint and the
+	 * other peers.
+	 */
 	record Welcome(int version, Endpoint host, List<Endpoint> peers) implements Frame {
 		public Welcome {
 			Objects.requireNonNull(host, "host");
@@ -39,7 +46,9 @@ sealed interface Frame {
 		}
 	}
 
-	/** Peer → host: a message for {@code destination} (the host itself or another peer). */
+	/**
+	 * Peer → host: a message for {@code destination} (the host itself or another peer).
+	 */
 	record Message(Endpoint destination, @Nullable String topic, byte[] payload) implements Frame {
 		public Message {
 			Objects.requireNonNull(destination, "destination");
@@ -59,11 +68,15 @@ sealed interface Frame {
 
 		@Override
 		public String toString() {
-			return "Message[destination=" + destination + ", topic=" + topic + ", payload=" + payload.length + " bytes]";
+			return "Message[destination=" + destination + ", topic=" + topic + ", payload=" + payload.length
+					+ " bytes]";
 		}
 	}
 
-	/** Host → peer: a message with the {@code source} the host stamped from the sender's registration. */
+	/**
+	 * Host → peer: a message with the {@code source} the host stamped from the sender's
+	 * registration.
+	 */
 	record Deliver(Source source, Endpoint destination, @Nullable String topic, byte[] payload) implements Frame {
 		public Deliver {
 			Objects.requireNonNull(source, "source");
@@ -98,8 +111,9 @@ sealed interface Frame {
 
 	/** Host → peers: an endpoint's connection closed. */
 	/**
-	 * Version 2 only, host to peer: {@code id} names {@code source} in compact frames on this connection, until the
-	 * endpoint's {@code PeerLeft}. Sent before the {@code PeerJoined} (or right after the {@code Welcome}) it belongs to.
+	 * Version 2 only, host to peer: {@code id} names {@code source} in compact frames on
+	 * this connection, until the endpoint's {@code PeerLeft}. Sent before the
+	 * {@code PeerJoined} (or right after the {@code Welcome}) it belongs to.
 	 */
 	record Bind(int id, Source source) implements Frame {
 		public Bind {

@@ -21,24 +21,32 @@ import dev.ipc.model.Source;
 /**
  * Encodes and decodes {@link Frame}s (see {@code docs/transport-protocol.md}).
  *
- * <p>Encoding is hand-written so the bytes are exactly those documented: definite lengths, minimal integer heads,
- * the same field order every time, a 4-byte big-endian length prefix in front. Endpoints and sources are encoded by
- * {@link IpcJsonModule} (through a tree, so their maps have definite lengths too) and cached.
+ * <p>
+ * Encoding is hand-written so the bytes are exactly those documented: definite lengths,
+ * minimal integer heads, the same field order every time, a 4-byte big-endian length
+ * prefix in front. Endpoints and sources are encoded by {@link IpcJsonModule} (through a
+ * tree, so their maps have definite lengths too) and cached.
  *
- * <p>Decoding uses Jackson's CBOR parser and is lenient the way serde's derived decoders are: fields in any order,
- * unknown fields ignored, a missing or {@code null} topic is no topic, definite or indefinite lengths, byte strings
- * or arrays of small integers for payloads. Anything else (garbage, truncation, trailing bytes, an unknown frame
- * name, a missing field) is a {@link FrameCodecException}, never another exception.
+ * <p>
+ * Decoding uses Jackson's CBOR parser and is lenient the way serde's derived decoders
+ * are: fields in any order, unknown fields ignored, a missing or {@code null} topic is no
+ * topic, definite or indefinite lengths, byte strings or arrays of small integers for
+ * payloads. Anything else (garbage, truncation, trailing bytes, an unknown frame name, a
+ * missing field) is a {@link FrameCodecException}, never another exception.
  *
- * <p><b>Bounded cost.</b> Before Jackson sees a frame, {@link #scan} walks it once, linearly and without
- * allocating per item, and refuses what no encoder of this protocol writes but what would make parsing expensive:
- * CBOR tags (a chain of tags costs Jackson quadratic time), nesting deeper than {@link #MAX_DEPTH}, reserved
- * heads and lengths that run past the frame. Text fields of endpoints and sources are bounded by
- * {@link IpcJsonModule} ({@link IpcJsonModule#MAX_FIELD_CHARS}). The caches of encoded and decoded endpoints are
- * bounded in bytes ({@link #CACHE_MAX_BYTES} each) as well as in entries, and a departed peer's entries are
- * dropped with {@link #forget}.
+ * <p>
+ * <b>Bounded cost.</b> Before Jackson sees a frame, {@link #scan} walks it once, linearly
+ * and without allocating per item, and refuses what no encoder of this protocol writes
+ * but what would make parsing expensive: CBOR tags (a chain of tags costs Jackson
+ * quadratic time), nesting deeper than {@link #MAX_DEPTH}, reserved heads and lengths
+ * that run past the frame. Text fields of endpoints and sources are bounded by
+ * {@link IpcJsonModule} ({@link IpcJsonModule#MAX_FIELD_CHARS}). The caches of encoded
+ * and decoded endpoints are bounded in bytes ({@link #CACHE_MAX_BYTES} each) as well as
+ * in entries, and a departed peer's entries are dropped with {@link #forget}.
  *
- * <p>Version 2's compact data frames are written and read by {@link CompactFrames}; its {@code Bind} is here.
+ * <p>
+ * Version 2's compact data frames are written and read by {@link CompactFrames}; its
+ * {@code Bind} is here.
  */
 final class FrameCodec {
 
@@ -54,7 +62,10 @@ final class FrameCodec {
 	/** Bytes of the length prefix in front of each frame. */
 	static final int LENGTH_PREFIX = 4;
 
-	/** Buffers are recycled per thread: Jackson 3's default shared deque pool costs more than small frames. */
+	/**
+	 * Buffers are recycled per thread: Jackson 3's default shared deque pool costs more
+	 * than small frames.
+	 */
 	private static final CBORMapper MAPPER = CBORMapper
 		.builder(tools.jackson.dataformat.cbor.CBORFactory.builder()
 			.recyclerPool(tools.jackson.core.util.JsonRecyclerPools.threadLocalPool())
@@ -64,10 +75,15 @@ final class FrameCodec {
 
 	private static final int CACHE_LIMIT = 4096;
 
-	/** The most bytes (estimated) each of the endpoint caches holds before it is emptied. */
+	/**
+	 * The most bytes (estimated) each of the endpoint caches holds before it is emptied.
+	 */
 	static final long CACHE_MAX_BYTES = 1024 * 1024;
 
-	/** The deepest nesting of arrays and maps a frame may have (version 1 frames need at most 6). */
+	/**
+	 * The deepest nesting of arrays and maps a frame may have (version 1 frames need at
+	 * most 6).
+	 */
 	static final int MAX_DEPTH = 16;
 
 	private static final BoundedCache<Object, byte[]> VALUE_CACHE = new BoundedCache<>();
@@ -142,9 +158,10 @@ final class FrameCodec {
 	}
 
 	/**
-	 * Drops the cached encodings and decodings of a departed peer's endpoint and source, so what a peer registered
-	 * does not outlive its connection. Frames that spelled the endpoint differently from this encoder (other field
-	 * order, indefinite lengths) leave decode entries behind; the byte bound covers those.
+	 * Drops the cached encodings and decodings of a departed peer's endpoint and source,
+	 * so what a peer registered does not outlive its connection. Frames that spelled the
+	 * endpoint differently from this encoder (other field order, indefinite lengths)
+	 * leave decode entries behind; the byte bound covers those.
 	 */
 	static void forget(Endpoint endpoint, Source source) {
 		byte[] e = VALUE_CACHE.remove(endpoint);
@@ -157,15 +174,18 @@ final class FrameCodec {
 		return MAPPER.writeValueAsBytes(MAPPER.valueToTree(value));
 	}
 
-	/** The estimated bytes held by the endpoint caches (encoded values, decoded endpoints and sources). */
+	/**
+	 * The estimated bytes held by the endpoint caches (encoded values, decoded endpoints
+	 * and sources).
+	 */
 	static long cacheBytes() {
 		return VALUE_CACHE.bytes() + ENDPOINTS.values.bytes() + SOURCES.values.bytes();
 	}
 
 	/**
-	 * A map bounded in entries and in (estimated) bytes: reads are lock-free, writes (cache misses) take a lock, and a
-	 * put that would pass a bound first empties the map. Entries are immutable values, so emptying only costs
-	 * re-encoding.
+	 * A map bounded in entries and in (estimated) bytes: reads are lock-free, writes
+	 * (cache misses) take a lock, and a put that would pass a bound first empties the
+	 * map. Entries are immutable values, so emptying only costs re-encoding.
 	 */
 	static final class BoundedCache<K, V> {
 
@@ -177,8 +197,7 @@ final class FrameCodec {
 
 		private volatile long bytes;
 
-		@Nullable
-		V get(K key) {
+		@Nullable V get(K key) {
 			return map.get(key);
 		}
 
@@ -205,8 +224,7 @@ final class FrameCodec {
 			}
 		}
 
-		@Nullable
-		V remove(K key) {
+		@Nullable V remove(K key) {
 			lock.lock();
 			try {
 				V removed = map.remove(key);
@@ -519,7 +537,8 @@ final class FrameCodec {
 			else if (token == JsonToken.START_OBJECT) {
 				String variant = p.nextName();
 				if (variant == null) {
-					throw new FrameCodecException("a frame must be a variant name or a one-entry map, got an empty map");
+					throw new FrameCodecException(
+							"a frame must be a variant name or a one-entry map, got an empty map");
 				}
 				p.nextToken();
 				frame = variant(variant, p);
@@ -792,7 +811,10 @@ final class FrameCodec {
 
 	private static final DecodeCache ENDPOINTS = new DecodeCache();
 
-	/** Forgets every cached encoding and decoding (tests compare cached and fresh decodings, and measure). */
+	/**
+	 * Forgets every cached encoding and decoding (tests compare cached and fresh
+	 * decodings, and measure).
+	 */
 	static void clearDecodeCaches() {
 		ENDPOINTS.values.clear();
 		SOURCES.values.clear();
@@ -802,9 +824,10 @@ final class FrameCodec {
 	private static final DecodeCache SOURCES = new DecodeCache();
 
 	/**
-	 * Remembers decoded endpoints (or sources) by their exact CBOR bytes, since the same few recur in every frame.
-	 * Decoding itself stays with {@link IpcJsonModule}; a value is cached only after the parser confirmed that it
-	 * ended exactly where the raw item ends (CBOR items are self-delimiting, so equal bytes are the same item).
+	 * Remembers decoded endpoints (or sources) by their exact CBOR bytes, since the same
+	 * few recur in every frame. Decoding itself stays with {@link IpcJsonModule}; a value
+	 * is cached only after the parser confirmed that it ended exactly where the raw item
+	 * ends (CBOR items are self-delimiting, so equal bytes are the same item).
 	 */
 	private static final class DecodeCache {
 
@@ -881,16 +904,18 @@ final class FrameCodec {
 	}
 
 	/**
-	 * Checks in one linear pass, before any parser runs, that {@code length} bytes at {@code offset} are exactly one
-	 * well-formed CBOR item without tags and nested at most {@link #MAX_DEPTH} deep. Definite and indefinite
-	 * lengths are accepted; every declared length must fit in what is left of the frame, so the work is bounded by
+	 * Checks in one linear pass, before any parser runs, that {@code length} bytes at
+	 * {@code offset} are exactly one well-formed CBOR item without tags and nested at
+	 * most {@link #MAX_DEPTH} deep. Definite and indefinite lengths are accepted; every
+	 * declared length must fit in what is left of the frame, so the work is bounded by
 	 * the frame's size whatever it declares.
 	 * @throws FrameCodecException naming the first problem
 	 */
 	static void scan(byte[] b, int offset, int length) throws FrameCodecException {
 		int pos = offset;
 		int end = offset + length;
-		// per open container: items still expected (-1: indefinite, until a break), and for an indefinite string
+		// per open container: items still expected (-1: indefinite, until a break), and
+		// for an indefinite string
 		// the major type its chunks must have (-1 otherwise); level 0 is the frame itself
 		long[] left = new long[MAX_DEPTH + 1];
 		int[] chunks = new int[MAX_DEPTH + 1];
@@ -967,7 +992,8 @@ final class FrameCodec {
 				// every item takes at least one byte
 				long items = (major == 5) ? 2 * arg : arg;
 				if (arg < 0 || items < 0 || items > end - pos) {
-					throw new FrameCodecException("malformed frame: a container declares more items than the frame holds");
+					throw new FrameCodecException(
+							"malformed frame: a container declares more items than the frame holds");
 				}
 				if (items > 0) {
 					depth = push(left, chunks, depth, items, -1);
@@ -994,8 +1020,8 @@ final class FrameCodec {
 	}
 
 	/**
-	 * The end of the definite-length CBOR item at {@code pos}, or -1 if it is indefinite, malformed, too deep or runs
-	 * past {@code limit}.
+	 * The end of the definite-length CBOR item at {@code pos}, or -1 if it is indefinite,
+	 * malformed, too deep or runs past {@code limit}.
 	 */
 	static int itemEnd(byte[] b, int pos, int limit, int depth) {
 		if (depth > 16 || pos >= limit) {

@@ -40,11 +40,12 @@ import dev.ipc.spi.IpcException;
 import dev.ipc.spi.IpcUnreachableException;
 
 /**
- * The host side: accepts connections, checks the peer's OS user, registers each connection's endpoint from its
- * {@code Hello}, keeps every peer informed of who is connected, stamps {@link Source} from the registration on
- * everything it delivers and routes messages between peers. Accepting and frame handling run on the transport's
- * {@link IoLoop} and never block: routing only queues on the target connection, which the loop writes once after
- * the batch of frames it is handling.
+ * The host side: accepts connections, checks the peer's OS user, registers each
+ * connection's endpoint from its {@code Hello}, keeps every peer informed of who is
+ * connected, stamps {@link Source} from the registration on everything it delivers and
+ * routes messages between peers. Accepting and frame handling run on the transport's
+ * {@link IoLoop} and never block: routing only queues on the target connection, which the
+ * loop writes once after the batch of frames it is handling.
  */
 final class HostServer implements Connection.Listener, IoLoop.Handler {
 
@@ -67,7 +68,9 @@ final class HostServer implements Connection.Listener, IoLoop.Handler {
 
 	/** Where a connection's slot is counted (guarded by {@link #registry}). */
 	private enum Slot {
+
 		PENDING, REGISTERED, RELEASED
+
 	}
 
 	/** A connection's state on the host. */
@@ -75,7 +78,10 @@ final class HostServer implements Connection.Listener, IoLoop.Handler {
 
 		final @Nullable String user;
 
-		/** Whose quota the connection counts against: {@code uid:<name>} (Unix) or {@code ip:<address>} (TCP). */
+		/**
+		 * Whose quota the connection counts against: {@code uid:<name>} (Unix) or
+		 * {@code ip:<address>} (TCP).
+		 */
 		final String quotaKey;
 
 		final long admittedNanos = System.nanoTime();
@@ -135,12 +141,18 @@ final class HostServer implements Connection.Listener, IoLoop.Handler {
 	/** Registered connections by their compact-frame id. */
 	private final ConcurrentHashMap<Integer, Connection> byId = new ConcurrentHashMap<>();
 
-	/** The next compact-frame id (guarded by {@link #registry}); ids are not reused while the host runs. */
+	/**
+	 * The next compact-frame id (guarded by {@link #registry}); ids are not reused while
+	 * the host runs.
+	 */
 	private int nextId = HOST_ID + 1;
 
 	private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
 
-	/** Connections that have not registered yet, oldest first (guarded by {@link #registry}). */
+	/**
+	 * Connections that have not registered yet, oldest first (guarded by
+	 * {@link #registry}).
+	 */
 	private final LinkedHashSet<Connection> pending = new LinkedHashSet<>();
 
 	/** Registered connections (guarded by {@link #registry}). */
@@ -171,8 +183,8 @@ final class HostServer implements Connection.Listener, IoLoop.Handler {
 	}
 
 	/**
-	 * Binds the Unix socket; the caller holds the host lock, so an existing socket file is stale and is replaced
-	 * unless, against all odds, something answers on it.
+	 * Binds the Unix socket; the caller holds the host lock, so an existing socket file
+	 * is stale and is replaced unless, against all odds, something answers on it.
 	 */
 	static HostServer bindUnix(SocketTransport transport, UnixSocketFiles.HostLock lock) throws IOException {
 		Path path = transport.options().unixSocket();
@@ -262,7 +274,10 @@ final class HostServer implements Connection.Listener, IoLoop.Handler {
 
 	// ------------------------------------------------------------------ accepting
 
-	/** The listening socket is ready: accepts what is pending (a bounded number per wake-up). */
+	/**
+	 * The listening socket is ready: accepts what is pending (a bounded number per
+	 * wake-up).
+	 */
 	@Override
 	public void ready(SelectionKey key) {
 		for (int i = 0; i < MAX_ACCEPTS_PER_WAKEUP && !closed; i++) {
@@ -274,7 +289,8 @@ final class HostServer implements Connection.Listener, IoLoop.Handler {
 				if (closed) {
 					return;
 				}
-				// out of descriptors, typically: stop accepting for a moment instead of spinning on the loop
+				// out of descriptors, typically: stop accepting for a moment instead of
+				// spinning on the loop
 				warnings.warn("accept", "Accepting a connection failed: {}", LogSafe.escape(ex));
 				pauseAccepting();
 				return;
@@ -348,10 +364,11 @@ final class HostServer implements Connection.Listener, IoLoop.Handler {
 					transport.counters().rejected(REASON_TOO_MANY_CONNECTIONS);
 					warnings.warn("pending-cap", "Refused a connection: {} connections are in their handshake ({} of "
 							+ "this user), all already refused", pending.size(), (mine != null) ? mine[0] : 0);
-					rejectRaw(channel, REASON_TOO_MANY_CONNECTIONS, userFull
-							? "this user holds its maximum of " + options.maxPendingPerUser() + " connections in their handshake"
-							: "the host holds its maximum of " + options.maxPendingConnections()
-									+ " connections in their handshake");
+					rejectRaw(channel, REASON_TOO_MANY_CONNECTIONS,
+							userFull ? "this user holds its maximum of " + options.maxPendingPerUser()
+									+ " connections in their handshake"
+									: "the host holds its maximum of " + options.maxPendingConnections()
+											+ " connections in their handshake");
 					return;
 				}
 				// the newcomer takes the evicted connection's slot at once
@@ -370,8 +387,8 @@ final class HostServer implements Connection.Listener, IoLoop.Handler {
 			transport.counters().rejected(REASON_HELLO_TIMEOUT);
 			log.debug("Replacing {}, which has sent no Hello for {} ms, by a new connection", evicted,
 					TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - ((PeerState) evicted.attachment).admittedNanos));
-			reject(evicted, REASON_HELLO_TIMEOUT, "replaced by a newer connection: no Hello yet and the host's "
-					+ "handshake slots were full");
+			reject(evicted, REASON_HELLO_TIMEOUT,
+					"replaced by a newer connection: no Hello yet and the host's " + "handshake slots were full");
 		}
 		transport.counters().connectionsAccepted.incrementAndGet();
 		state.helloTimer = transport.schedule(() -> helloTimedOut(connection), options.helloTimeout().toNanos());
@@ -382,10 +399,12 @@ final class HostServer implements Connection.Listener, IoLoop.Handler {
 	}
 
 	/**
-	 * The oldest pending connection of {@code quotaKey} (any user if null), or null. Under the lock. A full handshake
-	 * pool gives the newcomer the slot of the connection that has waited longest for its {@code Hello} (as a SYN
-	 * cache does): a live peer sends {@code Hello} right after connecting, so to keep it out an attacker would have to
-	 * cycle the whole pool faster than that peer's {@code Hello} arrives, while refilled slots alone no longer help.
+	 * The oldest pending connection of {@code quotaKey} (any user if null), or null.
+	 * Under the lock. A full handshake pool gives the newcomer the slot of the connection
+	 * that has waited longest for its {@code Hello} (as a SYN cache does): a live peer
+	 * sends {@code Hello} right after connecting, so to keep it out an attacker would
+	 * have to cycle the whole pool faster than that peer's {@code Hello} arrives, while
+	 * refilled slots alone no longer help.
 	 */
 	private @Nullable Connection oldestEvictablePending(@Nullable String quotaKey) {
 		for (Connection c : pending) {
@@ -397,7 +416,10 @@ final class HostServer implements Connection.Listener, IoLoop.Handler {
 		return null;
 	}
 
-	/** The quota key holding the most slots of a kind (0 pending, 1 registered), or null if none. Under the lock. */
+	/**
+	 * The quota key holding the most slots of a kind (0 pending, 1 registered), or null
+	 * if none. Under the lock.
+	 */
 	private @Nullable String busiestUser(int kind) {
 		String busiest = null;
 		int most = 0;
@@ -410,7 +432,10 @@ final class HostServer implements Connection.Listener, IoLoop.Handler {
 		return busiest;
 	}
 
-	/** The registered connection of {@code quotaKey} silent the longest, if silent long enough; else null. */
+	/**
+	 * The registered connection of {@code quotaKey} silent the longest, if silent long
+	 * enough; else null.
+	 */
 	private @Nullable Connection longestIdleRegistered(@Nullable String quotaKey) {
 		long now = System.nanoTime();
 		Connection idlest = null;
@@ -461,7 +486,10 @@ final class HostServer implements Connection.Listener, IoLoop.Handler {
 		}
 	}
 
-	/** Best effort: one non-blocking write of a {@code Rejected} frame, then close. Used before any registration. */
+	/**
+	 * Best effort: one non-blocking write of a {@code Rejected} frame, then close. Used
+	 * before any registration.
+	 */
 	private static void rejectRaw(SocketChannel channel, String reason, String detail) {
 		try {
 			channel.configureBlocking(false);
@@ -494,7 +522,10 @@ final class HostServer implements Connection.Listener, IoLoop.Handler {
 		}
 	}
 
-	/** Sends {@code Rejected}, then closes once it is written (or after the close timeout). */
+	/**
+	 * Sends {@code Rejected}, then closes once it is written (or after the close
+	 * timeout).
+	 */
 	private void reject(Connection connection, String reason, String detail) {
 		PeerState state = (PeerState) connection.attachment;
 		if (state != null) {
@@ -530,7 +561,8 @@ final class HostServer implements Connection.Listener, IoLoop.Handler {
 			malformed(connection, state, ex.getMessage());
 			if (registration == null) {
 				transport.counters().rejected(REASON_PROTOCOL_ERROR);
-				reject(connection, REASON_PROTOCOL_ERROR, "malformed frame before Hello: " + LogSafe.escape(ex.getMessage()));
+				reject(connection, REASON_PROTOCOL_ERROR,
+						"malformed frame before Hello: " + LogSafe.escape(ex.getMessage()));
 			}
 			return;
 		}
@@ -631,15 +663,18 @@ final class HostServer implements Connection.Listener, IoLoop.Handler {
 				evicted = longestIdleRegistered(userFull ? state.quotaKey : busiestUser(1));
 				if (evicted == null) {
 					transport.counters().rejected(REASON_TOO_MANY_CONNECTIONS);
-					warnings.warn("cap", "Refused to register {}: {} peers are registered ({} of this user), none idle "
-							+ "for {}", LogSafe.escape(endpoint), registered.size(), (mine != null) ? mine[1] : 0,
+					warnings.warn("cap",
+							"Refused to register {}: {} peers are registered ({} of this user), none idle " + "for {}",
+							LogSafe.escape(endpoint), registered.size(), (mine != null) ? mine[1] : 0,
 							options.idleEvictionAfter());
-					reject(connection, REASON_TOO_MANY_CONNECTIONS, userFull
-							? "this user holds its maximum of " + options.maxConnectionsPerUser() + " connections"
-							: "the host holds its maximum of " + options.maxConnections() + " connections");
+					reject(connection, REASON_TOO_MANY_CONNECTIONS,
+							userFull ? "this user holds its maximum of " + options.maxConnectionsPerUser()
+									+ " connections"
+									: "the host holds its maximum of " + options.maxConnections() + " connections");
 					return;
 				}
-				// the newcomer takes the evicted connection's slot at once; its departure is announced when it closes
+				// the newcomer takes the evicted connection's slot at once; its departure
+				// is announced when it closes
 				release(evicted, (PeerState) evicted.attachment);
 			}
 			pending.remove(connection);
@@ -687,9 +722,11 @@ final class HostServer implements Connection.Listener, IoLoop.Handler {
 		}
 		if (evicted != null) {
 			transport.counters().evictions.incrementAndGet();
-			warnings.warn("evicted", "Evicted {} ({}), silent for {} ms, to register {}: the host's connection slots "
-					+ "were full", LogSafe.escape(endpointOf(evicted)), evicted,
-					TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - evicted.lastReadNanos()), LogSafe.escape(endpoint));
+			warnings.warn("evicted",
+					"Evicted {} ({}), silent for {} ms, to register {}: the host's connection slots " + "were full",
+					LogSafe.escape(endpointOf(evicted)), evicted,
+					TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - evicted.lastReadNanos()),
+					LogSafe.escape(endpoint));
 			transport.dropped(DropReason.TRANSPORT_OVERFLOW, endpointOf(evicted));
 			evicted.closeNow();
 		}
@@ -707,7 +744,10 @@ final class HostServer implements Connection.Listener, IoLoop.Handler {
 		return best;
 	}
 
-	/** Connections so far behind that not even a presence update fits are closed; they reconnect afresh. */
+	/**
+	 * Connections so far behind that not even a presence update fits are closed; they
+	 * reconnect afresh.
+	 */
 	private void closeStuck(List<Connection> stuck) {
 		for (Connection connection : stuck) {
 			transport.counters().overflowDrops.incrementAndGet();
@@ -766,7 +806,10 @@ final class HostServer implements Connection.Listener, IoLoop.Handler {
 		}
 	}
 
-	/** A {@code Deliver} for {@code target}: compact if it negotiated version 2, else CBOR. */
+	/**
+	 * A {@code Deliver} for {@code target}: compact if it negotiated version 2, else
+	 * CBOR.
+	 */
 	private static byte[] deliverFrame(int sourceId, byte[] sourceBytes, Connection target, Endpoint destination,
 			@Nullable String topic, byte[] payload) {
 		Registration to = registrationOf(target);
@@ -784,7 +827,8 @@ final class HostServer implements Connection.Listener, IoLoop.Handler {
 		warnings.warn("oversized", "Closing {} ({}): it announced a {}-byte frame, the limit is {}", connection,
 				(peer != null) ? LogSafe.escape(peer) : "unregistered", length, limit);
 		if (peer == null) {
-			// closed without an answer, as every oversized frame (the reader stops right after this)
+			// closed without an answer, as every oversized frame (the reader stops right
+			// after this)
 			transport.counters().rejected(REASON_PROTOCOL_ERROR);
 		}
 	}
@@ -807,7 +851,8 @@ final class HostServer implements Connection.Listener, IoLoop.Handler {
 		if (timer != null) {
 			timer.cancel();
 		}
-		// read the registration under the registry lock: register() either completed before (and is undone here)
+		// read the registration under the registry lock: register() either completed
+		// before (and is undone here)
 		// or runs after and sees the connection closed
 		Registration registration;
 		boolean removed = false;
@@ -887,7 +932,10 @@ final class HostServer implements Connection.Listener, IoLoop.Handler {
 
 	// ------------------------------------------------------------------ closing
 
-	/** Stops accepting, lets queued frames drain until {@code deadlineNanos}, closes everything, removes the socket. */
+	/**
+	 * Stops accepting, lets queued frames drain until {@code deadlineNanos}, closes
+	 * everything, removes the socket.
+	 */
 	void close(long deadlineNanos) {
 		registry.lock();
 		try {

@@ -19,21 +19,30 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one I/O thread of a socket transport: a selector serving every channel of the process (the host's listening
- * socket, every accepted connection, a peer's connection to its host), the transport's timers (hello timeout,
- * delayed closes, accept back-off) and tasks handed over by other threads. Nothing run here may block: handlers only
- * read and write non-blocking channels and queue; the timeout of {@code select} is the delay to the next timer.
+ * The one I/O thread of a socket transport: a selector serving every channel of the
+ * process (the host's listening socket, every accepted connection, a peer's connection to
+ * its host), the transport's timers (hello timeout, delayed closes, accept back-off) and
+ * tasks handed over by other threads. Nothing run here may block: handlers only read and
+ * write non-blocking channels and queue; the timeout of {@code select} is the delay to
+ * the next timer.
  *
- * <p>Frames queued on the loop thread while it handles a batch of ready channels (a host turning a {@code Message}
- * into a {@code Deliver}, a {@code Pong}, a reply produced by an inline receiver) are written once, after the batch
- * ({@link #flushAfterBatch}), so several frames to one connection leave in one write.
+ * <p>
+ * Frames queued on the loop thread while it handles a batch of ready channels (a host
+ * turning a {@code Message} into a {@code Deliver}, a {@code Pong}, a reply produced by
+ * an inline receiver) are written once, after the batch ({@link #flushAfterBatch}), so
+ * several frames to one connection leave in one write.
  *
- * <p>The thread is a daemon named {@code <prefix>-io}; {@link #close} stops it within a deadline and closes the
- * selector. A handler that throws is logged and its channel closed by the handler itself; the loop keeps running.
+ * <p>
+ * The thread is a daemon named {@code <prefix>-io}; {@link #close} stops it within a
+ * deadline and closes the selector. A handler that throws is logged and its channel
+ * closed by the handler itself; the loop keeps running.
  */
 final class IoLoop {
 
-	/** Something registered with the loop; called on the loop thread when its channel is ready. */
+	/**
+	 * Something registered with the loop; called on the loop thread when its channel is
+	 * ready.
+	 */
 	interface Handler {
 
 		void ready(SelectionKey key);
@@ -70,7 +79,10 @@ final class IoLoop {
 	/** Size of the one read buffer the loop reads every connection into. */
 	static final int READ_CHUNK = 64 * 1024;
 
-	/** Size of the one direct buffer the loop copies outgoing frames into (frames coalesce into one write). */
+	/**
+	 * Size of the one direct buffer the loop copies outgoing frames into (frames coalesce
+	 * into one write).
+	 */
 	static final int WRITE_CHUNK = 64 * 1024;
 
 	private final Selector selector;
@@ -123,8 +135,9 @@ final class IoLoop {
 	}
 
 	/**
-	 * Runs {@code task} on the loop thread: at once if called there, else after the current batch. After the loop
-	 * ended the task runs on the caller (so close actions still happen).
+	 * Runs {@code task} on the loop thread: at once if called there, else after the
+	 * current batch. After the loop ended the task runs on the caller (so close actions
+	 * still happen).
 	 */
 	void execute(Runnable task) {
 		if (inLoop()) {
@@ -134,7 +147,9 @@ final class IoLoop {
 		later(task);
 	}
 
-	/** Runs {@code task} on the loop thread after the current batch, even if called there. */
+	/**
+	 * Runs {@code task} on the loop thread after the current batch, even if called there.
+	 */
 	void later(Runnable task) {
 		if (stopped) {
 			safely(task);
@@ -147,7 +162,10 @@ final class IoLoop {
 		}
 	}
 
-	/** Runs {@code task} on the loop thread once {@code delayNanos} have passed (at once if the loop has ended). */
+	/**
+	 * Runs {@code task} on the loop thread once {@code delayNanos} have passed (at once
+	 * if the loop has ended).
+	 */
 	Timer schedule(Runnable task, long delayNanos) {
 		Timer timer = new Timer(System.nanoTime() + Math.max(0, delayNanos), task);
 		if (inLoop() && !stopped) {
@@ -166,12 +184,17 @@ final class IoLoop {
 		return timer;
 	}
 
-	/** Registers {@code channel} (already non-blocking) for {@code ops}; loop thread only. */
+	/**
+	 * Registers {@code channel} (already non-blocking) for {@code ops}; loop thread only.
+	 */
 	SelectionKey register(SelectableChannel channel, int ops, Handler handler) throws ClosedChannelException {
 		return channel.register(selector, ops, handler);
 	}
 
-	/** Asks for {@code connection} to be flushed after the current batch; loop thread only. */
+	/**
+	 * Asks for {@code connection} to be flushed after the current batch; loop thread
+	 * only.
+	 */
 	void flushAfterBatch(Connection connection) {
 		dirty.add(connection);
 	}
@@ -242,7 +265,10 @@ final class IoLoop {
 		}
 	}
 
-	/** -1 when a timer is due, 0 to wait without limit, else milliseconds to the next timer (at least 1). */
+	/**
+	 * -1 when a timer is due, 0 to wait without limit, else milliseconds to the next
+	 * timer (at least 1).
+	 */
 	private long nextTimeoutMillis() {
 		Timer next;
 		while ((next = timers.peek()) != null && next.cancelled) {
@@ -259,7 +285,8 @@ final class IoLoop {
 	}
 
 	private void runTasks() {
-		// only what is queued now: a task that queues another does not keep the loop from selecting
+		// only what is queued now: a task that queues another does not keep the loop from
+		// selecting
 		for (int n = tasks.size(); n > 0; n--) {
 			Runnable task = tasks.poll();
 			if (task == null) {
@@ -281,8 +308,8 @@ final class IoLoop {
 	}
 
 	/**
-	 * Flushes the connections that were dirty when the batch ended; one that asks again (a long queue) waits for the
-	 * next round, after the others had their turn.
+	 * Flushes the connections that were dirty when the batch ended; one that asks again
+	 * (a long queue) waits for the next round, after the others had their turn.
 	 */
 	private void flushDirty() {
 		if (dirty.isEmpty()) {
@@ -316,8 +343,9 @@ final class IoLoop {
 	}
 
 	/**
-	 * Stops the loop after its current batch and waits for it until {@code deadlineNanos}; queued tasks still run.
-	 * Idempotent; from the loop thread itself it only asks the loop to stop.
+	 * Stops the loop after its current batch and waits for it until
+	 * {@code deadlineNanos}; queued tasks still run. Idempotent; from the loop thread
+	 * itself it only asks the loop to stop.
 	 */
 	void close(long deadlineNanos) {
 		stopping = true;

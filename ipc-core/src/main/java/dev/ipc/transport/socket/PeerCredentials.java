@@ -14,8 +14,9 @@ import jdk.net.ExtendedSocketOptions;
 import jdk.net.UnixDomainPrincipal;
 
 /**
- * The OS user at the other end of a Unix domain socket ({@code SO_PEERCRED}) and the admission rule for it.
- * User principals compare by uid; names are what an allow-list holds.
+ * The OS user at the other end of a Unix domain socket ({@code SO_PEERCRED}) and the
+ * admission rule for it. User principals compare by uid; names are what an allow-list
+ * holds.
  */
 final class PeerCredentials {
 
@@ -24,7 +25,10 @@ final class PeerCredentials {
 	private PeerCredentials() {
 	}
 
-	/** The user of the process at the other end of {@code channel}, or {@code null} if the channel cannot tell. */
+	/**
+	 * The user of the process at the other end of {@code channel}, or {@code null} if the
+	 * channel cannot tell.
+	 */
 	static @Nullable UserPrincipal peerUser(SocketChannel channel) throws IOException {
 		if (!channel.supportedOptions().contains(ExtendedSocketOptions.SO_PEERCRED)) {
 			return null;
@@ -34,8 +38,9 @@ final class PeerCredentials {
 	}
 
 	/**
-	 * The user this process runs as (its effective uid), read from the owner of a file it creates, so it compares
-	 * equal to {@code SO_PEERCRED} principals even when the user has no name.
+	 * The user this process runs as (its effective uid), read from the owner of a file it
+	 * creates, so it compares equal to {@code SO_PEERCRED} principals even when the user
+	 * has no name.
 	 */
 	static UserPrincipal currentUser() throws IOException {
 		UserPrincipal user = currentUser;
@@ -51,7 +56,8 @@ final class PeerCredentials {
 			}
 			catch (IOException ex) {
 				// no writable temp directory: fall back to the name the JVM reports
-				user = FileSystems.getDefault().getUserPrincipalLookupService()
+				user = FileSystems.getDefault()
+					.getUserPrincipalLookupService()
 					.lookupPrincipalByName(System.getProperty("user.name"));
 			}
 			currentUser = user;
@@ -60,7 +66,8 @@ final class PeerCredentials {
 	}
 
 	/**
-	 * Whether {@code user} may talk to us: with no allow-list only our own user, else exactly the listed names.
+	 * Whether {@code user} may talk to us: with no allow-list only our own user, else
+	 * exactly the listed names.
 	 */
 	static boolean allowed(UserPrincipal user, Set<String> allowedUsers) throws IOException {
 		if (allowedUsers.isEmpty()) {

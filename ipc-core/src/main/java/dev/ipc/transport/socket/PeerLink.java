@@ -35,8 +35,9 @@ import dev.ipc.spi.IpcException;
 import dev.ipc.spi.IpcUnreachableException;
 
 /**
- * One connection of a peer to its host: the handshake, the presence view fed by the host, delivery of incoming
- * messages and sending. A new link is made for every (re)connection, so its presence starts fresh.
+ * One connection of a peer to its host: the handshake, the presence view fed by the host,
+ * delivery of incoming messages and sending. A new link is made for every (re)connection,
+ * so its presence starts fresh.
  */
 final class PeerLink implements Connection.Listener {
 
@@ -60,15 +61,24 @@ final class PeerLink implements Connection.Listener {
 
 	private volatile boolean warnedMalformed;
 
-	/** Whether version 2 was negotiated: compact data frames with the ids of {@link #sources}. */
+	/**
+	 * Whether version 2 was negotiated: compact data frames with the ids of
+	 * {@link #sources}.
+	 */
 	private volatile boolean compact;
 
-	/** Version 2: the sources the host named by id ({@code Bind}), and the reverse, for sending. */
+	/**
+	 * Version 2: the sources the host named by id ({@code Bind}), and the reverse, for
+	 * sending.
+	 */
 	private final ConcurrentHashMap<Integer, Source> sources = new ConcurrentHashMap<>();
 
 	private final ConcurrentHashMap<Endpoint, Integer> ids = new ConcurrentHashMap<>();
 
-	/** At most this many ids are kept (a host names at most its connection cap, far fewer). */
+	/**
+	 * At most this many ids are kept (a host names at most its connection cap, far
+	 * fewer).
+	 */
 	static final int MAX_IDS = 65_536;
 
 	private final ReentrantLock stateLock = new ReentrantLock();
@@ -83,11 +93,11 @@ final class PeerLink implements Connection.Listener {
 	}
 
 	/**
-	 * Connects to the host (blocking, on the calling connector thread), checks its OS user (Unix sockets), registers
-	 * the connection with the transport's loop and sends
+	 * Connects to the host (blocking, on the calling connector thread), checks its OS
+	 * user (Unix sockets), registers the connection with the transport's loop and sends
 	 * {@code Hello}. The answer is awaited with {@link #awaitHandshake}.
-	 * @throws IOException if nothing accepts the connection (no host, or a stale socket file) or the host's user is
-	 * not allowed
+	 * @throws IOException if nothing accepts the connection (no host, or a stale socket
+	 * file) or the host's user is not allowed
 	 */
 	static PeerLink connect(SocketTransport transport) throws IOException {
 		SocketTransportOptions o = transport.options();
@@ -111,8 +121,9 @@ final class PeerLink implements Connection.Listener {
 			channel = SocketChannel.open();
 			try {
 				channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
-				channel.socket().connect(new InetSocketAddress(o.tcpHost(), o.tcpPort()),
-						(int) Math.min(Integer.MAX_VALUE, o.connectTimeout().toMillis()));
+				channel.socket()
+					.connect(new InetSocketAddress(o.tcpHost(), o.tcpPort()),
+							(int) Math.min(Integer.MAX_VALUE, o.connectTimeout().toMillis()));
 			}
 			catch (IOException | RuntimeException ex) {
 				channel.close();
@@ -125,7 +136,10 @@ final class PeerLink implements Connection.Listener {
 		return link;
 	}
 
-	/** The host answered on the socket but runs as a user we do not trust; not a reason to become host. */
+	/**
+	 * The host answered on the socket but runs as a user we do not trust; not a reason to
+	 * become host.
+	 */
 	static final class HostNotTrustedException extends IOException {
 
 		private static final long serialVersionUID = 1L;
@@ -138,11 +152,10 @@ final class PeerLink implements Connection.Listener {
 
 	/**
 	 * Waits for the host's answer to {@code Hello}.
-	 * @return {@link Frame.Welcome} or {@link Frame.Rejected}, or {@code null} if the connection closed or no answer
-	 * came in time (then the link is closed)
+	 * @return {@link Frame.Welcome} or {@link Frame.Rejected}, or {@code null} if the
+	 * connection closed or no answer came in time (then the link is closed)
 	 */
-	@Nullable
-	Frame awaitHandshake(Duration timeout) throws InterruptedException {
+	@Nullable Frame awaitHandshake(Duration timeout) throws InterruptedException {
 		try {
 			return handshake.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
 		}
@@ -166,8 +179,7 @@ final class PeerLink implements Connection.Listener {
 		closedLatch.await();
 	}
 
-	@Nullable
-	Endpoint host() {
+	@Nullable Endpoint host() {
 		return host;
 	}
 
@@ -200,8 +212,10 @@ final class PeerLink implements Connection.Listener {
 		Integer id = compact ? ids.get(destination) : null;
 		byte[] frame;
 		if (id != null) {
-			// checked as the CBOR frame it may become, when the host relays it to a version-1 peer
-			transport.checkSize(FrameCodec.messageBodyLength(destinationBytes, message.topic(), message.payload().length));
+			// checked as the CBOR frame it may become, when the host relays it to a
+			// version-1 peer
+			transport
+				.checkSize(FrameCodec.messageBodyLength(destinationBytes, message.topic(), message.payload().length));
 			frame = CompactFrames.encode(CompactFrames.MESSAGE, id, message.topic(), message.payload());
 		}
 		else {
@@ -261,8 +275,9 @@ final class PeerLink implements Connection.Listener {
 		if (!welcomed) {
 			if (frame instanceof Frame.Welcome welcome) {
 				if (!FrameCodec.SUPPORTED_VERSIONS.contains(welcome.version())) {
-					transport.warnings().warn("host-version",
-							"The host chose protocol version {}, which this peer did not offer", welcome.version());
+					transport.warnings()
+						.warn("host-version", "The host chose protocol version {}, which this peer did not offer",
+								welcome.version());
 					transport.dropped(DropReason.UNEXPECTED_FRAME, welcome.host());
 					handshake.complete(null);
 					connection.closeNow();
@@ -295,8 +310,8 @@ final class PeerLink implements Connection.Listener {
 			return;
 		}
 		if (frame instanceof Frame.Deliver deliver) {
-			transport.publish(new IncomingMessage(deliver.payload(), deliver.destination(), deliver.source(),
-					deliver.topic()));
+			transport.publish(
+					new IncomingMessage(deliver.payload(), deliver.destination(), deliver.source(), deliver.topic()));
 		}
 		else if (frame instanceof Frame.PeerJoined joined) {
 			presence.add(joined.endpoint());
@@ -329,8 +344,8 @@ final class PeerLink implements Connection.Listener {
 		transport.dropped(DropReason.MALFORMED_FRAME, host);
 		if (!warnedMalformed) {
 			warnedMalformed = true;
-			transport.warnings().warn("host-malformed", "Dropping a malformed frame from the host: {}",
-					LogSafe.escape(why));
+			transport.warnings()
+				.warn("host-malformed", "Dropping a malformed frame from the host: {}", LogSafe.escape(why));
 		}
 	}
 
@@ -368,8 +383,10 @@ final class PeerLink implements Connection.Listener {
 	public void onOversized(Connection c, long length, int limit) {
 		transport.counters().oversizedFrames.incrementAndGet();
 		transport.dropped(DropReason.OVERSIZED_FRAME, host);
-		transport.warnings().warn("host-oversized", "Closing the connection to the host: it announced a {}-byte frame, "
-				+ "the limit is {}", length, limit);
+		transport.warnings()
+			.warn("host-oversized",
+					"Closing the connection to the host: it announced a {}-byte frame, " + "the limit is {}", length,
+					limit);
 	}
 
 	@Override
@@ -382,7 +399,8 @@ final class PeerLink implements Connection.Listener {
 	public void onClosed(Connection c) {
 		boolean wasUp;
 		List<Endpoint> gone = new ArrayList<>();
-		// under the lock, so a Welcome being processed right now either counts as up here or is ignored
+		// under the lock, so a Welcome being processed right now either counts as up here
+		// or is ignored
 		stateLock.lock();
 		try {
 			closed = true;

@@ -9,10 +9,12 @@ import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 
 /**
- * Logs the warnings a peer can trigger without letting a peer flood the log: each cause is logged at WARN at most
- * once a minute (at DEBUG in between), and all causes together at most {@link #BUDGET} times a minute; the next
- * warning after a suppressed one says how many were suppressed. Causes must be fixed strings chosen by the code
- * (a category, a reject reason), never peer-controlled text; values a peer chose go through {@link LogSafe}.
+ * Logs the warnings a peer can trigger without letting a peer flood the log: each cause
+ * is logged at WARN at most once a minute (at DEBUG in between), and all causes together
+ * at most {@link #BUDGET} times a minute; the next warning after a suppressed one says
+ * how many were suppressed. Causes must be fixed strings chosen by the code (a category,
+ * a reject reason), never peer-controlled text; values a peer chose go through
+ * {@link LogSafe}.
  */
 final class RateLimitedLog {
 
@@ -80,7 +82,10 @@ final class RateLimitedLog {
 		}
 	}
 
-	/** Forgets a cause, so its next occurrence is a warning again (e.g. after the problem went away). */
+	/**
+	 * Forgets a cause, so its next occurrence is a warning again (e.g. after the problem
+	 * went away).
+	 */
 	void reset(String cause) {
 		lastWarned.remove(cause);
 	}

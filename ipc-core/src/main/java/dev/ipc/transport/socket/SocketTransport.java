@@ -42,10 +42,11 @@ import dev.ipc.transport.ReceiverFanout;
 import dev.ipc.transport.socket.SocketTransportOptions.Role;
 
 /**
- * A {@link CommunicationBackend} between processes on one machine over a Unix domain socket (the default) or TCP
- * (loopback unless configured otherwise). One process is the <em>host</em>: it binds the address, accepts
- * <em>peers</em>, routes messages between them and is itself an endpoint; peers connect, register their endpoint
- * and reconnect with bounded exponential backoff when the host goes away. The protocol is specified in
+ * A {@link CommunicationBackend} between processes on one machine over a Unix domain
+ * socket (the default) or TCP (loopback unless configured otherwise). One process is the
+ * <em>host</em>: it binds the address, accepts <em>peers</em>, routes messages between
+ * them and is itself an endpoint; peers connect, register their endpoint and reconnect
+ * with bounded exponential backoff when the host goes away. The protocol is specified in
  * {@code docs/transport-protocol.md}.
  *
  * <pre>{@code
@@ -58,38 +59,49 @@ import dev.ipc.transport.socket.SocketTransportOptions.Role;
  *
  * <h2>Guarantees</h2>
  * <ul>
- * <li>The host stamps the {@link dev.ipc.model.Source} of every delivery from the sender's registered endpoint,
- * never from what the sender claims. On a Unix socket it reads the peer's OS user ({@code SO_PEERCRED}), admits only
- * its own user unless {@link SocketTransportOptions#allowedUsers() configured otherwise}, and puts the verified user
- * in {@link dev.ipc.model.Source.Named#user()}. Bitwarden-variant endpoints carry no user.</li>
- * <li>{@link #send} to an endpoint that is not connected fails at once with {@link IpcUnreachableException}.</li>
- * <li>Disconnect listeners hear of every endpoint that goes away: on the host when a peer's connection closes; on a
- * peer when the host says a peer left, and for every remote endpoint when the connection to the host drops.</li>
- * <li>Bad input (garbage, truncated or oversized frames, a forged {@code Hello}, a silent client) costs at most the
- * offending connection; it is counted ({@link #stats()}) and reported to the configured
- * {@link IpcEventListener}.</li>
- * <li>Whatever a peer sends costs bounded CPU, memory, threads and descriptors: separate caps and per-user quotas
- * for handshaking and registered connections, a 4 KiB first frame, a linear structure check before any frame is
- * parsed, bounded endpoint fields and caches, escaped and rate-limited warnings (see {@code docs/limits.md}).</li>
- * <li>Messages that arrive while no receiver is subscribed (a host's client usually starts after the transport
- * opened) are held, bounded, for the first receiver; beyond the bound they are counted drops.</li>
- * <li>A peer that cannot reach its host says why: once at WARN per kind of problem, and in
- * {@link #lastConnectionProblem()}.</li>
- * <li>One I/O thread ({@code ipc-socket-<endpoint>-io}) serves every connection of the transport however many
- * peers connect (a peer adds a {@code -connect} thread for connecting and the reconnect back-off). Receivers'
- * push consumers ({@link BackendReceiver#deliverTo}) and disconnect listeners may run on it and must not
- * block; a handler that blocks stalls every connection of the process. Peers negotiate protocol version 2 (compact
- * data frames) with a host that speaks it and version 1 otherwise.</li>
- * <li>Every thread is a named daemon ({@code ipc-socket-<endpoint>-...}) and ends on {@link #close()}, which lets
- * queued frames drain for at most {@link SocketTransportOptions#closeTimeout()} and removes the host's socket
- * file.</li>
+ * <li>The host stamps the {@link dev.ipc.model.Source} of every delivery from the
+ * sender's registered endpoint, never from what the sender claims. On a Unix socket it
+ * reads the peer's OS user ({@code SO_PEERCRED}), admits only its own user unless
+ * {@link SocketTransportOptions#allowedUsers() configured otherwise}, and puts the
+ * verified user in {@link dev.ipc.model.Source.Named#user()}. Bitwarden-variant endpoints
+ * carry no user.</li>
+ * <li>{@link #send} to an endpoint that is not connected fails at once with
+ * {@link IpcUnreachableException}.</li>
+ * <li>Disconnect listeners hear of every endpoint that goes away: on the host when a
+ * peer's connection closes; on a peer when the host says a peer left, and for every
+ * remote endpoint when the connection to the host drops.</li>
+ * <li>Bad input (garbage, truncated or oversized frames, a forged {@code Hello}, a silent
+ * client) costs at most the offending connection; it is counted ({@link #stats()}) and
+ * reported to the configured {@link IpcEventListener}.</li>
+ * <li>Whatever a peer sends costs bounded CPU, memory, threads and descriptors: separate
+ * caps and per-user quotas for handshaking and registered connections, a 4 KiB first
+ * frame, a linear structure check before any frame is parsed, bounded endpoint fields and
+ * caches, escaped and rate-limited warnings (see {@code docs/limits.md}).</li>
+ * <li>Messages that arrive while no receiver is subscribed (a host's client usually
+ * starts after the transport opened) are held, bounded, for the first receiver; beyond
+ * the bound they are counted drops.</li>
+ * <li>A peer that cannot reach its host says why: once at WARN per kind of problem, and
+ * in {@link #lastConnectionProblem()}.</li>
+ * <li>One I/O thread ({@code ipc-socket-<endpoint>-io}) serves every connection of the
+ * transport however many peers connect (a peer adds a {@code -connect} thread for
+ * connecting and the reconnect back-off). Receivers' push consumers
+ * ({@link BackendReceiver#deliverTo}) and disconnect listeners may run on it and must not
+ * block; a handler that blocks stalls every connection of the process. Peers negotiate
+ * protocol version 2 (compact data frames) with a host that speaks it and version 1
+ * otherwise.</li>
+ * <li>Every thread is a named daemon ({@code ipc-socket-<endpoint>-...}) and ends on
+ * {@link #close()}, which lets queued frames drain for at most
+ * {@link SocketTransportOptions#closeTimeout()} and removes the host's socket file.</li>
  * </ul>
  */
 public final class SocketTransport implements CommunicationBackend {
 
 	private static final Logger log = LoggerFactory.getLogger(SocketTransport.class);
 
-	/** Room kept free in a frame for the source a host adds when it turns a {@code Message} into a {@code Deliver}. */
+	/**
+	 * Room kept free in a frame for the source a host adds when it turns a
+	 * {@code Message} into a {@code Deliver}.
+	 */
 	static final int SOURCE_RESERVE = 1024;
 
 	/** Counters behind {@link SocketTransportStats}. */
@@ -124,7 +136,10 @@ public final class SocketTransport implements CommunicationBackend {
 
 		final ConcurrentHashMap<String, AtomicLong> rejections = new ConcurrentHashMap<>();
 
-		/** Counts a connection refused with {@code reason} (one of the protocol's reject reasons). */
+		/**
+		 * Counts a connection refused with {@code reason} (one of the protocol's reject
+		 * reasons).
+		 */
 		void rejected(String reason) {
 			connectionsRejected.incrementAndGet();
 			rejections.computeIfAbsent(reason, r -> new AtomicLong()).incrementAndGet();
@@ -139,7 +154,9 @@ public final class SocketTransport implements CommunicationBackend {
 	}
 
 	private enum Attempt {
+
 		CONNECTED, HOSTING, FAILED
+
 	}
 
 	private final SocketTransportOptions options;
@@ -173,21 +190,30 @@ public final class SocketTransport implements CommunicationBackend {
 
 	private @Nullable Thread connector;
 
-	/** Messages that arrived while no receiver was subscribed, for the next one (guarded by {@link #heldLock}). */
+	/**
+	 * Messages that arrived while no receiver was subscribed, for the next one (guarded
+	 * by {@link #heldLock}).
+	 */
 	private final ArrayDeque<IncomingMessage> held = new ArrayDeque<>();
 
 	private final ReentrantLock heldLock = new ReentrantLock();
 
 	private long heldBytes;
 
-	/** Whether messages are being held (no receiver yet, or none any more); cleared once they are handed over. */
+	/**
+	 * Whether messages are being held (no receiver yet, or none any more); cleared once
+	 * they are handed over.
+	 */
 	private volatile boolean holding = true;
 
 	private final int heldCapacity;
 
 	private final long heldMaxBytes;
 
-	/** Why the last attempt to reach the host failed, until one succeeds (a peer's health detail). */
+	/**
+	 * Why the last attempt to reach the host failed, until one succeeds (a peer's health
+	 * detail).
+	 */
 	private volatile @Nullable String connectionProblem;
 
 	/** The kind of the last connection problem logged at WARN (connector thread only). */
@@ -203,11 +229,13 @@ public final class SocketTransport implements CommunicationBackend {
 	}
 
 	/**
-	 * Opens a transport. A {@link Role#HOST host} binds before this returns; a {@link Role#PEER peer} or an
-	 * {@link Role#AUTO auto} transport makes its first attempt (connect, or for auto become the host) before this
-	 * returns, and keeps trying in the background if it failed.
-	 * @throws IOException if a host cannot bind its address (another live host, permissions, an insecure socket
-	 * directory) or an auto transport's socket directory is unusable
+	 * Opens a transport. A {@link Role#HOST host} binds before this returns; a
+	 * {@link Role#PEER peer} or an {@link Role#AUTO auto} transport makes its first
+	 * attempt (connect, or for auto become the host) before this returns, and keeps
+	 * trying in the background if it failed.
+	 * @throws IOException if a host cannot bind its address (another live host,
+	 * permissions, an insecure socket directory) or an auto transport's socket directory
+	 * is unusable
 	 */
 	public static SocketTransport open(SocketTransportOptions options) throws IOException {
 		Objects.requireNonNull(options, "options");
@@ -259,8 +287,9 @@ public final class SocketTransport implements CommunicationBackend {
 	}
 
 	/**
-	 * The current role: {@link Role#HOST} when this process serves, {@link Role#PEER} when it is (or, for role PEER,
-	 * tries to be) connected to a host, {@link Role#AUTO} while an auto transport has not settled.
+	 * The current role: {@link Role#HOST} when this process serves, {@link Role#PEER}
+	 * when it is (or, for role PEER, tries to be) connected to a host, {@link Role#AUTO}
+	 * while an auto transport has not settled.
 	 */
 	public Role currentRole() {
 		if (host != null) {
@@ -308,7 +337,10 @@ public final class SocketTransport implements CommunicationBackend {
 		}
 	}
 
-	/** The endpoints currently reachable: a host's connected peers and itself; a peer's view from presence updates. */
+	/**
+	 * The endpoints currently reachable: a host's connected peers and itself; a peer's
+	 * view from presence updates.
+	 */
 	@Override
 	public Set<Endpoint> reachableEndpoints() {
 		if (closed) {
@@ -322,7 +354,10 @@ public final class SocketTransport implements CommunicationBackend {
 		return (l != null) ? l.reachable() : Set.of();
 	}
 
-	/** The TCP port the host is bound to (useful with port 0), else the configured port, or -1 for a Unix socket. */
+	/**
+	 * The TCP port the host is bound to (useful with port 0), else the configured port,
+	 * or -1 for a Unix socket.
+	 */
 	public int localTcpPort() {
 		HostServer h = host;
 		if (h != null && !options.isUnix()) {
@@ -362,11 +397,13 @@ public final class SocketTransport implements CommunicationBackend {
 	}
 
 	/**
-	 * A new receiver. Messages that arrived while no receiver was subscribed (a host accepts peers as soon as it is
-	 * open, usually before its client starts) were held, up to {@code min(outboundQueueCapacity, receiverCapacity)}
-	 * messages and {@code outboundQueueMaxBytes} bytes of payload; the receiver that subscribes first gets them, in
-	 * order, before anything newer. Messages beyond that bound were dropped and counted
-	 * ({@link SocketTransportStats#noReceiverDrops()}, {@link DropReason#TRANSPORT_OVERFLOW}).
+	 * A new receiver. Messages that arrived while no receiver was subscribed (a host
+	 * accepts peers as soon as it is open, usually before its client starts) were held,
+	 * up to {@code min(outboundQueueCapacity, receiverCapacity)} messages and
+	 * {@code outboundQueueMaxBytes} bytes of payload; the receiver that subscribes first
+	 * gets them, in order, before anything newer. Messages beyond that bound were dropped
+	 * and counted ({@link SocketTransportStats#noReceiverDrops()},
+	 * {@link DropReason#TRANSPORT_OVERFLOW}).
 	 */
 	@Override
 	public BackendReceiver subscribe() {
@@ -387,8 +424,9 @@ public final class SocketTransport implements CommunicationBackend {
 	}
 
 	/**
-	 * Why the last attempt to reach the host failed (for example no socket file at the path, connection refused,
-	 * permission denied, refused by the host), while a peer is not connected; empty once connected, and for a host.
+	 * Why the last attempt to reach the host failed (for example no socket file at the
+	 * path, connection refused, permission denied, refused by the host), while a peer is
+	 * not connected; empty once connected, and for a host.
 	 */
 	@Override
 	public Optional<String> lastConnectionProblem() {
@@ -408,9 +446,10 @@ public final class SocketTransport implements CommunicationBackend {
 	}
 
 	/**
-	 * Stops: a peer lets its queued frames drain and disconnects; a host stops accepting, drains and closes every
-	 * connection and removes its socket file. Bounded by {@link SocketTransportOptions#closeTimeout()}. Receivers then
-	 * fail with {@link IpcClosedException}. Idempotent.
+	 * Stops: a peer lets its queued frames drain and disconnects; a host stops accepting,
+	 * drains and closes every connection and removes its socket file. Bounded by
+	 * {@link SocketTransportOptions#closeTimeout()}. Receivers then fail with
+	 * {@link IpcClosedException}. Idempotent.
 	 */
 	@Override
 	public void close() {
@@ -462,10 +501,12 @@ public final class SocketTransport implements CommunicationBackend {
 
 	@Override
 	public String toString() {
-		return "SocketTransport[" + options.endpoint() + ", " + options.addressDescription() + ", " + currentRole() + "]";
+		return "SocketTransport[" + options.endpoint() + ", " + options.addressDescription() + ", " + currentRole()
+				+ "]";
 	}
 
-	// ------------------------------------------------------------------ connecting (peer and auto)
+	// ------------------------------------------------------------------ connecting (peer
+	// and auto)
 
 	private void connectLoop() {
 		int failures = 0;
@@ -503,7 +544,10 @@ public final class SocketTransport implements CommunicationBackend {
 		}
 	}
 
-	/** Bounded exponential backoff with jitter: a random delay in [d/2, d], d = initial * 2^(n-1) up to max. */
+	/**
+	 * Bounded exponential backoff with jitter: a random delay in [d/2, d], d = initial *
+	 * 2^(n-1) up to max.
+	 */
 	long backoffNanos(int failures) {
 		long initial = options.initialBackoff().toNanos();
 		long max = options.maxBackoff().toNanos();
@@ -514,17 +558,19 @@ public final class SocketTransport implements CommunicationBackend {
 	}
 
 	/**
-	 * Records why reaching the host failed. Logged at WARN the first time and whenever the kind of problem changes,
-	 * at DEBUG while it keeps failing the same way; {@link #lastConnectionProblem()} shows it meanwhile.
+	 * Records why reaching the host failed. Logged at WARN the first time and whenever
+	 * the kind of problem changes, at DEBUG while it keeps failing the same way;
+	 * {@link #lastConnectionProblem()} shows it meanwhile.
 	 */
 	private void connectionFailed(String kind, String problem) {
 		counters.connectFailures.incrementAndGet();
 		connectionProblem = problem;
 		if (!kind.equals(loggedProblemKind)) {
 			loggedProblemKind = kind;
-			log.warn("IPC socket transport: {} cannot connect to the host at {}: {}; retrying with backoff (up to {} "
-					+ "between attempts; further failures of this kind are logged at debug)", options.endpoint(),
-					options.addressDescription(), problem, options.maxBackoff());
+			log.warn(
+					"IPC socket transport: {} cannot connect to the host at {}: {}; retrying with backoff (up to {} "
+							+ "between attempts; further failures of this kind are logged at debug)",
+					options.endpoint(), options.addressDescription(), problem, options.maxBackoff());
 		}
 		else {
 			log.debug("IPC socket transport: connecting to {} failed again: {}", options.addressDescription(), problem);
@@ -553,8 +599,8 @@ public final class SocketTransport implements CommunicationBackend {
 			case "refused" -> options.isUnix()
 					? "connection refused at " + where + " (a socket file without a live host: the host is not running)"
 					: "connection refused at " + where + " (nothing listens on that port)";
-			case "permission" -> "permission denied at " + where
-					+ " (the socket or its directory belongs to another OS user)";
+			case "permission" ->
+				"permission denied at " + where + " (the socket or its directory belongs to another OS user)";
 			default -> "connecting to " + where + " failed: " + LogSafe.escape(ex);
 		};
 	}
@@ -648,7 +694,8 @@ public final class SocketTransport implements CommunicationBackend {
 
 	/**
 	 * Binds the host's address.
-	 * @param auto whether losing a race to another would-be host is expected (then {@code null} is returned)
+	 * @param auto whether losing a race to another would-be host is expected (then
+	 * {@code null} is returned)
 	 */
 	private @Nullable HostServer bindHost(boolean auto) throws IOException {
 		if (options.isUnix()) {
@@ -715,7 +762,8 @@ public final class SocketTransport implements CommunicationBackend {
 		}
 	}
 
-	// ------------------------------------------------------------------ for HostServer and PeerLink
+	// ------------------------------------------------------------------ for HostServer
+	// and PeerLink
 
 	String threadPrefix() {
 		return threadPrefix;
@@ -754,9 +802,10 @@ public final class SocketTransport implements CommunicationBackend {
 			counters.noReceiverDrops.incrementAndGet();
 			Endpoint from = message.source().toEndpoint();
 			dropped(DropReason.TRANSPORT_OVERFLOW, from);
-			warnings.warn("no-receiver", "Dropping a message from {}: no receiver is subscribed to the transport of {} "
-					+ "and {} messages are already held for the first one", LogSafe.escape(from), options.endpoint(),
-					heldCapacity);
+			warnings.warn("no-receiver",
+					"Dropping a message from {}: no receiver is subscribed to the transport of {} "
+							+ "and {} messages are already held for the first one",
+					LogSafe.escape(from), options.endpoint(), heldCapacity);
 		}
 	}
 
@@ -764,7 +813,10 @@ public final class SocketTransport implements CommunicationBackend {
 		return warnings;
 	}
 
-	/** Runs {@code task} on the loop after {@code delayNanos} (at once once the loop has ended). */
+	/**
+	 * Runs {@code task} on the loop after {@code delayNanos} (at once once the loop has
+	 * ended).
+	 */
 	IoLoop.Timer schedule(Runnable task, long delayNanos) {
 		return loop.schedule(task, delayNanos);
 	}
@@ -778,7 +830,10 @@ public final class SocketTransport implements CommunicationBackend {
 		checkSize(FrameCodec.bodyLength(frame));
 	}
 
-	/** Refuses a frame body of {@code bodyLength} bytes the receiving side would have to reject as oversized. */
+	/**
+	 * Refuses a frame body of {@code bodyLength} bytes the receiving side would have to
+	 * reject as oversized.
+	 */
 	void checkSize(int bodyLength) {
 		if (bodyLength > options.maxFrameBytes() - SOURCE_RESERVE) {
 			throw new IpcException(ErrorKind.OTHER, "Message too large for the socket transport: " + bodyLength

@@ -16,7 +16,8 @@ import dev.ipc.model.Endpoint;
 import dev.ipc.transport.ReceiverFanout;
 
 /**
- * The immutable configuration of a {@link SocketTransport}. Build one with {@link #builder()}:
+ * The immutable configuration of a {@link SocketTransport}. Build one with
+ * {@link #builder()}:
  *
  * <pre>{@code
  * SocketTransportOptions options = SocketTransportOptions.builder()
@@ -26,34 +27,45 @@ import dev.ipc.transport.ReceiverFanout;
  *     .build();
  * }</pre>
  *
- * Exactly one address is required: {@link Builder#unixSocket(Path) a Unix domain socket} (the default kind of
- * transport) or {@link Builder#tcp(String, int) a TCP address}, which must be a loopback address unless
- * {@link Builder#allowNonLoopback(boolean)} is set. See {@code docs/transport-protocol.md} for the wire protocol.
+ * Exactly one address is required: {@link Builder#unixSocket(Path) a Unix domain socket}
+ * (the default kind of transport) or {@link Builder#tcp(String, int) a TCP address},
+ * which must be a loopback address unless {@link Builder#allowNonLoopback(boolean)} is
+ * set. See {@code docs/transport-protocol.md} for the wire protocol.
  */
 public final class SocketTransportOptions {
 
 	/** What a transport does with its address. */
 	public enum Role {
 
-		/** Binds the address and accepts peers; it routes messages between them and is itself an endpoint. */
+		/**
+		 * Binds the address and accepts peers; it routes messages between them and is
+		 * itself an endpoint.
+		 */
 		HOST,
 
 		/** Connects to a host, and reconnects with backoff when the connection drops. */
 		PEER,
 
 		/**
-		 * Connects if a live host answers, otherwise becomes the host (single-instance pattern). A stale Unix socket
-		 * file left by a crashed host is replaced; a live host is never displaced. A peer that loses its host tries
-		 * the same again, so one of the remaining AUTO peers takes over.
+		 * Connects if a live host answers, otherwise becomes the host (single-instance
+		 * pattern). A stale Unix socket file left by a crashed host is replaced; a live
+		 * host is never displaced. A peer that loses its host tries the same again, so
+		 * one of the remaining AUTO peers takes over.
 		 */
 		AUTO
 
 	}
 
-	/** Default {@link Builder#maxFrameBytes}: 1 MiB of payload plus 64 KiB of headroom for the envelope. */
+	/**
+	 * Default {@link Builder#maxFrameBytes}: 1 MiB of payload plus 64 KiB of headroom for
+	 * the envelope.
+	 */
 	public static final int DEFAULT_MAX_FRAME_BYTES = 1024 * 1024 + 64 * 1024;
 
-	/** Smallest accepted {@link Builder#maxFrameBytes}: a Noise transport frame (65535 bytes) plus envelope. */
+	/**
+	 * Smallest accepted {@link Builder#maxFrameBytes}: a Noise transport frame (65535
+	 * bytes) plus envelope.
+	 */
 	public static final int MIN_MAX_FRAME_BYTES = 65535 + 1024;
 
 	/** Default {@link Builder#maxConnections}. */
@@ -66,8 +78,9 @@ public final class SocketTransportOptions {
 	public static final Duration DEFAULT_IDLE_EVICTION_AFTER = Duration.ofSeconds(10);
 
 	/**
-	 * The largest first frame a host reads from a new connection (the frame before {@code Hello} is accepted): a
-	 * {@code Hello} with the longest endpoint allowed takes about 1.1 KiB.
+	 * The largest first frame a host reads from a new connection (the frame before
+	 * {@code Hello} is accepted): a {@code Hello} with the longest endpoint allowed takes
+	 * about 1.1 KiB.
 	 */
 	public static final int FIRST_FRAME_MAX_BYTES = 4096;
 
@@ -80,7 +93,10 @@ public final class SocketTransportOptions {
 	/** Default {@link Builder#helloTimeout}. */
 	public static final Duration DEFAULT_HELLO_TIMEOUT = Duration.ofSeconds(5);
 
-	/** Default {@link Builder#connectTimeout} (TCP only; Unix sockets connect at once or fail). */
+	/**
+	 * Default {@link Builder#connectTimeout} (TCP only; Unix sockets connect at once or
+	 * fail).
+	 */
 	public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
 
 	/** Default {@link Builder#initialBackoff}. */
@@ -194,7 +210,10 @@ public final class SocketTransportOptions {
 		return b;
 	}
 
-	/** This process's endpoint: a peer registers it with the host; a host is reachable under it. */
+	/**
+	 * This process's endpoint: a peer registers it with the host; a host is reachable
+	 * under it.
+	 */
 	public Endpoint endpoint() {
 		return endpoint;
 	}
@@ -214,7 +233,10 @@ public final class SocketTransportOptions {
 		return tcpHost;
 	}
 
-	/** The TCP port ({@code 0} lets a host pick a free one; see {@link SocketTransport#localTcpPort()}). */
+	/**
+	 * The TCP port ({@code 0} lets a host pick a free one; see
+	 * {@link SocketTransport#localTcpPort()}).
+	 */
 	public int tcpPort() {
 		return tcpPort;
 	}
@@ -229,32 +251,39 @@ public final class SocketTransportOptions {
 		return role;
 	}
 
-	/** The largest frame accepted or sent, length prefix excluded (default {@link #DEFAULT_MAX_FRAME_BYTES}). */
+	/**
+	 * The largest frame accepted or sent, length prefix excluded (default
+	 * {@link #DEFAULT_MAX_FRAME_BYTES}).
+	 */
 	public int maxFrameBytes() {
 		return maxFrameBytes;
 	}
 
 	/**
-	 * The most registered connections (peers that completed {@code Hello}) a host holds at once (default 64).
-	 * Connections still in their handshake count against {@link #maxPendingConnections()} instead.
+	 * The most registered connections (peers that completed {@code Hello}) a host holds
+	 * at once (default 64). Connections still in their handshake count against
+	 * {@link #maxPendingConnections()} instead.
 	 */
 	public int maxConnections() {
 		return maxConnections;
 	}
 
 	/**
-	 * The most connections a host holds that have not completed {@code Hello} (default 16). A slot is held until the
-	 * connection's reader has ended, so a frame still being handled keeps its slot.
+	 * The most connections a host holds that have not completed {@code Hello} (default
+	 * 16). A slot is held until the connection's reader has ended, so a frame still being
+	 * handled keeps its slot.
 	 */
 	public int maxPendingConnections() {
 		return maxPendingConnections;
 	}
 
 	/**
-	 * The most registered connections one user holds: one OS user on a Unix socket ({@code SO_PEERCRED}), one remote
-	 * address on TCP. Default: three quarters of {@link #maxConnections()} on a Unix socket that admits several users
-	 * ({@link #allowedUsers()} lists more than one); otherwise {@link #maxConnections()}, as a quota cannot help when
-	 * every peer is the same user (or, on TCP, shares the loopback address).
+	 * The most registered connections one user holds: one OS user on a Unix socket
+	 * ({@code SO_PEERCRED}), one remote address on TCP. Default: three quarters of
+	 * {@link #maxConnections()} on a Unix socket that admits several users
+	 * ({@link #allowedUsers()} lists more than one); otherwise {@link #maxConnections()},
+	 * as a quota cannot help when every peer is the same user (or, on TCP, shares the
+	 * loopback address).
 	 */
 	public int maxConnectionsPerUser() {
 		if (maxConnectionsPerUser > 0) {
@@ -265,8 +294,9 @@ public final class SocketTransportOptions {
 
 	/**
 	 * The most connections in their handshake one user holds (same notion of user as
-	 * {@link #maxConnectionsPerUser()}). Default: half of {@link #maxPendingConnections()} on a Unix socket that admits
-	 * several users, otherwise all of it.
+	 * {@link #maxConnectionsPerUser()}). Default: half of
+	 * {@link #maxPendingConnections()} on a Unix socket that admits several users,
+	 * otherwise all of it.
 	 */
 	public int maxPendingPerUser() {
 		if (maxPendingPerUser > 0) {
@@ -275,15 +305,18 @@ public final class SocketTransportOptions {
 		return severalUsers() ? Math.max(1, maxPendingConnections / 2) : maxPendingConnections;
 	}
 
-	/** Whether a host may admit several OS users, so per-user quotas matter by default. */
+	/**
+	 * Whether a host may admit several OS users, so per-user quotas matter by default.
+	 */
 	private boolean severalUsers() {
 		return isUnix() && allowedUsers.size() > 1;
 	}
 
 	/**
-	 * How long a registered connection must have sent nothing before a host may evict it, which it does only when a
-	 * new peer's {@code Hello} finds the registered cap (or the newcomer's user quota) full (default 10 s). Peers
-	 * that talk are never evicted; an evicted peer of this implementation reconnects by itself.
+	 * How long a registered connection must have sent nothing before a host may evict it,
+	 * which it does only when a new peer's {@code Hello} finds the registered cap (or the
+	 * newcomer's user quota) full (default 10 s). Peers that talk are never evicted; an
+	 * evicted peer of this implementation reconnects by itself.
 	 */
 	public Duration idleEvictionAfter() {
 		return idleEvictionAfter;
@@ -299,12 +332,18 @@ public final class SocketTransportOptions {
 		return outboundQueueMaxBytes;
 	}
 
-	/** The capacity of each backend receiver (default {@link ReceiverFanout#DEFAULT_CAPACITY}). */
+	/**
+	 * The capacity of each backend receiver (default
+	 * {@link ReceiverFanout#DEFAULT_CAPACITY}).
+	 */
 	public int receiverCapacity() {
 		return receiverCapacity;
 	}
 
-	/** How long a host waits for a new connection's {@code Hello}, and a peer for the answer (default 5 s). */
+	/**
+	 * How long a host waits for a new connection's {@code Hello}, and a peer for the
+	 * answer (default 5 s).
+	 */
 	public Duration helloTimeout() {
 		return helloTimeout;
 	}
@@ -314,7 +353,10 @@ public final class SocketTransportOptions {
 		return connectTimeout;
 	}
 
-	/** The first reconnect delay (default 100 ms); each failed attempt doubles it, with jitter. */
+	/**
+	 * The first reconnect delay (default 100 ms); each failed attempt doubles it, with
+	 * jitter.
+	 */
 	public Duration initialBackoff() {
 		return initialBackoff;
 	}
@@ -324,15 +366,18 @@ public final class SocketTransportOptions {
 		return maxBackoff;
 	}
 
-	/** How long {@code close()} lets queued frames drain and threads end (default 2 s). */
+	/**
+	 * How long {@code close()} lets queued frames drain and threads end (default 2 s).
+	 */
 	public Duration closeTimeout() {
 		return closeTimeout;
 	}
 
 	/**
-	 * The OS users admitted on a Unix socket, by name (or numeric uid for a user without a name). Empty (the
-	 * default) admits only the user this process runs as. A non-empty set replaces that default: list this
-	 * process's own user too if it should be admitted. Peers apply the same rule to the host they connect to.
+	 * The OS users admitted on a Unix socket, by name (or numeric uid for a user without
+	 * a name). Empty (the default) admits only the user this process runs as. A non-empty
+	 * set replaces that default: list this process's own user too if it should be
+	 * admitted. Peers apply the same rule to the host they connect to.
 	 */
 	public Set<String> allowedUsers() {
 		return allowedUsers;
@@ -353,7 +398,10 @@ public final class SocketTransportOptions {
 		return "SocketTransportOptions[" + endpoint + ", " + addressDescription() + ", role=" + role + "]";
 	}
 
-	/** Builds {@link SocketTransportOptions}; {@link #build()} validates and names what is wrong. */
+	/**
+	 * Builds {@link SocketTransportOptions}; {@link #build()} validates and names what is
+	 * wrong.
+	 */
 	public static final class Builder {
 
 		private @Nullable Endpoint endpoint;
@@ -409,7 +457,10 @@ public final class SocketTransportOptions {
 			return this;
 		}
 
-		/** Uses the Unix domain socket at {@code path} (its absolute form must stay under ~100 bytes). */
+		/**
+		 * Uses the Unix domain socket at {@code path} (its absolute form must stay under
+		 * ~100 bytes).
+		 */
 		public Builder unixSocket(Path path) {
 			this.unixSocket = Objects.requireNonNull(path, "path").toAbsolutePath();
 			this.tcpHost = null;
@@ -423,8 +474,9 @@ public final class SocketTransportOptions {
 		}
 
 		/**
-		 * Uses TCP on {@code host} and {@code port}. A non-loopback host also needs {@link #allowNonLoopback(boolean)}:
-		 * TCP has no peer credentials, so anyone who can reach the port can connect.
+		 * Uses TCP on {@code host} and {@code port}. A non-loopback host also needs
+		 * {@link #allowNonLoopback(boolean)}: TCP has no peer credentials, so anyone who
+		 * can reach the port can connect.
 		 */
 		public Builder tcp(String host, int port) {
 			this.tcpHost = Objects.requireNonNull(host, "host");
@@ -445,25 +497,37 @@ public final class SocketTransportOptions {
 			return this;
 		}
 
-		/** The largest frame, length prefix excluded (default {@link #DEFAULT_MAX_FRAME_BYTES}). */
+		/**
+		 * The largest frame, length prefix excluded (default
+		 * {@link #DEFAULT_MAX_FRAME_BYTES}).
+		 */
 		public Builder maxFrameBytes(int bytes) {
 			this.maxFrameBytes = bytes;
 			return this;
 		}
 
-		/** The most registered connections a host holds at once (default {@link #DEFAULT_MAX_CONNECTIONS}). */
+		/**
+		 * The most registered connections a host holds at once (default
+		 * {@link #DEFAULT_MAX_CONNECTIONS}).
+		 */
 		public Builder maxConnections(int connections) {
 			this.maxConnections = connections;
 			return this;
 		}
 
-		/** The most connections in their handshake (default {@link #DEFAULT_MAX_PENDING_CONNECTIONS}). */
+		/**
+		 * The most connections in their handshake (default
+		 * {@link #DEFAULT_MAX_PENDING_CONNECTIONS}).
+		 */
 		public Builder maxPendingConnections(int connections) {
 			this.maxPendingConnections = connections;
 			return this;
 		}
 
-		/** The most registered connections per user; 0 for the default (see {@link SocketTransportOptions#maxConnectionsPerUser()}). */
+		/**
+		 * The most registered connections per user; 0 for the default (see
+		 * {@link SocketTransportOptions#maxConnectionsPerUser()}).
+		 */
 		public Builder maxConnectionsPerUser(int connections) {
 			this.maxConnectionsPerUser = connections;
 			return this;
@@ -475,31 +539,46 @@ public final class SocketTransportOptions {
 			return this;
 		}
 
-		/** How long a registered connection must be silent before it may be evicted (default {@link #DEFAULT_IDLE_EVICTION_AFTER}). */
+		/**
+		 * How long a registered connection must be silent before it may be evicted
+		 * (default {@link #DEFAULT_IDLE_EVICTION_AFTER}).
+		 */
 		public Builder idleEvictionAfter(Duration idle) {
 			this.idleEvictionAfter = Objects.requireNonNull(idle, "idle");
 			return this;
 		}
 
-		/** The most frames queued for one connection (default {@link #DEFAULT_OUTBOUND_QUEUE_CAPACITY}). */
+		/**
+		 * The most frames queued for one connection (default
+		 * {@link #DEFAULT_OUTBOUND_QUEUE_CAPACITY}).
+		 */
 		public Builder outboundQueueCapacity(int frames) {
 			this.outboundQueueCapacity = frames;
 			return this;
 		}
 
-		/** The most bytes queued for one connection (default {@link #DEFAULT_OUTBOUND_QUEUE_MAX_BYTES}). */
+		/**
+		 * The most bytes queued for one connection (default
+		 * {@link #DEFAULT_OUTBOUND_QUEUE_MAX_BYTES}).
+		 */
 		public Builder outboundQueueMaxBytes(long bytes) {
 			this.outboundQueueMaxBytes = bytes;
 			return this;
 		}
 
-		/** The capacity of each backend receiver (default {@link ReceiverFanout#DEFAULT_CAPACITY}). */
+		/**
+		 * The capacity of each backend receiver (default
+		 * {@link ReceiverFanout#DEFAULT_CAPACITY}).
+		 */
 		public Builder receiverCapacity(int capacity) {
 			this.receiverCapacity = capacity;
 			return this;
 		}
 
-		/** How long the hello/welcome handshake may take (default {@link #DEFAULT_HELLO_TIMEOUT}). */
+		/**
+		 * How long the hello/welcome handshake may take (default
+		 * {@link #DEFAULT_HELLO_TIMEOUT}).
+		 */
 		public Builder helloTimeout(Duration timeout) {
 			this.helloTimeout = Objects.requireNonNull(timeout, "timeout");
 			return this;
@@ -529,7 +608,10 @@ public final class SocketTransportOptions {
 			return this;
 		}
 
-		/** Admits these OS users (replacing the default: only our own user); see {@link #allowedUsers()}. */
+		/**
+		 * Admits these OS users (replacing the default: only our own user); see
+		 * {@link #allowedUsers()}.
+		 */
 		public Builder allowedUsers(Set<String> users) {
 			Objects.requireNonNull(users, "users");
 			this.allowedUsers.clear();
@@ -551,13 +633,17 @@ public final class SocketTransportOptions {
 		 */
 		public SocketTransportOptions build() {
 			if (endpoint == null) {
-				throw new IllegalStateException("SocketTransportOptions need this process's endpoint: call endpoint(...)");
+				throw new IllegalStateException(
+						"SocketTransportOptions need this process's endpoint: call endpoint(...)");
 			}
 			if (unixSocket == null && tcpHost == null) {
-				throw new IllegalStateException("SocketTransportOptions need an address: call unixSocket(path) or tcp(host, port)");
+				throw new IllegalStateException(
+						"SocketTransportOptions need an address: call unixSocket(path) or tcp(host, port)");
 			}
-			if (unixSocket != null && unixSocket.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 100) {
-				throw new IllegalStateException("Unix socket path is too long (the OS limit is about 100 bytes): " + unixSocket);
+			if (unixSocket != null
+					&& unixSocket.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 100) {
+				throw new IllegalStateException(
+						"Unix socket path is too long (the OS limit is about 100 bytes): " + unixSocket);
 			}
 			if (tcpHost != null) {
 				if (tcpPort < 0 || tcpPort > 65535) {
@@ -579,7 +665,8 @@ public final class SocketTransportOptions {
 				throw new IllegalStateException("maxConnections must be at least 1, got " + maxConnections);
 			}
 			if (maxPendingConnections < 1) {
-				throw new IllegalStateException("maxPendingConnections must be at least 1, got " + maxPendingConnections);
+				throw new IllegalStateException(
+						"maxPendingConnections must be at least 1, got " + maxPendingConnections);
 			}
 			if (maxConnectionsPerUser < 0 || maxConnectionsPerUser > maxConnections) {
 				throw new IllegalStateException("maxConnectionsPerUser must be 1-" + maxConnections
@@ -595,7 +682,8 @@ public final class SocketTransportOptions {
 						+ " cannot be registered with a host: " + nameProblem);
 			}
 			if (outboundQueueCapacity < 1) {
-				throw new IllegalStateException("outboundQueueCapacity must be at least 1, got " + outboundQueueCapacity);
+				throw new IllegalStateException(
+						"outboundQueueCapacity must be at least 1, got " + outboundQueueCapacity);
 			}
 			if (outboundQueueMaxBytes < maxFrameBytes + 4L) {
 				throw new IllegalStateException("outboundQueueMaxBytes must hold at least one frame ("
@@ -611,8 +699,8 @@ public final class SocketTransportOptions {
 			requirePositive("closeTimeout", closeTimeout);
 			requirePositive("idleEvictionAfter", idleEvictionAfter);
 			if (maxBackoff.compareTo(initialBackoff) < 0) {
-				throw new IllegalStateException("maxBackoff (" + maxBackoff + ") must not be below initialBackoff ("
-						+ initialBackoff + ")");
+				throw new IllegalStateException(
+						"maxBackoff (" + maxBackoff + ") must not be below initialBackoff (" + initialBackoff + ")");
 			}
 			return new SocketTransportOptions(this);
 		}
@@ -628,7 +716,8 @@ public final class SocketTransportOptions {
 				return true;
 			}
 			try {
-				// only literal addresses are checked without a lookup; names other than localhost need the flag
+				// only literal addresses are checked without a lookup; names other than
+				// localhost need the flag
 				if (host.matches("[0-9.]+") || host.indexOf(':') >= 0) {
 					return InetAddress.getByName(host).isLoopbackAddress();
 				}

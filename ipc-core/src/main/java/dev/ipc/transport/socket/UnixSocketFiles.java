@@ -19,16 +19,20 @@ import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
- * File-system side of a Unix socket host: the private directory ({@code 0700}), the socket file ({@code 0600}),
- * stale-file detection and the host lock.
+ * File-system side of a Unix socket host: the private directory ({@code 0700}), the
+ * socket file ({@code 0600}), stale-file detection and the host lock.
  *
- * <p><b>Who may be the host.</b> A host holds an exclusive OS lock ({@link FileChannel#tryLock()}) on
- * {@code <socket>.lock} next to the socket for as long as it serves. The OS releases the lock when the process
- * dies, however it dies. So whoever holds the lock is the only one allowed to delete and (re)create the socket file:
- * a socket file found while holding the lock was left by a crashed host (stale) and is replaced, after a last check
- * that nothing answers on it. A process that cannot get the lock never touches the socket file, so a live host is
- * never displaced and two processes can never both believe they are the host. The lock file itself is left in
- * place on shutdown: deleting it would let two processes lock two different files of the same name.
+ * <p>
+ * <b>Who may be the host.</b> A host holds an exclusive OS lock
+ * ({@link FileChannel#tryLock()}) on {@code <socket>.lock} next to the socket for as long
+ * as it serves. The OS releases the lock when the process dies, however it dies. So
+ * whoever holds the lock is the only one allowed to delete and (re)create the socket
+ * file: a socket file found while holding the lock was left by a crashed host (stale) and
+ * is replaced, after a last check that nothing answers on it. A process that cannot get
+ * the lock never touches the socket file, so a live host is never displaced and two
+ * processes can never both believe they are the host. The lock file itself is left in
+ * place on shutdown: deleting it would let two processes lock two different files of the
+ * same name.
  */
 final class UnixSocketFiles {
 
@@ -45,8 +49,9 @@ final class UnixSocketFiles {
 	}
 
 	/**
-	 * Creates the socket's directory with mode {@code 0700} if missing; an existing one must belong to this user and
-	 * must not be writable by group or others (else anyone could replace the socket file).
+	 * Creates the socket's directory with mode {@code 0700} if missing; an existing one
+	 * must belong to this user and must not be writable by group or others (else anyone
+	 * could replace the socket file).
 	 */
 	static void prepareDirectory(Path socket) throws IOException {
 		Path dir = socket.getParent();
@@ -93,7 +98,8 @@ final class UnixSocketFiles {
 
 	/**
 	 * Takes the host lock of {@code socket} without waiting.
-	 * @return the held lock, or {@code null} if another process (or another transport in this JVM) holds it
+	 * @return the held lock, or {@code null} if another process (or another transport in
+	 * this JVM) holds it
 	 */
 	static @Nullable HostLock tryLock(Path socket) throws IOException {
 		Path path = lockFile(socket);
@@ -128,7 +134,10 @@ final class UnixSocketFiles {
 		}
 	}
 
-	/** The exclusive right to serve a socket path; released by {@link #close()} or by the process ending. */
+	/**
+	 * The exclusive right to serve a socket path; released by {@link #close()} or by the
+	 * process ending.
+	 */
 	static final class HostLock implements AutoCloseable {
 
 		private final FileChannel channel;

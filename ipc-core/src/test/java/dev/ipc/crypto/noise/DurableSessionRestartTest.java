@@ -23,8 +23,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Durable sessions end to end: a client restarted with the same encrypted session file keeps talking to its peer
- * without a new handshake, in both directions; with a wrong secret its store starts empty and it re-handshakes.
+ * Durable sessions end to end: a client restarted with the same encrypted session file
+ * keeps talking to its peer without a new handshake, in both directions; with a wrong
+ * secret its store starts empty and it re-handshakes.
  */
 class DurableSessionRestartTest {
 
@@ -53,7 +54,9 @@ class DurableSessionRestartTest {
 	}
 
 	private FileSessionRepository<NoiseSession> store(String name, String secret) {
-		return FileSessionRepository.builder(dir.resolve(name), secret, new NoiseSessionCodec()).kdfIterations(1000).build();
+		return FileSessionRepository.builder(dir.resolve(name), secret, new NoiseSessionCodec())
+			.kdfIterations(1000)
+			.build();
 	}
 
 	private IpcClient client(Endpoint endpoint, FileSessionRepository<NoiseSession> sessions, IpcEventListener listener)
@@ -87,8 +90,11 @@ class DurableSessionRestartTest {
 		IpcClient b = client(B, store("b.store", SECRET), IpcEventListener.NOOP);
 		Subscription atB = b.subscribe("t");
 		CommunicationBackend backendA = bus.connect(A);
-		IpcClient a = IpcClient.builder().backend(backendA).crypto(new NoiseCryptoProvider(), store("a.store", SECRET))
-			.listener(countHandshakesOfA).build();
+		IpcClient a = IpcClient.builder()
+			.backend(backendA)
+			.crypto(new NoiseCryptoProvider(), store("a.store", SECRET))
+			.listener(countHandshakesOfA)
+			.build();
 		a.start();
 		roundTrip(a, atB, B, 1);
 		assertThat(handshakesOfA).hasSize(1);
@@ -104,10 +110,11 @@ class DurableSessionRestartTest {
 	}
 
 	/**
-	 * The same restart where the transport tells B that A left (the socket and in-memory transports do): B forgets
-	 * A's session, as the reference does, but keeps it reclaimable for a while; the restarted A proves it still holds
-	 * the session with its first frame, and nothing is lost, still without a handshake. (B's receive loop calls
-	 * {@code peerDisconnected} in order after A's last message.)
+	 * The same restart where the transport tells B that A left (the socket and in-memory
+	 * transports do): B forgets A's session, as the reference does, but keeps it
+	 * reclaimable for a while; the restarted A proves it still holds the session with its
+	 * first frame, and nothing is lost, still without a handshake. (B's receive loop
+	 * calls {@code peerDisconnected} in order after A's last message.)
 	 */
 	@Test
 	void aRestartedClientKeepsItsSessionWhenThePeerWasToldItLeft() throws Exception {
@@ -122,16 +129,20 @@ class DurableSessionRestartTest {
 		backendB.addDisconnectListener(departed::add);
 		Subscription atB = b.subscribe("t");
 		CommunicationBackend backendA = bus.connect(A);
-		IpcClient a = IpcClient.builder().backend(backendA).crypto(new NoiseCryptoProvider(), store("a.store", SECRET))
-			.listener(countHandshakesOfA).build();
+		IpcClient a = IpcClient.builder()
+			.backend(backendA)
+			.crypto(new NoiseCryptoProvider(), store("a.store", SECRET))
+			.listener(countHandshakesOfA)
+			.build();
 		a.start();
 		roundTrip(a, atB, B, 1);
 		a.close();
 		backendA.close();
 		assertThat(departed).containsExactly(A);
-		// B's receive loop calls peerDisconnected once it has processed everything A sent before leaving
-		await().atMost(WAIT).untilAsserted(
-				() -> assertThat(storeOfB.get(A)).as("B forgot A's session when A left").isEmpty());
+		// B's receive loop calls peerDisconnected once it has processed everything A sent
+		// before leaving
+		await().atMost(WAIT)
+			.untilAsserted(() -> assertThat(storeOfB.get(A)).as("B forgot A's session when A left").isEmpty());
 
 		handshakesOfA.clear();
 		IpcClient restarted = client(A, store("a.store", SECRET), countHandshakesOfA);
@@ -147,7 +158,9 @@ class DurableSessionRestartTest {
 		IpcClient b = client(B, store("b.store", SECRET), IpcEventListener.NOOP);
 		Subscription atB = b.subscribe("t");
 		CommunicationBackend backendA = bus.connect(A);
-		IpcClient a = IpcClient.builder().backend(backendA).crypto(new NoiseCryptoProvider(), store("a.store", SECRET))
+		IpcClient a = IpcClient.builder()
+			.backend(backendA)
+			.crypto(new NoiseCryptoProvider(), store("a.store", SECRET))
 			.build();
 		a.start();
 		roundTrip(a, atB, B, 1);

@@ -27,9 +27,9 @@ import dev.ipc.support.Fixtures.TestResponse;
 import dev.ipc.transport.memory.InMemoryBus;
 
 /**
- * Code on the inbound path (a direct-dispatch handler) cannot wait for a handshake, whose answer would have to come
- * through that same path: a session due for a rehandshake keeps serving there, and a handshake from scratch fails at
- * once instead of after its timeout.
+ * Code on the inbound path (a direct-dispatch handler) cannot wait for a handshake, whose
+ * answer would have to come through that same path: a session due for a rehandshake keeps
+ * serving there, and a handshake from scratch fails at once instead of after its timeout.
  */
 class InboundPathHandshakeTest {
 
@@ -74,7 +74,8 @@ class InboundPathHandshakeTest {
 		assertThat(caller.request(new TestRequest(1, 2), serverEndpoint).get(10, TimeUnit.SECONDS))
 			.isEqualTo(new TestResponse(3));
 
-		serverClock.advanceSeconds(301); // the server's session is now due for a rehandshake on its next send
+		serverClock.advanceSeconds(301); // the server's session is now due for a
+											// rehandshake on its next send
 		assertThat(caller.request(new TestRequest(2, 3), serverEndpoint).get(10, TimeUnit.SECONDS))
 			.isEqualTo(new TestResponse(5));
 		assertThat(serverEvents.initiatorStarted.get()).as("the reply did not handshake").isZero();
@@ -83,8 +84,8 @@ class InboundPathHandshakeTest {
 	@Test
 	void aDirectHandlerCannotHandshakeFromScratchAndFailsAtOnce() throws Exception {
 		RecordingEvents serverEvents = new RecordingEvents();
-		IpcClient server = client("server", NoiseCryptoProvider.builder().handshakeTimeout(Duration.ofSeconds(60))
-			.build(), serverEvents);
+		IpcClient server = client("server",
+				NoiseCryptoProvider.builder().handshakeTimeout(Duration.ofSeconds(60)).build(), serverEvents);
 		AtomicReference<Throwable> failure = new AtomicReference<>();
 		server.subscribe("poke", message -> {
 			try {

@@ -32,9 +32,11 @@ import dev.ipc.spi.SessionRepository;
 import dev.ipc.testing.TestCommunicationBackend;
 
 /**
- * With a durable repository the send nonce is persisted as a high-water mark reserved ahead of use: the store is written
- * a few times per thousand messages, every frame leaves with a nonce already covered by what is stored, and a provider
- * that starts over from the store (a crash, SIGKILL: nothing but what was saved survives) never uses a nonce twice.
+ * With a durable repository the send nonce is persisted as a high-water mark reserved
+ * ahead of use: the store is written a few times per thousand messages, every frame
+ * leaves with a nonce already covered by what is stored, and a provider that starts over
+ * from the store (a crash, SIGKILL: nothing but what was saved survives) never uses a
+ * nonce twice.
  */
 class NonceReservationTest {
 
@@ -56,7 +58,9 @@ class NonceReservationTest {
 		pool.shutdownNow();
 	}
 
-	/** A durable store holding only encoded bytes: what a crashed process leaves behind. */
+	/**
+	 * A durable store holding only encoded bytes: what a crashed process leaves behind.
+	 */
 	private static final class DurableStore implements SessionRepository<NoiseSession> {
 
 		private final NoiseSessionCodec codec = new NoiseSessionCodec();
@@ -139,18 +143,21 @@ class NonceReservationTest {
 		assertThat(store.writes.size()).as("a few reservations, not one write per message: " + store.writes)
 			.isLessThanOrEqualTo(5);
 
-		// crash: a new provider with nothing but the store continues above everything used, without a handshake
+		// crash: a new provider with nothing but the store continues above everything
+		// used, without a handshake
 		NoiseCryptoProvider restarted = new NoiseCryptoProvider();
 		restarted.send(context, new OutgoingMessage(utf8("after"), RENDERER, "t"));
 		long last = nonces.get(nonces.size() - 1);
 		List<Long> before = nonces.subList(0, messages);
 		assertThat(before).doesNotHaveDuplicates();
 		assertThat(Long.compareUnsigned(last, before.stream().max(Long::compareUnsigned).orElseThrow()))
-			.as("the restarted provider's first nonce is above every nonce used before").isPositive();
+			.as("the restarted provider's first nonce is above every nonce used before")
+			.isPositive();
 		List<OutgoingMessage> frames = wire.outgoing().stream().filter(m -> isTransport(m.payload())).toList();
 		List<String> opened = new ArrayList<>();
 		for (OutgoingMessage frame : frames) {
-			opened.add(text(renderer.open(frame.payload()))); // the peer accepts all of them, the gap included
+			opened.add(text(renderer.open(frame.payload()))); // the peer accepts all of
+																// them, the gap included
 		}
 		assertThat(opened).hasSize(messages + 1).endsWith("2999", "after");
 		assertThat(violations).isEmpty();

@@ -33,7 +33,10 @@ import dev.ipc.support.Fixtures.TestResponse;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** Two or more clients on one in-process bus: end-to-end pub/sub, RPC and Discover, and the consumer scenarios of spec §7. */
+/**
+ * Two or more clients on one in-process bus: end-to-end pub/sub, RPC and Discover, and
+ * the consumer scenarios of spec §7.
+ */
 class InMemoryBusTest {
 
 	private static final Duration WAIT = Duration.ofSeconds(5);
@@ -121,13 +124,15 @@ class InMemoryBusTest {
 		IpcClient vault = client(VAULT);
 		IpcClient worker = client(WORKER);
 		vault.registerRpcHandler(TestRequest.class, new TestHandler());
-		assertThat(worker.request(new TestRequest(20, 22), VAULT).get(5, TimeUnit.SECONDS)).isEqualTo(new TestResponse(42));
+		assertThat(worker.request(new TestRequest(20, 22), VAULT).get(5, TimeUnit.SECONDS))
+			.isEqualTo(new TestResponse(42));
 		assertThat(worker.request(new DiscoverRequest(), VAULT).get(5, TimeUnit.SECONDS))
 			.isEqualTo(new DiscoverResponse("1.2.3"));
 		assertThat(vault.request(new DiscoverRequest(), WORKER).get(5, TimeUnit.SECONDS).version()).isEqualTo("1.2.3");
 	}
 
-	// consumer scenario (newer upstream): 12 concurrent requests each get their own response
+	// consumer scenario (newer upstream): 12 concurrent requests each get their own
+	// response
 	@Test
 	void twelveConcurrentRequestsEachGetTheirOwnAnswer() throws Exception {
 		IpcClient vault = client(VAULT);
@@ -142,7 +147,8 @@ class InMemoryBusTest {
 		}
 	}
 
-	// consumer scenario: concurrent requests of different types (biometrics status vs unlock)
+	// consumer scenario: concurrent requests of different types (biometrics status vs
+	// unlock)
 	@Test
 	void concurrentRequestsOfDifferentTypes() throws Exception {
 		IpcClient vault = client(VAULT);
@@ -157,13 +163,15 @@ class InMemoryBusTest {
 		});
 		CompletableFuture<Integer> slow = worker.request(new SlowRequest(21), VAULT);
 		assertThat(slowRunning.await(5, TimeUnit.SECONDS)).isTrue();
-		assertThat(worker.request(new TestRequest(1, 2), VAULT).get(5, TimeUnit.SECONDS)).isEqualTo(new TestResponse(3));
+		assertThat(worker.request(new TestRequest(1, 2), VAULT).get(5, TimeUnit.SECONDS))
+			.isEqualTo(new TestResponse(3));
 		assertThat(worker.request(new DiscoverRequest(), VAULT).get(5, TimeUnit.SECONDS).version()).isEqualTo("1.2.3");
 		release.countDown();
 		assertThat(slow.get(5, TimeUnit.SECONDS)).isEqualTo(42);
 	}
 
-	// consumer scenario (newer upstream): a request aborted after 300 ms rejects promptly and the client keeps working
+	// consumer scenario (newer upstream): a request aborted after 300 ms rejects promptly
+	// and the client keeps working
 	@Test
 	void abortedRequestRejectsPromptlyAndTheClientKeepsWorking() throws Exception {
 		IpcClient vault = client(VAULT);
@@ -177,20 +185,24 @@ class InMemoryBusTest {
 		CompletableFuture<Integer> aborted = worker.request(new SlowRequest(1), VAULT, Duration.ofMillis(300));
 		assertThatThrownBy(() -> aborted.get(2, TimeUnit.SECONDS)).cause().isInstanceOf(RpcTimeoutException.class);
 		assertThat(worker.isRunning()).isTrue();
-		assertThat(worker.request(new TestRequest(1, 1), VAULT).get(5, TimeUnit.SECONDS)).isEqualTo(new TestResponse(2));
+		assertThat(worker.request(new TestRequest(1, 1), VAULT).get(5, TimeUnit.SECONDS))
+			.isEqualTo(new TestResponse(2));
 		release.countDown();
 	}
 
-	// consumer scenario (newer upstream): a send rejected as unreachable rejects the request; the client keeps running
+	// consumer scenario (newer upstream): a send rejected as unreachable rejects the
+	// request; the client keeps running
 	@Test
 	void unreachableRequestRejectsAndTheClientKeepsWorking() throws Exception {
 		IpcClient vault = client(VAULT);
 		IpcClient worker = client(WORKER);
 		vault.registerRpcHandler(TestRequest.class, new TestHandler());
 		CompletableFuture<TestResponse> unreachable = worker.request(new TestRequest(1, 1), Endpoint.DESKTOP_MAIN);
-		assertThatThrownBy(() -> unreachable.get(5, TimeUnit.SECONDS)).cause().isInstanceOf(IpcUnreachableException.class);
+		assertThatThrownBy(() -> unreachable.get(5, TimeUnit.SECONDS)).cause()
+			.isInstanceOf(IpcUnreachableException.class);
 		assertThat(worker.isRunning()).isTrue();
-		assertThat(worker.request(new TestRequest(1, 1), VAULT).get(5, TimeUnit.SECONDS)).isEqualTo(new TestResponse(2));
+		assertThat(worker.request(new TestRequest(1, 1), VAULT).get(5, TimeUnit.SECONDS))
+			.isEqualTo(new TestResponse(2));
 	}
 
 	@Test
@@ -206,7 +218,8 @@ class InMemoryBusTest {
 		CompletableFuture<Integer> pending = worker.request(new SlowRequest(1), VAULT);
 		pending.cancel(true);
 		assertThat(pending).isCancelled();
-		assertThat(worker.request(new TestRequest(1, 1), VAULT).get(5, TimeUnit.SECONDS)).isEqualTo(new TestResponse(2));
+		assertThat(worker.request(new TestRequest(1, 1), VAULT).get(5, TimeUnit.SECONDS))
+			.isEqualTo(new TestResponse(2));
 		release.countDown();
 	}
 
@@ -239,7 +252,8 @@ class InMemoryBusTest {
 			Endpoint responder = Endpoint.named("responder-" + i);
 			CommunicationBackend backend = bus.connect(responder);
 			java.util.concurrent.CountDownLatch replied = new java.util.concurrent.CountDownLatch(1);
-			IpcClient client = IpcClient.builder().backend(backend)
+			IpcClient client = IpcClient.builder()
+				.backend(backend)
 				.crypto(new NoEncryptionCryptoProvider(), new InMemorySessionRepository<>())
 				.listener(new dev.ipc.event.IpcEventListener() {
 					@Override
@@ -252,7 +266,9 @@ class InMemoryBusTest {
 			client.registerRpcHandler(TestRequest.class, new TestHandler());
 			client.start();
 			CompletableFuture<TestResponse> response = worker.request(new TestRequest(i, 1), responder);
-			assertThat(replied.await(5, TimeUnit.SECONDS)).isTrue(); // the reply is on its way to the worker
+			assertThat(replied.await(5, TimeUnit.SECONDS)).isTrue(); // the reply is on
+																		// its way to the
+																		// worker
 			backend.close(); // and the responder leaves at once
 			assertThat(response.get(5, TimeUnit.SECONDS)).isEqualTo(new TestResponse(i + 1));
 		}
@@ -278,7 +294,8 @@ class InMemoryBusTest {
 		CompletableFuture<Integer> pending = worker.request(new SlowRequest(1), VAULT, Duration.ofMinutes(1));
 		assertThat(running.await(5, TimeUnit.SECONDS)).isTrue();
 		vaultBackend.close();
-		assertThatThrownBy(() -> pending.get(5, TimeUnit.SECONDS)).cause().isInstanceOf(IpcUnreachableException.class)
+		assertThatThrownBy(() -> pending.get(5, TimeUnit.SECONDS)).cause()
+			.isInstanceOf(IpcUnreachableException.class)
 			.isNotInstanceOf(RpcTimeoutException.class);
 		release.countDown();
 	}

@@ -30,7 +30,10 @@ import dev.ipc.model.Endpoint;
 import dev.ipc.transport.socket.SocketTestSupport.Echo;
 import dev.ipc.transport.socket.SocketTransportOptions.Role;
 
-/** The AUTO role (single-instance pattern, stale sockets, take-over) and the TCP variant of the transport. */
+/**
+ * The AUTO role (single-instance pattern, stale sockets, take-over) and the TCP variant
+ * of the transport.
+ */
 class AutoRoleAndTcpTest {
 
 	private static final Duration WAIT = Duration.ofSeconds(10);
@@ -198,7 +201,8 @@ class AutoRoleAndTcpTest {
 		java.util.function.Supplier<SocketTransportOptions.Builder> base = () -> SocketTransportOptions.builder()
 			.endpoint(Endpoint.named("x"));
 		assertThatThrownBy(() -> SocketTransportOptions.builder().tcp(1).build())
-			.isInstanceOf(IllegalStateException.class).hasMessageContaining("endpoint");
+			.isInstanceOf(IllegalStateException.class)
+			.hasMessageContaining("endpoint");
 		assertThatThrownBy(() -> base.get().build()).hasMessageContaining("address");
 		assertThatThrownBy(() -> base.get().tcp("10.1.2.3", 9000).build()).hasMessageContaining("allowNonLoopback");
 		assertThatThrownBy(() -> base.get().tcp("example.org", 9000).build()).hasMessageContaining("allowNonLoopback");
@@ -210,7 +214,8 @@ class AutoRoleAndTcpTest {
 			.hasMessageContaining("too long");
 		assertThatThrownBy(() -> base.get().unixSocket(Path.of("/tmp/a.sock")).maxFrameBytes(1000).build())
 			.hasMessageContaining("maxFrameBytes");
-		assertThatThrownBy(() -> base.get().unixSocket(Path.of("/tmp/a.sock")).initialBackoff(Duration.ofSeconds(10)).build())
+		assertThatThrownBy(
+				() -> base.get().unixSocket(Path.of("/tmp/a.sock")).initialBackoff(Duration.ofSeconds(10)).build())
 			.hasMessageContaining("maxBackoff");
 		SocketTransportOptions defaults = base.get().unixSocket(Path.of("/tmp/a.sock")).build();
 		assertThat(defaults.role()).isEqualTo(Role.AUTO);
@@ -222,7 +227,9 @@ class AutoRoleAndTcpTest {
 	@Test
 	void backoffGrowsExponentiallyWithJitterAndIsBounded() throws Exception {
 		SocketTransport t = fx.track(SocketTransport.open(fx.options("lonely", Role.PEER)
-			.initialBackoff(Duration.ofMillis(100)).maxBackoff(Duration.ofSeconds(2)).build()));
+			.initialBackoff(Duration.ofMillis(100))
+			.maxBackoff(Duration.ofSeconds(2))
+			.build()));
 		for (int failures = 0; failures < 40; failures++) {
 			long expectedBase = Math.min(2000, 100L << Math.min(Math.max(failures - 1, 0), 20));
 			for (int i = 0; i < 50; i++) {

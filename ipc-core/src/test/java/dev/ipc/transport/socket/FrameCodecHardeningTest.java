@@ -15,7 +15,10 @@ import dev.ipc.codec.IpcJsonModule;
 import dev.ipc.model.Endpoint;
 import dev.ipc.model.Source;
 
-/** Hostile CBOR for the frame decoder: what no encoder writes but what would cost the host CPU or memory. */
+/**
+ * Hostile CBOR for the frame decoder: what no encoder writes but what would cost the host
+ * CPU or memory.
+ */
 class FrameCodecHardeningTest {
 
 	private static final HexFormat HEX = HexFormat.ofDelimiter(" ");
@@ -39,7 +42,10 @@ class FrameCodecHardeningTest {
 		return out.toByteArray();
 	}
 
-	/** {"Message": {"destination": TAG TAG ... "DesktopMain", "topic": null, "payload": h''}} */
+	/**
+	 * {"Message": {"destination": TAG TAG ... "DesktopMain", "topic": null, "payload":
+	 * h''}}
+	 */
 	private static byte[] tagChain(int tags) {
 		ByteArrayOutputStream out = new ByteArrayOutputStream();
 		out.write(0xA1);
@@ -115,8 +121,8 @@ class FrameCodecHardeningTest {
 		byte[] wire = FrameCodec.encode(new Frame.Hello(List.of(1), new Endpoint.Web(1, big)));
 		assertThatThrownBy(() -> FrameCodec.decode(wire, 4, wire.length - 4)).isInstanceOf(FrameCodecException.class)
 			.hasMessageContaining("document_id");
-		byte[] deliver = FrameCodec.encode(
-				new Frame.Deliver(new Source.Named("w", big), Endpoint.named("b"), null, new byte[1]));
+		byte[] deliver = FrameCodec
+			.encode(new Frame.Deliver(new Source.Named("w", big), Endpoint.named("b"), null, new byte[1]));
 		assertThatThrownBy(() -> FrameCodec.decode(deliver, 4, deliver.length - 4)).hasMessageContaining("user");
 	}
 
@@ -140,6 +146,5 @@ class FrameCodecHardeningTest {
 		FrameCodec.forget(peer, Source.of(peer));
 		assertThat(FrameCodec.cacheBytes()).isZero();
 	}
-
 
 }

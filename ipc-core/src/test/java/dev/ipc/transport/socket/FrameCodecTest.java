@@ -43,10 +43,9 @@ class FrameCodecTest {
 		return List.of(new Frame.Hello(List.of(1), Endpoint.named("worker")),
 				new Frame.Hello(List.of(1, 2, 300), Endpoint.DESKTOP_MAIN),
 				new Frame.Welcome(1, Endpoint.named("host"), List.of()),
-				new Frame.Welcome(1, Endpoint.named("host"),
-						List.of(Endpoint.named("a"), new Endpoint.Web(3, "doc"), new Endpoint.BrowserBackground(HostId.id(7)),
-								new Endpoint.BrowserBackground(HostId.OWN), new Endpoint.BrowserForeground(2),
-								Endpoint.DESKTOP_RENDERER)),
+				new Frame.Welcome(1, Endpoint.named("host"), List.of(Endpoint.named("a"), new Endpoint.Web(3, "doc"),
+						new Endpoint.BrowserBackground(HostId.id(7)), new Endpoint.BrowserBackground(HostId.OWN),
+						new Endpoint.BrowserForeground(2), Endpoint.DESKTOP_RENDERER)),
 				new Frame.Rejected("EndpointInUse", "Named[name=worker] is already connected"),
 				new Frame.Message(Endpoint.named("host"), "test.greeting", payload),
 				new Frame.Message(Endpoint.DESKTOP_MAIN, null, new byte[0]),
@@ -72,17 +71,21 @@ class FrameCodecTest {
 				"a1 67 57 65 6c 63 6f 6d 65 a3 67 76 65 72 73 69 6f 6e 01 64 68 6f 73 74 a1 65 4e 61 6d 65 64 a1 64 6e 61 6d 65 64 68 6f 73 74 65 70 65 65 72 73 81 6b 44 65 73 6b 74 6f 70 4d 61 69 6e");
 		assertThat(bodyHex(new Frame.Message(Endpoint.named("host"), "t", new byte[] { 1, 2, 3 }))).isEqualTo(
 				"a1 67 4d 65 73 73 61 67 65 a3 6b 64 65 73 74 69 6e 61 74 69 6f 6e a1 65 4e 61 6d 65 64 a1 64 6e 61 6d 65 64 68 6f 73 74 65 74 6f 70 69 63 61 74 67 70 61 79 6c 6f 61 64 43 01 02 03");
-		assertThat(bodyHex(new Frame.Deliver(new Source.Named("w", "bob"), Endpoint.named("h"), null, new byte[] { 9 })))
-			.isEqualTo("a1 67 44 65 6c 69 76 65 72 a4 66 73 6f 75 72 63 65 a1 65 4e 61 6d 65 64 a2 64 6e 61 6d 65 61 77 64 75 73 65 72 63 62 6f 62 6b 64 65 73 74 69 6e 61 74 69 6f 6e a1 65 4e 61 6d 65 64 a1 64 6e 61 6d 65 61 68 65 74 6f 70 69 63 f6 67 70 61 79 6c 6f 61 64 41 09");
+		assertThat(
+				bodyHex(new Frame.Deliver(new Source.Named("w", "bob"), Endpoint.named("h"), null, new byte[] { 9 })))
+			.isEqualTo(
+					"a1 67 44 65 6c 69 76 65 72 a4 66 73 6f 75 72 63 65 a1 65 4e 61 6d 65 64 a2 64 6e 61 6d 65 61 77 64 75 73 65 72 63 62 6f 62 6b 64 65 73 74 69 6e 61 74 69 6f 6e a1 65 4e 61 6d 65 64 a1 64 6e 61 6d 65 61 68 65 74 6f 70 69 63 f6 67 70 61 79 6c 6f 61 64 41 09");
 		assertThat(bodyHex(Frame.PING)).isEqualTo("64 50 69 6e 67");
 		assertThat(HEX.formatHex(FrameCodec.encode(Frame.PONG))).isEqualTo("00 00 00 05 64 50 6f 6e 67");
 	}
 
 	@Test
 	void decodingIsLenientLikeSerde() throws Exception {
-		// indefinite-length maps, fields out of order, an unknown field, payload as an array of integers, no topic
-		Frame frame = decodeHex("bf 67 4d 65 73 73 61 67 65 bf 67 70 61 79 6c 6f 61 64 83 01 02 18 ff 65 65 78 74 72 61 "
-				+ "f5 6b 64 65 73 74 69 6e 61 74 69 6f 6e 6b 44 65 73 6b 74 6f 70 4d 61 69 6e ff ff");
+		// indefinite-length maps, fields out of order, an unknown field, payload as an
+		// array of integers, no topic
+		Frame frame = decodeHex(
+				"bf 67 4d 65 73 73 61 67 65 bf 67 70 61 79 6c 6f 61 64 83 01 02 18 ff 65 65 78 74 72 61 "
+						+ "f5 6b 64 65 73 74 69 6e 61 74 69 6f 6e 6b 44 65 73 6b 74 6f 70 4d 61 69 6e ff ff");
 		assertThat(frame).isEqualTo(new Frame.Message(Endpoint.DESKTOP_MAIN, null, new byte[] { 1, 2, (byte) 0xFF }));
 		// a unit variant in map form
 		assertThat(decodeHex("a1 64 50 69 6e 67 f6")).isEqualTo(Frame.PING);
@@ -145,7 +148,10 @@ class FrameCodecTest {
 					default -> { // splice a huge length head into the middle
 						if (bytes.length > 2) {
 							int at = random.nextInt(bytes.length - 1);
-							bytes[at] = (byte) (0x5A + random.nextInt(2) * 0x20); // byte/text string, 4-byte length
+							bytes[at] = (byte) (0x5A + random.nextInt(2) * 0x20); // byte/text
+																					// string,
+																					// 4-byte
+																					// length
 							bytes[at + 1] = (byte) 0x7F;
 						}
 					}
@@ -163,7 +169,10 @@ class FrameCodecTest {
 		assertThat(decoded).isPositive().isLessThan(5_000);
 	}
 
-	/** Endpoints and sources are cached by their bytes: a cached decoding must equal a fresh one. */
+	/**
+	 * Endpoints and sources are cached by their bytes: a cached decoding must equal a
+	 * fresh one.
+	 */
 	private static void assertCachedDecodingIsFaithful(byte[] bytes) {
 		try {
 			Frame cached = FrameCodec.decode(bytes, 0, bytes.length);

@@ -32,9 +32,10 @@ import dev.ipc.transport.socket.SocketTestSupport.Echo;
 import dev.ipc.transport.socket.SocketTransportOptions.Role;
 
 /**
- * Hostile clients against a host (issue 9, B1-B5): CPU through CBOR tags and nesting, memory through endpoint fields,
- * lock-out by squatting and slowloris connections, look-alike names and log forging, log floods. Each test asserts on
- * counters and answers, never on timing.
+ * Hostile clients against a host (issue 9, B1-B5): CPU through CBOR tags and nesting,
+ * memory through endpoint fields, lock-out by squatting and slowloris connections,
+ * look-alike names and log forging, log floods. Each test asserts on counters and
+ * answers, never on timing.
  */
 class HostHardeningTest {
 
@@ -135,17 +136,20 @@ class HostHardeningTest {
 	}
 
 	private void hostServes(IpcClient from) throws Exception {
-		assertThat(from.request(new Echo("ok?"), Endpoint.named("host")).get(10, TimeUnit.SECONDS).by()).isEqualTo("host");
+		assertThat(from.request(new Echo("ok?"), Endpoint.named("host")).get(10, TimeUnit.SECONDS).by())
+			.isEqualTo("host");
 	}
 
-	// ------------------------------------------------------------------ B1: CPU per frame
+	// ------------------------------------------------------------------ B1: CPU per
+	// frame
 
 	@Test
 	@Timeout(120)
 	void tagChainsAndDeepNestingAreRefusedWithoutParsing() throws Exception {
 		startHost(b -> b);
 		Subscription atHost = hostClient.subscribe("t");
-		// before Hello: a megabyte of chained tags is over the first-frame cap and is closed unread
+		// before Hello: a megabyte of chained tags is over the first-frame cap and is
+		// closed unread
 		try (RawClient client = raw()) {
 			try {
 				client.sendBody(tagChain(1_100_000));
@@ -156,7 +160,8 @@ class HostHardeningTest {
 			assertThat(client.next(WAIT)).isSameAs(RawClient.EOF);
 		}
 		assertThat(host.stats().oversizedFrames()).isEqualTo(1);
-		// before Hello and within the cap: refused as a protocol error that names the tags
+		// before Hello and within the cap: refused as a protocol error that names the
+		// tags
 		try (RawClient client = raw()) {
 			client.sendBody(tagChain(3000));
 			Frame answer = client.next(WAIT);
@@ -170,7 +175,8 @@ class HostHardeningTest {
 			assertRejected(answer, "ProtocolError");
 			assertThat(((Frame.Rejected) answer).detail()).contains("nested deeper");
 		}
-		// after Hello: a megabyte of tags, and a megabyte of nesting, are dropped as malformed; the connection stays
+		// after Hello: a megabyte of tags, and a megabyte of nesting, are dropped as
+		// malformed; the connection stays
 		try (RawClient client = raw()) {
 			assertThat(hello(client, Endpoint.named("tagger"))).isInstanceOf(Frame.Welcome.class);
 			client.sendBody(tagChain(1_000_000));
@@ -184,7 +190,8 @@ class HostHardeningTest {
 		assertThat(drops).contains(DropReason.MALFORMED_FRAME, DropReason.OVERSIZED_FRAME);
 	}
 
-	// ------------------------------------------------------------------ B2: memory per registration
+	// ------------------------------------------------------------------ B2: memory per
+	// registration
 
 	@Test
 	@Timeout(120)
@@ -199,14 +206,16 @@ class HostHardeningTest {
 				assertThat(((Frame.Rejected) answer).detail()).contains("document_id");
 			}
 		}
-		// after Hello, a destination with a huge field is a malformed frame, dropped and counted
+		// after Hello, a destination with a huge field is a malformed frame, dropped and
+		// counted
 		try (RawClient client = raw()) {
 			assertThat(hello(client, Endpoint.named("big"))).isInstanceOf(Frame.Welcome.class);
 			client.send(new Frame.Message(new Endpoint.Web(1, "x".repeat(500_000)), null, new byte[1]));
 			client.send(new Frame.Message(Endpoint.named("host"), null, new byte[1]));
 			await().atMost(WAIT).until(() -> host.stats().malformedFrames() == 31);
 		}
-		// many registrations with the longest fields allowed come and go: the caches stay within their byte bound,
+		// many registrations with the longest fields allowed come and go: the caches stay
+		// within their byte bound,
 		// and what a departed peer registered is forgotten
 		FrameCodec.clearDecodeCaches();
 		String longest = "d".repeat(IpcJsonModule.MAX_FIELD_CHARS);
@@ -216,7 +225,9 @@ class HostHardeningTest {
 				assertThat(hello(client, endpoint)).isInstanceOf(Frame.Welcome.class);
 				client.send(new Frame.Message(new Endpoint.Web(100_000 + i, longest), null, new byte[1]));
 			}
-			await().atMost(WAIT).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(5))
+			await().atMost(WAIT)
+				.pollDelay(Duration.ZERO)
+				.pollInterval(Duration.ofMillis(5))
 				.until(() -> !host.reachableEndpoints().contains(endpoint));
 			assertThat(FrameCodec.cacheBytes()).isLessThanOrEqualTo(3 * FrameCodec.CACHE_MAX_BYTES);
 		}
@@ -229,7 +240,8 @@ class HostHardeningTest {
 	@Test
 	@Timeout(120)
 	void squattersThatCompletedHelloCannotKeepALegitimatePeerOut() throws Exception {
-		// one OS user runs the test, so the user quota is set to the cap: the squatters are the legitimate peer's user
+		// one OS user runs the test, so the user quota is set to the cap: the squatters
+		// are the legitimate peer's user
 		startHost(b -> b.maxConnections(6).maxConnectionsPerUser(6).idleEvictionAfter(Duration.ofMillis(300)));
 		for (int i = 0; i < 6; i++) {
 			assertThat(hello(raw(), Endpoint.named("squatter-" + i))).isInstanceOf(Frame.Welcome.class);
@@ -237,11 +249,14 @@ class HostHardeningTest {
 		// while the squatters are fresh the cap holds
 		RawClient early = raw();
 		assertRejected(hello(early, Endpoint.named("early")), "TooManyConnections");
-		// the legitimate peer keeps reconnecting; once the squatters have been silent long enough it takes a slot
+		// the legitimate peer keeps reconnecting; once the squatters have been silent
+		// long enough it takes a slot
 		SocketTransport legitTransport = fx.transport("legit", Role.PEER);
 		IpcClient legit = fx.plainClient(legitTransport);
-		// registered on the host, and the peer has processed its Welcome (the host registers first)
-		await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
+		// registered on the host, and the peer has processed its Welcome (the host
+		// registers first)
+		await().atMost(Duration.ofSeconds(30))
+			.pollInterval(Duration.ofMillis(50))
 			.until(() -> host.reachableEndpoints().contains(Endpoint.named("legit")) && legitTransport.isConnected());
 		hostServes(legit);
 		assertThat(hostClient.request(new Echo("h->l"), Endpoint.named("legit")).get(10, TimeUnit.SECONDS).by())
@@ -260,7 +275,8 @@ class HostHardeningTest {
 	@Timeout(120)
 	void refilledSlowlorisSlotsCannotKeepALegitimatePeerOut() throws Exception {
 		startHost(b -> b.maxPendingConnections(8).maxPendingPerUser(8).helloTimeout(Duration.ofSeconds(2)));
-		// the attacker holds more handshaking connections than there are slots, never sends Hello, and reconnects
+		// the attacker holds more handshaking connections than there are slots, never
+		// sends Hello, and reconnects
 		// whenever one is closed (a few ms apart when refused)
 		Thread attacker = new Thread(() -> {
 			List<RawClient> mine = new ArrayList<>();
@@ -309,8 +325,10 @@ class HostHardeningTest {
 		await().atMost(WAIT).until(() -> ((HostServer) hostServer()).slotsInUse()[0] >= 8);
 		SocketTransport legitTransport = fx.transport("legit", Role.PEER);
 		IpcClient legit = fx.plainClient(legitTransport);
-		// registered on the host, and the peer has processed its Welcome (the host registers first)
-		await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
+		// registered on the host, and the peer has processed its Welcome (the host
+		// registers first)
+		await().atMost(Duration.ofSeconds(30))
+			.pollInterval(Duration.ofMillis(50))
 			.until(() -> host.reachableEndpoints().contains(Endpoint.named("legit")) && legitTransport.isConnected());
 		hostServes(legit);
 		assertThat(host.stats().evictions()).isPositive();
@@ -321,7 +339,9 @@ class HostHardeningTest {
 	@Timeout(120)
 	void silentHandshakesHoldingEverySlotCannotKeepALegitimatePeerOut() throws Exception {
 		// a hello timeout far longer than the test: only replacement can free a slot
-		startHost(b -> b.maxConnections(8).maxPendingConnections(8).maxPendingPerUser(8)
+		startHost(b -> b.maxConnections(8)
+			.maxPendingConnections(8)
+			.maxPendingPerUser(8)
 			.helloTimeout(Duration.ofSeconds(60)));
 		for (int t = 0; t < 8; t++) {
 			Thread attacker = new Thread(() -> {
@@ -332,7 +352,8 @@ class HostHardeningTest {
 							f = c.next(Duration.ofMillis(200));
 						}
 						while (f != RawClient.EOF && !stop.get());
-						Thread.sleep(50); // attack pacing before refilling, not synchronisation
+						Thread.sleep(50); // attack pacing before refilling, not
+											// synchronisation
 					}
 					catch (InterruptedException ex) {
 						return;
@@ -348,8 +369,10 @@ class HostHardeningTest {
 		await().atMost(WAIT).until(() -> ((HostServer) hostServer()).slotsInUse()[0] >= 8);
 		SocketTransport legitTransport = fx.transport("legit", Role.PEER);
 		IpcClient legit = fx.plainClient(legitTransport);
-		// registered on the host, and the peer has processed its Welcome (the host registers first)
-		await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
+		// registered on the host, and the peer has processed its Welcome (the host
+		// registers first)
+		await().atMost(Duration.ofSeconds(30))
+			.pollInterval(Duration.ofMillis(50))
 			.until(() -> host.reachableEndpoints().contains(Endpoint.named("legit")) && legitTransport.isConnected());
 		hostServes(legit);
 		assertThat(host.stats().evictions()).isPositive();
@@ -358,8 +381,14 @@ class HostHardeningTest {
 	@Test
 	@Timeout(120)
 	void aPerUserQuotaKeepsOneRemoteAddressFromTakingEverySlot() throws Exception {
-		host = fx.track(SocketTransport.open(SocketTransportOptions.builder().endpoint(Endpoint.named("host")).tcp(0)
-			.role(Role.HOST).maxConnections(6).maxConnectionsPerUser(3).helloTimeout(Duration.ofSeconds(2)).build()));
+		host = fx.track(SocketTransport.open(SocketTransportOptions.builder()
+			.endpoint(Endpoint.named("host"))
+			.tcp(0)
+			.role(Role.HOST)
+			.maxConnections(6)
+			.maxConnectionsPerUser(3)
+			.helloTimeout(Duration.ofSeconds(2))
+			.build()));
 		hostClient = fx.plainClient(host);
 		int port = host.localTcpPort();
 		for (int i = 0; i < 3; i++) {
@@ -373,14 +402,15 @@ class HostHardeningTest {
 		assertRejected(answer, "TooManyConnections");
 		assertThat(((Frame.Rejected) answer).detail()).contains("this user");
 		// another address still gets in
-		SocketTransport legitTransport = fx.track(SocketTransport.open(SocketTransportOptions.builder()
-			.endpoint(Endpoint.named("legit")).tcp(port).role(Role.PEER).build()));
+		SocketTransport legitTransport = fx.track(SocketTransport.open(
+				SocketTransportOptions.builder().endpoint(Endpoint.named("legit")).tcp(port).role(Role.PEER).build()));
 		IpcClient legit = fx.plainClient(legitTransport);
 		assertThat(legitTransport.awaitConnected(WAIT)).isTrue();
 		hostServes(legit);
 	}
 
-	// ------------------------------------------------------------------ B5: names and logs
+	// ------------------------------------------------------------------ B5: names and
+	// logs
 
 	@Test
 	void lookAlikeAndInvisibleNamesAreRefused() throws Exception {

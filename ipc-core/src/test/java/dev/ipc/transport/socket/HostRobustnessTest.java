@@ -31,7 +31,10 @@ import dev.ipc.spi.IpcException;
 import dev.ipc.transport.socket.SocketTestSupport.Echo;
 import dev.ipc.transport.socket.SocketTransportOptions.Role;
 
-/** Hostile and broken clients, driven byte by byte: the host survives all of them and keeps serving the others. */
+/**
+ * Hostile and broken clients, driven byte by byte: the host survives all of them and
+ * keeps serving the others.
+ */
 class HostRobustnessTest {
 
 	private static final Duration WAIT = Duration.ofSeconds(10);
@@ -60,10 +63,15 @@ class HostRobustnessTest {
 				drops.add(reason);
 			}
 		};
-		host = fx.transport("host", Role.HOST, b -> b.listener(listener).helloTimeout(Duration.ofMillis(300))
-			.maxConnections(6).outboundQueueCapacity(4).maxFrameBytes(SocketTransportOptions.MIN_MAX_FRAME_BYTES)
-			.outboundQueueMaxBytes(4L * 1024 * 1024));
-		// raw clients below inject unencrypted frames, so these clients do not encrypt either
+		host = fx.transport("host", Role.HOST,
+				b -> b.listener(listener)
+					.helloTimeout(Duration.ofMillis(300))
+					.maxConnections(6)
+					.outboundQueueCapacity(4)
+					.maxFrameBytes(SocketTransportOptions.MIN_MAX_FRAME_BYTES)
+					.outboundQueueMaxBytes(4L * 1024 * 1024));
+		// raw clients below inject unencrypted frames, so these clients do not encrypt
+		// either
 		hostClient = fx.plainClient(host);
 		alpha = fx.plainClient(fx.transport("alpha", Role.PEER));
 	}
@@ -118,7 +126,8 @@ class HostRobustnessTest {
 					last = client.next(WAIT);
 				}
 				while (last != null && last != RawClient.EOF);
-				// either the host closed it (bad length, bad frame) or it is waiting for more bytes (hello timeout)
+				// either the host closed it (bad length, bad frame) or it is waiting for
+				// more bytes (hello timeout)
 				assertThat(last).isSameAs(RawClient.EOF);
 			}
 		}
@@ -189,7 +198,8 @@ class HostRobustnessTest {
 			try (RawClient forger = raw()) {
 				forger.send(new Frame.Hello(List.of(1), Endpoint.named(name)));
 				Frame answer = forger.next(WAIT);
-				assertThat(answer).isEqualTo(new Frame.Rejected("EndpointInUse", "Named[name=" + name + "] is already connected"));
+				assertThat(answer)
+					.isEqualTo(new Frame.Rejected("EndpointInUse", "Named[name=" + name + "] is already connected"));
 				assertThat(forger.next(WAIT)).isSameAs(RawClient.EOF);
 			}
 		}
@@ -202,13 +212,23 @@ class HostRobustnessTest {
 	void theSourceIsStampedFromTheRegistrationNotFromWhatTheSenderClaims() throws Exception {
 		Subscription atHost = hostClient.subscribe("t");
 		try (RawClient mallory = registered("mallory")) {
-			// a Message with an extra "source" field claiming to be alpha: unknown fields are ignored
+			// a Message with an extra "source" field claiming to be alpha: unknown fields
+			// are ignored
 			byte[] dest = FrameCodec.endpointBytes(Endpoint.named("host"));
 			byte[] claimed = FrameCodec.sourceBytes(new Source.Named("alpha", USER));
 			ByteBuffer body = ByteBuffer.allocate(200);
-			body.put((byte) 0xA1).put(text("Message")).put((byte) 0xA4).put(text("source")).put(claimed)
-				.put(text("destination")).put(dest).put(text("topic")).put(text("t")).put(text("payload"))
-				.put((byte) 0x41).put((byte) 7);
+			body.put((byte) 0xA1)
+				.put(text("Message"))
+				.put((byte) 0xA4)
+				.put(text("source"))
+				.put(claimed)
+				.put(text("destination"))
+				.put(dest)
+				.put(text("topic"))
+				.put(text("t"))
+				.put(text("payload"))
+				.put((byte) 0x41)
+				.put((byte) 7);
 			byte[] bytes = new byte[body.position()];
 			body.flip().get(bytes);
 			mallory.sendBody(bytes);
@@ -257,16 +277,19 @@ class HostRobustnessTest {
 			assertThat(answer).isInstanceOf(Frame.Rejected.class);
 			assertThat(((Frame.Rejected) answer).reason()).isEqualTo("UnsupportedVersion");
 		}
-		// the highest version both speak: 2 since protocol version 2 (compact data frames)
+		// the highest version both speak: 2 since protocol version 2 (compact data
+		// frames)
 		try (RawClient flexible = raw()) {
 			flexible.send(new Frame.Hello(List.of(1, 2, 3), Endpoint.named("flexible")));
 			Frame answer = flexible.next(WAIT);
-			assertThat(answer).isEqualTo(new Frame.Welcome(2, Endpoint.named("host"), List.of(Endpoint.named("alpha"))));
+			assertThat(answer)
+				.isEqualTo(new Frame.Welcome(2, Endpoint.named("host"), List.of(Endpoint.named("alpha"))));
 		}
 		try (RawClient older = raw()) {
 			older.send(new Frame.Hello(List.of(1, 3), Endpoint.named("older")));
 			Frame answer = older.next(WAIT);
-			assertThat(answer).isEqualTo(new Frame.Welcome(1, Endpoint.named("host"), List.of(Endpoint.named("alpha"))));
+			assertThat(answer)
+				.isEqualTo(new Frame.Welcome(1, Endpoint.named("host"), List.of(Endpoint.named("alpha"))));
 		}
 	}
 
@@ -278,7 +301,8 @@ class HostRobustnessTest {
 			for (int i = 0; i < 5; i++) {
 				filler.add(registered("filler-" + i));
 			}
-			// the cap counts registered peers (handshaking connections have their own pool): a sixth Hello is refused
+			// the cap counts registered peers (handshaking connections have their own
+			// pool): a sixth Hello is refused
 			try (RawClient extra = raw()) {
 				extra.send(new Frame.Hello(List.of(1), Endpoint.named("extra")));
 				Frame answer = extra.next(WAIT);
@@ -315,14 +339,16 @@ class HostRobustnessTest {
 				}
 			}
 			assertThat(refused).isEqualTo(1);
-			// messages routed from another peer to the stuck one are dropped and counted, not queued without end
+			// messages routed from another peer to the stuck one are dropped and counted,
+			// not queued without end
 			long overflowBefore = host.stats().overflowDrops();
 			SocketTransport betaTransport = fx.transport("beta", Role.PEER);
 			await().atMost(WAIT).until(() -> betaTransport.reachableEndpoints().contains(Endpoint.named("slow")));
 			for (int i = 0; i < 30; i++) {
 				betaTransport.send(new OutgoingMessage(chunk, Endpoint.named("slow"), "t"));
 			}
-			// the stuck connection can absorb at most a queue and a batch more, so most of these are dropped
+			// the stuck connection can absorb at most a queue and a batch more, so most
+			// of these are dropped
 			await().atMost(WAIT).until(() -> host.stats().overflowDrops() > overflowBefore);
 			assertThat(drops).contains(DropReason.TRANSPORT_OVERFLOW);
 			hostStillServes();

@@ -19,12 +19,14 @@ import dev.ipc.model.Endpoint;
 import dev.ipc.transport.socket.SocketTransportOptions.Role;
 
 /**
- * A manual measuring tool, not a test: what idle connected peers cost a host, counted rather than timed. Run two JVMs
- * on the test class path: {@code IdlePeersProbe host <socket>} opens a host and answers {@code stats} on stdin with
- * its live threads, the transport's threads, the heap in use after a full GC, its open descriptors and connected
- * peers; {@code IdlePeersProbe peers <socket> <n>} connects {@code n} raw protocol peers (one thread, one selector,
- * every frame read and discarded) and stays connected until stdin closes. Compare {@code stats} before and after.
- * Fails with the first exception it meets.
+ * A manual measuring tool, not a test: what idle connected peers cost a host, counted
+ * rather than timed. Run two JVMs on the test class path:
+ * {@code IdlePeersProbe host <socket>} opens a host and answers {@code stats} on stdin
+ * with its live threads, the transport's threads, the heap in use after a full GC, its
+ * open descriptors and connected peers; {@code IdlePeersProbe peers <socket> <n>}
+ * connects {@code n} raw protocol peers (one thread, one selector, every frame read and
+ * discarded) and stays connected until stdin closes. Compare {@code stats} before and
+ * after. Fails with the first exception it meets.
  */
 final class IdlePeersProbe {
 
@@ -41,9 +43,15 @@ final class IdlePeersProbe {
 	}
 
 	private static void host(Path socket) throws Exception {
-		SocketTransportOptions options = SocketTransportOptions.builder().endpoint(Endpoint.named("probe-host"))
-			.unixSocket(socket).role(Role.HOST).maxConnections(5000).maxConnectionsPerUser(5000)
-			.maxPendingConnections(5000).maxPendingPerUser(5000).build();
+		SocketTransportOptions options = SocketTransportOptions.builder()
+			.endpoint(Endpoint.named("probe-host"))
+			.unixSocket(socket)
+			.role(Role.HOST)
+			.maxConnections(5000)
+			.maxConnectionsPerUser(5000)
+			.maxPendingConnections(5000)
+			.maxPendingPerUser(5000)
+			.build();
 		try (SocketTransport transport = SocketTransport.open(options)) {
 			transport.subscribe();
 			System.out.println("READY");
@@ -55,8 +63,11 @@ final class IdlePeersProbe {
 						System.gc();
 					}
 					long heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
-					long transportThreads = Thread.getAllStackTraces().keySet().stream()
-						.filter(t -> t.isAlive() && t.getName().startsWith("ipc-socket-")).count();
+					long transportThreads = Thread.getAllStackTraces()
+						.keySet()
+						.stream()
+						.filter(t -> t.isAlive() && t.getName().startsWith("ipc-socket-"))
+						.count();
 					long fds;
 					try (var list = Files.list(Path.of("/proc/self/fd"))) {
 						fds = list.count();

@@ -26,9 +26,10 @@ import dev.ipc.spi.BackendReceiver;
 import dev.ipc.transport.socket.SocketTransportOptions.Role;
 
 /**
- * The I/O loop behind the socket transport: one thread for every connection, frames cut correctly whatever the
- * stream's chunking (split prefixes, many frames in one read, frames larger than the read buffer), partial writes
- * to a slow reader finished in order once it reads, and a close started on the loop itself.
+ * The I/O loop behind the socket transport: one thread for every connection, frames cut
+ * correctly whatever the stream's chunking (split prefixes, many frames in one read,
+ * frames larger than the read buffer), partial writes to a slow reader finished in order
+ * once it reads, and a close started on the loop itself.
  */
 class IoLoopTest {
 
@@ -67,9 +68,8 @@ class IoLoopTest {
 			SocketTransport peer = fx.transport("onethread-peer", Role.PEER);
 			assertThat(peer.awaitConnected(WAIT)).isTrue();
 			await().atMost(WAIT).until(() -> host.stats().connectedPeers() == 31);
-			assertThat(SocketTransportTest.threadsNamed("ipc-socket-onethread-"))
-				.containsExactlyInAnyOrder("ipc-socket-onethread-io", "ipc-socket-onethread-peer-io",
-						"ipc-socket-onethread-peer-connect");
+			assertThat(SocketTransportTest.threadsNamed("ipc-socket-onethread-")).containsExactlyInAnyOrder(
+					"ipc-socket-onethread-io", "ipc-socket-onethread-peer-io", "ipc-socket-onethread-peer-connect");
 		}
 		finally {
 			for (RawClient client : clients) {
@@ -97,14 +97,16 @@ class IoLoopTest {
 			byte[] small = payload(300, 1);
 			dribble(client, message("chunks", small), 1);
 			assertThat(receiver.receive(WAIT).payload()).isEqualTo(small);
-			// frames larger than the read buffer, in odd steps, one right behind the other in the stream
+			// frames larger than the read buffer, in odd steps, one right behind the
+			// other in the stream
 			byte[] large = payload(200_000, 2);
 			byte[] larger = payload(IoLoop.READ_CHUNK * 4 + 3, 3);
 			byte[] both = concat(message("chunks", large), message("chunks", larger));
 			dribble(client, both, 7_001);
 			assertThat(receiver.receive(WAIT).payload()).isEqualTo(large);
 			assertThat(receiver.receive(WAIT).payload()).isEqualTo(larger);
-			// a frame of almost the read buffer's size between two small ones, in one write
+			// a frame of almost the read buffer's size between two small ones, in one
+			// write
 			byte[] p1 = payload(1, 4);
 			byte[] p2 = payload(IoLoop.READ_CHUNK - 64, 5);
 			byte[] p3 = payload(10, 6);
@@ -123,7 +125,8 @@ class IoLoopTest {
 			channel.connect(UnixDomainSocketAddress.of(fx.socket()));
 			write(channel, FrameCodec.encode(new Frame.Hello(List.of(1), Endpoint.named("sleepy"))));
 			assertThat(readFrame(channel)).isInstanceOf(Frame.Welcome.class);
-			// far more than the socket buffers hold: the host's writes stay partial until the peer reads
+			// far more than the socket buffers hold: the host's writes stay partial until
+			// the peer reads
 			int count = 120;
 			for (int i = 0; i < count; i++) {
 				host.send(new OutgoingMessage(payload(40_000, i), Endpoint.named("sleepy"), "t"));

@@ -37,7 +37,9 @@ final class LogCapture implements AutoCloseable {
 	/** Formatted messages of the captured events at {@code level}. */
 	List<String> messages(Level level) {
 		synchronized (appender) {
-			return appender.list.stream().filter(e -> e.getLevel() == level).map(ILoggingEvent::getFormattedMessage)
+			return appender.list.stream()
+				.filter(e -> e.getLevel() == level)
+				.map(ILoggingEvent::getFormattedMessage)
 				.collect(Collectors.toList());
 		}
 	}

@@ -6,7 +6,10 @@ import dev.ipc.model.IncomingMessage;
 import dev.ipc.spi.InboundSink;
 import dev.ipc.spi.ReceiveMarker;
 
-/** An {@link InboundSink} that hands messages to a callback and ignores markers and losses (for transport tests). */
+/**
+ * An {@link InboundSink} that hands messages to a callback and ignores markers and losses
+ * (for transport tests).
+ */
 record MessageSink(Consumer<IncomingMessage> onMessage) implements InboundSink {
 
 	@Override

@@ -15,8 +15,9 @@ import org.junit.jupiter.api.io.TempDir;
 import dev.ipc.transport.socket.SocketTransportOptions.Role;
 
 /**
- * A host and two peers as separate JVMs ({@link SocketTestNode}) over a real Unix socket: messaging and RPC in every
- * direction, a peer killed with SIGKILL and restarted, the host killed and restarted.
+ * A host and two peers as separate JVMs ({@link SocketTestNode}) over a real Unix socket:
+ * messaging and RPC in every direction, a peer killed with SIGKILL and restarted, the
+ * host killed and restarted.
  */
 class MultiProcessSocketTest {
 
@@ -48,9 +49,12 @@ class MultiProcessSocketTest {
 		assertThat(from.call("rpc " + to + " hello", WAIT)).startsWith("RPC-OK hello " + to + " ");
 	}
 
-	/** Retries an RPC until it succeeds: used while a peer reconnects on its own schedule. */
+	/**
+	 * Retries an RPC until it succeeds: used while a peer reconnects on its own schedule.
+	 */
 	private static void awaitRpc(NodeProcess from, String to) {
-		await().atMost(WAIT).pollInterval(Duration.ofMillis(100))
+		await().atMost(WAIT)
+			.pollInterval(Duration.ofMillis(100))
 			.until(() -> from.call("rpc " + to + " hello", WAIT).startsWith("RPC-OK"));
 	}
 
@@ -77,7 +81,8 @@ class MultiProcessSocketTest {
 		assertThat(host.call("pub alpha ping:2", WAIT)).isEqualTo("PUB-OK");
 		host.awaitLine(l -> l.equals("GOT alpha pong:2"), WAIT);
 
-		// requests in flight to beta when it is killed fail at once, long before their 5-minute timeout
+		// requests in flight to beta when it is killed fail at once, long before their
+		// 5-minute timeout
 		String fromAlpha = alpha.send("hang beta");
 		String fromHost = host.send("hang beta");
 		alpha.awaitLine(l -> l.equals(fromAlpha + " HANG-SENT"), WAIT);
@@ -126,7 +131,8 @@ class MultiProcessSocketTest {
 		assertThat(alpha.call("role", WAIT)).isEqualTo("ROLE PEER false");
 		assertThat(alpha.call("rpc beta nobody-routes", WAIT)).isEqualTo("RPC-ERR IpcUnreachableException");
 
-		// the killed host left its socket file behind; the new one replaces it and the peers come back by themselves
+		// the killed host left its socket file behind; the new one replaces it and the
+		// peers come back by themselves
 		NodeProcess host2 = start(Role.HOST, "host");
 		host2.awaitReady(START);
 		awaitRpc(alpha, "host");

@@ -23,7 +23,10 @@ import org.slf4j.LoggerFactory;
 
 import dev.ipc.transport.socket.SocketTransportOptions.Role;
 
-/** A child JVM running {@link SocketTestNode}, driven through its stdin and watched through its stdout. */
+/**
+ * A child JVM running {@link SocketTestNode}, driven through its stdin and watched
+ * through its stdout.
+ */
 final class NodeProcess implements AutoCloseable {
 
 	private static final Logger log = LoggerFactory.getLogger(NodeProcess.class);
@@ -85,10 +88,13 @@ final class NodeProcess implements AutoCloseable {
 		}
 	}
 
-	/** Waits for a line (without the {@code @@ } marker) matching {@code condition}, seen at any time. */
+	/**
+	 * Waits for a line (without the {@code @@ } marker) matching {@code condition}, seen
+	 * at any time.
+	 */
 	String awaitLine(Predicate<String> condition, Duration timeout) {
-		return await().atMost(timeout).until(() -> lines.stream().filter(condition).findFirst().orElse(null),
-				found -> found != null);
+		return await().atMost(timeout)
+			.until(() -> lines.stream().filter(condition).findFirst().orElse(null), found -> found != null);
 	}
 
 	boolean saw(Predicate<String> condition) {

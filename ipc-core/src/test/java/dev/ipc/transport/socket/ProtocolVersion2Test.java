@@ -29,9 +29,10 @@ import dev.ipc.spi.BackendReceiver;
 import dev.ipc.transport.socket.SocketTransportOptions.Role;
 
 /**
- * Protocol version 2: negotiated in {@code Hello}, version-1 peers keep getting version-1 frames (also from
- * version-2 senders, and the other way round), version-2 peers get {@code Bind}s and compact frames, and hostile
- * compact frames cost only themselves, on the host and on a peer.
+ * Protocol version 2: negotiated in {@code Hello}, version-1 peers keep getting version-1
+ * frames (also from version-2 senders, and the other way round), version-2 peers get
+ * {@code Bind}s and compact frames, and hostile compact frames cost only themselves, on
+ * the host and on a peer.
  */
 class ProtocolVersion2Test {
 
@@ -66,7 +67,8 @@ class ProtocolVersion2Test {
 					.isEqualTo(new CompactFrames.Data(CompactFrames.DELIVER, id, topic, payload));
 			}
 		}
-		// a 200-byte payload to a small id: 4 bytes of header instead of the CBOR envelope
+		// a 200-byte payload to a small id: 4 bytes of header instead of the CBOR
+		// envelope
 		byte[] compact = CompactFrames.encode(CompactFrames.MESSAGE, 3, null, new byte[200]);
 		assertThat(compact.length - 4).isEqualTo(203);
 		Frame.Bind bind = new Frame.Bind(70_000, new Source.Named("worker", "alice"));
@@ -89,16 +91,18 @@ class ProtocolVersion2Test {
 		try (RawClient old = new RawClient(fx.socket())) {
 			old.send(new Frame.Hello(List.of(1), Endpoint.named("old")));
 			Frame welcome = old.next(WAIT);
-			assertThat(welcome).isEqualTo(new Frame.Welcome(1, Endpoint.named("host"), List.of(Endpoint.named("alpha"))));
+			assertThat(welcome)
+				.isEqualTo(new Frame.Welcome(1, Endpoint.named("host"), List.of(Endpoint.named("alpha"))));
 			await().atMost(WAIT).until(() -> alpha.reachableEndpoints().contains(Endpoint.named("old")));
 
-			// a version-2 peer and the host to the version-1 peer: CBOR Delivers with the full source
+			// a version-2 peer and the host to the version-1 peer: CBOR Delivers with the
+			// full source
 			alpha.send(new OutgoingMessage(new byte[] { 7 }, Endpoint.named("old"), "t"));
-			assertThat(old.nextOf(Frame.Deliver.class, WAIT)).isEqualTo(new Frame.Deliver(
-					new Source.Named("alpha", USER), Endpoint.named("old"), "t", new byte[] { 7 }));
+			assertThat(old.nextOf(Frame.Deliver.class, WAIT)).isEqualTo(
+					new Frame.Deliver(new Source.Named("alpha", USER), Endpoint.named("old"), "t", new byte[] { 7 }));
 			host.send(new OutgoingMessage(new byte[] { 8 }, Endpoint.named("old"), null));
-			assertThat(old.nextOf(Frame.Deliver.class, WAIT)).isEqualTo(new Frame.Deliver(
-					new Source.Named("host", USER), Endpoint.named("old"), null, new byte[] { 8 }));
+			assertThat(old.nextOf(Frame.Deliver.class, WAIT)).isEqualTo(
+					new Frame.Deliver(new Source.Named("host", USER), Endpoint.named("old"), null, new byte[] { 8 }));
 
 			// the version-1 peer to the version-2 peer and to the host
 			old.send(new Frame.Message(Endpoint.named("alpha"), "t", new byte[] { 9 }));
@@ -137,9 +141,11 @@ class ProtocolVersion2Test {
 			await().atMost(WAIT).until(() -> alpha.reachableEndpoints().contains(Endpoint.named("raw")));
 
 			alpha.send(new OutgoingMessage(new byte[] { 1 }, Endpoint.named("raw"), "t"));
-			assertThat(raw.nextData()).isEqualTo(new CompactFrames.Data(CompactFrames.DELIVER, alphaId, "t", new byte[] { 1 }));
+			assertThat(raw.nextData())
+				.isEqualTo(new CompactFrames.Data(CompactFrames.DELIVER, alphaId, "t", new byte[] { 1 }));
 			host.send(new OutgoingMessage(new byte[] { 2 }, Endpoint.named("raw"), null));
-			assertThat(raw.nextData()).isEqualTo(new CompactFrames.Data(CompactFrames.DELIVER, hostId, null, new byte[] { 2 }));
+			assertThat(raw.nextData())
+				.isEqualTo(new CompactFrames.Data(CompactFrames.DELIVER, hostId, null, new byte[] { 2 }));
 
 			raw.write(CompactFrames.encode(CompactFrames.MESSAGE, hostId, "h", new byte[] { 3 }));
 			IncomingMessage got = atHost.receive(WAIT);
@@ -151,7 +157,8 @@ class ProtocolVersion2Test {
 			assertThat(got.source()).isEqualTo(new Source.Named("raw", USER));
 			// a peer may address itself
 			raw.write(CompactFrames.encode(CompactFrames.MESSAGE, ownId, null, new byte[] { 5 }));
-			assertThat(raw.nextData()).isEqualTo(new CompactFrames.Data(CompactFrames.DELIVER, ownId, null, new byte[] { 5 }));
+			assertThat(raw.nextData())
+				.isEqualTo(new CompactFrames.Data(CompactFrames.DELIVER, ownId, null, new byte[] { 5 }));
 
 			// a newcomer is bound before it is announced
 			SocketTransport beta = fx.transport("beta", Role.PEER);
@@ -169,8 +176,15 @@ class ProtocolVersion2Test {
 		try (Raw2 raw = new Raw2(fx.socket(), "hostile")) {
 			byte[][] bodies = { { 0x01 }, // too short
 					{ 0x01, (byte) 0x80, (byte) 0x80 }, // the id runs past the frame
-					{ 0x01, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 0x00 }, // a 6-byte varint
-					{ 0x01, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 0x0F, 0x00 }, // an id beyond 2^31 - 1
+					{ 0x01, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 0x00 }, // a
+																										// 6-byte
+																										// varint
+					{ 0x01, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 0x0F, 0x00 }, // an
+																								// id
+																								// beyond
+																								// 2^31
+																								// -
+																								// 1
 					{ 0x01, 0x00, 0x7F, 'a' }, // the topic runs past the frame
 					{ 0x01, 0x00, 0x03, (byte) 0xC3, 0x28 }, // a topic that is not UTF-8
 					{ 0x02, 0x00, 0x00, 1, 2, 3 }, // a Deliver from a peer
@@ -186,7 +200,8 @@ class ProtocolVersion2Test {
 			raw.write(CompactFrames.encode(CompactFrames.MESSAGE, HostServer.HOST_ID, null, new byte[] { 42 }));
 			assertThat(atHost.receive(WAIT).payload()).containsExactly(42);
 		}
-		// compact frames on a version-1 connection are malformed; as the first frame, a protocol error
+		// compact frames on a version-1 connection are malformed; as the first frame, a
+		// protocol error
 		try (RawClient v1 = new RawClient(fx.socket())) {
 			v1.send(new Frame.Hello(List.of(1), Endpoint.named("v1")));
 			assertThat(v1.next(WAIT)).isInstanceOf(Frame.Welcome.class);
@@ -224,14 +239,16 @@ class ProtocolVersion2Test {
 				SocketTransport peer = opening.get();
 				BackendReceiver atPeer = peer.subscribe();
 				assertThat(peer.awaitConnected(WAIT)).isTrue();
-				// from an id never bound, a compact Message (peers do not get those) and a truncated one
+				// from an id never bound, a compact Message (peers do not get those) and
+				// a truncated one
 				write(toPeer, CompactFrames.encode(CompactFrames.DELIVER, 77, null, new byte[] { 1 }));
 				write(toPeer, CompactFrames.encode(CompactFrames.MESSAGE, 77, null, new byte[] { 1 }));
 				write(toPeer, new byte[] { 0, 0, 0, 2, 0x02, (byte) 0x80 });
 				await().atMost(WAIT).until(() -> peer.stats().malformedFrames() == 3);
 				// once bound, the id names its source
 				write(toPeer, FrameCodec.encode(new Frame.Bind(77, new Source.Named("other", "someone"))));
-				write(toPeer, CompactFrames.encode(CompactFrames.DELIVER, 77, "t", "hi".getBytes(StandardCharsets.UTF_8)));
+				write(toPeer,
+						CompactFrames.encode(CompactFrames.DELIVER, 77, "t", "hi".getBytes(StandardCharsets.UTF_8)));
 				IncomingMessage got = atPeer.receive(WAIT);
 				assertThat(got.source()).isEqualTo(new Source.Named("other", "someone"));
 				assertThat(got.destination()).isEqualTo(Endpoint.named("peer"));
@@ -254,7 +271,8 @@ class ProtocolVersion2Test {
 		Raw2(Path socket, String name) throws Exception {
 			channel = SocketChannel.open(StandardProtocolFamily.UNIX);
 			channel.connect(UnixDomainSocketAddress.of(socket));
-			ProtocolVersion2Test.write(channel, FrameCodec.encode(new Frame.Hello(List.of(1, 2), Endpoint.named(name))));
+			ProtocolVersion2Test.write(channel,
+					FrameCodec.encode(new Frame.Hello(List.of(1, 2), Endpoint.named(name))));
 			welcome = (Frame.Welcome) readFrame(channel);
 			// the host, itself, then each peer already connected
 			for (int i = 0; i < welcome.peers().size() + 2; i++) {
@@ -263,8 +281,11 @@ class ProtocolVersion2Test {
 		}
 
 		int idOf(String name) {
-			return binds.stream().filter(b -> b.source().toEndpoint().equals(Endpoint.named(name))).findFirst()
-				.orElseThrow().id();
+			return binds.stream()
+				.filter(b -> b.source().toEndpoint().equals(Endpoint.named(name)))
+				.findFirst()
+				.orElseThrow()
+				.id();
 		}
 
 		void write(byte[] bytes) throws IOException {

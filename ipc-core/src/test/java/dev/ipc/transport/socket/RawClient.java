@@ -13,8 +13,8 @@ import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A hand-driven protocol client for robustness tests: writes arbitrary bytes and reads the host's frames on a
- * background thread.
+ * A hand-driven protocol client for robustness tests: writes arbitrary bytes and reads
+ * the host's frames on a background thread.
  */
 final class RawClient implements AutoCloseable {
 
@@ -33,12 +33,15 @@ final class RawClient implements AutoCloseable {
 		this(socket, true);
 	}
 
-	/** @param readFrames false to never read (a slow reader) */
+	/**
+	 * @param readFrames false to never read (a slow reader) */
 	RawClient(Path socket, boolean readFrames) throws IOException {
 		this(unix(socket), readFrames);
 	}
 
-	/** A client on an already connected channel (e.g. TCP from a chosen local address). */
+	/**
+	 * A client on an already connected channel (e.g. TCP from a chosen local address).
+	 */
 	RawClient(SocketChannel channel, boolean readFrames) {
 		this.channel = channel;
 		this.readFrames = readFrames;
@@ -61,7 +64,10 @@ final class RawClient implements AutoCloseable {
 		return channel;
 	}
 
-	/** A TCP client to {@code 127.0.0.1:port} from the loopback address {@code from} (e.g. 127.0.0.2). */
+	/**
+	 * A TCP client to {@code 127.0.0.1:port} from the loopback address {@code from} (e.g.
+	 * 127.0.0.2).
+	 */
 	static RawClient tcp(String from, int port) throws IOException {
 		SocketChannel channel = SocketChannel.open();
 		try {
@@ -92,15 +98,16 @@ final class RawClient implements AutoCloseable {
 		write(buffer.array());
 	}
 
-	/** The next frame from the host, {@link #EOF} when the host closed the connection, null on timeout. */
-	@Nullable
-	Frame next(Duration timeout) throws InterruptedException {
+	/**
+	 * The next frame from the host, {@link #EOF} when the host closed the connection,
+	 * null on timeout.
+	 */
+	@Nullable Frame next(Duration timeout) throws InterruptedException {
 		return frames.poll(timeout.toNanos(), TimeUnit.NANOSECONDS);
 	}
 
 	/** Skips frames until one of {@code type} arrives (or EOF / timeout). */
-	@Nullable
-	Frame nextOf(Class<? extends Frame> type, Duration timeout) throws InterruptedException {
+	@Nullable Frame nextOf(Class<? extends Frame> type, Duration timeout) throws InterruptedException {
 		long deadline = System.nanoTime() + timeout.toNanos();
 		while (true) {
 			Frame frame = frames.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);

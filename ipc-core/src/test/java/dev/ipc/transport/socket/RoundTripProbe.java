@@ -12,12 +12,14 @@ import dev.ipc.spi.BackendReceiver;
 import dev.ipc.transport.socket.SocketTransportOptions.Role;
 
 /**
- * A manual measuring tool, not a test: transport-level round trips between two JVMs, to count (not time) what one
- * costs. {@code RoundTripProbe host <socket>} echoes every message back to its sender from an inline receiver (on
- * the I/O loop); {@code RoundTripProbe peer <socket> <n>} sends a 200-byte message to the host from its main thread,
- * parks until the echo arrives (its inline receiver unparks it), {@code n} times, and prints the voluntary context
- * switches (wake-ups) of each of its threads per round trip, from {@code /proc/self/task/<tid>/status}. Run the peer
- * under {@code strace -f -c} to count its syscalls. Fails with the first exception it meets.
+ * A manual measuring tool, not a test: transport-level round trips between two JVMs, to
+ * count (not time) what one costs. {@code RoundTripProbe host <socket>} echoes every
+ * message back to its sender from an inline receiver (on the I/O loop);
+ * {@code RoundTripProbe peer <socket> <n>} sends a 200-byte message to the host from its
+ * main thread, parks until the echo arrives (its inline receiver unparks it), {@code n}
+ * times, and prints the voluntary context switches (wake-ups) of each of its threads per
+ * round trip, from {@code /proc/self/task/<tid>/status}. Run the peer under
+ * {@code strace -f -c} to count its syscalls. Fails with the first exception it meets.
  */
 final class RoundTripProbe {
 
@@ -27,17 +29,24 @@ final class RoundTripProbe {
 	public static void main(String[] args) throws Exception {
 		Path socket = Path.of(args[1]);
 		if (args[0].equals("host")) {
-			SocketTransport host = SocketTransport.open(SocketTransportOptions.builder().endpoint(Endpoint.named("rt-host"))
-				.unixSocket(socket).role(Role.HOST).build());
+			SocketTransport host = SocketTransport.open(SocketTransportOptions.builder()
+				.endpoint(Endpoint.named("rt-host"))
+				.unixSocket(socket)
+				.role(Role.HOST)
+				.build());
 			BackendReceiver receiver = host.subscribe();
-			receiver.deliverTo(new MessageSink(m -> host.send(new OutgoingMessage(m.payload(), m.source().toEndpoint(), m.topic()))));
+			receiver.deliverTo(new MessageSink(
+					m -> host.send(new OutgoingMessage(m.payload(), m.source().toEndpoint(), m.topic()))));
 			System.out.println("READY");
 			Thread.sleep(Long.MAX_VALUE);
 			return;
 		}
 		int n = Integer.parseInt(args[2]);
-		SocketTransport peer = SocketTransport.open(SocketTransportOptions.builder().endpoint(Endpoint.named("rt-peer"))
-			.unixSocket(socket).role(Role.PEER).build());
+		SocketTransport peer = SocketTransport.open(SocketTransportOptions.builder()
+			.endpoint(Endpoint.named("rt-peer"))
+			.unixSocket(socket)
+			.role(Role.PEER)
+			.build());
 		if (!peer.awaitConnected(Duration.ofSeconds(10))) {
 			throw new IllegalStateException("not connected");
 		}
@@ -113,7 +122,11 @@ final class RoundTripProbe {
 			String key = e.substring(0, e.indexOf('='));
 			long delta = Long.parseLong(e.substring(e.indexOf('=') + 1)) - b.getOrDefault(key, 0L);
 			if (delta > n / 100) {
-				out.append("  ").append(key).append(": ").append(String.format("%.2f", delta / (double) n)).append('\n');
+				out.append("  ")
+					.append(key)
+					.append(": ")
+					.append(String.format("%.2f", delta / (double) n))
+					.append('\n');
 				total += delta / (double) n;
 			}
 		}

@@ -11,7 +11,10 @@ import dev.ipc.client.IpcClient;
 import dev.ipc.model.Endpoint;
 import dev.ipc.transport.socket.SocketTransportOptions.Role;
 
-/** Opens transports and clients for one test and closes them all afterwards, clients first. */
+/**
+ * Opens transports and clients for one test and closes them all afterwards, clients
+ * first.
+ */
 final class SocketFixture implements AutoCloseable {
 
 	private final Path socket;
@@ -30,8 +33,13 @@ final class SocketFixture implements AutoCloseable {
 
 	/** Options with short, test-friendly timeouts on this fixture's Unix socket. */
 	SocketTransportOptions.Builder options(String name, Role role) {
-		return SocketTransportOptions.builder().endpoint(Endpoint.named(name)).unixSocket(socket).role(role)
-			.helloTimeout(Duration.ofSeconds(2)).initialBackoff(Duration.ofMillis(20)).maxBackoff(Duration.ofMillis(200))
+		return SocketTransportOptions.builder()
+			.endpoint(Endpoint.named(name))
+			.unixSocket(socket)
+			.role(role)
+			.helloTimeout(Duration.ofSeconds(2))
+			.initialBackoff(Duration.ofMillis(20))
+			.maxBackoff(Duration.ofMillis(200))
 			.closeTimeout(Duration.ofSeconds(2));
 	}
 
@@ -49,14 +57,20 @@ final class SocketFixture implements AutoCloseable {
 		return transport;
 	}
 
-	/** A started, encrypted client on {@code transport} (see {@link SocketTestSupport#startClient}). */
+	/**
+	 * A started, encrypted client on {@code transport} (see
+	 * {@link SocketTestSupport#startClient}).
+	 */
 	IpcClient client(SocketTransport transport) {
 		IpcClient client = SocketTestSupport.startClient(transport, transport.localEndpoint());
 		clients.add(client);
 		return client;
 	}
 
-	/** A started client without encryption, for tests that put raw frames or oversized payloads on the transport. */
+	/**
+	 * A started client without encryption, for tests that put raw frames or oversized
+	 * payloads on the transport.
+	 */
 	IpcClient plainClient(SocketTransport transport) {
 		IpcClient client = SocketTestSupport.startClient(transport, transport.localEndpoint(), false);
 		clients.add(client);

@@ -19,19 +19,18 @@ import dev.ipc.transport.socket.SocketTestSupport.Hang;
 import dev.ipc.transport.socket.SocketTransportOptions.Role;
 
 /**
- * A scripted process for {@link MultiProcessSocketTest}: {@code SocketTestNode <HOST|PEER|AUTO> <socket> <name>}.
- * Builds a client on the socket transport (crypto chosen in {@link SocketTestSupport#withCrypto}), serves
- * {@code Echo} and {@code Hang}, answers greetings starting with {@code ping:} with {@code pong:}, and runs commands
- * read from stdin, each prefixed with an id that its answer repeats:
- * <pre>
+ * A scripted process for {@link MultiProcessSocketTest}:
+ * {@code SocketTestNode <HOST|PEER|AUTO> <socket> <name>}. Builds a client on the socket
+ * transport (crypto chosen in {@link SocketTestSupport#withCrypto}), serves {@code Echo}
+ * and {@code Hang}, answers greetings starting with {@code ping:} with {@code pong:}, and
+ * runs commands read from stdin, each prefixed with an id that its answer repeats: <pre>
  * &lt;id&gt; rpc &lt;dest&gt; &lt;text&gt;   → @@ &lt;id&gt; RPC-OK &lt;text&gt; &lt;by&gt; &lt;callerSource&gt; | @@ &lt;id&gt; RPC-ERR &lt;exception&gt;
  * &lt;id&gt; hang &lt;dest&gt;          → @@ &lt;id&gt; HANG-SENT, later @@ &lt;id&gt; HANG-ERR &lt;exception&gt;
  * &lt;id&gt; pub &lt;dest&gt; &lt;text&gt;   → @@ &lt;id&gt; PUB-OK | @@ &lt;id&gt; PUB-ERR &lt;exception&gt;
  * &lt;id&gt; peers               → @@ &lt;id&gt; PEERS &lt;names&gt;
  * &lt;id&gt; role                → @@ &lt;id&gt; ROLE &lt;role&gt; &lt;connected&gt;
- * </pre>
- * Unprompted lines: {@code @@ READY <name> <role>}, {@code @@ GOT <from> <text>}, {@code @@ LEFT <name>}. The
- * process exits when stdin ends.
+ * </pre> Unprompted lines: {@code @@ READY <name> <role>}, {@code @@ GOT <from> <text>},
+ * {@code @@ LEFT <name>}. The process exits when stdin ends.
  */
 public final class SocketTestNode {
 
@@ -53,7 +52,8 @@ public final class SocketTestNode {
 
 	private static String failure(Throwable ex) {
 		Throwable cause = ex;
-		while ((cause instanceof ExecutionException || cause instanceof CompletionException) && cause.getCause() != null) {
+		while ((cause instanceof ExecutionException || cause instanceof CompletionException)
+				&& cause.getCause() != null) {
 			cause = cause.getCause();
 		}
 		return cause.getClass().getSimpleName();
@@ -63,9 +63,14 @@ public final class SocketTestNode {
 		Role role = Role.valueOf(args[0]);
 		Path socket = Path.of(args[1]);
 		String name = args[2];
-		SocketTransportOptions options = SocketTransportOptions.builder().endpoint(Endpoint.named(name))
-			.unixSocket(socket).role(role).initialBackoff(Duration.ofMillis(50)).maxBackoff(Duration.ofMillis(500))
-			.helloTimeout(Duration.ofSeconds(3)).build();
+		SocketTransportOptions options = SocketTransportOptions.builder()
+			.endpoint(Endpoint.named(name))
+			.unixSocket(socket)
+			.role(role)
+			.initialBackoff(Duration.ofMillis(50))
+			.maxBackoff(Duration.ofMillis(500))
+			.helloTimeout(Duration.ofSeconds(3))
+			.build();
 		try (SocketTransport transport = SocketTransport.open(options)) {
 			transport.addDisconnectListener(endpoint -> say("LEFT " + nameOf(endpoint)));
 			IpcClient client = SocketTestSupport.startClient(transport, Endpoint.named(name));
@@ -106,7 +111,8 @@ public final class SocketTestNode {
 				try {
 					var reply = client.request(new Echo(words[3]), Endpoint.named(words[2]), Duration.ofSeconds(5))
 						.get(10, TimeUnit.SECONDS);
-					say(id + " RPC-OK " + reply.text() + " " + reply.by() + " " + reply.callerSource().replace(' ', '_'));
+					say(id + " RPC-OK " + reply.text() + " " + reply.by() + " "
+							+ reply.callerSource().replace(' ', '_'));
 				}
 				catch (Exception ex) {
 					say(id + " RPC-ERR " + failure(ex));

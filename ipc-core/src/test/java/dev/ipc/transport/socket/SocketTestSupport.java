@@ -20,22 +20,26 @@ final class SocketTestSupport {
 	}
 
 	/**
-	 * The one place the tests choose a crypto provider: every socket test, in-JVM and multi-process, runs encrypted
-	 * with the default Noise suite.
+	 * The one place the tests choose a crypto provider: every socket test, in-JVM and
+	 * multi-process, runs encrypted with the default Noise suite.
 	 */
 	static IpcClientBuilder withCrypto(IpcClientBuilder builder) {
 		return builder.crypto(new NoiseCryptoProvider(), new InMemorySessionRepository<>());
 	}
 
 	/**
-	 * A client without encryption, for tests that inject raw transport frames (which an encrypting client would drop
-	 * as malformed) or send payloads above the Noise plaintext limit.
+	 * A client without encryption, for tests that inject raw transport frames (which an
+	 * encrypting client would drop as malformed) or send payloads above the Noise
+	 * plaintext limit.
 	 */
 	static IpcClientBuilder withoutCrypto(IpcClientBuilder builder) {
 		return builder.crypto(new NoEncryptionCryptoProvider(), new InMemorySessionRepository<>());
 	}
 
-	/** A started, encrypted client named after {@code endpoint}, serving {@link Echo} and a never-answering {@link Hang}. */
+	/**
+	 * A started, encrypted client named after {@code endpoint}, serving {@link Echo} and
+	 * a never-answering {@link Hang}.
+	 */
 	static IpcClient startClient(CommunicationBackend backend, Endpoint endpoint) {
 		return startClient(backend, endpoint, true);
 	}
@@ -43,11 +47,14 @@ final class SocketTestSupport {
 	/** As {@link #startClient(CommunicationBackend, Endpoint)}, encrypted or not. */
 	static IpcClient startClient(CommunicationBackend backend, Endpoint endpoint, boolean encrypted) {
 		String name = (endpoint instanceof Endpoint.Named n) ? n.name() : endpoint.toString();
-		IpcClientBuilder builder = IpcClient.builder().backend(backend).name("client-" + name)
-			.defaultRpcTimeout(Duration.ofSeconds(10)).shutdownTimeout(Duration.ofSeconds(2));
+		IpcClientBuilder builder = IpcClient.builder()
+			.backend(backend)
+			.name("client-" + name)
+			.defaultRpcTimeout(Duration.ofSeconds(10))
+			.shutdownTimeout(Duration.ofSeconds(2));
 		IpcClient client = (encrypted ? withCrypto(builder) : withoutCrypto(builder)).build();
-		client.registerRpcHandler(Echo.class, (request, context) -> new EchoReply(request.text(), name,
-				context.source().toString()));
+		client.registerRpcHandler(Echo.class,
+				(request, context) -> new EchoReply(request.text(), name, context.source().toString()));
 		client.registerAsyncRpcHandler(Hang.class, (request, context) -> new CompletableFuture<>());
 		client.start();
 		return client;
@@ -61,7 +68,10 @@ final class SocketTestSupport {
 	record Echo(String text) implements RpcRequest<EchoReply> {
 	}
 
-	/** The echoed text, who answered, and the caller's source as the answering side saw it. */
+	/**
+	 * The echoed text, who answered, and the caller's source as the answering side saw
+	 * it.
+	 */
 	record EchoReply(String text, String by, String callerSource) {
 	}
 

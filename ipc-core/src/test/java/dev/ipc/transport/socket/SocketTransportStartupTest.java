@@ -30,7 +30,10 @@ import dev.ipc.spi.BackendReceiver;
 import dev.ipc.transport.socket.SocketTestSupport.Echo;
 import dev.ipc.transport.socket.SocketTransportOptions.Role;
 
-/** Issue 9, A1 and A6: what arrives before a host's client starts, and a peer that cannot reach its host. */
+/**
+ * Issue 9, A1 and A6: what arrives before a host's client starts, and a peer that cannot
+ * reach its host.
+ */
 class SocketTransportStartupTest {
 
 	private static final Duration WAIT = Duration.ofSeconds(10);
@@ -100,15 +103,18 @@ class SocketTransportStartupTest {
 
 	@Test
 	void aCallToAHostWhoseClientStartsLateSucceeds() throws Exception {
-		// the Spring case: the transport opens at bean creation, the client starts in a late phase
+		// the Spring case: the transport opens at bean creation, the client starts in a
+		// late phase
 		SocketTransport hostTransport = fx.transport("host", Role.HOST);
 		IpcClient alpha = fx.client(fx.transport("alpha", Role.PEER));
-		// the request runs the Noise handshake on the calling thread, so it is made from another one
+		// the request runs the Noise handshake on the calling thread, so it is made from
+		// another one
 		var reply = java.util.concurrent.CompletableFuture
 			.supplyAsync(() -> alpha.request(new Echo("early"), Endpoint.named("host")))
 			.thenCompose(future -> future);
 		// the Noise handshake start reached the host before any receiver did
-		await().atMost(WAIT).pollInterval(Duration.ofMillis(10))
+		await().atMost(WAIT)
+			.pollInterval(Duration.ofMillis(10))
 			.until(() -> hostTransport.stats().heldUntilSubscribed() >= 1);
 		fx.client(hostTransport);
 		assertThat(reply.get(10, TimeUnit.SECONDS).by()).isEqualTo("host");
@@ -121,7 +127,8 @@ class SocketTransportStartupTest {
 			assertThat(peer.isConnected()).isFalse();
 			await().atMost(WAIT).until(() -> peer.counters().connectFailures.get() >= 5);
 			assertThat(peer.lastConnectionProblem()).hasValueSatisfying(p -> assertThat(p).contains("no socket file"));
-			assertThat(logs.warnings()).filteredOn(l -> l.contains("cannot connect")).hasSize(1)
+			assertThat(logs.warnings()).filteredOn(l -> l.contains("cannot connect"))
+				.hasSize(1)
 				.allMatch(l -> l.contains("no socket file") && l.contains(fx.socket().toString()));
 
 			// the problem changes (a stale socket file without a host): said again, once
@@ -139,8 +146,10 @@ class SocketTransportStartupTest {
 			fx.transport("host", Role.HOST);
 			assertThat(peer.awaitConnected(WAIT)).isTrue();
 			assertThat(peer.lastConnectionProblem()).isEmpty();
-			await().atMost(WAIT).until(() -> logs.messages(ch.qos.logback.classic.Level.INFO).stream()
-				.anyMatch(l -> l.contains("connected to host") && l.contains("resolved")));
+			await().atMost(WAIT)
+				.until(() -> logs.messages(ch.qos.logback.classic.Level.INFO)
+					.stream()
+					.anyMatch(l -> l.contains("connected to host") && l.contains("resolved")));
 		}
 	}
 

@@ -71,8 +71,9 @@ class SocketTransportTest {
 		IpcClient host = fx.client(hostTransport);
 		IpcClient alpha = fx.client(fx.transport("alpha", Role.PEER));
 		IpcClient beta = fx.client(fx.transport("beta", Role.PEER));
-		await().atMost(WAIT).until(() -> hostTransport.reachableEndpoints()
-			.containsAll(Set.of(named("host"), named("alpha"), named("beta"))));
+		await().atMost(WAIT)
+			.until(() -> hostTransport.reachableEndpoints()
+				.containsAll(Set.of(named("host"), named("alpha"), named("beta"))));
 		TypedSubscription<Greeting> atHost = host.subscribe(Greeting.class);
 		TypedSubscription<Greeting> atAlpha = alpha.subscribe(Greeting.class);
 		TypedSubscription<Greeting> atBeta = beta.subscribe(Greeting.class);
@@ -132,7 +133,8 @@ class SocketTransportTest {
 
 		beta.close();
 		await().atMost(WAIT).until(() -> !alpha.reachableEndpoints().contains(named("beta")));
-		await().atMost(WAIT).until(() -> alphaHeardLeaving.contains(named("beta")) && hostHeardLeaving.contains(named("beta")));
+		await().atMost(WAIT)
+			.until(() -> alphaHeardLeaving.contains(named("beta")) && hostHeardLeaving.contains(named("beta")));
 		assertThat(alpha.isConnected()).isTrue();
 	}
 
@@ -261,7 +263,8 @@ class SocketTransportTest {
 
 		firstHost.close();
 		await().atMost(WAIT).until(() -> !alphaTransport.isConnected());
-		assertThatThrownBy(() -> alpha.send(new Greeting("x"), named("host"))).isInstanceOf(IpcUnreachableException.class);
+		assertThatThrownBy(() -> alpha.send(new Greeting("x"), named("host")))
+			.isInstanceOf(IpcUnreachableException.class);
 
 		SocketTransport secondHost = fx.transport("host", Role.HOST);
 		IpcClient host = fx.client(secondHost);
@@ -288,7 +291,8 @@ class SocketTransportTest {
 	@Test
 	void largeMessagesCrossIntact() throws Exception {
 		SocketTransport hostTransport = fx.transport("host", Role.HOST);
-		IpcClient host = fx.plainClient(hostTransport); // 900 kB exceeds the Noise plaintext limit: transport only
+		IpcClient host = fx.plainClient(hostTransport); // 900 kB exceeds the Noise
+														// plaintext limit: transport only
 		SocketTransport alpha = fx.transport("alpha", Role.PEER);
 		var subscription = host.subscribe("bulk");
 		byte[] payload = new byte[900_000];
@@ -319,8 +323,13 @@ class SocketTransportTest {
 	}
 
 	static List<String> threadsNamed(String prefix) {
-		return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).map(Thread::getName)
-			.filter(n -> n.startsWith(prefix)).toList();
+		return Thread.getAllStackTraces()
+			.keySet()
+			.stream()
+			.filter(Thread::isAlive)
+			.map(Thread::getName)
+			.filter(n -> n.startsWith(prefix))
+			.toList();
 	}
 
 }

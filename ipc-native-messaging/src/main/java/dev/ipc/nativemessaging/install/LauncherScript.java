@@ -9,10 +9,12 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Writes the launcher a manifest points at: a POSIX shell script (Linux, macOS) that starts the
- * {@link dev.ipc.nativemessaging.proxy.NativeMessagingProxy} with the application's socket and allow-list and passes
- * on the browser's arguments. A browser starts the manifest's {@code path} with no arguments of ours, hence a script.
- * (On Windows write a {@code .bat} with the same command line.) Failures are {@link IOException}s.
+ * Writes the launcher a manifest points at: a POSIX shell script (Linux, macOS) that
+ * starts the {@link dev.ipc.nativemessaging.proxy.NativeMessagingProxy} with the
+ * application's socket and allow-list and passes on the browser's arguments. A browser
+ * starts the manifest's {@code path} with no arguments of ours, hence a script. (On
+ * Windows write a {@code .bat} with the same command line.) Failures are
+ * {@link IOException}s.
  */
 public final class LauncherScript {
 
@@ -24,8 +26,10 @@ public final class LauncherScript {
 	/**
 	 * The script text.
 	 * @param java the {@code java} executable
-	 * @param classpath the class path holding this module, ipc-core and their dependencies
-	 * @param proxyArguments the proxy's options ({@code --socket ... --allowed-origin ...}), see
+	 * @param classpath the class path holding this module, ipc-core and their
+	 * dependencies
+	 * @param proxyArguments the proxy's options
+	 * ({@code --socket ... --allowed-origin ...}), see
 	 * {@link dev.ipc.nativemessaging.proxy.ProxyArguments}
 	 */
 	public static String text(Path java, String classpath, List<String> proxyArguments) {
@@ -44,7 +48,10 @@ public final class LauncherScript {
 		return script.append(" \"$@\"\n").toString();
 	}
 
-	/** Writes {@link #text} to {@code script} and makes it executable by its owner only ({@code 0700}). */
+	/**
+	 * Writes {@link #text} to {@code script} and makes it executable by its owner only
+	 * ({@code 0700}).
+	 */
 	public static Path write(Path script, Path java, String classpath, List<String> proxyArguments) throws IOException {
 		Path parent = script.toAbsolutePath().getParent();
 		if (parent != null) {

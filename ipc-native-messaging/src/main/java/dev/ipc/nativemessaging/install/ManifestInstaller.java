@@ -16,12 +16,15 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Writes and removes native messaging host manifests. On Linux and macOS it writes {@code <name>.json} into each
- * browser's directory for the scope ({@link ManifestLocation#of}), or into a given directory (a
- * {@code --user-data-dir} profile's {@code NativeMessagingHosts}); the file is written to a temporary file and moved
- * into place, so a browser never reads half a manifest. On Windows the registry is involved, which this class does not
- * write: {@link #install(HostManifest, Browser, InstallScope)} fails there with {@link UnsupportedOperationException}
- * naming the key to set. I/O failures (no permission for a system location, say) are {@link IOException}s.
+ * Writes and removes native messaging host manifests. On Linux and macOS it writes
+ * {@code <name>.json} into each browser's directory for the scope
+ * ({@link ManifestLocation#of}), or into a given directory (a {@code --user-data-dir}
+ * profile's {@code NativeMessagingHosts}); the file is written to a temporary file and
+ * moved into place, so a browser never reads half a manifest. On Windows the registry is
+ * involved, which this class does not write:
+ * {@link #install(HostManifest, Browser, InstallScope)} fails there with
+ * {@link UnsupportedOperationException} naming the key to set. I/O failures (no
+ * permission for a system location, say) are {@link IOException}s.
  */
 public final class ManifestInstaller {
 
@@ -36,13 +39,19 @@ public final class ManifestInstaller {
 		this(Platform.current(), Path.of(System.getProperty("user.home")));
 	}
 
-	/** An installer for the given platform and home directory (tests, or installing for another user). */
+	/**
+	 * An installer for the given platform and home directory (tests, or installing for
+	 * another user).
+	 */
 	public ManifestInstaller(Platform platform, Path home) {
 		this.platform = Objects.requireNonNull(platform, "platform");
 		this.home = Objects.requireNonNull(home, "home");
 	}
 
-	/** Where {@code browser} looks for manifests in {@code scope} on this installer's platform. */
+	/**
+	 * Where {@code browser} looks for manifests in {@code scope} on this installer's
+	 * platform.
+	 */
 	public ManifestLocation location(Browser browser, InstallScope scope) {
 		return ManifestLocation.of(browser, platform, scope, home);
 	}
@@ -50,7 +59,8 @@ public final class ManifestInstaller {
 	/**
 	 * Installs the manifest for one browser in its standard location.
 	 * @return the manifest file written
-	 * @throws UnsupportedOperationException on Windows (the registry must point at the file)
+	 * @throws UnsupportedOperationException on Windows (the registry must point at the
+	 * file)
 	 */
 	public Path install(HostManifest manifest, Browser browser, InstallScope scope) throws IOException {
 		ManifestLocation location = location(browser, scope);
@@ -63,7 +73,8 @@ public final class ManifestInstaller {
 	}
 
 	/**
-	 * Installs the manifest for several browsers; a browser none of whose allowed entries is of its kind is skipped.
+	 * Installs the manifest for several browsers; a browser none of whose allowed entries
+	 * is of its kind is skipped.
 	 * @return the manifest files written
 	 */
 	public List<Path> install(HostManifest manifest, Collection<Browser> browsers, InstallScope scope)
@@ -77,7 +88,10 @@ public final class ManifestInstaller {
 		return written;
 	}
 
-	/** Installs the manifest for {@code browser} into {@code directory} (created if missing). */
+	/**
+	 * Installs the manifest for {@code browser} into {@code directory} (created if
+	 * missing).
+	 */
 	public Path install(HostManifest manifest, Browser browser, Path directory) throws IOException {
 		String json = manifest.toJson(browser);
 		Files.createDirectories(directory);
@@ -99,7 +113,8 @@ public final class ManifestInstaller {
 	}
 
 	/**
-	 * Removes the manifest for {@code hostName} from {@code browser}'s location in {@code scope}.
+	 * Removes the manifest for {@code hostName} from {@code browser}'s location in
+	 * {@code scope}.
 	 * @return whether a file was removed
 	 */
 	public boolean uninstall(String hostName, Browser browser, InstallScope scope) throws IOException {
@@ -109,8 +124,8 @@ public final class ManifestInstaller {
 	}
 
 	/**
-	 * Whether {@code directory} holds a manifest for {@code hostName} that starts {@code launcher}. An unreadable or
-	 * malformed file counts as not installed.
+	 * Whether {@code directory} holds a manifest for {@code hostName} that starts
+	 * {@code launcher}. An unreadable or malformed file counts as not installed.
 	 */
 	public static boolean isInstalled(Path directory, String hostName, Path launcher) {
 		Path file = directory.resolve(hostName + ".json");

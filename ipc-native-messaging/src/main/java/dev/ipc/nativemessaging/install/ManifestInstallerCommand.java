@@ -19,9 +19,10 @@ import java.util.Set;
  * ... locations --name com.example.vault     (where each browser looks, on every platform)
  * </pre>
  *
- * Without {@code --browser} it acts on all three browsers (skipping those no allowed entry fits); {@code --dir}
- * writes into one directory instead of the standard locations. Exit code 0 on success, 1 on an I/O failure, 2 on a
- * bad command line (the message says what).
+ * Without {@code --browser} it acts on all three browsers (skipping those no allowed
+ * entry fits); {@code --dir} writes into one directory instead of the standard locations.
+ * Exit code 0 on success, 1 on an I/O failure, 2 on a bad command line (the message says
+ * what).
  */
 public final class ManifestInstallerCommand {
 
@@ -97,11 +98,9 @@ public final class ManifestInstallerCommand {
 					for (Platform platform : Platform.values()) {
 						for (Browser browser : browsers) {
 							for (InstallScope s : InstallScope.values()) {
-								ManifestLocation location = ManifestLocation.of(browser, platform, s,
-										Path.of("~"));
-								out.println(platform + " " + browser + " " + s + ": "
-										+ (location.directory() != null ? location.manifestFile(name)
-												: location.registryKey() + "\\" + name));
+								ManifestLocation location = ManifestLocation.of(browser, platform, s, Path.of("~"));
+								out.println(platform + " " + browser + " " + s + ": " + (location.directory() != null
+										? location.manifestFile(name) : location.registryKey() + "\\" + name));
 							}
 						}
 					}

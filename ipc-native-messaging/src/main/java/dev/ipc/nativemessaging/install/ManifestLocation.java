@@ -6,15 +6,17 @@ import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Where one browser looks for host manifests on one platform and scope: a directory that holds
- * {@code <host-name>.json} (Linux, macOS), or on Windows a registry key {@code <key>\<host-name>} whose default value
- * is the full path of the manifest file (which may then live anywhere).
+ * Where one browser looks for host manifests on one platform and scope: a directory that
+ * holds {@code <host-name>.json} (Linux, macOS), or on Windows a registry key
+ * {@code <key>\<host-name>} whose default value is the full path of the manifest file
+ * (which may then live anywhere).
  *
  * @param browser the browser
  * @param platform the platform
  * @param scope user or system
  * @param directory the manifest directory, or {@code null} on Windows
- * @param registryKey the registry key under which the host name is a subkey (Windows), or {@code null}
+ * @param registryKey the registry key under which the host name is a subkey (Windows), or
+ * {@code null}
  */
 public record ManifestLocation(Browser browser, Platform platform, InstallScope scope, @Nullable Path directory,
 		@Nullable String registryKey) {
@@ -31,15 +33,15 @@ public record ManifestLocation(Browser browser, Platform platform, InstallScope 
 	/** The manifest file for {@code hostName}, for a directory location. */
 	public Path manifestFile(String hostName) {
 		if (directory == null) {
-			throw new UnsupportedOperationException(
-					"On Windows the manifest may be anywhere; register its path under " + registryKey + "\\" + hostName);
+			throw new UnsupportedOperationException("On Windows the manifest may be anywhere; register its path under "
+					+ registryKey + "\\" + hostName);
 		}
 		return directory.resolve(hostName + ".json");
 	}
 
 	/**
-	 * Where a manifest for a browser lives, on a platform, for a scope. {@code home} is the user's home directory
-	 * (used for the {@code USER} scope on Linux and macOS).
+	 * Where a manifest for a browser lives, on a platform, for a scope. {@code home} is
+	 * the user's home directory (used for the {@code USER} scope on Linux and macOS).
 	 */
 	public static ManifestLocation of(Browser browser, Platform platform, InstallScope scope, Path home) {
 		boolean user = scope == InstallScope.USER;
@@ -70,8 +72,10 @@ public record ManifestLocation(Browser browser, Platform platform, InstallScope 
 	}
 
 	/**
-	 * The manifest directory of a browser profile started with {@code --user-data-dir=<dir>} (Chrome and Chromium
-	 * look there first, so a test or a portable install needs no system or home location).
+	 * The manifest directory of a browser profile started with {@code --user-data-dir=
+	 * <dir>
+	 * } (Chrome and Chromium look there first, so a test or a portable install needs no
+	 * system or home location).
 	 */
 	public static Path userDataDirectory(Path userDataDir) {
 		return userDataDir.resolve("NativeMessagingHosts");

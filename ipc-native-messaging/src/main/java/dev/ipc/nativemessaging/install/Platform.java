@@ -14,7 +14,10 @@ public enum Platform {
 	/** Windows: manifests are found through the registry. */
 	WINDOWS;
 
-	/** The platform this JVM runs on (anything that is neither Windows nor macOS counts as Linux). */
+	/**
+	 * The platform this JVM runs on (anything that is neither Windows nor macOS counts as
+	 * Linux).
+	 */
 	public static Platform current() {
 		String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
 		if (os.startsWith("windows")) {

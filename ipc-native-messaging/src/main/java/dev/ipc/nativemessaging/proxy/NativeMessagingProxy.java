@@ -32,23 +32,30 @@ import dev.ipc.transport.socket.SocketTransport;
 import dev.ipc.transport.socket.SocketTransportOptions;
 
 /**
- * The program a browser starts as its native messaging host (through a launcher script, see
- * {@link ProxyArguments}): it checks the caller's origin against its allow-list, connects to the running application
- * over the socket transport as the peer {@link BrowserExtensionPeer} {@code browser-extension:<pid>:<origin>}, and
- * relays messages both ways without decrypting them (the Noise session is between the extension and the
- * application). Once connected it writes {@code {"type":"native-messaging-ready"}} to the browser (see
- * {@link NativeMessagingBackend#announceReady()}). It relays to the extension only messages from endpoints the extension addressed (or the fixed
- * {@code --app-endpoint}).
+ * The program a browser starts as its native messaging host (through a launcher script,
+ * see {@link ProxyArguments}): it checks the caller's origin against its allow-list,
+ * connects to the running application over the socket transport as the peer
+ * {@link BrowserExtensionPeer} {@code browser-extension:<pid>:<origin>}, and relays
+ * messages both ways without decrypting them (the Noise session is between the extension
+ * and the application). Once connected it writes
+ * {@code {"type":"native-messaging-ready"}} to the browser (see
+ * {@link NativeMessagingBackend#announceReady()}). It relays to the extension only
+ * messages from endpoints the extension addressed (or the fixed {@code --app-endpoint}).
  *
- * <p>Exit codes: {@code 0} when the browser closed the pipe or the application went away (the extension sees its
- * port disconnect), {@code 2} for a bad command line, {@code 3} for a refused origin, {@code 4} when the
- * application is not reachable. On 3 and 4 the browser first receives
- * {@code {"type":"native-messaging-error","error":<code>,"message":<text>}}. Everything the proxy logs goes to
- * stderr (Chrome shows it in its own log); stdout carries only native messaging frames.
+ * <p>
+ * Exit codes: {@code 0} when the browser closed the pipe or the application went away
+ * (the extension sees its port disconnect), {@code 2} for a bad command line, {@code 3}
+ * for a refused origin, {@code 4} when the application is not reachable. On 3 and 4 the
+ * browser first receives
+ * {@code {"type":"native-messaging-error","error":<code>,"message":<text>}}. Everything
+ * the proxy logs goes to stderr (Chrome shows it in its own log); stdout carries only
+ * native messaging frames.
  */
 public final class NativeMessagingProxy {
 
-	/** Created on first use, after {@link #main} has pointed {@code System.out} at stderr. */
+	/**
+	 * Created on first use, after {@link #main} has pointed {@code System.out} at stderr.
+	 */
 	private static final class Log {
 
 		static final Logger LOG = LoggerFactory.getLogger(NativeMessagingProxy.class);
@@ -75,7 +82,9 @@ public final class NativeMessagingProxy {
 		}
 	}
 
-	/** Runs the proxy on this process's stdin and stdout, and exits with the codes above. */
+	/**
+	 * Runs the proxy on this process's stdin and stdout, and exits with the codes above.
+	 */
 	public static void main(String[] args) {
 		OutputStream stdout = new FileOutputStream(FileDescriptor.out);
 		System.setOut(new PrintStream(new FileOutputStream(FileDescriptor.err), true));
@@ -110,8 +119,9 @@ public final class NativeMessagingProxy {
 			if (!app.awaitConnected(arguments.connectTimeout())) {
 				String problem = app.lastConnectionProblem().orElse("no answer");
 				app.close();
-				return refuse(out, new OriginRefusedException("app-unreachable",
-						"the application is not reachable: " + problem), 4);
+				return refuse(out,
+						new OriginRefusedException("app-unreachable", "the application is not reachable: " + problem),
+						4);
 			}
 		}
 		catch (IOException | IpcException ex) {
@@ -157,7 +167,10 @@ public final class NativeMessagingProxy {
 		return code;
 	}
 
-	/** Put behind the browser's last message: the up relay has forwarded everything once it sees it. */
+	/**
+	 * Put behind the browser's last message: the up relay has forwarded everything once
+	 * it sees it.
+	 */
 	private static final class EndOfBrowser extends ReceiveMarker {
 
 		private static final long serialVersionUID = 1L;
@@ -177,7 +190,8 @@ public final class NativeMessagingProxy {
 		});
 		BackendReceiver fromBrowser = browser.subscribe();
 		BackendReceiver fromApp = app.subscribe();
-		// the backend completes browserClosed after its reader handed over the last message, so the marker queues
+		// the backend completes browserClosed after its reader handed over the last
+		// message, so the marker queues
 		// behind every message of the extension: those still reach the application
 		browser.browserClosed().thenAccept(reason -> {
 			if (!fromBrowser.insertMarker(new EndOfBrowser(reason))) {
@@ -200,7 +214,8 @@ public final class NativeMessagingProxy {
 		return reason;
 	}
 
-	private Thread relayThread(String name, BackendReceiver receiver, java.util.function.Consumer<IncomingMessage> sink) {
+	private Thread relayThread(String name, BackendReceiver receiver,
+			java.util.function.Consumer<IncomingMessage> sink) {
 		Thread thread = new Thread(() -> {
 			try {
 				while (true) {
@@ -241,7 +256,8 @@ public final class NativeMessagingProxy {
 
 	private void toBrowser(IncomingMessage message) {
 		if (!addressed.contains(message.source().toEndpoint())) {
-			Log.LOG.debug("Dropped a message from {}, which the extension never addressed", LogSafe.of(message.source()));
+			Log.LOG.debug("Dropped a message from {}, which the extension never addressed",
+					LogSafe.of(message.source()));
 			return;
 		}
 		try {

@@ -11,8 +11,8 @@ import org.jspecify.annotations.Nullable;
 import dev.ipc.model.Endpoint;
 
 /**
- * The proxy's command line: its own options, then {@code --}, then what the browser passed (the caller's origin).
- * A launcher script written by the installer has the form
+ * The proxy's command line: its own options, then {@code --}, then what the browser
+ * passed (the caller's origin). A launcher script written by the installer has the form
  * {@code exec java -cp <classpath> dev.ipc.nativemessaging.proxy.NativeMessagingProxy --socket <path>
  * --allowed-origin <origin> ... -- "$@"}.
  *
@@ -44,7 +44,8 @@ public record ProxyArguments(@Nullable Path socket, int tcpPort, List<String> al
 
 	/**
 	 * Parses the command line.
-	 * @throws IllegalArgumentException naming the problem (unknown option, missing value, no socket, no origin)
+	 * @throws IllegalArgumentException naming the problem (unknown option, missing value,
+	 * no socket, no origin)
 	 */
 	public static ProxyArguments parse(String[] args) {
 		Path socket = null;

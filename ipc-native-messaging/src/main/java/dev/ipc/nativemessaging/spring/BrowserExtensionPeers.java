@@ -13,10 +13,12 @@ import dev.ipc.nativemessaging.BrowserExtensionPeer;
 import dev.ipc.spi.CommunicationBackend;
 
 /**
- * The browser extensions connected to this application through the native messaging proxy, and the
- * application-side origin check: handlers call {@link #requireAllowed(Source)} (or {@link #isAllowed(Source)}) so
- * that a process of the same OS user that claims an extension's name without being started by the browser for an
- * allowed origin still has to use an allowed origin (see the security model in {@code docs/native-messaging.md}).
+ * The browser extensions connected to this application through the native messaging
+ * proxy, and the application-side origin check: handlers call
+ * {@link #requireAllowed(Source)} (or {@link #isAllowed(Source)}) so that a process of
+ * the same OS user that claims an extension's name without being started by the browser
+ * for an allowed origin still has to use an allowed origin (see the security model in
+ * {@code docs/native-messaging.md}).
  */
 public final class BrowserExtensionPeers {
 
@@ -24,7 +26,10 @@ public final class BrowserExtensionPeers {
 
 	private final Set<String> allowedOrigins = new HashSet<>();
 
-	/** Peers over {@code backend}, allowing {@code allowedOrigins} (exact; a final slash is optional). */
+	/**
+	 * Peers over {@code backend}, allowing {@code allowedOrigins} (exact; a final slash
+	 * is optional).
+	 */
 	public BrowserExtensionPeers(CommunicationBackend backend, Collection<String> allowedOrigins) {
 		this.backend = backend;
 		for (String origin : allowedOrigins) {
@@ -41,15 +46,20 @@ public final class BrowserExtensionPeers {
 		return peers;
 	}
 
-	/** Whether {@code source} is a browser extension peer whose origin is on the allow-list. */
+	/**
+	 * Whether {@code source} is a browser extension peer whose origin is on the
+	 * allow-list.
+	 */
 	public boolean isAllowed(Source source) {
-		return BrowserExtensionPeer.of(source).filter(peer -> allowedOrigins.contains(normalize(peer.origin())))
+		return BrowserExtensionPeer.of(source)
+			.filter(peer -> allowedOrigins.contains(normalize(peer.origin())))
 			.isPresent();
 	}
 
 	/**
 	 * The extension peer behind {@code source}.
-	 * @throws SecurityException if the source is not a browser extension peer with an allowed origin
+	 * @throws SecurityException if the source is not a browser extension peer with an
+	 * allowed origin
 	 */
 	public BrowserExtensionPeer requireAllowed(Source source) {
 		Optional<BrowserExtensionPeer> peer = BrowserExtensionPeer.of(source);

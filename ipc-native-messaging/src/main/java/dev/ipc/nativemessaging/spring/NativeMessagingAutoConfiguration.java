@@ -18,11 +18,12 @@ import dev.ipc.spi.CommunicationBackend;
 import dev.ipc.spring.boot.autoconfigure.IpcAutoConfiguration;
 
 /**
- * {@link EnableAutoConfiguration Auto-configuration} for browser native messaging: the {@link BrowserExtensionPeers}
- * bean, the startup install of the host manifest ({@code ipc.native-messaging.install=true}), the
- * {@code nativeMessaging} health indicator (with {@code spring-boot-health}) and the
- * {@code ipc.native-messaging.*} meters (with Micrometer). Needs the IPC client's {@link CommunicationBackend};
- * off with {@code ipc.native-messaging.enabled=false}.
+ * {@link EnableAutoConfiguration Auto-configuration} for browser native messaging: the
+ * {@link BrowserExtensionPeers} bean, the startup install of the host manifest
+ * ({@code ipc.native-messaging.install=true}), the {@code nativeMessaging} health
+ * indicator (with {@code spring-boot-health}) and the {@code ipc.native-messaging.*}
+ * meters (with Micrometer). Needs the IPC client's {@link CommunicationBackend}; off with
+ * {@code ipc.native-messaging.enabled=false}.
  *
  * @author IPC contributors
  * @since 0.1.0

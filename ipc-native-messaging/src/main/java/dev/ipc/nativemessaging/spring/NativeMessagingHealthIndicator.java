@@ -11,10 +11,11 @@ import dev.ipc.nativemessaging.BrowserExtensionPeer;
 import dev.ipc.nativemessaging.install.Browser;
 
 /**
- * Health of the native messaging setup ({@code nativeMessaging}): UP when no launcher is configured or it is
- * executable, DOWN when the configured launcher is missing or not executable (browsers could not start it). Details:
- * host name, allowed origins, launcher, per browser whether the manifest is installed and points at the launcher,
- * and the connected extensions (origins and connection numbers only).
+ * Health of the native messaging setup ({@code nativeMessaging}): UP when no launcher is
+ * configured or it is executable, DOWN when the configured launcher is missing or not
+ * executable (browsers could not start it). Details: host name, allowed origins,
+ * launcher, per browser whether the manifest is installed and points at the launcher, and
+ * the connected extensions (origins and connection numbers only).
  */
 public final class NativeMessagingHealthIndicator extends AbstractHealthIndicator {
 

@@ -22,8 +22,9 @@ import dev.ipc.spi.CommunicationBackend;
 import dev.ipc.transport.socket.SocketTransport;
 
 /**
- * Installs the manifest (and optionally the launcher) from {@link NativeMessagingProperties} on startup, and reports
- * what is installed for health and metrics. A failed install fails startup with the reason.
+ * Installs the manifest (and optionally the launcher) from
+ * {@link NativeMessagingProperties} on startup, and reports what is installed for health
+ * and metrics. A failed install fails startup with the reason.
  */
 public final class NativeMessagingInstallation {
 
@@ -42,7 +43,10 @@ public final class NativeMessagingInstallation {
 		this.backend = backend;
 	}
 
-	/** Writes what {@code ipc.native-messaging.install} asks for; does nothing when it is off. */
+	/**
+	 * Writes what {@code ipc.native-messaging.install} asks for; does nothing when it is
+	 * off.
+	 */
 	void installIfRequested() {
 		if (!properties.install()) {
 			return;
@@ -74,7 +78,10 @@ public final class NativeMessagingInstallation {
 		}
 	}
 
-	/** The proxy options that reach this application's socket transport and carry the allow-list. */
+	/**
+	 * The proxy options that reach this application's socket transport and carry the
+	 * allow-list.
+	 */
 	List<String> proxyArguments() {
 		List<String> args = new ArrayList<>();
 		if (!(backend instanceof SocketTransport socket)) {
@@ -96,7 +103,10 @@ public final class NativeMessagingInstallation {
 		return args;
 	}
 
-	/** For each configured browser, whether its manifest is installed and points at the launcher. */
+	/**
+	 * For each configured browser, whether its manifest is installed and points at the
+	 * launcher.
+	 */
 	Map<Browser, Boolean> manifests() {
 		Map<Browser, Boolean> installed = new EnumMap<>(Browser.class);
 		String name = properties.hostName();
@@ -110,8 +120,8 @@ public final class NativeMessagingInstallation {
 				ManifestLocation location = installer.location(browser, properties.scope());
 				directory = location.directory();
 			}
-			installed.put(browser, directory != null
-					&& ManifestInstaller.isInstalled(directory, name, launcher.toAbsolutePath()));
+			installed.put(browser,
+					directory != null && ManifestInstaller.isInstalled(directory, name, launcher.toAbsolutePath()));
 		}
 		return installed;
 	}

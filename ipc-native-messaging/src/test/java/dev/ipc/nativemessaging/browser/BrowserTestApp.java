@@ -18,7 +18,10 @@ import dev.ipc.rpc.discover.DiscoverRequest;
 import dev.ipc.spring.annotation.IpcRpcHandler;
 import dev.ipc.spring.annotation.IpcSubscriber;
 
-/** The long-running application the test extension talks to (endpoint {@code DesktopMain}, a Unix socket host). */
+/**
+ * The long-running application the test extension talks to (endpoint {@code DesktopMain},
+ * a Unix socket host).
+ */
 @SpringBootApplication
 class BrowserTestApp {
 

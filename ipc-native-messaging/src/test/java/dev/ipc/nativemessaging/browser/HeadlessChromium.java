@@ -9,9 +9,9 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Debian's Chromium, headless, with a fresh profile and the unpacked test extension. Branded Chrome ignores
- * {@code --load-extension}; Chromium does not. The flags that stop background networking keep it from hammering the
- * closed network of a CI machine.
+ * Debian's Chromium, headless, with a fresh profile and the unpacked test extension.
+ * Branded Chrome ignores {@code --load-extension}; Chromium does not. The flags that stop
+ * background networking keep it from hammering the closed network of a CI machine.
  */
 final class HeadlessChromium implements AutoCloseable {
 
@@ -24,7 +24,10 @@ final class HeadlessChromium implements AutoCloseable {
 		this.log = log;
 	}
 
-	/** The Chromium binary ({@code $CHROMIUM}, else {@code /usr/bin/chromium}); fails saying what to install. */
+	/**
+	 * The Chromium binary ({@code $CHROMIUM}, else {@code /usr/bin/chromium}); fails
+	 * saying what to install.
+	 */
 	static Path binary() {
 		String configured = System.getenv("CHROMIUM");
 		Path binary = Path.of(configured != null && !configured.isBlank() ? configured : "/usr/bin/chromium");
@@ -42,16 +45,21 @@ final class HeadlessChromium implements AutoCloseable {
 				"--disable-component-update", "--disable-sync", "--disable-quic", "--enable-logging=stderr", "--v=0",
 				"--user-data-dir=" + profile, "--load-extension=" + extension, "about:blank"));
 		if ("root".equals(System.getProperty("user.name"))) {
-			command.add(1, "--no-sandbox"); // Chromium refuses to run as root with its sandbox (CI runs as root)
+			command.add(1, "--no-sandbox"); // Chromium refuses to run as root with its
+											// sandbox (CI runs as root)
 		}
 		Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
 		return new HeadlessChromium(process, log);
 	}
 
-	/** The end of Chromium's log (its own messages, the extension's console errors, the hosts' stderr). */
+	/**
+	 * The end of Chromium's log (its own messages, the extension's console errors, the
+	 * hosts' stderr).
+	 */
 	String logTail() {
 		try {
-			List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8).stream()
+			List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8)
+				.stream()
 				.filter(line -> !line.contains("dbus") && !line.contains("unexpected operator"))
 				.toList();
 			return String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size()));

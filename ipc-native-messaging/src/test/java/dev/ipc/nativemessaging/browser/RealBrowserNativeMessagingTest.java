@@ -27,14 +27,17 @@ import dev.ipc.nativemessaging.install.ManifestLocation;
 import dev.ipc.spi.CommunicationBackend;
 
 /**
- * A real headless Chromium loads the test extension, whose service worker runs the Bitwarden SDK's web build as an
- * IpcClient over {@code connectNative}; Chromium starts the proxy launcher (a real JVM) that the Spring application
- * installed, and the proxy relays into the application's Unix socket. Checked from the Java side: Discover both ways,
- * typed pub/sub both ways, an RPC answered by an {@code @IpcRpcHandler}, an origin not on a host's allow-list
- * refused, and the extension closing its port seen by the application as the peer leaving.
+ * A real headless Chromium loads the test extension, whose service worker runs the
+ * Bitwarden SDK's web build as an IpcClient over {@code connectNative}; Chromium starts
+ * the proxy launcher (a real JVM) that the Spring application installed, and the proxy
+ * relays into the application's Unix socket. Checked from the Java side: Discover both
+ * ways, typed pub/sub both ways, an RPC answered by an {@code @IpcRpcHandler}, an origin
+ * not on a host's allow-list refused, and the extension closing its port seen by the
+ * application as the peer leaving.
  *
- * <p>Needs Debian's {@code chromium} ({@code apt-get install -y chromium}) and this module's {@code npm ci}: without
- * them it fails, saying so; it never skips.
+ * <p>
+ * Needs Debian's {@code chromium} ({@code apt-get install -y chromium}) and this module's
+ * {@code npm ci}: without them it fails, saying so; it never skips.
  */
 class RealBrowserNativeMessagingTest {
 
@@ -51,7 +54,8 @@ class RealBrowserNativeMessagingTest {
 		Path manifests = ManifestLocation.userDataDirectory(profile);
 		Path socket = temp.resolve("app.sock");
 
-		// a second host whose allow-list does not hold the extension (the browser may start it; it must refuse)
+		// a second host whose allow-list does not hold the extension (the browser may
+		// start it; it must refuse)
 		Path refusedLauncher = LauncherScript.write(temp.resolve("refused-host"),
 				Path.of(System.getProperty("java.home"), "bin", "java"), System.getProperty("java.class.path"),
 				List.of("--socket", socket.toString(), "--allowed-origin",
@@ -67,8 +71,7 @@ class RealBrowserNativeMessagingTest {
 					"ipc.native-messaging.allowed-origins=" + extension.origin(),
 					"ipc.native-messaging.launcher-path=" + temp.resolve("good-host"),
 					"ipc.native-messaging.install=true", "ipc.native-messaging.write-launcher=true",
-					"ipc.native-messaging.browsers=chromium",
-					"ipc.native-messaging.manifest-directory=" + manifests)
+					"ipc.native-messaging.browsers=chromium", "ipc.native-messaging.manifest-directory=" + manifests)
 			.run()) {
 			assertThat(manifests.resolve("dev.ipc.test.good.json")).exists();
 			assertThat(Files.isExecutable(temp.resolve("good-host"))).isTrue();
@@ -84,10 +87,12 @@ class RealBrowserNativeMessagingTest {
 					assertThat(report.errors()).isEmpty();
 					assertThat(report.sdk()).isTrue();
 
-					// Discover, extension -> Java (answered by the application's built-in handler)
+					// Discover, extension -> Java (answered by the application's built-in
+					// handler)
 					assertThat(report.discoveredVersion()).isEqualTo("java-app-1.0");
 
-					// typed pub/sub, extension -> Java, with a verified source naming the extension's origin
+					// typed pub/sub, extension -> Java, with a verified source naming the
+					// extension's origin
 					assertThat(seen.hellos).containsExactly("hello from the extension");
 					Source source = seen.helloSources.get(0);
 					BrowserExtensionPeer peer = BrowserExtensionPeer.of(source).orElseThrow();
@@ -95,22 +100,24 @@ class RealBrowserNativeMessagingTest {
 					assertThat(peer.user()).isEqualTo(System.getProperty("user.name"));
 
 					// typed pub/sub, Java -> extension
-					assertThat(report.echo()).isEqualTo(Map.of("reply", "hello from Java", "origin", extension.origin()));
+					assertThat(report.echo())
+						.isEqualTo(Map.of("reply", "hello from Java", "origin", extension.origin()));
 
 					// an RPC answered by the @IpcRpcHandler, in the SDK's response format
 					assertThat(seen.rpcRequests).containsExactly(new BrowserTestApp.Add(20, 22));
 					assertThat(report.rpc()).containsEntry("request_type", "test.add")
 						.containsEntry("result", Map.of("Ok", Map.of("sum", 42, "allowedOrigin", true)));
 
-					// Discover, Java -> extension (the SDK's handler in the service worker)
+					// Discover, Java -> extension (the SDK's handler in the service
+					// worker)
 					await().atMost(PATIENCE).until(() -> !seen.extensionVersions.isEmpty() || !seen.failures.isEmpty());
 					assertThat(seen.failures).isEmpty();
 					assertThat(seen.extensionVersions).containsExactly("test-extension-1.0");
 
 					// the host with another allow-list told the browser why, and exited
-					assertThat(report.refused()).containsEntry("notice", Map.of("type", "native-messaging-error",
-							"error", "origin-not-allowed", "message",
-							"the origin " + extension.origin() + " is not on this host's allow-list"));
+					assertThat(report.refused()).containsEntry("notice",
+							Map.of("type", "native-messaging-error", "error", "origin-not-allowed", "message",
+									"the origin " + extension.origin() + " is not on this host's allow-list"));
 					assertThat((String) report.refused().get("lastError")).contains("Native host has exited");
 
 					// the extension closed its port: the application sees the peer leave
@@ -120,9 +127,10 @@ class RealBrowserNativeMessagingTest {
 				}
 				catch (AssertionError | RuntimeException ex) {
 					chromium.keepLog();
-					throw new AssertionError(ex.getMessage() + "\n--- observed: hellos=" + seen.hellos + " reports="
-							+ seen.reports + " failures=" + seen.failures + "\n--- Chromium's log:\n"
-							+ chromium.logTail(), ex);
+					throw new AssertionError(
+							ex.getMessage() + "\n--- observed: hellos=" + seen.hellos + " reports=" + seen.reports
+									+ " failures=" + seen.failures + "\n--- Chromium's log:\n" + chromium.logTail(),
+							ex);
 				}
 			}
 		}

@@ -10,9 +10,10 @@ import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
 
 /**
- * The unpacked test extension, assembled in a temporary directory: a Manifest V3 manifest with a fresh public key (so
- * its id, hence its origin, is known before Chromium loads it), the service worker from {@code src/test/extension},
- * and the Bitwarden SDK's web build from this module's {@code node_modules}.
+ * The unpacked test extension, assembled in a temporary directory: a Manifest V3 manifest
+ * with a fresh public key (so its id, hence its origin, is known before Chromium loads
+ * it), the service worker from {@code src/test/extension}, and the Bitwarden SDK's web
+ * build from this module's {@code node_modules}.
  */
 final class TestExtension {
 
@@ -33,7 +34,10 @@ final class TestExtension {
 		this.id = id;
 	}
 
-	/** Builds the extension in {@code directory}; fails with what to run when the SDK is not installed. */
+	/**
+	 * Builds the extension in {@code directory}; fails with what to run when the SDK is
+	 * not installed.
+	 */
 	static TestExtension create(Path directory) throws IOException, NoSuchAlgorithmException {
 		if (!Files.isRegularFile(SDK.resolve("bitwarden_wasm_internal_bg.wasm"))) {
 			throw new IllegalStateException("The Bitwarden SDK is not installed in " + SDK.toAbsolutePath()
@@ -64,7 +68,10 @@ final class TestExtension {
 		return new TestExtension(directory, id);
 	}
 
-	/** Chromium's extension id for a public key: the first 128 bits of its SHA-256, each hex digit mapped to a-p. */
+	/**
+	 * Chromium's extension id for a public key: the first 128 bits of its SHA-256, each
+	 * hex digit mapped to a-p.
+	 */
 	static String extensionId(byte[] publicKey) throws NoSuchAlgorithmException {
 		byte[] hash = MessageDigest.getInstance("SHA-256").digest(publicKey);
 		StringBuilder id = new StringBuilder(32);

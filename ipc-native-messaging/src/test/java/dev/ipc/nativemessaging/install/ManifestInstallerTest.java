@@ -49,7 +49,8 @@ class ManifestInstallerTest {
 		HostManifest.checkName("com.example.vault_2");
 		assertThatThrownBy(() -> new HostManifest("a.b", "d", Path.of("relative"), List.of(ORIGIN)))
 			.hasMessageContaining("absolute");
-		assertThatThrownBy(() -> new HostManifest("a.b", "d", launcher, List.of())).hasMessageContaining("at least one");
+		assertThatThrownBy(() -> new HostManifest("a.b", "d", launcher, List.of()))
+			.hasMessageContaining("at least one");
 		assertThatThrownBy(() -> new HostManifest("a.b", "d", launcher, List.of(ORIGIN)).toJson(Browser.FIREFOX))
 			.hasMessageContaining("add-on id");
 	}
@@ -59,12 +60,15 @@ class ManifestInstallerTest {
 		ManifestInstaller installer = new ManifestInstaller(Platform.LINUX, home);
 		HostManifest manifest = new HostManifest("com.example.vault", "Vault", launcher, List.of(ORIGIN));
 		List<Path> written = installer.install(manifest, EnumSet.allOf(Browser.class), InstallScope.USER);
-		assertThat(written).containsExactly(home.resolve(".config/google-chrome/NativeMessagingHosts/com.example.vault.json"),
+		assertThat(written).containsExactly(
+				home.resolve(".config/google-chrome/NativeMessagingHosts/com.example.vault.json"),
 				home.resolve(".config/chromium/NativeMessagingHosts/com.example.vault.json"));
 		assertThat(ManifestInstaller.isInstalled(home.resolve(".config/chromium/NativeMessagingHosts"),
-				"com.example.vault", launcher)).isTrue();
+				"com.example.vault", launcher))
+			.isTrue();
 		assertThat(ManifestInstaller.isInstalled(home.resolve(".config/chromium/NativeMessagingHosts"),
-				"com.example.vault", Path.of("/elsewhere"))).isFalse();
+				"com.example.vault", Path.of("/elsewhere")))
+			.isFalse();
 		try (var files = Files.list(home.resolve(".config/chromium/NativeMessagingHosts"))) {
 			assertThat(files).hasSize(1); // no temporary file left
 		}
@@ -78,7 +82,8 @@ class ManifestInstallerTest {
 		HostManifest manifest = new HostManifest("com.example.vault", "Vault", launcher, List.of(ORIGIN));
 		assertThatThrownBy(() -> installer.install(manifest, Browser.CHROME, InstallScope.USER))
 			.isInstanceOf(UnsupportedOperationException.class)
-			.hasMessageContaining("HKEY_CURRENT_USER\\Software\\Google\\Chrome\\NativeMessagingHosts\\com.example.vault");
+			.hasMessageContaining(
+					"HKEY_CURRENT_USER\\Software\\Google\\Chrome\\NativeMessagingHosts\\com.example.vault");
 	}
 
 	@Test
@@ -86,24 +91,27 @@ class ManifestInstallerTest {
 		ByteArrayOutputStream out = new ByteArrayOutputStream();
 		ByteArrayOutputStream err = new ByteArrayOutputStream();
 		Path dir = home.resolve("profile/NativeMessagingHosts");
-		int code = ManifestInstallerCommand.run(new String[] { "install", "--name", "com.example.vault", "--launcher",
-				launcher.toString(), "--allowed-origin", ORIGIN, "--browser", "chromium", "--dir", dir.toString() },
+		int code = ManifestInstallerCommand.run(
+				new String[] { "install", "--name", "com.example.vault", "--launcher", launcher.toString(),
+						"--allowed-origin", ORIGIN, "--browser", "chromium", "--dir", dir.toString() },
 				new ManifestInstaller(Platform.LINUX, home), new PrintStream(out, true, StandardCharsets.UTF_8),
 				new PrintStream(err, true, StandardCharsets.UTF_8));
 		assertThat(code).as(err.toString(StandardCharsets.UTF_8)).isZero();
 		assertThat(dir.resolve("com.example.vault.json")).content().contains(ORIGIN);
 		assertThat(ManifestInstallerCommand.run(new String[] { "install", "--name", "Bad" },
-				new ManifestInstaller(Platform.LINUX, home), new PrintStream(out), new PrintStream(err))).isEqualTo(2);
+				new ManifestInstaller(Platform.LINUX, home), new PrintStream(out), new PrintStream(err)))
+			.isEqualTo(2);
 	}
 
 	@Test
 	void writesAnOwnerOnlyLauncherThatQuotesItsArguments() throws Exception {
 		Path script = LauncherScript.write(home.resolve("bin/host"), Path.of("/usr/bin/java"), "/a b/x.jar:/c'd.jar",
 				List.of("--socket", "/run/user/1000/app.sock", "--allowed-origin", ORIGIN));
-		assertThat(script).content().isEqualTo("#!/bin/sh\n# Native messaging host launcher (written by dev.ipc's "
-				+ "ManifestInstaller): the browser starts it with the caller's origin.\n"
-				+ "exec '/usr/bin/java' '-cp' '/a b/x.jar:/c'\\''d.jar' 'dev.ipc.nativemessaging.proxy.NativeMessagingProxy'"
-				+ " '--socket' '/run/user/1000/app.sock' '--allowed-origin' '" + ORIGIN + "' '--' \"$@\"\n");
+		assertThat(script).content()
+			.isEqualTo("#!/bin/sh\n# Native messaging host launcher (written by dev.ipc's "
+					+ "ManifestInstaller): the browser starts it with the caller's origin.\n"
+					+ "exec '/usr/bin/java' '-cp' '/a b/x.jar:/c'\\''d.jar' 'dev.ipc.nativemessaging.proxy.NativeMessagingProxy'"
+					+ " '--socket' '/run/user/1000/app.sock' '--allowed-origin' '" + ORIGIN + "' '--' \"$@\"\n");
 		assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(script))).isEqualTo("rwx------");
 	}
 

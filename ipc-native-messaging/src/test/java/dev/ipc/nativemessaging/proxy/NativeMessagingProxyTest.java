@@ -25,8 +25,8 @@ class NativeMessagingProxyTest {
 
 	@Test
 	void parsesItsOptionsAndTheBrowsersArguments() {
-		ProxyArguments args = ProxyArguments.parse(new String[] { "--socket", "/run/app.sock", "--allowed-origin", ORIGIN,
-				"--app-endpoint", "DesktopMain", "--connect-timeout", "3", "--", ORIGIN, "--parent-window=0" });
+		ProxyArguments args = ProxyArguments.parse(new String[] { "--socket", "/run/app.sock", "--allowed-origin",
+				ORIGIN, "--app-endpoint", "DesktopMain", "--connect-timeout", "3", "--", ORIGIN, "--parent-window=0" });
 		assertThat(args.socket()).isEqualTo(Path.of("/run/app.sock"));
 		assertThat(args.allowedOrigins()).containsExactly(ORIGIN);
 		assertThat(args.appEndpoint()).isEqualTo(Endpoint.DESKTOP_MAIN);
@@ -38,14 +38,16 @@ class NativeMessagingProxyTest {
 			.hasMessageContaining("--socket");
 		assertThatThrownBy(() -> ProxyArguments.parse(new String[] { "--socket", "/s" }))
 			.hasMessageContaining("--allowed-origin");
-		assertThatThrownBy(() -> ProxyArguments.parse(new String[] { "--socket" })).hasMessageContaining("needs a value");
+		assertThatThrownBy(() -> ProxyArguments.parse(new String[] { "--socket" }))
+			.hasMessageContaining("needs a value");
 	}
 
 	@Test
 	void refusesAnOriginNotOnItsListAndTellsTheBrowser() {
 		ByteArrayOutputStream out = new ByteArrayOutputStream();
-		int code = NativeMessagingProxy.run(new String[] { "--socket", temp.resolve("none.sock").toString(),
-				"--allowed-origin", "chrome-extension://ponmlkjihgfedcbaponmlkjihgfedcba/", "--", ORIGIN },
+		int code = NativeMessagingProxy.run(
+				new String[] { "--socket", temp.resolve("none.sock").toString(), "--allowed-origin",
+						"chrome-extension://ponmlkjihgfedcbaponmlkjihgfedcba/", "--", ORIGIN },
 				new ByteArrayInputStream(new byte[0]), out);
 		assertThat(code).isEqualTo(3);
 		assertThat(onlyFrame(out)).isEqualTo("{\"type\":\"native-messaging-error\",\"error\":\"origin-not-allowed\","
@@ -65,7 +67,8 @@ class NativeMessagingProxyTest {
 	@Test
 	void aBadCommandLineWritesNothingToTheBrowser() {
 		ByteArrayOutputStream out = new ByteArrayOutputStream();
-		assertThat(NativeMessagingProxy.run(new String[] { "--bogus", "x" }, new ByteArrayInputStream(new byte[0]), out))
+		assertThat(
+				NativeMessagingProxy.run(new String[] { "--bogus", "x" }, new ByteArrayInputStream(new byte[0]), out))
 			.isEqualTo(2);
 		assertThat(out.size()).isZero();
 	}

@@ -27,7 +27,10 @@ import dev.ipc.spi.BackendReceiver;
 import dev.ipc.transport.socket.SocketTransport;
 import dev.ipc.transport.socket.SocketTransportOptions;
 
-/** The proxy between a simulated browser (two OS pipes) and a real socket-transport host in this JVM. */
+/**
+ * The proxy between a simulated browser (two OS pipes) and a real socket-transport host
+ * in this JVM.
+ */
 class ProxyRelayTest {
 
 	private static final String ORIGIN = "chrome-extension://abcdefghijklmnopabcdefghijklmnop/";
@@ -39,9 +42,14 @@ class ProxyRelayTest {
 	void relaysBothWaysAndTheBrowsersLastMessagesBeforeItLeaves() throws Exception {
 		Path socket = temp.resolve("app.sock");
 		try (SocketTransport app = SocketTransport.open(SocketTransportOptions.builder()
-			.endpoint(Endpoint.DESKTOP_MAIN).unixSocket(socket).role(SocketTransportOptions.Role.HOST).build());
+			.endpoint(Endpoint.DESKTOP_MAIN)
+			.unixSocket(socket)
+			.role(SocketTransportOptions.Role.HOST)
+			.build());
 				SocketTransport other = SocketTransport.open(SocketTransportOptions.builder()
-					.endpoint(Endpoint.named("other")).unixSocket(socket).role(SocketTransportOptions.Role.PEER)
+					.endpoint(Endpoint.named("other"))
+					.unixSocket(socket)
+					.role(SocketTransportOptions.Role.PEER)
 					.build())) {
 			BackendReceiver appInbox = app.subscribe();
 			List<Endpoint> departed = new CopyOnWriteArrayList<>();
@@ -64,13 +72,15 @@ class ProxyRelayTest {
 			assertThat(peer.origin()).isEqualTo(ORIGIN);
 			assertThat(peer.user()).isEqualTo(System.getProperty("user.name"));
 
-			// a peer the extension never addressed is not relayed; the application it addressed is
+			// a peer the extension never addressed is not relayed; the application it
+			// addressed is
 			other.send(new OutgoingMessage(new byte[] { 9 }, peer.endpoint(), "unasked"));
 			app.send(new OutgoingMessage(new byte[] { 3 }, peer.endpoint(), "down"));
 			assertThat(read(browserReads)).isEqualTo("{\"type\":\"bitwarden-ipc-message\",\"message\":{\"destination\":"
 					+ "{\"BrowserBackground\":{\"id\":\"Own\"}},\"payload\":[3],\"topic\":\"down\"}}");
 
-			// the extension's last message, then it closes the port: the message arrives, then the peer leaves
+			// the extension's last message, then it closes the port: the message arrives,
+			// then the peer leaves
 			write(browserWrites, "{\"type\":\"bitwarden-ipc-message\",\"message\":{\"destination\":\"DesktopMain\","
 					+ "\"payload\":[4],\"topic\":\"last\"}}");
 			browserWrites.close();

@@ -36,8 +36,10 @@ class NativeMessagingAutoConfigurationTest {
 	@Test
 	void providesThePeersBeanHealthAndNothingInstalledByDefault() {
 		runner.withPropertyValues("ipc.native-messaging.allowed-origins=" + ORIGIN).run(context -> {
-			assertThat(context).hasNotFailed().hasSingleBean(BrowserExtensionPeers.class)
-				.hasSingleBean(NativeMessagingHealthIndicator.class).doesNotHaveBean(NativeMessagingMetrics.class);
+			assertThat(context).hasNotFailed()
+				.hasSingleBean(BrowserExtensionPeers.class)
+				.hasSingleBean(NativeMessagingHealthIndicator.class)
+				.doesNotHaveBean(NativeMessagingMetrics.class);
 			BrowserExtensionPeers peers = context.getBean(BrowserExtensionPeers.class);
 			assertThat(peers.connected()).isEmpty();
 			Health health = context.getBean(NativeMessagingHealthIndicator.class).health(true);
@@ -63,16 +65,24 @@ class NativeMessagingAutoConfigurationTest {
 					"ipc.native-messaging.manifest-directory=" + manifests)
 			.run(context -> {
 				assertThat(context).hasNotFailed();
-				assertThat(manifests.resolve("com.example.vault.json")).content().contains(ORIGIN)
+				assertThat(manifests.resolve("com.example.vault.json")).content()
+					.contains(ORIGIN)
 					.contains("\"path\" : \"" + launcher + "\"");
 				Health health = context.getBean(NativeMessagingHealthIndicator.class).health(true);
-				// the launcher was not written (write-launcher is off): browsers could not start it
+				// the launcher was not written (write-launcher is off): browsers could
+				// not start it
 				assertThat(health.getStatus()).isEqualTo(Status.DOWN);
 				assertThat(health.getDetails()).containsEntry("launcherExecutable", false)
 					.containsEntry("manifestsInstalled", Map.of("chrome", true, "chromium", true));
 				MeterRegistry registry = context.getBean(MeterRegistry.class);
-				context.getBean(NativeMessagingMetrics.class).bindTo(registry); // Boot's metrics auto-configuration does this
-				assertThat(registry.get("ipc.native-messaging.manifest.installed").tag("browser", "chromium").gauge()
+				context.getBean(NativeMessagingMetrics.class).bindTo(registry); // Boot's
+																				// metrics
+																				// auto-configuration
+																				// does
+																				// this
+				assertThat(registry.get("ipc.native-messaging.manifest.installed")
+					.tag("browser", "chromium")
+					.gauge()
 					.value()).isEqualTo(1.0);
 				assertThat(registry.get("ipc.native-messaging.extensions").gauge().value()).isZero();
 				Files.writeString(launcher, "#!/bin/sh\n");
@@ -101,7 +111,9 @@ class NativeMessagingAutoConfigurationTest {
 
 	@Test
 	void checksTheOriginOfABrowserExtensionSource() {
-		runner.withPropertyValues("ipc.native-messaging.allowed-origins=chrome-extension://abcdefghijklmnopabcdefghijklmnop")
+		runner
+			.withPropertyValues(
+					"ipc.native-messaging.allowed-origins=chrome-extension://abcdefghijklmnopabcdefghijklmnop")
 			.run(context -> {
 				BrowserExtensionPeers peers = context.getBean(BrowserExtensionPeers.class);
 				Source allowed = new BrowserExtensionPeer(1, ORIGIN, "alice").source();

@@ -10,9 +10,9 @@ import dev.ipc.nats.NatsTransport;
 import dev.ipc.nats.NatsTransportStats;
 
 /**
- * The {@code ipcNats} health component: up while connected to a server, with the server, the round-trip time, the
- * namespace, the source trust, the present peers and the reconnects; down with the last problem otherwise. Never
- * shows credentials.
+ * The {@code ipcNats} health component: up while connected to a server, with the server,
+ * the round-trip time, the namespace, the source trust, the present peers and the
+ * reconnects; down with the last problem otherwise. Never shows credentials.
  *
  * @author IPC contributors
  * @since 0.1.0

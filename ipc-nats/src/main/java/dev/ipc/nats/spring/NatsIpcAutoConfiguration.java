@@ -31,12 +31,14 @@ import dev.ipc.spring.boot.autoconfigure.IpcAutoConfiguration;
 import dev.ipc.spring.boot.autoconfigure.IpcConfigurationException;
 
 /**
- * Auto-configuration of the NATS backend for {@code ipc.transport.type=nats}: a {@link NatsTransport} bean (the
- * client's {@link CommunicationBackend}) from {@code ipc.transport.nats.*}, connected before the client starts and
- * closed with the context. Runs before {@link IpcAutoConfiguration}, whose own backend then backs off; backs off
- * itself when the application defines a {@link CommunicationBackend}. Startup fails with an
- * {@link IpcConfigurationException} naming the property when the settings are wrong, no server can be reached, or
- * {@code source-trust=broker-enforced} is set and the server's permissions do not vouch for sources.
+ * Auto-configuration of the NATS backend for {@code ipc.transport.type=nats}: a
+ * {@link NatsTransport} bean (the client's {@link CommunicationBackend}) from
+ * {@code ipc.transport.nats.*}, connected before the client starts and closed with the
+ * context. Runs before {@link IpcAutoConfiguration}, whose own backend then backs off;
+ * backs off itself when the application defines a {@link CommunicationBackend}. Startup
+ * fails with an {@link IpcConfigurationException} naming the property when the settings
+ * are wrong, no server can be reached, or {@code source-trust=broker-enforced} is set and
+ * the server's permissions do not vouch for sources.
  *
  * @author IPC contributors
  * @since 0.1.0
@@ -96,8 +98,8 @@ public final class NatsIpcAutoConfiguration {
 				.pingInterval(properties.pingInterval())
 				.listener(listener);
 			if (StringUtils.hasText(properties.username())) {
-				builder.userPassword(properties.username(), (properties.password() != null)
-						? properties.password().toCharArray() : new char[0]);
+				builder.userPassword(properties.username(),
+						(properties.password() != null) ? properties.password().toCharArray() : new char[0]);
 			}
 			if (StringUtils.hasText(properties.token())) {
 				builder.token(properties.token().toCharArray());
@@ -110,8 +112,9 @@ public final class NatsIpcAutoConfiguration {
 			}
 		}
 		catch (IllegalArgumentException | IllegalStateException ex) {
-			throw new IpcConfigurationException("ipc.transport.nats", "the NATS settings are invalid: "
-					+ ex.getMessage(), "Fix the ipc.transport.nats.* property named in the message");
+			throw new IpcConfigurationException("ipc.transport.nats",
+					"the NATS settings are invalid: " + ex.getMessage(),
+					"Fix the ipc.transport.nats.* property named in the message");
 		}
 		builder.sslContext(sslContext(properties.tls(), sslBundles));
 		return builder.build();
@@ -136,16 +139,18 @@ public final class NatsIpcAutoConfiguration {
 				return SSLContext.getDefault();
 			}
 			catch (NoSuchAlgorithmException ex) {
-				throw new IpcConfigurationException("ipc.transport.nats.tls.enabled", "TLS is not available: "
-						+ ex.getMessage(), "Use a JVM with TLS support, or name an SSL bundle");
+				throw new IpcConfigurationException("ipc.transport.nats.tls.enabled",
+						"TLS is not available: " + ex.getMessage(),
+						"Use a JVM with TLS support, or name an SSL bundle");
 			}
 		}
 		return null;
 	}
 
 	/**
-	 * Reports the transport's dropped messages to the {@link IpcEventListener} beans (metrics among them), looked up on
-	 * first use: those beans may depend on the transport themselves.
+	 * Reports the transport's dropped messages to the {@link IpcEventListener} beans
+	 * (metrics among them), looked up on first use: those beans may depend on the
+	 * transport themselves.
 	 */
 	static final class DropForwarder implements IpcEventListener {
 

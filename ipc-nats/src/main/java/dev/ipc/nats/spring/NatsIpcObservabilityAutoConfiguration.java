@@ -13,8 +13,9 @@ import io.micrometer.core.instrument.binder.MeterBinder;
 import dev.ipc.nats.NatsTransport;
 
 /**
- * Health ({@code ipcNats}) and Micrometer meters ({@code ipc.nats.*}) of the {@link NatsTransport} bean; each backs
- * off when its library is absent or the application defines a bean of the same name.
+ * Health ({@code ipcNats}) and Micrometer meters ({@code ipc.nats.*}) of the
+ * {@link NatsTransport} bean; each backs off when its library is absent or the
+ * application defines a bean of the same name.
  *
  * @author IPC contributors
  * @since 0.1.0

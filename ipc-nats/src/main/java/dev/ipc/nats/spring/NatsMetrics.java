@@ -8,9 +8,10 @@ import io.micrometer.core.instrument.binder.MeterBinder;
 import dev.ipc.nats.NatsTransport;
 
 /**
- * Micrometer meters of the NATS backend, next to the client's {@code ipc.*} meters (which already count dropped
- * messages by reason): {@code ipc.nats.connected}, {@code ipc.nats.peers}, {@code ipc.nats.reconnects},
- * {@code ipc.nats.messages.sent}, {@code ipc.nats.messages.received}, {@code ipc.nats.sends.refused} and
+ * Micrometer meters of the NATS backend, next to the client's {@code ipc.*} meters (which
+ * already count dropped messages by reason): {@code ipc.nats.connected},
+ * {@code ipc.nats.peers}, {@code ipc.nats.reconnects}, {@code ipc.nats.messages.sent},
+ * {@code ipc.nats.messages.received}, {@code ipc.nats.sends.refused} and
  * {@code ipc.nats.permission.violations}.
  *
  * @author IPC contributors

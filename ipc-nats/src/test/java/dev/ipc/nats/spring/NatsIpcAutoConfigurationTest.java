@@ -34,7 +34,10 @@ import dev.ipc.spring.boot.autoconfigure.IpcAutoConfiguration;
 import dev.ipc.spring.boot.autoconfigure.IpcConfigurationException;
 import dev.ipc.model.IpcPayload;
 
-/** {@code ipc.transport.type=nats} in Spring Boot, against a real nats-server with generated permissions. */
+/**
+ * {@code ipc.transport.type=nats} in Spring Boot, against a real nats-server with
+ * generated permissions.
+ */
 class NatsIpcAutoConfigurationTest {
 
 	@IpcPayload("nats.spring.sum")

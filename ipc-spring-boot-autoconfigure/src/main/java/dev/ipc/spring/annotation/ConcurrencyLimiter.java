@@ -9,8 +9,9 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Runs at most {@code limit} asynchronous tasks at once without blocking the submitter: the others wait in
- * submission order and start, on the executor, as running ones complete.
+ * Runs at most {@code limit} asynchronous tasks at once without blocking the submitter:
+ * the others wait in submission order and start, on the executor, as running ones
+ * complete.
  */
 final class ConcurrencyLimiter {
 

@@ -6,8 +6,9 @@ import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
 
 /**
- * Carries the observation current when an RPC arrives (the client's {@code ipc.rpc.server}) to the thread that runs
- * its handler when a concurrency limit queued it, so what the handler observes stays a child of it.
+ * Carries the observation current when an RPC arrives (the client's
+ * {@code ipc.rpc.server}) to the thread that runs its handler when a concurrency limit
+ * queued it, so what the handler observes stays a child of it.
  */
 final class CurrentObservation {
 
@@ -17,7 +18,10 @@ final class CurrentObservation {
 		this.registry = registry;
 	}
 
-	/** {@code task}, run in the scope of the observation current now (as it is when there is none). */
+	/**
+	 * {@code task}, run in the scope of the observation current now (as it is when there
+	 * is none).
+	 */
 	<V> Callable<V> propagate(Callable<V> task) {
 		Observation current = this.registry.getCurrentObservation();
 		if (current == null) {

@@ -14,9 +14,10 @@ import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.util.StringUtils;
 
 /**
- * Resolves the string attributes of {@link IpcSubscriber} and {@link IpcRpcHandler} ({@code ${...}} placeholders and
- * {@code #{...}} expressions) and checks their values; an unusable value fails with an
- * {@link IpcHandlerDefinitionException} naming the method and the attribute.
+ * Resolves the string attributes of {@link IpcSubscriber} and {@link IpcRpcHandler}
+ * ({@code ${...}} placeholders and {@code #{...}} expressions) and checks their values;
+ * an unusable value fails with an {@link IpcHandlerDefinitionException} naming the method
+ * and the attribute.
  */
 final class HandlerAttributes {
 
@@ -79,8 +80,8 @@ final class HandlerAttributes {
 			else if (resolved != null) {
 				String text = resolved.toString();
 				boolean dynamic = value.contains("${") || value.contains("#{");
-				result.addAll(dynamic ? Arrays.asList(StringUtils.commaDelimitedListToStringArray(text))
-						: List.of(text));
+				result
+					.addAll(dynamic ? Arrays.asList(StringUtils.commaDelimitedListToStringArray(text)) : List.of(text));
 			}
 		}
 		List<String> trimmed = result.stream().map(String::trim).filter((s) -> !s.isEmpty()).toList();
@@ -100,8 +101,8 @@ final class HandlerAttributes {
 			return "";
 		}
 		if (!(resolved instanceof String) && !(resolved instanceof Number) && !(resolved instanceof Boolean)) {
-			throw new IpcHandlerDefinitionException(where + ": " + attribute + " '" + value
-					+ "' resolved to a " + resolved.getClass().getName() + ", not a String");
+			throw new IpcHandlerDefinitionException(where + ": " + attribute + " '" + value + "' resolved to a "
+					+ resolved.getClass().getName() + ", not a String");
 		}
 		return resolved.toString();
 	}

@@ -8,8 +8,8 @@ import org.springframework.messaging.handler.invocation.InvocableHandlerMethod;
 import org.springframework.validation.BindingResult;
 
 /**
- * Calls one handler method through spring-messaging's {@link InvocableHandlerMethod}, with arguments resolved from
- * the message by the handlers' factory.
+ * Calls one handler method through spring-messaging's {@link InvocableHandlerMethod},
+ * with arguments resolved from the message by the handlers' factory.
  */
 final class HandlerMethodInvoker {
 
@@ -19,8 +19,9 @@ final class HandlerMethodInvoker {
 
 	/**
 	 * @param method the method, as created by the handlers' factory
-	 * @param provideIpcArguments whether to hand the {@code Source}, {@code IncomingMessage} and {@code RpcContext}
-	 * to the method directly, for a factory of the application's that may not resolve them
+	 * @param provideIpcArguments whether to hand the {@code Source},
+	 * {@code IncomingMessage} and {@code RpcContext} to the method directly, for a
+	 * factory of the application's that may not resolve them
 	 */
 	HandlerMethodInvoker(InvocableHandlerMethod method, boolean provideIpcArguments) {
 		this.method = method;
@@ -30,11 +31,12 @@ final class HandlerMethodInvoker {
 	/**
 	 * Invokes the method; an exception it throws is rethrown as is.
 	 * @param message the message to resolve arguments from
-	 * @param ipcArguments the values of the IPC parameters, used only for a factory that may not resolve them
-	 * @throws IpcPayloadValidationException if the payload is invalid (or a required payload is {@code null})
+	 * @param ipcArguments the values of the IPC parameters, used only for a factory that
+	 * may not resolve them
+	 * @throws IpcPayloadValidationException if the payload is invalid (or a required
+	 * payload is {@code null})
 	 */
-	@Nullable
-	Object invoke(Message<?> message, Object... ipcArguments) throws Exception {
+	@Nullable Object invoke(Message<?> message, Object... ipcArguments) throws Exception {
 		try {
 			return this.provideIpcArguments ? this.method.invoke(message, ipcArguments) : this.method.invoke(message);
 		}

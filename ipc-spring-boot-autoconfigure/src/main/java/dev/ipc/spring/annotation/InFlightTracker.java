@@ -5,9 +5,10 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Counts handler invocations in progress and refuses new ones while paused, so that stopping can wait for the
- * running ones to finish (graceful drain). A {@link ReentrantLock}, not {@code synchronized}, so virtual threads
- * waiting here do not pin their carrier.
+ * Counts handler invocations in progress and refuses new ones while paused, so that
+ * stopping can wait for the running ones to finish (graceful drain). A
+ * {@link ReentrantLock}, not {@code synchronized}, so virtual threads waiting here do not
+ * pin their carrier.
  */
 final class InFlightTracker {
 
@@ -90,7 +91,8 @@ final class InFlightTracker {
 	}
 
 	/**
-	 * Waits until no invocation is in progress or {@code deadlineNanos} ({@link System#nanoTime()}) passes.
+	 * Waits until no invocation is in progress or {@code deadlineNanos}
+	 * ({@link System#nanoTime()}) passes.
 	 * @return whether it became idle
 	 */
 	boolean awaitIdle(long deadlineNanos) throws InterruptedException {

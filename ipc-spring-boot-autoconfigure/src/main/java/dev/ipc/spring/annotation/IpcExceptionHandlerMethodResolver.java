@@ -13,9 +13,10 @@ import org.springframework.messaging.handler.invocation.AbstractExceptionHandler
 import dev.ipc.rpc.RpcHandlerException;
 
 /**
- * Finds the {@link IpcExceptionHandler} methods of one class and picks the closest one for an exception. Checks every
- * method when created: a method without exception type, with a return type other than {@code void},
- * {@code String} or {@link RpcHandlerException}, or two methods for one exception type fail with an
+ * Finds the {@link IpcExceptionHandler} methods of one class and picks the closest one
+ * for an exception. Checks every method when created: a method without exception type,
+ * with a return type other than {@code void}, {@code String} or
+ * {@link RpcHandlerException}, or two methods for one exception type fail with an
  * {@link IpcHandlerDefinitionException}.
  */
 final class IpcExceptionHandlerMethodResolver extends AbstractExceptionHandlerMethodResolver {
@@ -25,8 +26,10 @@ final class IpcExceptionHandlerMethodResolver extends AbstractExceptionHandlerMe
 	}
 
 	static boolean declaresHandlers(Class<?> type) {
-		return !MethodIntrospector.selectMethods(type, (MethodIntrospector.MetadataLookup<IpcExceptionHandler>) (
-				method) -> AnnotatedElementUtils.findMergedAnnotation(method, IpcExceptionHandler.class))
+		return !MethodIntrospector
+			.selectMethods(type,
+					(MethodIntrospector.MetadataLookup<IpcExceptionHandler>) (method) -> AnnotatedElementUtils
+						.findMergedAnnotation(method, IpcExceptionHandler.class))
 			.isEmpty();
 	}
 
@@ -41,8 +44,8 @@ final class IpcExceptionHandlerMethodResolver extends AbstractExceptionHandlerMe
 			Class<?> returned = method.getReturnType();
 			if (returned != void.class && returned != String.class
 					&& !RpcHandlerException.class.isAssignableFrom(returned)) {
-				throw new IpcHandlerDefinitionException(where + " returns " + returned.getSimpleName()
-						+ ", which cannot become an error reply",
+				throw new IpcHandlerDefinitionException(
+						where + " returns " + returned.getSimpleName() + ", which cannot become an error reply",
 						"Return String (the message the caller gets), an RpcHandlerException, or void (observe only)");
 			}
 			List<Class<? extends Throwable>> exceptions;

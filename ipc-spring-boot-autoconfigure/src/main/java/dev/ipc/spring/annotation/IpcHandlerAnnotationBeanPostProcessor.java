@@ -37,16 +37,19 @@ import dev.ipc.rpc.RpcRequest;
 import dev.ipc.spring.annotation.support.IpcMessageHandlerMethodFactory;
 
 /**
- * Finds {@link IpcSubscriber} and {@link IpcRpcHandler} methods on every bean (looking through AOP proxies, and on
- * beans created late) and the {@link IpcAdvice} beans; once all singletons exist, checks the methods' signatures
- * against the handlers' {@code MessageHandlerMethodFactory} (bean
- * {@value IpcMessageHandlerMethodFactory#BEAN_NAME}) and registers them in the {@link IpcSubscriberRegistry} and
- * the {@link IpcRpcHandlerRegistry}. A method that cannot work fails startup with an
- * {@link IpcHandlerDefinitionException} naming it.
+ * Finds {@link IpcSubscriber} and {@link IpcRpcHandler} methods on every bean (looking
+ * through AOP proxies, and on beans created late) and the {@link IpcAdvice} beans; once
+ * all singletons exist, checks the methods' signatures against the handlers'
+ * {@code MessageHandlerMethodFactory} (bean
+ * {@value IpcMessageHandlerMethodFactory#BEAN_NAME}) and registers them in the
+ * {@link IpcSubscriberRegistry} and the {@link IpcRpcHandlerRegistry}. A method that
+ * cannot work fails startup with an {@link IpcHandlerDefinitionException} naming it.
  *
- * <p>Registered by the auto-configuration; checking and registration wait for {@link #afterSingletonsInstantiated()}
- * so that the factory, the registries, the client and their collaborators are never created early, from inside
- * another bean's creation. A bean created later is checked and registered as it is created.
+ * <p>
+ * Registered by the auto-configuration; checking and registration wait for
+ * {@link #afterSingletonsInstantiated()} so that the factory, the registries, the client
+ * and their collaborators are never created early, from inside another bean's creation. A
+ * bean created later is checked and registered as it is created.
  *
  * @author IPC contributors
  * @since 0.1.0
@@ -57,8 +60,8 @@ public class IpcHandlerAnnotationBeanPostProcessor
 	/** The bean name under which the auto-configuration registers this post-processor. */
 	public static final String BEAN_NAME = "dev.ipc.spring.annotation.internalIpcHandlerAnnotationProcessor";
 
-	private static final Set<Class<? extends Annotation>> ANNOTATIONS = Set.of(IpcSubscriber.class,
-			IpcRpcHandler.class, IpcAdvice.class, IpcExceptionHandler.class);
+	private static final Set<Class<? extends Annotation>> ANNOTATIONS = Set.of(IpcSubscriber.class, IpcRpcHandler.class,
+			IpcAdvice.class, IpcExceptionHandler.class);
 
 	private final Set<Class<?>> nonAnnotatedClasses = ConcurrentHashMap.newKeySet();
 
@@ -161,7 +164,8 @@ public class IpcHandlerAnnotationBeanPostProcessor
 			this.pending.clear();
 			process(candidates);
 			if (!this.adviceBeans.isEmpty()) {
-				exceptionHandlers(factory()); // an invalid advice fails startup even before an RPC handler uses it
+				exceptionHandlers(factory()); // an invalid advice fails startup even
+												// before an RPC handler uses it
 			}
 		}
 		finally {
@@ -169,7 +173,10 @@ public class IpcHandlerAnnotationBeanPostProcessor
 		}
 	}
 
-	/** Checks the candidates' signatures against the handlers' factory and registers them; under the lock. */
+	/**
+	 * Checks the candidates' signatures against the handlers' factory and registers them;
+	 * under the lock.
+	 */
 	private void process(List<Candidate> candidates) {
 		if (candidates.isEmpty()) {
 			return;
@@ -242,8 +249,9 @@ public class IpcHandlerAnnotationBeanPostProcessor
 	}
 
 	static IpcHandlerDefinitionException duplicateRequest(String name, Method first, Method second) {
-		return new IpcHandlerDefinitionException("Two @IpcRpcHandler methods handle the request type '" + name + "': "
-				+ IpcHandlerEndpoint.describe(first) + " and " + IpcHandlerEndpoint.describe(second),
+		return new IpcHandlerDefinitionException(
+				"Two @IpcRpcHandler methods handle the request type '" + name + "': "
+						+ IpcHandlerEndpoint.describe(first) + " and " + IpcHandlerEndpoint.describe(second),
 				"A request type has exactly one handler: remove one of them");
 	}
 
@@ -281,8 +289,9 @@ public class IpcHandlerAnnotationBeanPostProcessor
 				}
 			}
 			else {
-				throw new IpcHandlerDefinitionException(where + " cannot tell which topic to subscribe to: its payload "
-						+ "type " + payloadClass.getName() + " declares no @IpcPayload name",
+				throw new IpcHandlerDefinitionException(
+						where + " cannot tell which topic to subscribe to: its payload " + "type "
+								+ payloadClass.getName() + " declares no @IpcPayload name",
 						"Annotate the type with @IpcPayload(\"<topic>\") or set @IpcSubscriber(topic = \"...\")");
 			}
 		}
@@ -291,7 +300,8 @@ public class IpcHandlerAnnotationBeanPostProcessor
 					+ "', which carries RPC envelopes: answer requests with @IpcRpcHandler, or choose another topic");
 		}
 		Class<?> returnType = method.getReturnType();
-		if (returnType != void.class && returnType != Void.class && !CompletionStage.class.isAssignableFrom(returnType)) {
+		if (returnType != void.class && returnType != Void.class
+				&& !CompletionStage.class.isAssignableFrom(returnType)) {
 			throw new IpcHandlerDefinitionException(where + " returns " + returnType.getSimpleName()
 					+ ", which would be ignored: subscribers return void, or a CompletionStage to complete asynchronously");
 		}
@@ -317,13 +327,16 @@ public class IpcHandlerAnnotationBeanPostProcessor
 		}
 		Class<?> requestType = ResolvableType.forType(signature.payloadType()).toClass();
 		if (!RpcRequest.class.isAssignableFrom(requestType)) {
-			throw new IpcHandlerDefinitionException(where + " has no usable payload parameter: its parameter type "
-					+ requestType.getName() + " does not implement RpcRequest<Response>",
+			throw new IpcHandlerDefinitionException(
+					where + " has no usable payload parameter: its parameter type " + requestType.getName()
+							+ " does not implement RpcRequest<Response>",
 					"Take the request type, a class implementing RpcRequest<Response> annotated with @IpcPayload");
 		}
 		if (requestType.isInterface() || Modifier.isAbstract(requestType.getModifiers())) {
-			throw new IpcHandlerDefinitionException(where + ": its request type " + requestType.getName()
-					+ " is abstract, so requests cannot be deserialized into it", "Declare the concrete request class");
+			throw new IpcHandlerDefinitionException(
+					where + ": its request type " + requestType.getName()
+							+ " is abstract, so requests cannot be deserialized into it",
+					"Declare the concrete request class");
 		}
 		String name;
 		try {
@@ -334,8 +347,9 @@ public class IpcHandlerAnnotationBeanPostProcessor
 		}
 		ResolvableType response = ResolvableType.forClass(requestType).as(RpcRequest.class).getGeneric(0);
 		if (response == ResolvableType.NONE || response.resolve() == null) {
-			throw new IpcHandlerDefinitionException(where + ": cannot resolve the response type of "
-					+ requestType.getName(), "Implement RpcRequest<ConcreteResponse> on the request class");
+			throw new IpcHandlerDefinitionException(
+					where + ": cannot resolve the response type of " + requestType.getName(),
+					"Implement RpcRequest<ConcreteResponse> on the request class");
 		}
 		checkReturnType(where, method, targetClass, requestType, response);
 		HandlerAttributes attrs = this.attributes;
@@ -364,9 +378,9 @@ public class IpcHandlerAnnotationBeanPostProcessor
 					+ " is answered with " + response + ": return the response");
 		}
 		if (!response.isAssignableFrom(value)) {
-			throw new IpcHandlerDefinitionException(where + " returns " + returned + ", but "
-					+ requestType.getSimpleName() + " is answered with " + response + ": return " + response
-					+ " or CompletionStage<" + response + ">");
+			throw new IpcHandlerDefinitionException(
+					where + " returns " + returned + ", but " + requestType.getSimpleName() + " is answered with "
+							+ response + ": return " + response + " or CompletionStage<" + response + ">");
 		}
 	}
 

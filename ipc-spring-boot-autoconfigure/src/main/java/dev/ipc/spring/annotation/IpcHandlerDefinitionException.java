@@ -5,10 +5,12 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.BeanInitializationException;
 
 /**
- * An annotated IPC handler method cannot work: a bad signature, a payload type that cannot be serialized, a reserved
- * topic, a duplicate RPC request type, an invalid {@link IpcExceptionHandler}. The message names the method (both
- * methods for a duplicate) and what to change. Thrown at startup, or when a late bean is created; startup reports it
- * as a failure analysis (description and action) instead of a stack trace.
+ * An annotated IPC handler method cannot work: a bad signature, a payload type that
+ * cannot be serialized, a reserved topic, a duplicate RPC request type, an invalid
+ * {@link IpcExceptionHandler}. The message names the method (both methods for a
+ * duplicate) and what to change. Thrown at startup, or when a late bean is created;
+ * startup reports it as a failure analysis (description and action) instead of a stack
+ * trace.
  *
  * @author IPC contributors
  * @since 0.1.0
@@ -51,7 +53,10 @@ public class IpcHandlerDefinitionException extends BeanInitializationException {
 		this.action = action;
 	}
 
-	/** What is wrong, naming the method (the whole message when no separate action was given). */
+	/**
+	 * What is wrong, naming the method (the whole message when no separate action was
+	 * given).
+	 */
 	public String getDescription() {
 		return this.description;
 	}

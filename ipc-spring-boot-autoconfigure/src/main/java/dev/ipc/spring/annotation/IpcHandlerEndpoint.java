@@ -13,8 +13,9 @@ import dev.ipc.client.IpcClient;
 import dev.ipc.client.Registration;
 
 /**
- * An annotated handler method registered in a registry: {@link IpcSubscriberEndpoint} or {@link IpcRpcEndpoint}.
- * Started (registered with the client) and stopped by its registry.
+ * An annotated handler method registered in a registry: {@link IpcSubscriberEndpoint} or
+ * {@link IpcRpcEndpoint}. Started (registered with the client) and stopped by its
+ * registry.
  *
  * @author IPC contributors
  * @since 0.1.0
@@ -116,13 +117,17 @@ public abstract sealed class IpcHandlerEndpoint permits IpcSubscriberEndpoint, I
 	/** Registers with the client. */
 	abstract Registration open(IpcClient client);
 
-	/** A readable description of the method: {@code com.example.Handlers.onEvent(Event, Source)}. */
+	/**
+	 * A readable description of the method:
+	 * {@code com.example.Handlers.onEvent(Event, Source)}.
+	 */
 	public String describe() {
 		return describe(this.method);
 	}
 
 	/**
-	 * A readable description of a method: declaring class, name and simple parameter types.
+	 * A readable description of a method: declaring class, name and simple parameter
+	 * types.
 	 * @param method the method
 	 * @return the description
 	 */
@@ -134,7 +139,8 @@ public abstract sealed class IpcHandlerEndpoint permits IpcSubscriberEndpoint, I
 
 	static Throwable unwrap(Throwable failure) {
 		Throwable cause = failure;
-		while ((cause instanceof CompletionException || cause instanceof ExecutionException) && cause.getCause() != null) {
+		while ((cause instanceof CompletionException || cause instanceof ExecutionException)
+				&& cause.getCause() != null) {
 			cause = cause.getCause();
 		}
 		return cause;

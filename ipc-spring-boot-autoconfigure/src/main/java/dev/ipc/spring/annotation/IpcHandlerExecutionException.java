@@ -5,8 +5,8 @@ import java.lang.reflect.Method;
 import org.jspecify.annotations.Nullable;
 
 /**
- * An annotated handler method failed. Names the handler (id and method) and the topic; the cause is what the
- * method threw.
+ * An annotated handler method failed. Names the handler (id and method) and the topic;
+ * the cause is what the method threw.
  *
  * @author IPC contributors
  * @since 0.1.0

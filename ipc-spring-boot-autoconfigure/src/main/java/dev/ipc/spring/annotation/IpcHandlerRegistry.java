@@ -22,12 +22,14 @@ import dev.ipc.codec.PayloadCodec;
 import dev.ipc.event.IpcEventListener;
 
 /**
- * The endpoints of one kind of annotated handler, started and stopped together with the client by
- * {@code IpcClientLifecycle}; single endpoints can be started and stopped by id (for example those with
- * {@code autoStartup = "false"}).
+ * The endpoints of one kind of annotated handler, started and stopped together with the
+ * client by {@code IpcClientLifecycle}; single endpoints can be started and stopped by id
+ * (for example those with {@code autoStartup = "false"}).
  *
- * <p>Stopping is graceful in two steps: {@link #pause()} refuses new work, {@link #awaitIdle(Duration)} waits for
- * the invocations in progress, then {@link #stop()} unregisters every endpoint.
+ * <p>
+ * Stopping is graceful in two steps: {@link #pause()} refuses new work,
+ * {@link #awaitIdle(Duration)} waits for the invocations in progress, then
+ * {@link #stop()} unregisters every endpoint.
  *
  * @param <E> the endpoint type
  * @author IPC contributors
@@ -58,7 +60,10 @@ public abstract sealed class IpcHandlerRegistry<E extends IpcHandlerEndpoint>
 				SingletonSupplier.of(() -> IpcEventListener.composite(listeners.orderedStream().toList())));
 	}
 
-	/** Builds the endpoint of a checked definition; fails naming the method when it cannot work. */
+	/**
+	 * Builds the endpoint of a checked definition; fails naming the method when it cannot
+	 * work.
+	 */
 	abstract E createEndpoint(HandlerDefinition definition);
 
 	/** Describes the kind of handler for messages, for example {@code @IpcSubscriber}. */
@@ -84,7 +89,9 @@ public abstract sealed class IpcHandlerRegistry<E extends IpcHandlerEndpoint>
 		}
 	}
 
-	/** Further checks against the endpoints already registered, under the registry's lock. */
+	/**
+	 * Further checks against the endpoints already registered, under the registry's lock.
+	 */
 	void checkRegistration(E endpoint) {
 	}
 
@@ -97,7 +104,10 @@ public abstract sealed class IpcHandlerRegistry<E extends IpcHandlerEndpoint>
 		return definition.newInvoker();
 	}
 
-	/** Starts every auto-startup endpoint and accepts work. Called by the client's lifecycle before the client starts. */
+	/**
+	 * Starts every auto-startup endpoint and accepts work. Called by the client's
+	 * lifecycle before the client starts.
+	 */
 	public void start() {
 		this.lock.lock();
 		try {
@@ -165,7 +175,8 @@ public abstract sealed class IpcHandlerRegistry<E extends IpcHandlerEndpoint>
 		try {
 			E endpoint = requireEndpoint(id);
 			if (!this.running) {
-				throw new IllegalStateException("Cannot start " + kind() + " '" + id + "': the IPC client is not running");
+				throw new IllegalStateException(
+						"Cannot start " + kind() + " '" + id + "': the IPC client is not running");
 			}
 			endpoint.start(this.client.getObject());
 		}
@@ -218,7 +229,8 @@ public abstract sealed class IpcHandlerRegistry<E extends IpcHandlerEndpoint>
 	private E requireEndpoint(String id) {
 		E endpoint = this.endpoints.get(id);
 		if (endpoint == null) {
-			throw new IllegalArgumentException("No " + kind() + " with id '" + id + "'; known: " + this.endpoints.keySet());
+			throw new IllegalArgumentException(
+					"No " + kind() + " with id '" + id + "'; known: " + this.endpoints.keySet());
 		}
 		return endpoint;
 	}

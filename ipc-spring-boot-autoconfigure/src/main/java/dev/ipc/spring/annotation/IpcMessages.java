@@ -15,9 +15,10 @@ import dev.ipc.model.Source;
 import dev.ipc.rpc.RpcContext;
 
 /**
- * Builds the spring-messaging {@link Message} a handler method is invoked with: the payload as already decoded by
- * the client's codec ({@code Optional.empty()} for a JSON {@code null}), and the {@link IpcHeaders}. The message
- * prints neither its payload nor its headers' values, so exceptions naming it never log a payload.
+ * Builds the spring-messaging {@link Message} a handler method is invoked with: the
+ * payload as already decoded by the client's codec ({@code Optional.empty()} for a JSON
+ * {@code null}), and the {@link IpcHeaders}. The message prints neither its payload nor
+ * its headers' values, so exceptions naming it never log a payload.
  */
 final class IpcMessages {
 

@@ -6,9 +6,10 @@ import org.springframework.validation.Errors;
 import org.springframework.validation.FieldError;
 
 /**
- * A payload annotated with {@code @Valid} or {@code @Validated} failed validation. Subscribers hand it to their
- * {@link IpcErrorHandler}; RPC handlers answer the caller with {@link #getSummary()} (field names and constraint
- * messages, never the rejected values).
+ * A payload annotated with {@code @Valid} or {@code @Validated} failed validation.
+ * Subscribers hand it to their {@link IpcErrorHandler}; RPC handlers answer the caller
+ * with {@link #getSummary()} (field names and constraint messages, never the rejected
+ * values).
  *
  * @author IPC contributors
  * @since 0.1.0

@@ -19,9 +19,10 @@ import dev.ipc.rpc.RpcContext;
 import dev.ipc.rpc.RpcHandlerException;
 
 /**
- * An {@link IpcRpcHandler} method in the {@link IpcRpcHandlerRegistry}. Requests from rejected sources, and requests
- * arriving while the registry is stopping, are answered with an error (never silence). A failure of the method (or
- * of its stage) passes through the {@link IpcExceptionHandler} methods that apply, which decide what the caller
+ * An {@link IpcRpcHandler} method in the {@link IpcRpcHandlerRegistry}. Requests from
+ * rejected sources, and requests arriving while the registry is stopping, are answered
+ * with an error (never silence). A failure of the method (or of its stage) passes through
+ * the {@link IpcExceptionHandler} methods that apply, which decide what the caller
  * learns.
  *
  * @author IPC contributors
@@ -90,8 +91,8 @@ public final class IpcRpcEndpoint extends IpcHandlerEndpoint {
 		catch (IllegalStateException ex) {
 			throw new IpcHandlerDefinitionException("Cannot register @IpcRpcHandler method " + describe()
 					+ " for request type '" + this.requestName + "': " + ex.getMessage()
-					+ (("DiscoverRequest".equals(this.requestName)) ? ". Set ipc.discover.enabled=false to answer "
-							+ "discover requests yourself" : ""),
+					+ (("DiscoverRequest".equals(this.requestName))
+							? ". Set ipc.discover.enabled=false to answer " + "discover requests yourself" : ""),
 					ex);
 		}
 	}

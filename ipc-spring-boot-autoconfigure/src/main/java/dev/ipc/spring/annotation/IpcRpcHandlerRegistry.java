@@ -21,11 +21,14 @@ import dev.ipc.event.IpcEventListener;
 import dev.ipc.event.RpcOutcome;
 
 /**
- * The RPC registry: every {@link IpcRpcHandler} method, as an {@link IpcRpcEndpoint}, at most one per request type.
+ * The RPC registry: every {@link IpcRpcHandler} method, as an {@link IpcRpcEndpoint}, at
+ * most one per request type.
  *
- * <p>It is also an {@link IpcEventListener} of the client: a request has been answered only once the client reports
- * the reply sent ({@link #rpcServerCompleted}), which happens after the handler's result completes. Draining waits for
- * that, so that stopping never closes the transport under a reply being sent. With a client built elsewhere that does
+ * <p>
+ * It is also an {@link IpcEventListener} of the client: a request has been answered only
+ * once the client reports the reply sent ({@link #rpcServerCompleted}), which happens
+ * after the handler's result completes. Draining waits for that, so that stopping never
+ * closes the transport under a reply being sent. With a client built elsewhere that does
  * not report to this registry, draining waits for the handlers only.
  *
  * @author IPC contributors
@@ -52,7 +55,8 @@ public final class IpcRpcHandlerRegistry extends IpcHandlerRegistry<IpcRpcEndpoi
 	 * @param executor runs requests that waited for a concurrency permit
 	 * @param validator validates {@code @Valid} requests, when there is one
 	 * @param listeners told about rejected requests
-	 * @param defaultConcurrency concurrency of handlers that do not set it ({@code null}: unbounded)
+	 * @param defaultConcurrency concurrency of handlers that do not set it ({@code null}:
+	 * unbounded)
 	 * @param defaultAutoStartup whether handlers that do not say start with the client
 	 */
 	public IpcRpcHandlerRegistry(ObjectProvider<IpcClient> client, PayloadCodec codec, Executor executor,
@@ -74,7 +78,10 @@ public final class IpcRpcHandlerRegistry extends IpcHandlerRegistry<IpcRpcEndpoi
 		return this.awaitingReply.awaitIdle(deadline) && handlersDone;
 	}
 
-	/** Counts a request handed to one of this registry's handlers, answered once the client reports the reply. */
+	/**
+	 * Counts a request handed to one of this registry's handlers, answered once the
+	 * client reports the reply.
+	 */
 	void requestReceived() {
 		this.awaitingReply.tryEnter();
 	}
@@ -86,7 +93,8 @@ public final class IpcRpcHandlerRegistry extends IpcHandlerRegistry<IpcRpcEndpoi
 
 	@Override
 	public void rpcServerCompleted(String requestType, RpcOutcome outcome, long durationNanos) {
-		// SUCCESS and HANDLER_ERROR are reported once per handler invocation, after the reply was sent
+		// SUCCESS and HANDLER_ERROR are reported once per handler invocation, after the
+		// reply was sent
 		if ((outcome == RpcOutcome.SUCCESS || outcome == RpcOutcome.HANDLER_ERROR)
 				&& this.requestNames.contains(requestType)) {
 			this.awaitingReply.exit();
@@ -103,8 +111,9 @@ public final class IpcRpcHandlerRegistry extends IpcHandlerRegistry<IpcRpcEndpoi
 	}
 
 	/**
-	 * Keeps the RPC's observation (the client's {@code ipc.rpc.server}) current for a handler that a concurrency limit
-	 * queued onto another thread (default: nothing to keep).
+	 * Keeps the RPC's observation (the client's {@code ipc.rpc.server}) current for a
+	 * handler that a concurrency limit queued onto another thread (default: nothing to
+	 * keep).
 	 * @param registry the registry the client's observations are made in
 	 */
 	public void setObservationRegistry(ObservationRegistry registry) {
@@ -151,10 +160,10 @@ public final class IpcRpcHandlerRegistry extends IpcHandlerRegistry<IpcRpcEndpoi
 		Integer configured = (definition.concurrency() != null) ? definition.concurrency() : this.defaultConcurrency;
 		int concurrency = (configured != null) ? configured : 0;
 		boolean autoStartup = (definition.autoStartup() != null) ? definition.autoStartup() : this.defaultAutoStartup;
-		return new IpcRpcEndpoint(definition.id(), definition.beanName(), definition.method(), autoStartup,
-				concurrency, definition.sourceFilter(), definition.topic(), requestType, responseType,
-				newInvoker(definition), this.runtime, this::requestReceived,
-				Objects.requireNonNull(definition.exceptionHandlers()), this.observation);
+		return new IpcRpcEndpoint(definition.id(), definition.beanName(), definition.method(), autoStartup, concurrency,
+				definition.sourceFilter(), definition.topic(), requestType, responseType, newInvoker(definition),
+				this.runtime, this::requestReceived, Objects.requireNonNull(definition.exceptionHandlers()),
+				this.observation);
 	}
 
 }

@@ -20,10 +20,12 @@ import dev.ipc.model.IncomingMessage;
 /**
  * An {@link IpcSubscriber} method in the {@link IpcSubscriberRegistry}.
  *
- * <p>Messages from rejected sources are dropped and counted; while its registry is stopping, new messages are
- * dropped. With a concurrency of 1 messages are handled one by one on the subscription's delivery thread, in arrival
- * order; with more, they run on the IPC executor, the subscription waiting when all permits are taken (its bounded
- * queue then drops the oldest messages and counts them as lag).
+ * <p>
+ * Messages from rejected sources are dropped and counted; while its registry is stopping,
+ * new messages are dropped. With a concurrency of 1 messages are handled one by one on
+ * the subscription's delivery thread, in arrival order; with more, they run on the IPC
+ * executor, the subscription waiting when all permits are taken (its bounded queue then
+ * drops the oldest messages and counts them as lag).
  *
  * @author IPC contributors
  * @since 0.1.0
@@ -68,7 +70,10 @@ public final class IpcSubscriberEndpoint extends IpcHandlerEndpoint {
 		return this.topic;
 	}
 
-	/** The payload type decoded from JSON; {@code null} when the method takes raw bytes or only the message. */
+	/**
+	 * The payload type decoded from JSON; {@code null} when the method takes raw bytes or
+	 * only the message.
+	 */
 	public @Nullable Type getPayloadType() {
 		return this.rawPayload ? null : this.payloadType;
 	}
@@ -196,8 +201,8 @@ public final class IpcSubscriberEndpoint extends IpcHandlerEndpoint {
 
 	private void fail(IncomingMessage message, Throwable failure) {
 		this.runtime.events().get().subscriberFailed(this.topic, failure);
-		IpcHandlerExecutionException exception = new IpcHandlerExecutionException(getId(), getMethod(),
-				message.topic(), failure);
+		IpcHandlerExecutionException exception = new IpcHandlerExecutionException(getId(), getMethod(), message.topic(),
+				failure);
 		try {
 			this.errorHandler.handleError(message, exception);
 		}

@@ -18,7 +18,8 @@ import dev.ipc.event.IpcEventListener;
 import dev.ipc.spring.observation.IpcReceiveObservationConvention;
 
 /**
- * The topic registry: every {@link IpcSubscriber} method, as an {@link IpcSubscriberEndpoint}.
+ * The topic registry: every {@link IpcSubscriber} method, as an
+ * {@link IpcSubscriberEndpoint}.
  *
  * @author IPC contributors
  * @since 0.1.0
@@ -48,8 +49,8 @@ public final class IpcSubscriberRegistry extends IpcHandlerRegistry<IpcSubscribe
 	 * @param errorHandlers resolves error handler bean names
 	 */
 	public IpcSubscriberRegistry(ObjectProvider<IpcClient> client, PayloadCodec codec, Executor executor,
-			Supplier<@Nullable Validator> validator, ObjectProvider<IpcEventListener> listeners,
-			int defaultConcurrency, boolean defaultAutoStartup, IpcErrorHandler defaultErrorHandler,
+			Supplier<@Nullable Validator> validator, ObjectProvider<IpcEventListener> listeners, int defaultConcurrency,
+			boolean defaultAutoStartup, IpcErrorHandler defaultErrorHandler,
 			Function<String, IpcErrorHandler> errorHandlers) {
 		super(client, codec, executor, validator, listeners);
 		this.defaultConcurrency = defaultConcurrency;
@@ -59,7 +60,8 @@ public final class IpcSubscriberRegistry extends IpcHandlerRegistry<IpcSubscribe
 	}
 
 	/**
-	 * Observes each message a subscriber handles as an {@code ipc.receive} observation (default: not observed).
+	 * Observes each message a subscriber handles as an {@code ipc.receive} observation
+	 * (default: not observed).
 	 * @param registry where observations are made
 	 * @param convention replaces the default convention, if not {@code null}
 	 */

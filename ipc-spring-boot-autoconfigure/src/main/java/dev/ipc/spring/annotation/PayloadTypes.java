@@ -17,15 +17,17 @@ import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.ser.impl.UnknownSerializer;
 
 /**
- * Checks at startup that a payload type can travel as JSON with the client's mapper, so a handler that could never
- * work fails startup instead of every message.
+ * Checks at startup that a payload type can travel as JSON with the client's mapper, so a
+ * handler that could never work fails startup instead of every message.
  */
 final class PayloadTypes {
 
 	private PayloadTypes() {
 	}
 
-	/** Why values of {@code type} cannot be read from JSON, or {@code null} if they can. */
+	/**
+	 * Why values of {@code type} cannot be read from JSON, or {@code null} if they can.
+	 */
 	static @Nullable String deserializationProblem(JsonMapper mapper, Type type) {
 		JavaType javaType = mapper.constructType(type);
 		try {
@@ -49,8 +51,9 @@ final class PayloadTypes {
 	}
 
 	/**
-	 * Whether Jackson can create the type from the JSON it writes: from an object (no-argument or property-based
-	 * creator, or a delegate), or, for a type written as a scalar, from anything at all.
+	 * Whether Jackson can create the type from the JSON it writes: from an object
+	 * (no-argument or property-based creator, or a delegate), or, for a type written as a
+	 * scalar, from anything at all.
 	 */
 	private static boolean canCreateFromObject(JsonMapper mapper, JavaType type, BeanDeserializerBase deserializer) {
 		ValueInstantiator instantiator = deserializer.getValueInstantiator();
@@ -69,7 +72,9 @@ final class PayloadTypes {
 		}
 	}
 
-	/** Why values of {@code type} cannot be written as JSON, or {@code null} if they can. */
+	/**
+	 * Why values of {@code type} cannot be written as JSON, or {@code null} if they can.
+	 */
 	static @Nullable String serializationProblem(JsonMapper mapper, Type type) {
 		JavaType javaType = mapper.constructType(type);
 		Class<?> raw = javaType.getRawClass();
@@ -77,12 +82,16 @@ final class PayloadTypes {
 			return null; // serialized by their runtime type
 		}
 		try {
-			ValueSerializer<Object> serializer = mapper._serializationContext().findTypedValueSerializer(javaType, true);
-			// Jackson writes {} for a class without visible properties: UnknownSerializer, or an empty
-			// BeanSerializer when the class carries any runtime annotation (@IpcPayload, for one)
+			ValueSerializer<Object> serializer = mapper._serializationContext()
+				.findTypedValueSerializer(javaType, true);
+			// Jackson writes {} for a class without visible properties:
+			// UnknownSerializer, or an empty
+			// BeanSerializer when the class carries any runtime annotation (@IpcPayload,
+			// for one)
 			boolean unknown = serializer instanceof UnknownSerializer;
 			boolean empty = unknown || (serializer instanceof BeanSerializerBase && !serializer.properties().hasNext());
-			if (empty && (hasInstanceFields(raw) || (unknown && mapper.isEnabled(SerializationFeature.FAIL_ON_EMPTY_BEANS)))) {
+			if (empty && (hasInstanceFields(raw)
+					|| (unknown && mapper.isEnabled(SerializationFeature.FAIL_ON_EMPTY_BEANS)))) {
 				return raw.getName() + " has nothing Jackson can write as JSON (no record components, public fields "
 						+ "or getters), so it would travel as {} and its data would be lost";
 			}

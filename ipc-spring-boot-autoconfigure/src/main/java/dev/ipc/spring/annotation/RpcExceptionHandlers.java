@@ -17,10 +17,11 @@ import org.springframework.messaging.handler.invocation.InvocableHandlerMethod;
 import dev.ipc.rpc.RpcHandlerException;
 
 /**
- * Decides what the caller of a failed {@link IpcRpcHandler} method learns: the {@link IpcExceptionHandler} methods of
- * the handler's class, then of the {@link IpcAdvice} beans in order, then the default (an {@link RpcHandlerException}
- * as is, a validation failure as {@code Invalid request: ...}, anything else left to the client, which sends only the
- * exception's simple name). Immutable; one per handler bean.
+ * Decides what the caller of a failed {@link IpcRpcHandler} method learns: the
+ * {@link IpcExceptionHandler} methods of the handler's class, then of the
+ * {@link IpcAdvice} beans in order, then the default (an {@link RpcHandlerException} as
+ * is, a validation failure as {@code Invalid request: ...}, anything else left to the
+ * client, which sends only the exception's simple name). Immutable; one per handler bean.
  */
 final class RpcExceptionHandlers {
 
@@ -73,8 +74,10 @@ final class RpcExceptionHandlers {
 	 * What to fail the request with.
 	 * @param failure what the handler (or its arguments' resolution) threw
 	 * @param message the request message
-	 * @param ipcArguments the {@code Source} and {@code RpcContext}, for a factory that does not resolve them
-	 * @return an {@link RpcHandlerException} carrying the caller's message, or the failure for the default reply
+	 * @param ipcArguments the {@code Source} and {@code RpcContext}, for a factory that
+	 * does not resolve them
+	 * @return an {@link RpcHandlerException} carrying the caller's message, or the
+	 * failure for the default reply
 	 */
 	Throwable map(Throwable failure, Message<?> message, Object... ipcArguments) {
 		for (Target target : this.targets) {
@@ -86,11 +89,9 @@ final class RpcExceptionHandlers {
 		return byDefault(failure);
 	}
 
-	private Throwable invoke(Object bean, Method method, Throwable failure, Message<?> message,
-			Object[] ipcArguments) {
-		InvocableHandlerMethod handler = this.invocables.computeIfAbsent(method,
-				(key) -> this.factory.createInvocableHandlerMethod(bean, AopUtils.selectInvocableMethod(key,
-						bean.getClass())));
+	private Throwable invoke(Object bean, Method method, Throwable failure, Message<?> message, Object[] ipcArguments) {
+		InvocableHandlerMethod handler = this.invocables.computeIfAbsent(method, (key) -> this.factory
+			.createInvocableHandlerMethod(bean, AopUtils.selectInvocableMethod(key, bean.getClass())));
 		List<Object> provided = new ArrayList<>();
 		for (Throwable cause = failure; cause != null && provided.size() < 8; cause = cause.getCause()) {
 			provided.add(cause);

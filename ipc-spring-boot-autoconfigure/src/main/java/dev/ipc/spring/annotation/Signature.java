@@ -28,14 +28,16 @@ import dev.ipc.rpc.RpcContext;
 import dev.ipc.spring.annotation.support.IpcMessageHandlerMethodFactory;
 
 /**
- * What the parameters of a handler method are, as the handlers' factory will resolve them: which one is the payload
- * and of what type. With our own factory every parameter must be resolvable; with an application's factory, whose
- * resolvers are unknown, a parameter that is neither an IPC nor a messaging one is taken for the payload unless
+ * What the parameters of a handler method are, as the handlers' factory will resolve
+ * them: which one is the payload and of what type. With our own factory every parameter
+ * must be resolvable; with an application's factory, whose resolvers are unknown, a
+ * parameter that is neither an IPC nor a messaging one is taken for the payload unless
  * another one is annotated {@code @Payload}.
  *
  * @param handlerMethod the method as the factory invokes it
  * @param provideIpcArguments whether the factory is the application's
- * @param payloadType the payload type ({@code Optional} and {@code Message} unwrapped), or {@code null}
+ * @param payloadType the payload type ({@code Optional} and {@code Message} unwrapped),
+ * or {@code null}
  * @param rawPayload whether the payload is the raw {@code byte[]}
  * @param validate whether the payload is annotated for validation
  * @param takesMessage whether the method takes the {@code IncomingMessage}
@@ -52,8 +54,9 @@ record Signature(InvocableHandlerMethod handlerMethod, boolean provideIpcArgumen
 		}
 		catch (IllegalStateException ex) {
 			String detail = String.valueOf(ex.getMessage());
-			throw new IpcHandlerDefinitionException(where + " cannot be invoked on its bean, which is a proxy: "
-					+ (detail.endsWith(".") ? detail.substring(0, detail.length() - 1) : detail),
+			throw new IpcHandlerDefinitionException(
+					where + " cannot be invoked on its bean, which is a proxy: "
+							+ (detail.endsWith(".") ? detail.substring(0, detail.length() - 1) : detail),
 					"Declare the method on an interface the proxy implements, make it non-private, or proxy the "
 							+ "target class");
 		}
@@ -73,8 +76,8 @@ record Signature(InvocableHandlerMethod handlerMethod, boolean provideIpcArgumen
 							+ "methods (requests always travel on the RPC topic)");
 				}
 				if (type != String.class) {
-					throw new IpcHandlerDefinitionException(where + ": its @IpcTopic parameter must be a String, not "
-							+ type.getSimpleName());
+					throw new IpcHandlerDefinitionException(
+							where + ": its @IpcTopic parameter must be a String, not " + type.getSimpleName());
 				}
 			}
 			else if (type == RpcContext.class && subscriber) {
@@ -109,8 +112,9 @@ record Signature(InvocableHandlerMethod handlerMethod, boolean provideIpcArgumen
 		if (payloadType.toClass() == Optional.class || Message.class.isAssignableFrom(payloadType.toClass())) {
 			payloadType = payloadType.getGeneric(0);
 			if (payloadType.resolve() == null || payloadType.toClass() == Object.class) {
-				throw new IpcHandlerDefinitionException(where + ": the payload type of its parameter "
-						+ parameters[payload].getGenericParameterType() + " is unknown",
+				throw new IpcHandlerDefinitionException(
+						where + ": the payload type of its parameter " + parameters[payload].getGenericParameterType()
+								+ " is unknown",
 						"Declare the payload type, for example Message<MyEvent>, or Message<byte[]> for the raw payload");
 			}
 		}
@@ -130,10 +134,11 @@ record Signature(InvocableHandlerMethod handlerMethod, boolean provideIpcArgumen
 		if (explicit.size() == 1) {
 			if (knownResolvers && !implicit.isEmpty()) {
 				MethodParameter unresolved = parameters[implicit.get(0)];
-				throw new IpcHandlerDefinitionException(where + ": nothing resolves its parameter "
-						+ (unresolved.getParameterIndex() + 1) + " (" + unresolved.getParameterType().getSimpleName()
-						+ "), and " + parameters[explicit.get(0)].getParameterType().getSimpleName()
-						+ " is already the payload",
+				throw new IpcHandlerDefinitionException(
+						where + ": nothing resolves its parameter " + (unresolved.getParameterIndex() + 1) + " ("
+								+ unresolved.getParameterType().getSimpleName() + "), and "
+								+ parameters[explicit.get(0)].getParameterType().getSimpleName()
+								+ " is already the payload",
 						"Annotate it with @Header, or register an argument resolver for it with an "
 								+ "IpcHandlerConfigurer bean");
 			}
@@ -147,14 +152,17 @@ record Signature(InvocableHandlerMethod handlerMethod, boolean provideIpcArgumen
 
 	private static IpcHandlerDefinitionException twoPayloads(String where, MethodParameter[] parameters, int first,
 			int second) {
-		return new IpcHandlerDefinitionException(where + " has more than one payload parameter ("
-				+ parameters[first].getParameterType().getSimpleName() + " and "
-				+ parameters[second].getParameterType().getSimpleName() + ")",
+		return new IpcHandlerDefinitionException(
+				where + " has more than one payload parameter (" + parameters[first].getParameterType().getSimpleName()
+						+ " and " + parameters[second].getParameterType().getSimpleName() + ")",
 				"Take one payload (@Payload marks it), plus optionally Source, IncomingMessage, @IpcTopic String, "
 						+ "RpcContext, @Header values or parameters an IpcHandlerConfigurer's resolvers support");
 	}
 
-	/** Whether any DefaultMessageHandlerMethodFactory resolves the parameter without the payload. */
+	/**
+	 * Whether any DefaultMessageHandlerMethodFactory resolves the parameter without the
+	 * payload.
+	 */
 	private static boolean isMessagingParameter(MethodParameter parameter) {
 		Class<?> type = parameter.getParameterType();
 		return parameter.hasParameterAnnotation(Header.class) || parameter.hasParameterAnnotation(Headers.class)

@@ -7,9 +7,10 @@ import java.util.TreeSet;
 import dev.ipc.model.Source;
 
 /**
- * Which sources an annotated handler accepts: by name ({@link IpcSubscriber#sources()}) and by verified OS user
- * ({@link IpcSubscriber#users()}). Both must match when both are given. Sources are stamped by the receiving
- * transport, never taken from the sender, so the check can be trusted as far as the transport's verification goes.
+ * Which sources an annotated handler accepts: by name ({@link IpcSubscriber#sources()})
+ * and by verified OS user ({@link IpcSubscriber#users()}). Both must match when both are
+ * given. Sources are stamped by the receiving transport, never taken from the sender, so
+ * the check can be trusted as far as the transport's verification goes.
  *
  * @author IPC contributors
  * @since 0.1.0
@@ -29,7 +30,8 @@ public final class SourceFilter {
 	}
 
 	/**
-	 * A filter accepting the given source names and users; an empty collection accepts everything.
+	 * A filter accepting the given source names and users; an empty collection accepts
+	 * everything.
 	 * @param sources names of accepted sources
 	 * @param users accepted OS users
 	 * @return the filter
@@ -42,8 +44,8 @@ public final class SourceFilter {
 	}
 
 	/**
-	 * Whether a message from {@code source} is accepted. A user restriction rejects a source whose user the
-	 * transport could not verify.
+	 * Whether a message from {@code source} is accepted. A user restriction rejects a
+	 * source whose user the transport could not verify.
 	 * @param source the message's source
 	 * @return whether it is accepted
 	 */
@@ -73,8 +75,9 @@ public final class SourceFilter {
 	}
 
 	/**
-	 * The name a source is matched by: a named source's name, else the variant name ({@code DesktopMain},
-	 * {@code DesktopRenderer}, {@code BrowserBackground}, {@code BrowserForeground}, {@code Web}).
+	 * The name a source is matched by: a named source's name, else the variant name
+	 * ({@code DesktopMain}, {@code DesktopRenderer}, {@code BrowserBackground},
+	 * {@code BrowserForeground}, {@code Web}).
 	 * @param source the source
 	 * @return its name
 	 */

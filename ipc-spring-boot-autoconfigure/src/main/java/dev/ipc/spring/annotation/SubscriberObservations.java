@@ -9,7 +9,10 @@ import dev.ipc.spring.observation.DefaultIpcReceiveObservationConvention;
 import dev.ipc.spring.observation.IpcReceiveContext;
 import dev.ipc.spring.observation.IpcReceiveObservationConvention;
 
-/** Creates the {@code ipc.receive} observation of each message an {@code @IpcSubscriber} method handles. */
+/**
+ * Creates the {@code ipc.receive} observation of each message an {@code @IpcSubscriber}
+ * method handles.
+ */
 final class SubscriberObservations {
 
 	private volatile ObservationRegistry registry = ObservationRegistry.NOOP;
@@ -21,7 +24,10 @@ final class SubscriberObservations {
 		this.convention = convention;
 	}
 
-	/** A started observation of handling {@code message} (a no-op one without an observation registry). */
+	/**
+	 * A started observation of handling {@code message} (a no-op one without an
+	 * observation registry).
+	 */
 	Observation start(IncomingMessage message, String subscriberId, String topic) {
 		ObservationRegistry current = this.registry;
 		if (current.isNoop()) {

@@ -3,9 +3,9 @@ package dev.ipc.spring.observation;
 import io.micrometer.common.KeyValues;
 
 /**
- * The default {@link IpcReceiveObservationConvention}: observation {@value #NAME}, low-cardinality {@code topic} (the
- * subscribed topic, a local one) and {@code subscriber} (the subscriber method's id); high-cardinality
- * {@code ipc.peer}.
+ * The default {@link IpcReceiveObservationConvention}: observation {@value #NAME},
+ * low-cardinality {@code topic} (the subscribed topic, a local one) and
+ * {@code subscriber} (the subscriber method's id); high-cardinality {@code ipc.peer}.
  *
  * @author IPC contributors
  * @since 0.1.0
@@ -36,7 +36,8 @@ public class DefaultIpcReceiveObservationConvention implements IpcReceiveObserva
 
 	@Override
 	public KeyValues getHighCardinalityKeyValues(IpcReceiveContext context) {
-		return KeyValues.of(IpcObservationKeys.PEER, IpcObservationKeys.peer(context.getMessage().source().toEndpoint()));
+		return KeyValues.of(IpcObservationKeys.PEER,
+				IpcObservationKeys.peer(context.getMessage().source().toEndpoint()));
 	}
 
 }

@@ -5,9 +5,10 @@ import io.micrometer.common.KeyValues;
 import dev.ipc.event.RpcOutcome;
 
 /**
- * The default {@link IpcRpcClientObservationConvention}: observation {@value #NAME}, low-cardinality {@code request}
- * (the request type name) and, once it ended, {@code outcome} (an {@link RpcOutcome}), the tags of the
- * {@code ipc.rpc.client} timer; high-cardinality {@code ipc.request.id} and {@code ipc.peer}.
+ * The default {@link IpcRpcClientObservationConvention}: observation {@value #NAME},
+ * low-cardinality {@code request} (the request type name) and, once it ended,
+ * {@code outcome} (an {@link RpcOutcome}), the tags of the {@code ipc.rpc.client} timer;
+ * high-cardinality {@code ipc.request.id} and {@code ipc.peer}.
  *
  * @author IPC contributors
  * @since 0.1.0

@@ -5,9 +5,10 @@ import io.micrometer.common.KeyValues;
 import dev.ipc.event.RpcOutcome;
 
 /**
- * The default {@link IpcRpcServerObservationConvention}: observation {@value #NAME}, low-cardinality {@code request}
- * (a local handler's request type name, {@code unknown} otherwise) and, once it ended, {@code outcome} (an
- * {@link RpcOutcome}), the tags of the {@code ipc.rpc.server} timer; high-cardinality {@code ipc.request.id} and
+ * The default {@link IpcRpcServerObservationConvention}: observation {@value #NAME},
+ * low-cardinality {@code request} (a local handler's request type name, {@code unknown}
+ * otherwise) and, once it ended, {@code outcome} (an {@link RpcOutcome}), the tags of the
+ * {@code ipc.rpc.server} timer; high-cardinality {@code ipc.request.id} and
  * {@code ipc.peer}.
  *
  * @author IPC contributors

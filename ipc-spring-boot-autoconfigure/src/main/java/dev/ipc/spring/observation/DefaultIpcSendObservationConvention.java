@@ -6,9 +6,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import io.micrometer.common.KeyValues;
 
 /**
- * The default {@link IpcSendObservationConvention}: observation {@value #NAME}, low-cardinality {@code topic} (the
- * first {@value #MAX_TOPICS} distinct topics as they are, later ones {@code other}, as the {@code ipc.messages.sent}
- * counter tags them); high-cardinality {@code ipc.peer}.
+ * The default {@link IpcSendObservationConvention}: observation {@value #NAME},
+ * low-cardinality {@code topic} (the first {@value #MAX_TOPICS} distinct topics as they
+ * are, later ones {@code other}, as the {@code ipc.messages.sent} counter tags them);
+ * high-cardinality {@code ipc.peer}.
  *
  * @author IPC contributors
  * @since 0.1.0

@@ -3,8 +3,9 @@ package dev.ipc.spring.observation;
 import dev.ipc.model.Endpoint;
 
 /**
- * The key names of the default conventions. Low cardinality (meter tags): {@link #REQUEST}, {@link #OUTCOME},
- * {@link #TOPIC}, {@link #SUBSCRIBER}. High cardinality (span tags only): {@link #REQUEST_ID}, {@link #PEER}.
+ * The key names of the default conventions. Low cardinality (meter tags):
+ * {@link #REQUEST}, {@link #OUTCOME}, {@link #TOPIC}, {@link #SUBSCRIBER}. High
+ * cardinality (span tags only): {@link #REQUEST_ID}, {@link #PEER}.
  *
  * @author IPC contributors
  * @since 0.1.0
@@ -32,7 +33,10 @@ public final class IpcObservationKeys {
 	private IpcObservationKeys() {
 	}
 
-	/** How {@link #PEER} names an endpoint: a named endpoint by its name, others as they print. */
+	/**
+	 * How {@link #PEER} names an endpoint: a named endpoint by its name, others as they
+	 * print.
+	 */
 	public static String peer(Endpoint endpoint) {
 		return (endpoint instanceof Endpoint.Named named) ? named.name() : endpoint.toString();
 	}

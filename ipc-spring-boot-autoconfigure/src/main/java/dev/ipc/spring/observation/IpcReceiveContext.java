@@ -6,8 +6,9 @@ import io.micrometer.observation.transport.ReceiverContext;
 import dev.ipc.model.IncomingMessage;
 
 /**
- * The context of an {@code ipc.receive} observation: one message handled by an {@code @IpcSubscriber} method. The
- * message carries no trace (see {@link IpcSendContext}), so a tracer starts a new trace for it.
+ * The context of an {@code ipc.receive} observation: one message handled by an
+ * {@code @IpcSubscriber} method. The message carries no trace (see
+ * {@link IpcSendContext}), so a tracer starts a new trace for it.
  *
  * @author IPC contributors
  * @since 0.1.0
@@ -32,7 +33,10 @@ public class IpcReceiveContext extends ReceiverContext<IncomingMessage> {
 		setRemoteServiceName(IpcObservationKeys.peer(message.source().toEndpoint()));
 	}
 
-	/** The message received (its payload is the application's; conventions should not tag it). */
+	/**
+	 * The message received (its payload is the application's; conventions should not tag
+	 * it).
+	 */
 	public IncomingMessage getMessage() {
 		IncomingMessage message = getCarrier();
 		if (message == null) {

@@ -11,9 +11,10 @@ import dev.ipc.event.RpcOutcome;
 import dev.ipc.model.Endpoint;
 
 /**
- * The context of an {@code ipc.rpc.client} observation: one RPC this client sent. Its carrier is the context that
- * travels to the responder inside the encrypted request envelope ({@link dev.ipc.observation.RpcContextCarrier});
- * a tracing handler writes the trace into it when the observation starts.
+ * The context of an {@code ipc.rpc.client} observation: one RPC this client sent. Its
+ * carrier is the context that travels to the responder inside the encrypted request
+ * envelope ({@link dev.ipc.observation.RpcContextCarrier}); a tracing handler writes the
+ * trace into it when the observation starts.
  *
  * @author IPC contributors
  * @since 0.1.0

@@ -10,9 +10,9 @@ import dev.ipc.event.RpcOutcome;
 import dev.ipc.model.Source;
 
 /**
- * The context of an {@code ipc.rpc.server} observation: one RPC this client answered. Its carrier is what the
- * requester carried in the envelope (empty for Bitwarden peers, which carry nothing): a tracing handler continues the
- * requester's trace from it.
+ * The context of an {@code ipc.rpc.server} observation: one RPC this client answered. Its
+ * carrier is what the requester carried in the envelope (empty for Bitwarden peers, which
+ * carry nothing): a tracing handler continues the requester's trace from it.
  *
  * @author IPC contributors
  * @since 0.1.0

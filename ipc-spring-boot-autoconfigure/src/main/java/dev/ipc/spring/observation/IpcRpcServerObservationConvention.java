@@ -4,9 +4,10 @@ import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationConvention;
 
 /**
- * The convention of {@code ipc.rpc.server} observations (RPCs this client answers). Declare a bean of this type to replace
- * {@link DefaultIpcRpcServerObservationConvention}, or extend that class to add key values. A convention must keep low-cardinality values bounded:
- * they become meter tags.
+ * The convention of {@code ipc.rpc.server} observations (RPCs this client answers).
+ * Declare a bean of this type to replace
+ * {@link DefaultIpcRpcServerObservationConvention}, or extend that class to add key
+ * values. A convention must keep low-cardinality values bounded: they become meter tags.
  *
  * @author IPC contributors
  * @since 0.1.0

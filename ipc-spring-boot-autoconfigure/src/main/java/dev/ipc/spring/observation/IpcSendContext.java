@@ -7,9 +7,10 @@ import org.jspecify.annotations.Nullable;
 import dev.ipc.model.Endpoint;
 
 /**
- * The context of an {@code ipc.send} observation: one application message sent with {@code IpcClient.send}. Nothing
- * is carried to the receiver (the payload is the application's own JSON, see docs/spring-boot.md "Tracing"), so the
- * carrier is never written to the wire.
+ * The context of an {@code ipc.send} observation: one application message sent with
+ * {@code IpcClient.send}. Nothing is carried to the receiver (the payload is the
+ * application's own JSON, see docs/spring-boot.md "Tracing"), so the carrier is never
+ * written to the wire.
  *
  * @author IPC contributors
  * @since 0.1.0

@@ -12,17 +12,22 @@ import dev.ipc.model.Source;
 import dev.ipc.observation.IpcObserver;
 
 /**
- * Turns the client's {@link IpcObserver} hook into Micrometer observations: {@code ipc.rpc.client} for each RPC sent
- * (started on the caller's thread, so the caller's current observation is its parent, and its carrier sent to the
- * responder), {@code ipc.rpc.server} for each RPC answered (continuing what the requester carried, in scope while
- * the handler runs) and {@code ipc.send} for each application message sent. The exception an RPC or a send fails
- * with is recorded as its observation's error.
+ * Turns the client's {@link IpcObserver} hook into Micrometer observations:
+ * {@code ipc.rpc.client} for each RPC sent (started on the caller's thread, so the
+ * caller's current observation is its parent, and its carrier sent to the responder),
+ * {@code ipc.rpc.server} for each RPC answered (continuing what the requester carried, in
+ * scope while the handler runs) and {@code ipc.send} for each application message sent.
+ * The exception an RPC or a send fails with is recorded as its observation's error.
  *
- * <p>An exception thrown by an observation handler (a tracer, a meter handler) goes to the client, which logs it and
- * goes on with that operation unobserved; the application and the peer never see it.
+ * <p>
+ * An exception thrown by an observation handler (a tracer, a meter handler) goes to the
+ * client, which logs it and goes on with that operation unobserved; the application and
+ * the peer never see it.
  *
- * <p>Use it with {@code IpcClientBuilder.observer(...)}; the auto-configuration does so when there is an
- * {@link ObservationRegistry}. Custom conventions, when given, replace the defaults.
+ * <p>
+ * Use it with {@code IpcClientBuilder.observer(...)}; the auto-configuration does so when
+ * there is an {@link ObservationRegistry}. Custom conventions, when given, replace the
+ * defaults.
  *
  * @author IPC contributors
  * @since 0.1.0
@@ -50,8 +55,10 @@ public class MicrometerIpcObserver implements IpcObserver {
 	/**
 	 * Creates a new instance.
 	 * @param registry where observations are made
-	 * @param clientConvention replaces the default RPC client convention, if not {@code null}
-	 * @param serverConvention replaces the default RPC server convention, if not {@code null}
+	 * @param clientConvention replaces the default RPC client convention, if not
+	 * {@code null}
+	 * @param serverConvention replaces the default RPC server convention, if not
+	 * {@code null}
 	 * @param sendConvention replaces the default send convention, if not {@code null}
 	 */
 	public MicrometerIpcObserver(ObservationRegistry registry,

@@ -12,8 +12,9 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * An application loaded by a throw-away class loader in {@code RestartClassLoaderTests} (like devtools' restart
- * loader): its payload types and handlers go through every cache of the IPC stack.
+ * An application loaded by a throw-away class loader in {@code RestartClassLoaderTest}
+ * (like devtools' restart loader): its payload types and handlers go through every cache
+ * of the IPC stack.
  */
 @Configuration(proxyBeanMethods = false)
 public class ProbeConfiguration {

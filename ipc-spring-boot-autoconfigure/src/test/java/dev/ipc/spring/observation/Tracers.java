@@ -21,8 +21,9 @@ import io.micrometer.tracing.handler.PropagatingReceiverTracingObservationHandle
 import io.micrometer.tracing.handler.PropagatingSenderTracingObservationHandler;
 
 /**
- * A real tracer (Brave through Micrometer Tracing's bridge, W3C propagation, always sampled) whose finished spans go
- * to a callback instead of an exporter, wired to an observation registry as Spring Boot wires it.
+ * A real tracer (Brave through Micrometer Tracing's bridge, W3C propagation, always
+ * sampled) whose finished spans go to a callback instead of an exporter, wired to an
+ * observation registry as Spring Boot wires it.
  */
 final class Tracers {
 
@@ -45,7 +46,10 @@ final class Tracers {
 	private Tracers() {
 	}
 
-	/** An observation registry whose observations are traced; each finished span is given to {@code finished}. */
+	/**
+	 * An observation registry whose observations are traced; each finished span is given
+	 * to {@code finished}.
+	 */
 	static ObservationRegistry tracedRegistry(String serviceName, Consumer<FinishedSpan> finished) {
 		Tracing tracing = Tracing.newBuilder()
 			.localServiceName(serviceName)

@@ -18,9 +18,10 @@ import dev.ipc.transport.socket.SocketTransportOptions;
 import dev.ipc.transport.socket.SocketTransportOptions.Role;
 
 /**
- * The second JVM of {@link TwoJvmTracingTest}: {@code TracingPeer <socket>} connects as {@code worker}, answers
- * {@link Ping} (doing a piece of observed work inside the handler) on a client observed by a traced registry, and
- * prints {@code @@ READY} once connected and {@code @@ SPAN …} for each span it finishes. Exits when stdin ends.
+ * The second JVM of {@link TwoJvmTracingTest}: {@code TracingPeer <socket>} connects as
+ * {@code worker}, answers {@link Ping} (doing a piece of observed work inside the
+ * handler) on a client observed by a traced registry, and prints {@code @@ READY} once
+ * connected and {@code @@ SPAN …} for each span it finishes. Exits when stdin ends.
  */
 public final class TracingPeer {
 
@@ -52,8 +53,9 @@ public final class TracingPeer {
 				.backend(transport)
 				.observer(new MicrometerIpcObserver(registry))
 				.build();
-			client.registerRpcHandler(Ping.class, (ping, context) -> Observation.createNotStarted("worker.work", registry)
-				.observe(() -> "pong:" + ping.text()));
+			client.registerRpcHandler(Ping.class,
+					(ping, context) -> Observation.createNotStarted("worker.work", registry)
+						.observe(() -> "pong:" + ping.text()));
 			client.start();
 			if (!transport.awaitConnected(Duration.ofSeconds(30))) {
 				say("NOT-CONNECTED");

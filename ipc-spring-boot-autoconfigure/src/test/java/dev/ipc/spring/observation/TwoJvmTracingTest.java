@@ -28,9 +28,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * One trace across two JVMs: this JVM ({@code vault}) calls {@link Ping} on a {@link TracingPeer} ({@code worker})
- * in another JVM over a Unix socket, Noise-encrypted, both clients observed by {@link MicrometerIpcObserver} on a
- * real Brave tracer. The trace context travels inside the encrypted request envelope.
+ * One trace across two JVMs: this JVM ({@code vault}) calls {@link Ping} on a
+ * {@link TracingPeer} ({@code worker}) in another JVM over a Unix socket,
+ * Noise-encrypted, both clients observed by {@link MicrometerIpcObserver} on a real Brave
+ * tracer. The trace context travels inside the encrypted request envelope.
  */
 class TwoJvmTracingTest {
 
@@ -71,14 +72,16 @@ class TwoJvmTracingTest {
 					.build()) {
 			vault.start();
 			startWorker(socket);
-			await().atMost(WAIT).until(() -> this.remoteOutput.contains("READY")
-					|| this.remoteOutput.contains("NOT-CONNECTED") || !this.worker.isAlive());
+			await().atMost(WAIT)
+				.until(() -> this.remoteOutput.contains("READY") || this.remoteOutput.contains("NOT-CONNECTED")
+						|| !this.worker.isAlive());
 			assertThat(this.remoteOutput).contains("READY");
 
 			Observation job = Observation.start("vault.job", registry);
 			String answer;
 			try (Observation.Scope scope = job.openScope()) {
-				answer = vault.request(new Ping("hi"), Endpoint.named("worker")).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+				answer = vault.request(new Ping("hi"), Endpoint.named("worker"))
+					.get(WAIT.toSeconds(), TimeUnit.SECONDS);
 			}
 			job.stop();
 			assertThat(answer).isEqualTo("pong:hi");
@@ -90,7 +93,8 @@ class TwoJvmTracingTest {
 		FinishedSpan server = only(this.remoteSpans, "SERVER");
 		FinishedSpan work = only(this.remoteSpans, "worker.work");
 		assertThat(List.of(root, client, server, work)).extracting(FinishedSpan::traceId)
-			.as("one trace").containsOnly(root.traceId());
+			.as("one trace")
+			.containsOnly(root.traceId());
 		assertThat(root.parentId()).isEqualTo("-");
 		assertThat(client.parentId()).as("the RPC span is a child of the caller's").isEqualTo(root.spanId());
 		assertThat(server.parentId()).as("the other JVM continues the trace").isEqualTo(client.spanId());
@@ -112,9 +116,8 @@ class TwoJvmTracingTest {
 
 	private void startWorker(Path socket) throws Exception {
 		String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-		List<String> command = List.of(java, "-Xshare:auto", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
-				"-Xmx128m", "-cp", System.getProperty("java.class.path"), TracingPeer.class.getName(),
-				socket.toString());
+		List<String> command = List.of(java, "-Xshare:auto", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx128m",
+				"-cp", System.getProperty("java.class.path"), TracingPeer.class.getName(), socket.toString());
 		this.worker = new ProcessBuilder(command).redirectErrorStream(true).start();
 		Thread pump = new Thread(() -> {
 			try (BufferedReader out = new BufferedReader(

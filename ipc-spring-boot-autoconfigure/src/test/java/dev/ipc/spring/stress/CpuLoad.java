@@ -6,10 +6,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A load generator for the stress scenarios: {@code n} threads that spin on arithmetic until closed, so that the
- * processes under test compete for the CPUs (on a small machine, one per core keeps every core busy) (a copy of ipc-
- * core's test class of the same name). The threads are daemons and named {@code cpu-load-<i>}; {@link #close()} stops
- * and joins them. {@link #spins()} tells that they ran.
+ * A load generator for the stress scenarios: {@code n} threads that spin on arithmetic
+ * until closed, so that the processes under test compete for the CPUs (on a small
+ * machine, one per core keeps every core busy) (a copy of ipc- core's test class of the
+ * same name). The threads are daemons and named {@code cpu-load-<i>}; {@link #close()}
+ * stops and joins them. {@link #spins()} tells that they ran.
  */
 public final class CpuLoad implements AutoCloseable {
 
@@ -30,8 +31,9 @@ public final class CpuLoad implements AutoCloseable {
 	}
 
 	/**
-	 * Starts {@code ipc.stress.load-threads} busy threads (the build sets 1 by default and one per processor with
-	 * {@code -Pstress}); 0 or unset: one per available processor.
+	 * Starts {@code ipc.stress.load-threads} busy threads (the build sets 1 by default
+	 * and one per processor with {@code -Pstress}); 0 or unset: one per available
+	 * processor.
 	 */
 	public static CpuLoad configured() {
 		int n = Integer.getInteger("ipc.stress.load-threads", 0);

@@ -32,19 +32,22 @@ import dev.ipc.spring.test.TestPayloads.TestEvent;
 import dev.ipc.transport.socket.SocketTransport;
 
 /**
- * A headless Spring Boot application using the starter's auto-configuration on the Unix socket
- * ({@code --ipc.endpoint=<name> --ipc.transport.role=<role> --ipc.transport.path=<socket>}), for the real-JVM tests.
- * It answers {@link Echo} with {@code "<text> <its endpoint>"} and records the {@link TestEvent}s it gets
- * ({@link Received}). Run as a process ({@link #main}), it returns from {@code main} once started — only the running
- * IPC client keeps the JVM alive — and takes commands on stdin as ipc-core's {@code StressNode} does:
- * <pre>
+ * A headless Spring Boot application using the starter's auto-configuration on the Unix
+ * socket
+ * ({@code --ipc.endpoint=<name> --ipc.transport.role=<role> --ipc.transport.path=<socket>}),
+ * for the real-JVM tests. It answers {@link Echo} with {@code "<text> <its endpoint>"}
+ * and records the {@link TestEvent}s it gets ({@link Received}). Run as a process
+ * ({@link #main}), it returns from {@code main} once started — only the running IPC
+ * client keeps the JVM alive — and takes commands on stdin as ipc-core's
+ * {@code StressNode} does: <pre>
  * &lt;id&gt; rpc &lt;dest&gt; &lt;text&gt;  → @@ &lt;id&gt; RPC-OK &lt;reply&gt; | @@ &lt;id&gt; RPC-ERR &lt;exception&gt; &lt;message&gt;
  * &lt;id&gt; pub &lt;dest&gt; &lt;text&gt;  → @@ &lt;id&gt; PUB-OK | @@ &lt;id&gt; PUB-ERR &lt;exception&gt;
  * &lt;id&gt; peers              → @@ &lt;id&gt; PEERS &lt;names&gt;
  * &lt;id&gt; role               → @@ &lt;id&gt; ROLE &lt;role&gt; &lt;connected&gt;
- * </pre>
- * Unprompted: {@code @@ MAIN-RETURNED <name>}, {@code @@ READY <name>} (once connected), {@code @@ GOT <from>
- * <text>}, {@code @@ LEFT <name>}, {@code @@ CLOSED <name>} (the context closed, for example on SIGTERM).
+ * </pre> Unprompted: {@code @@ MAIN-RETURNED <name>}, {@code @@ READY <name>} (once
+ * connected), {@code @@ GOT <from>
+ * <text>}, {@code @@ LEFT <name>}, {@code @@ CLOSED <name>} (the context closed, for
+ * example on SIGTERM).
  */
 @SpringBootConfiguration(proxyBeanMethods = false)
 @EnableAutoConfiguration
@@ -61,7 +64,8 @@ public class HeadlessApp {
 
 	static String failure(Throwable ex) {
 		Throwable cause = ex;
-		while ((cause instanceof ExecutionException || cause instanceof CompletionException) && cause.getCause() != null) {
+		while ((cause instanceof ExecutionException || cause instanceof CompletionException)
+				&& cause.getCause() != null) {
 			cause = cause.getCause();
 		}
 		return cause.getClass().getSimpleName() + " " + String.valueOf(cause.getMessage()).replace('\n', ' ');
@@ -77,7 +81,9 @@ public class HeadlessApp {
 		return new Handlers(received, name);
 	}
 
-	/** Builds the application as the tests run it (in a child JVM or in the test's own). */
+	/**
+	 * Builds the application as the tests run it (in a child JVM or in the test's own).
+	 */
 	static SpringApplication application() {
 		SpringApplication application = new SpringApplication(HeadlessApp.class);
 		application.setBannerMode(Banner.Mode.OFF);
@@ -121,7 +127,8 @@ public class HeadlessApp {
 		switch (words[1]) {
 			case "rpc" -> {
 				try {
-					String reply = client.request(new Echo(words[3]), Endpoint.named(words[2])).get(60, TimeUnit.SECONDS);
+					String reply = client.request(new Echo(words[3]), Endpoint.named(words[2]))
+						.get(60, TimeUnit.SECONDS);
 					say(id + " RPC-OK " + reply);
 				}
 				catch (Exception ex) {

@@ -11,7 +11,10 @@ import dev.ipc.transport.memory.InMemoryBus;
 /** Plain clients on a shared bus, playing the other side in tests. */
 public final class TestClients {
 
-	/** Properties that run the auto-configured client on the in-memory transport without encryption. */
+	/**
+	 * Properties that run the auto-configured client on the in-memory transport without
+	 * encryption.
+	 */
 	public static final String[] IN_MEMORY = { "ipc.transport.type=in-memory", "ipc.crypto.provider=none" };
 
 	private TestClients() {

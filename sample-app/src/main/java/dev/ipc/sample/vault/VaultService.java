@@ -23,8 +23,8 @@ import dev.ipc.spring.annotation.IpcRpcHandler;
 import dev.ipc.spring.annotation.IpcSubscriber;
 
 /**
- * The host side: answers credential requests from the worker (and only from it, running as the same OS user), and
- * follows the jobs the worker reports.
+ * The host side: answers credential requests from the worker (and only from it, running
+ * as the same OS user), and follows the jobs the worker reports.
  */
 @Service
 @Profile("vault")

@@ -20,8 +20,9 @@ import dev.ipc.sample.api.FetchCredential;
 import dev.ipc.sample.api.JobCompleted;
 
 /**
- * The peer side: every interval, asks the vault for a credential (RPC), "syncs" with it, and reports the job
- * (publish). When the vault is not reachable yet, it tries again next round.
+ * The peer side: every interval, asks the vault for a credential (RPC), "syncs" with it,
+ * and reports the job (publish). When the vault is not reachable yet, it tries again next
+ * round.
  */
 @Component
 @Profile("worker")

@@ -16,11 +16,13 @@ import dev.ipc.spring.annotation.IpcHeaders;
 import dev.ipc.spring.annotation.IpcTopic;
 
 /**
- * Resolves an IPC handler parameter from one of the {@link IpcHeaders}: a {@link Source} parameter from
- * {@link IpcHeaders#SOURCE}, an {@link IncomingMessage} from {@link IpcHeaders#RECEIVED_MESSAGE}, an
- * {@link RpcContext} from {@link IpcHeaders#RPC_CONTEXT}, an {@link IpcTopic @IpcTopic} {@code String} from
- * {@link IpcHeaders#TOPIC}. Fails the invocation with a {@link MethodArgumentResolutionException} when the message
- * does not carry the header (an {@code RpcContext} on a subscriber, which startup already refuses for annotated
+ * Resolves an IPC handler parameter from one of the {@link IpcHeaders}: a {@link Source}
+ * parameter from {@link IpcHeaders#SOURCE}, an {@link IncomingMessage} from
+ * {@link IpcHeaders#RECEIVED_MESSAGE}, an {@link RpcContext} from
+ * {@link IpcHeaders#RPC_CONTEXT}, an {@link IpcTopic @IpcTopic} {@code String} from
+ * {@link IpcHeaders#TOPIC}. Fails the invocation with a
+ * {@link MethodArgumentResolutionException} when the message does not carry the header
+ * (an {@code RpcContext} on a subscriber, which startup already refuses for annotated
  * handlers).
  *
  * @author IPC contributors

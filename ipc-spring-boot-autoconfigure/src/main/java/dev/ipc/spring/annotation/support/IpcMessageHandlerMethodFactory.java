@@ -21,24 +21,31 @@ import org.springframework.validation.Validator;
 import dev.ipc.codec.PayloadCodec;
 
 /**
- * The {@link org.springframework.messaging.handler.annotation.support.MessageHandlerMethodFactory} annotated IPC
- * handlers are invoked through, registered by the auto-configuration as {@value #BEAN_NAME}. Parameters resolve, in
- * this order: {@code @Header}, {@code @Headers} / {@code MessageHeaders}, {@code @IpcTopic String}, {@code Source},
- * {@code IncomingMessage}, {@code RpcContext}, {@code Message<T>}, the custom resolvers (from
- * {@code IpcHandlerConfigurer} beans), and last the payload ({@link IpcPayloadArgumentResolver}). The payload reaches
- * the method as the client's {@link PayloadCodec} decoded it; conversions of raw payloads use the same codec
+ * The
+ * {@link org.springframework.messaging.handler.annotation.support.MessageHandlerMethodFactory}
+ * annotated IPC handlers are invoked through, registered by the auto-configuration as
+ * {@value #BEAN_NAME}. Parameters resolve, in this order: {@code @Header},
+ * {@code @Headers} / {@code MessageHeaders}, {@code @IpcTopic String}, {@code Source},
+ * {@code IncomingMessage}, {@code RpcContext}, {@code Message<T>}, the custom resolvers
+ * (from {@code IpcHandlerConfigurer} beans), and last the payload
+ * ({@link IpcPayloadArgumentResolver}). The payload reaches the method as the client's
+ * {@link PayloadCodec} decoded it; conversions of raw payloads use the same codec
  * ({@link PayloadCodecMessageConverter}).
  *
- * <p>Because it knows its resolvers, startup can tell which parameter is the payload and refuse a parameter that
- * nothing resolves. A factory of your own under the same bean name replaces this one; see
- * {@link #ipcArgumentResolvers()}.
+ * <p>
+ * Because it knows its resolvers, startup can tell which parameter is the payload and
+ * refuse a parameter that nothing resolves. A factory of your own under the same bean
+ * name replaces this one; see {@link #ipcArgumentResolvers()}.
  *
  * @author IPC contributors
  * @since 0.1.0
  */
 public class IpcMessageHandlerMethodFactory extends DefaultMessageHandlerMethodFactory {
 
-	/** The bean name the handlers' factory is looked up by; define a bean of this name to replace it. */
+	/**
+	 * The bean name the handlers' factory is looked up by; define a bean of this name to
+	 * replace it.
+	 */
 	public static final String BEAN_NAME = "ipcMessageHandlerMethodFactory";
 
 	private ConversionService conversionService = new DefaultFormattingConversionService();
@@ -63,8 +70,9 @@ public class IpcMessageHandlerMethodFactory extends DefaultMessageHandlerMethodF
 	}
 
 	/**
-	 * The resolvers of the IPC parameters ({@code @IpcTopic String}, {@code Source}, {@code IncomingMessage},
-	 * {@code RpcContext}), to add to a {@code DefaultMessageHandlerMethodFactory} of your own with
+	 * The resolvers of the IPC parameters ({@code @IpcTopic String}, {@code Source},
+	 * {@code IncomingMessage}, {@code RpcContext}), to add to a
+	 * {@code DefaultMessageHandlerMethodFactory} of your own with
 	 * {@code setCustomArgumentResolvers}.
 	 * @return new resolvers
 	 */
@@ -118,7 +126,8 @@ public class IpcMessageHandlerMethodFactory extends DefaultMessageHandlerMethodF
 	}
 
 	/**
-	 * Whether a parameter is resolved by something other than the payload resolver (once initialized).
+	 * Whether a parameter is resolved by something other than the payload resolver (once
+	 * initialized).
 	 * @param parameter the parameter
 	 * @return whether a header, IPC, message or custom resolver takes it
 	 */
@@ -131,7 +140,10 @@ public class IpcMessageHandlerMethodFactory extends DefaultMessageHandlerMethodF
 		return false;
 	}
 
-	/** Whether this factory was initialized with its own resolvers, so {@link #resolvesBesidesPayload} is reliable. */
+	/**
+	 * Whether this factory was initialized with its own resolvers, so
+	 * {@link #resolvesBesidesPayload} is reliable.
+	 */
 	public boolean knowsItsResolvers() {
 		return !this.nonPayloadResolvers.isEmpty();
 	}

@@ -9,11 +9,12 @@ import org.springframework.messaging.handler.annotation.support.PayloadMethodArg
 import org.springframework.validation.Validator;
 
 /**
- * The payload resolver of IPC handlers: spring-messaging's {@link PayloadMethodArgumentResolver} ({@code @Payload}
- * optional, {@code @Valid}/{@code @Validated} validated when there is a validator), except that only a JSON
- * {@code null} payload counts as empty: raw {@code byte[]} and {@code String} payloads are delivered even when empty.
- * A {@code null} payload fails the invocation unless the parameter is {@code @Payload(required = false)} or an
- * {@code Optional}.
+ * The payload resolver of IPC handlers: spring-messaging's
+ * {@link PayloadMethodArgumentResolver} ({@code @Payload} optional,
+ * {@code @Valid}/{@code @Validated} validated when there is a validator), except that
+ * only a JSON {@code null} payload counts as empty: raw {@code byte[]} and {@code String}
+ * payloads are delivered even when empty. A {@code null} payload fails the invocation
+ * unless the parameter is {@code @Payload(required = false)} or an {@code Optional}.
  *
  * @author IPC contributors
  * @since 0.1.0

@@ -14,10 +14,11 @@ import org.springframework.messaging.support.GenericMessage;
 import dev.ipc.codec.PayloadCodec;
 
 /**
- * A {@link SmartMessageConverter} that reads and writes payloads with the client's {@link PayloadCodec}, so any
- * conversion a handler parameter asks for produces exactly the JSON the wire carries. It converts only raw
- * {@code byte[]} payloads; anything else it leaves alone ({@code null}: not convertible), so a generic conversion
- * never reinterprets a decoded payload.
+ * A {@link SmartMessageConverter} that reads and writes payloads with the client's
+ * {@link PayloadCodec}, so any conversion a handler parameter asks for produces exactly
+ * the JSON the wire carries. It converts only raw {@code byte[]} payloads; anything else
+ * it leaves alone ({@code null}: not convertible), so a generic conversion never
+ * reinterprets a decoded payload.
  *
  * @author IPC contributors
  * @since 0.1.0
@@ -40,8 +41,8 @@ public final class PayloadCodecMessageConverter implements SmartMessageConverter
 	}
 
 	/**
-	 * Decodes a {@code byte[]} payload as JSON into the target type (the parameter's generic type when the hint is
-	 * its {@link MethodParameter}).
+	 * Decodes a {@code byte[]} payload as JSON into the target type (the parameter's
+	 * generic type when the hint is its {@link MethodParameter}).
 	 * @throws dev.ipc.codec.PayloadCodecException if the JSON does not bind
 	 */
 	@Override

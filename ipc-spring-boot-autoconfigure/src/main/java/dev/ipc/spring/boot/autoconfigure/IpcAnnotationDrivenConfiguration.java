@@ -20,8 +20,9 @@ import dev.ipc.spring.annotation.IpcSubscriberRegistry;
 import dev.ipc.spring.annotation.LoggingIpcErrorHandler;
 
 /**
- * Annotated handlers: the post-processor finding {@code @IpcSubscriber} and {@code @IpcRpcHandler} methods, the
- * registries they are kept in, and the factory invoking them ({@link IpcHandlerMethodConfiguration}).
+ * Annotated handlers: the post-processor finding {@code @IpcSubscriber} and
+ * {@code @IpcRpcHandler} methods, the registries they are kept in, and the factory
+ * invoking them ({@link IpcHandlerMethodConfiguration}).
  *
  * @author IPC contributors
  */

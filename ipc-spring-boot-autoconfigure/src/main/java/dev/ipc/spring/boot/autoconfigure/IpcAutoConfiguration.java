@@ -32,14 +32,18 @@ import dev.ipc.spi.SessionRepository;
 import dev.ipc.spring.annotation.IpcHandlerRegistry;
 
 /**
- * {@link EnableAutoConfiguration Auto-configuration} for the IPC client: an {@link IpcClient} on the transport, crypto
- * provider and session store chosen by {@code ipc.*}, started and stopped by an {@link IpcClientLifecycle}, and the
- * processing of {@code @IpcSubscriber} and {@code @IpcRpcHandler} methods.
+ * {@link EnableAutoConfiguration Auto-configuration} for the IPC client: an
+ * {@link IpcClient} on the transport, crypto provider and session store chosen by
+ * {@code ipc.*}, started and stopped by an {@link IpcClientLifecycle}, and the processing
+ * of {@code @IpcSubscriber} and {@code @IpcRpcHandler} methods.
  *
- * <p>Every bean backs off when the application defines its own. Payloads are encoded with Spring Boot's
- * {@link JsonMapper} when there is one. Handlers run on virtual threads when {@code spring.threads.virtual.enabled} is
- * set, else on the client's own pool of platform threads ({@code ipc.worker-threads}); never on Boot's
- * {@code applicationTaskExecutor}, whose early shutdown would cut the graceful drain short.
+ * <p>
+ * Every bean backs off when the application defines its own. Payloads are encoded with
+ * Spring Boot's {@link JsonMapper} when there is one. Handlers run on virtual threads
+ * when {@code spring.threads.virtual.enabled} is set, else on the client's own pool of
+ * platform threads ({@code ipc.worker-threads}); never on Boot's
+ * {@code applicationTaskExecutor}, whose early shutdown would cut the graceful drain
+ * short.
  *
  * @author IPC contributors
  * @since 0.1.0
@@ -86,8 +90,7 @@ public final class IpcAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	IpcClient ipcClient(IpcProperties properties, CommunicationBackend backend, CryptoProvider<?> crypto,
-			SessionRepository<?> sessions, PayloadCodec codec,
-			IpcExecutorHolder executor,
+			SessionRepository<?> sessions, PayloadCodec codec, IpcExecutorHolder executor,
 			@Qualifier(LOCAL_ENDPOINT_BEAN_NAME) Endpoint localEndpoint, ObjectProvider<IpcEventListener> listeners,
 			ObjectProvider<IpcClientCustomizer> customizers, ObjectProvider<BuildProperties> buildProperties,
 			Environment environment) {

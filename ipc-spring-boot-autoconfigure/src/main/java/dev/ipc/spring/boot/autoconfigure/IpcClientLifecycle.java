@@ -13,14 +13,17 @@ import dev.ipc.client.IpcClient;
 import dev.ipc.spring.annotation.IpcHandlerRegistry;
 
 /**
- * Starts and stops the {@link IpcClient} with the application context, together with the annotated-handler
- * registries.
+ * Starts and stops the {@link IpcClient} with the application context, together with the
+ * annotated-handler registries.
  *
- * <p>It starts late and stops early ({@link #DEFAULT_PHASE}, after and before a web server): the registries register
- * their handlers, then the client starts receiving, so no message arrives before its handler. Stopping is graceful:
- * the registries refuse new work (new RPC requests are answered with an error, new messages dropped), invocations in
- * progress get up to the grace period to finish (they can still send and receive RPC responses), then the client
- * stops. Stopping runs on its own thread so that other lifecycle beans of the phase stop in parallel.
+ * <p>
+ * It starts late and stops early ({@link #DEFAULT_PHASE}, after and before a web server):
+ * the registries register their handlers, then the client starts receiving, so no message
+ * arrives before its handler. Stopping is graceful: the registries refuse new work (new
+ * RPC requests are answered with an error, new messages dropped), invocations in progress
+ * get up to the grace period to finish (they can still send and receive RPC responses),
+ * then the client stops. Stopping runs on its own thread so that other lifecycle beans of
+ * the phase stop in parallel.
  *
  * @author IPC contributors
  * @since 0.1.0

@@ -3,8 +3,9 @@ package dev.ipc.spring.boot.autoconfigure;
 import java.util.Objects;
 
 /**
- * The {@code ipc.*} configuration cannot work. Startup fails with a report naming the property, what is wrong
- * ({@link #getDescription()}) and what to change ({@link #getAction()}); see {@link IpcConfigurationFailureAnalyzer}.
+ * The {@code ipc.*} configuration cannot work. Startup fails with a report naming the
+ * property, what is wrong ({@link #getDescription()}) and what to change
+ * ({@link #getAction()}); see {@link IpcConfigurationFailureAnalyzer}.
  *
  * @author IPC contributors
  * @since 0.1.0

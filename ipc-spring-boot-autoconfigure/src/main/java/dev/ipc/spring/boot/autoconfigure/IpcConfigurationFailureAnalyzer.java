@@ -4,7 +4,8 @@ import org.springframework.boot.diagnostics.AbstractFailureAnalyzer;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 
 /**
- * Reports an {@link IpcConfigurationException} as a startup failure analysis (description and action).
+ * Reports an {@link IpcConfigurationException} as a startup failure analysis (description
+ * and action).
  *
  * @author IPC contributors
  */
@@ -12,8 +13,9 @@ class IpcConfigurationFailureAnalyzer extends AbstractFailureAnalyzer<IpcConfigu
 
 	@Override
 	protected FailureAnalysis analyze(Throwable rootFailure, IpcConfigurationException cause) {
-		return new FailureAnalysis("Invalid IPC configuration, property '" + cause.getProperty() + "': "
-				+ cause.getDescription() + ".", cause.getAction() + ".", cause);
+		return new FailureAnalysis(
+				"Invalid IPC configuration, property '" + cause.getProperty() + "': " + cause.getDescription() + ".",
+				cause.getAction() + ".", cause);
 	}
 
 }

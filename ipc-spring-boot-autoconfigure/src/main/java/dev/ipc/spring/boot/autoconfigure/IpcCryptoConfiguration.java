@@ -20,8 +20,9 @@ import dev.ipc.spring.boot.autoconfigure.IpcProperties.Sessions;
 import dev.ipc.spring.boot.autoconfigure.IpcProperties.TransportType;
 
 /**
- * The {@link CryptoProvider} selected by {@code ipc.crypto.provider} and the {@link SessionRepository} selected by
- * {@code ipc.sessions.store}. Each choice has one factory method below.
+ * The {@link CryptoProvider} selected by {@code ipc.crypto.provider} and the
+ * {@link SessionRepository} selected by {@code ipc.sessions.store}. Each choice has one
+ * factory method below.
  *
  * @author IPC contributors
  */
@@ -54,16 +55,17 @@ class IpcCryptoConfiguration {
 
 	static CryptoProvider<?> noEncryption(IpcProperties properties) {
 		if (properties.transport().type() != TransportType.IN_MEMORY) {
-			logger.warn("ipc.crypto.provider=none with ipc.transport.type=" + properties.transport().type()
-				.name()
-				.toLowerCase() + ": payloads cross the socket in clear. Use it for tests only");
+			logger.warn("ipc.crypto.provider=none with ipc.transport.type="
+					+ properties.transport().type().name().toLowerCase()
+					+ ": payloads cross the socket in clear. Use it for tests only");
 		}
 		return new NoEncryptionCryptoProvider();
 	}
 
 	/**
-	 * {@code ipc.crypto.provider=noise}: {@link NoiseCryptoProvider} proposing {@code ipc.crypto.suite} (every suite
-	 * is accepted as responder), with the configured handshake timeout and rehandshake interval.
+	 * {@code ipc.crypto.provider=noise}: {@link NoiseCryptoProvider} proposing
+	 * {@code ipc.crypto.suite} (every suite is accepted as responder), with the
+	 * configured handshake timeout and rehandshake interval.
 	 */
 	static CryptoProvider<?> noiseCryptoProvider(Crypto crypto) {
 		try {
@@ -80,8 +82,9 @@ class IpcCryptoConfiguration {
 	}
 
 	/**
-	 * {@code ipc.sessions.store=file}: a {@link FileSessionRepository} at {@code ipc.sessions.file} encrypted with
-	 * {@code ipc.sessions.secret}, holding Noise sessions.
+	 * {@code ipc.sessions.store=file}: a {@link FileSessionRepository} at
+	 * {@code ipc.sessions.file} encrypted with {@code ipc.sessions.secret}, holding Noise
+	 * sessions.
 	 */
 	static SessionRepository<?> fileSessionRepository(Sessions sessions) {
 		try {

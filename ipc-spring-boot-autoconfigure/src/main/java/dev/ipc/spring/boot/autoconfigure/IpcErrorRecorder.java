@@ -13,9 +13,10 @@ import dev.ipc.model.Endpoint;
 import dev.ipc.spi.ErrorKind;
 
 /**
- * Remembers the last error the client reported (a failed send or handshake, a dropped frame, a failed subscriber, a
- * fatal stop), for the health indicator and the actuator endpoint. Descriptions are built from bounded framework
- * data: exception class names, never exception messages from handlers, never payloads.
+ * Remembers the last error the client reported (a failed send or handshake, a dropped
+ * frame, a failed subscriber, a fatal stop), for the health indicator and the actuator
+ * endpoint. Descriptions are built from bounded framework data: exception class names,
+ * never exception messages from handlers, never payloads.
  *
  * @author IPC contributors
  * @since 0.1.0

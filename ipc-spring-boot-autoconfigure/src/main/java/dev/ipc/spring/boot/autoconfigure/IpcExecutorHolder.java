@@ -14,12 +14,14 @@ import org.springframework.core.task.SimpleAsyncTaskExecutor;
 import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 
 /**
- * Holds the executor that runs IPC handlers, subscriber callbacks and RPC completions, shared by the client and the
- * annotated-handler registries.
+ * Holds the executor that runs IPC handlers, subscriber callbacks and RPC completions,
+ * shared by the client and the annotated-handler registries.
  *
- * <p>It <em>holds</em> an {@link Executor} rather than being one on purpose: an {@code Executor} bean would make
- * Spring Boot back off its {@code applicationTaskExecutor}. Define a bean of this type to run handlers on an executor
- * of your own; an executor passed to {@link #of(Executor)} is not shut down.
+ * <p>
+ * It <em>holds</em> an {@link Executor} rather than being one on purpose: an
+ * {@code Executor} bean would make Spring Boot back off its
+ * {@code applicationTaskExecutor}. Define a bean of this type to run handlers on an
+ * executor of your own; an executor passed to {@link #of(Executor)} is not shut down.
  *
  * @author IPC contributors
  * @since 0.1.0
@@ -52,13 +54,15 @@ public final class IpcExecutorHolder implements AutoCloseable {
 	static final int MAX_PLATFORM_THREADS = 256;
 
 	/**
-	 * A pool of daemon platform threads, shut down when the context closes. It keeps {@code threads} threads ready and
-	 * grows on demand up to {@value #MAX_PLATFORM_THREADS}, so that handlers which wait for another RPC cannot use up
-	 * the threads that RPC's completion needs (a fixed pool with a queue would deadlock then). Beyond the bound the
-	 * submitting thread runs the task.
+	 * A pool of daemon platform threads, shut down when the context closes. It keeps
+	 * {@code threads} threads ready and grows on demand up to
+	 * {@value #MAX_PLATFORM_THREADS}, so that handlers which wait for another RPC cannot
+	 * use up the threads that RPC's completion needs (a fixed pool with a queue would
+	 * deadlock then). Beyond the bound the submitting thread runs the task.
 	 * @param threads the number of threads kept ready
 	 * @param threadNamePrefix prefix of the thread names
-	 * @param terminationTimeout how long closing waits for running tasks before interrupting them
+	 * @param terminationTimeout how long closing waits for running tasks before
+	 * interrupting them
 	 * @return the holder
 	 */
 	public static IpcExecutorHolder platformThreads(int threads, String threadNamePrefix, Duration terminationTimeout) {
@@ -77,11 +81,13 @@ public final class IpcExecutorHolder implements AutoCloseable {
 				pool.shutdownNow();
 				Thread.currentThread().interrupt();
 			}
-		}, threads + " to " + Math.max(threads, MAX_PLATFORM_THREADS) + " platform threads '" + threadNamePrefix + "*'");
+		}, threads + " to " + Math.max(threads, MAX_PLATFORM_THREADS) + " platform threads '" + threadNamePrefix
+				+ "*'");
 	}
 
 	/**
-	 * A new virtual thread per task, closed (waiting for running tasks) when the context closes.
+	 * A new virtual thread per task, closed (waiting for running tasks) when the context
+	 * closes.
 	 * @param threadNamePrefix prefix of the thread names
 	 * @param terminationTimeout how long closing waits for running tasks
 	 * @return the holder

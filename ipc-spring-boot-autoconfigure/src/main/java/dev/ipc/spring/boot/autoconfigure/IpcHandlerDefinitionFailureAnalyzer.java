@@ -6,9 +6,10 @@ import org.springframework.boot.diagnostics.FailureAnalysis;
 import dev.ipc.spring.annotation.IpcHandlerDefinitionException;
 
 /**
- * Reports an {@link IpcHandlerDefinitionException} (an annotated handler that cannot work: a duplicate RPC handler,
- * a bad signature, a payload type that cannot travel as JSON, ...) as a startup failure analysis, naming the method
- * and what to change, instead of a stack trace.
+ * Reports an {@link IpcHandlerDefinitionException} (an annotated handler that cannot
+ * work: a duplicate RPC handler, a bad signature, a payload type that cannot travel as
+ * JSON, ...) as a startup failure analysis, naming the method and what to change, instead
+ * of a stack trace.
  *
  * @author IPC contributors
  */

@@ -15,9 +15,10 @@ import dev.ipc.spring.annotation.IpcHandlerConfigurer;
 import dev.ipc.spring.annotation.support.IpcMessageHandlerMethodFactory;
 
 /**
- * The spring-messaging factory annotated handlers are invoked through: an {@link IpcMessageHandlerMethodFactory}
- * with the client's codec, the application's {@link Validator} and the argument resolvers of every
- * {@link IpcHandlerConfigurer}. Backs off when the application defines a bean named
+ * The spring-messaging factory annotated handlers are invoked through: an
+ * {@link IpcMessageHandlerMethodFactory} with the client's codec, the application's
+ * {@link Validator} and the argument resolvers of every {@link IpcHandlerConfigurer}.
+ * Backs off when the application defines a bean named
  * {@value IpcMessageHandlerMethodFactory#BEAN_NAME}.
  *
  * @author IPC contributors

@@ -22,15 +22,17 @@ import dev.ipc.client.DuplicateHandlerPolicy;
 /**
  * Configuration properties for the IPC client ({@code ipc.*}).
  *
- * <p>Constraints are checked by Bean Validation when a validator is on the class path
- * ({@code spring-boot-starter-validation}); rules that span several keys (file sessions need a secret, TCP on a
- * non-loopback address must be allowed explicitly) are always checked when the client is created, and fail startup
- * with a message naming the property.
+ * <p>
+ * Constraints are checked by Bean Validation when a validator is on the class path
+ * ({@code spring-boot-starter-validation}); rules that span several keys (file sessions
+ * need a secret, TCP on a non-loopback address must be allowed explicitly) are always
+ * checked when the client is created, and fail startup with a message naming the
+ * property.
  *
  * @param enabled Whether to auto-configure the IPC client.
  * @param endpoint Name this process is reachable under, for example 'vault'. Defaults to
- * 'spring.application.name'. 'DesktopMain' and 'DesktopRenderer' select those Bitwarden endpoints; anything else
- * is a named endpoint.
+ * 'spring.application.name'. 'DesktopMain' and 'DesktopRenderer' select those Bitwarden
+ * endpoints; anything else is a named endpoint.
  * @param transport How messages travel between processes.
  * @param crypto End-to-end encryption of application messages.
  * @param sessions Where cryptographic sessions with peers are kept.
@@ -39,13 +41,15 @@ import dev.ipc.client.DuplicateHandlerPolicy;
  * @param handlers Settings shared by annotated subscribers and RPC handlers.
  * @param discover Built-in answer to peers' discover (ping) requests.
  * @param shutdown Graceful shutdown.
- * @param workerThreads Number of platform threads kept ready to run handlers and subscribers; the pool grows on
- * demand up to 256 so that handlers waiting for another RPC cannot starve it. Defaults to max(4, 2 x available
- * processors). Ignored when virtual threads are enabled ('spring.threads.virtual.enabled').
- * @param keepAlive Whether the running client keeps the JVM alive, as a message listener container does: a headless
- * application ('spring.main.web-application-type=none') then serves until it is stopped (SIGTERM, context close)
- * instead of exiting right after startup. Turn off when something else keeps the JVM alive or the application should
- * end with its main method.
+ * @param workerThreads Number of platform threads kept ready to run handlers and
+ * subscribers; the pool grows on demand up to 256 so that handlers waiting for another
+ * RPC cannot starve it. Defaults to max(4, 2 x available processors). Ignored when
+ * virtual threads are enabled ('spring.threads.virtual.enabled').
+ * @param keepAlive Whether the running client keeps the JVM alive, as a message listener
+ * container does: a headless application ('spring.main.web-application-type=none') then
+ * serves until it is stopped (SIGTERM, context close) instead of exiting right after
+ * startup. Turn off when something else keeps the JVM alive or the application should end
+ * with its main method.
  * @author IPC contributors
  * @since 0.1.0
  */
@@ -65,31 +69,37 @@ public record IpcProperties(@DefaultValue("true") boolean enabled, @Nullable Str
 	/**
 	 * Transport settings.
 	 *
-	 * @param type Transport to use. 'unix' and 'tcp' connect processes on one machine; 'in-memory'
-	 * connects clients inside one JVM (tests, demos) through an InMemoryBus bean, which may be shared between
-	 * contexts.
-	 * @param role Whether this process binds the socket ('host'), connects to it ('peer'), or connects when
-	 * a host answers and otherwise becomes the host ('auto').
-	 * @param path Unix socket file. Defaults to '$XDG_RUNTIME_DIR/dev.ipc/ipc.sock' when that variable is set,
-	 * else 'dev.ipc-<user>/ipc.sock' in the temporary directory.
+	 * @param type Transport to use. 'unix' and 'tcp' connect processes on one machine;
+	 * 'in-memory' connects clients inside one JVM (tests, demos) through an InMemoryBus
+	 * bean, which may be shared between contexts.
+	 * @param role Whether this process binds the socket ('host'), connects to it
+	 * ('peer'), or connects when a host answers and otherwise becomes the host ('auto').
+	 * @param path Unix socket file. Defaults to '$XDG_RUNTIME_DIR/dev.ipc/ipc.sock' when
+	 * that variable is set, else 'dev.ipc-<user>/ipc.sock' in the temporary directory.
 	 * @param host TCP address to bind (host) or connect to (peer).
 	 * @param port TCP port to bind (host) or connect to (peer).
-	 * @param allowNonLoopback Whether TCP may use an address other than loopback. Anyone who can reach the port can then
-	 * connect: Noise encrypts but does not authenticate peers.
-	 * @param maxFrameSize Largest frame accepted on a socket; a larger frame closes that connection.
-	 * @param outboundQueueCapacity Frames queued per connection before sending fails as overflow.
+	 * @param allowNonLoopback Whether TCP may use an address other than loopback. Anyone
+	 * who can reach the port can then connect: Noise encrypts but does not authenticate
+	 * peers.
+	 * @param maxFrameSize Largest frame accepted on a socket; a larger frame closes that
+	 * connection.
+	 * @param outboundQueueCapacity Frames queued per connection before sending fails as
+	 * overflow.
 	 * @param reconnect How a peer reconnects after losing the host.
-	 * @param allowedUsers OS users, besides the host's own, allowed to connect to a Unix socket host, checked with the
-	 * peer's credentials.
+	 * @param allowedUsers OS users, besides the host's own, allowed to connect to a Unix
+	 * socket host, checked with the peer's credentials.
 	 * @param maxConnections Most registered peers a host holds at once.
-	 * @param maxPendingConnections Most connections a host holds that have not completed their handshake; when full,
-	 * the one waiting longest is replaced by the newcomer.
-	 * @param maxConnectionsPerUser Most registered peers of one OS user (Unix) or remote address (TCP). 0 for the
-	 * default: three quarters of max-connections when several users are allowed, else max-connections.
-	 * @param maxPendingPerUser Most handshaking connections of one user. 0 for the default: half of
-	 * max-pending-connections when several users are allowed, else all of it.
-	 * @param idleEvictionAfter How long a registered peer must have sent nothing before a host may evict it to
-	 * register a newcomer when the cap or the newcomer's quota is full.
+	 * @param maxPendingConnections Most connections a host holds that have not completed
+	 * their handshake; when full, the one waiting longest is replaced by the newcomer.
+	 * @param maxConnectionsPerUser Most registered peers of one OS user (Unix) or remote
+	 * address (TCP). 0 for the default: three quarters of max-connections when several
+	 * users are allowed, else max-connections.
+	 * @param maxPendingPerUser Most handshaking connections of one user. 0 for the
+	 * default: half of max-pending-connections when several users are allowed, else all
+	 * of it.
+	 * @param idleEvictionAfter How long a registered peer must have sent nothing before a
+	 * host may evict it to register a newcomer when the cap or the newcomer's quota is
+	 * full.
 	 */
 	public record Transport(@DefaultValue("unix") @NotNull TransportType type,
 			@DefaultValue("auto") @NotNull TransportRole role, @Nullable Path path,
@@ -117,8 +127,8 @@ public record IpcProperties(@DefaultValue("true") boolean enabled, @Nullable Str
 	 * Reconnect backoff of a peer.
 	 *
 	 * @param initialBackoff Delay before the first reconnect attempt.
-	 * @param maxBackoff Longest delay between attempts; the delay doubles after each failed attempt up to it, with
-	 * random jitter.
+	 * @param maxBackoff Longest delay between attempts; the delay doubles after each
+	 * failed attempt up to it, with random jitter.
 	 */
 	public record Reconnect(@DefaultValue("100ms") Duration initialBackoff, @DefaultValue("5s") Duration maxBackoff) {
 
@@ -127,8 +137,8 @@ public record IpcProperties(@DefaultValue("true") boolean enabled, @Nullable Str
 			PropertyChecks.positive("ipc.transport.reconnect.max-backoff", maxBackoff);
 			if (maxBackoff.compareTo(initialBackoff) < 0) {
 				throw new IpcConfigurationException("ipc.transport.reconnect.max-backoff",
-						"is shorter than ipc.transport.reconnect.initial-backoff (" + maxBackoff + " < " + initialBackoff
-								+ ")",
+						"is shorter than ipc.transport.reconnect.initial-backoff (" + maxBackoff + " < "
+								+ initialBackoff + ")",
 						"Set ipc.transport.reconnect.max-backoff to at least the initial backoff");
 			}
 		}
@@ -138,12 +148,14 @@ public record IpcProperties(@DefaultValue("true") boolean enabled, @Nullable Str
 	/**
 	 * Encryption settings.
 	 *
-	 * @param provider Crypto provider. 'none' sends payloads in clear and is meant for tests and in-process
-	 * transports only.
-	 * @param suite Noise protocol proposed when this process initiates a handshake. Every supported protocol is
-	 * accepted as responder.
-	 * @param handshakeTimeout How long a handshake may take before the send that triggered it fails.
-	 * @param rehandshakeInterval Age of a session after which the next send renews it (forward secrecy).
+	 * @param provider Crypto provider. 'none' sends payloads in clear and is meant for
+	 * tests and in-process transports only.
+	 * @param suite Noise protocol proposed when this process initiates a handshake. Every
+	 * supported protocol is accepted as responder.
+	 * @param handshakeTimeout How long a handshake may take before the send that
+	 * triggered it fails.
+	 * @param rehandshakeInterval Age of a session after which the next send renews it
+	 * (forward secrecy).
 	 */
 	public record Crypto(@DefaultValue("noise") @NotNull CryptoProviderType provider,
 			@DefaultValue("Noise_NN_P256_AESGCM_SHA256") @NotNull NoiseSuite suite,
@@ -160,11 +172,12 @@ public record IpcProperties(@DefaultValue("true") boolean enabled, @Nullable Str
 	/**
 	 * Session storage settings.
 	 *
-	 * @param store Where sessions are kept. 'memory' loses them on restart (peers then handshake again);
-	 * 'file' keeps them encrypted at rest.
+	 * @param store Where sessions are kept. 'memory' loses them on restart (peers then
+	 * handshake again); 'file' keeps them encrypted at rest.
 	 * @param file Session file, required when the store is 'file'.
-	 * @param secret Secret the session file is encrypted with, required when the store is 'file'. Supply it from
-	 * the environment or a secret store, not from a committed file.
+	 * @param secret Secret the session file is encrypted with, required when the store is
+	 * 'file'. Supply it from the environment or a secret store, not from a committed
+	 * file.
 	 */
 	public record Sessions(@DefaultValue("memory") @NotNull SessionStore store, @Nullable Path file,
 			@Nullable String secret) {
@@ -181,10 +194,11 @@ public record IpcProperties(@DefaultValue("true") boolean enabled, @Nullable Str
 	 * Request/response settings.
 	 *
 	 * @param timeout Timeout of requests that do not give one.
-	 * @param duplicateHandlerPolicy What registering a second handler for a request type does programmatically.
-	 * Annotated handlers are always checked: two methods for one request type fail startup.
-	 * @param concurrency Default maximum number of concurrent invocations of each annotated RPC handler. Unbounded
-	 * when not set.
+	 * @param duplicateHandlerPolicy What registering a second handler for a request type
+	 * does programmatically. Annotated handlers are always checked: two methods for one
+	 * request type fail startup.
+	 * @param concurrency Default maximum number of concurrent invocations of each
+	 * annotated RPC handler. Unbounded when not set.
 	 */
 	public record Rpc(@DefaultValue("30s") Duration timeout,
 			@DefaultValue("fail") @NotNull DuplicateHandlerPolicy duplicateHandlerPolicy,
@@ -200,11 +214,13 @@ public record IpcProperties(@DefaultValue("true") boolean enabled, @Nullable Str
 	/**
 	 * Publish/subscribe settings.
 	 *
-	 * @param queueCapacity Capacity of each subscription's queue; on overflow the oldest message is dropped and
-	 * counted.
-	 * @param concurrency Default number of messages each annotated subscriber handles at once. 1 keeps arrival order.
+	 * @param queueCapacity Capacity of each subscription's queue; on overflow the oldest
+	 * message is dropped and counted.
+	 * @param concurrency Default number of messages each annotated subscriber handles at
+	 * once. 1 keeps arrival order.
 	 */
-	public record Subscriber(@DefaultValue("50") @Min(1) int queueCapacity, @DefaultValue("1") @Min(1) int concurrency) {
+	public record Subscriber(@DefaultValue("50") @Min(1) int queueCapacity,
+			@DefaultValue("1") @Min(1) int concurrency) {
 
 		public Subscriber {
 			PropertyChecks.atLeast("ipc.subscriber.queue-capacity", queueCapacity, 1);
@@ -216,8 +232,9 @@ public record IpcProperties(@DefaultValue("true") boolean enabled, @Nullable Str
 	/**
 	 * Annotated handler settings.
 	 *
-	 * @param autoStartup Whether annotated subscribers and RPC handlers start with the client. Handlers that do not
-	 * can be started through IpcSubscriberRegistry and IpcRpcHandlerRegistry.
+	 * @param autoStartup Whether annotated subscribers and RPC handlers start with the
+	 * client. Handlers that do not can be started through IpcSubscriberRegistry and
+	 * IpcRpcHandlerRegistry.
 	 */
 	public record Handlers(@DefaultValue("true") boolean autoStartup) {
 
@@ -227,8 +244,8 @@ public record IpcProperties(@DefaultValue("true") boolean enabled, @Nullable Str
 	 * Discover settings.
 	 *
 	 * @param enabled Whether to answer discover requests.
-	 * @param version Version to answer with. Defaults to the application's build version (build-info, else
-	 * 'spring.application.version') when known, else 'unknown'.
+	 * @param version Version to answer with. Defaults to the application's build version
+	 * (build-info, else 'spring.application.version') when known, else 'unknown'.
 	 */
 	public record Discover(@DefaultValue("true") boolean enabled, @Nullable String version) {
 
@@ -237,8 +254,9 @@ public record IpcProperties(@DefaultValue("true") boolean enabled, @Nullable Str
 	/**
 	 * Shutdown settings.
 	 *
-	 * @param gracePeriod How long stopping waits for running handlers to finish before the client stops anyway.
-	 * Keep it below 'spring.lifecycle.timeout-per-shutdown-phase'.
+	 * @param gracePeriod How long stopping waits for running handlers to finish before
+	 * the client stops anyway. Keep it below
+	 * 'spring.lifecycle.timeout-per-shutdown-phase'.
 	 */
 	public record Shutdown(@DefaultValue("10s") Duration gracePeriod) {
 
@@ -257,10 +275,16 @@ public record IpcProperties(@DefaultValue("true") boolean enabled, @Nullable Str
 		/** Unix domain socket (processes on one machine). */
 		UNIX,
 
-		/** TCP, loopback by default (processes on one machine where Unix sockets are not available). */
+		/**
+		 * TCP, loopback by default (processes on one machine where Unix sockets are not
+		 * available).
+		 */
 		TCP,
 
-		/** NATS (processes on any number of machines); needs the {@code ipc-nats} module, configured by {@code ipc.transport.nats.*}. */
+		/**
+		 * NATS (processes on any number of machines); needs the {@code ipc-nats} module,
+		 * configured by {@code ipc.transport.nats.*}.
+		 */
 		NATS
 
 	}
@@ -301,7 +325,10 @@ public record IpcProperties(@DefaultValue("true") boolean enabled, @Nullable Str
 
 	}
 
-	/** Noise protocols; bind with the protocol name, for example {@code Noise_NN_25519_AESGCM_SHA256}. */
+	/**
+	 * Noise protocols; bind with the protocol name, for example
+	 * {@code Noise_NN_25519_AESGCM_SHA256}.
+	 */
 	public enum NoiseSuite {
 
 		/** NN with P-256, AES-GCM and SHA-256 (Bitwarden's default). */

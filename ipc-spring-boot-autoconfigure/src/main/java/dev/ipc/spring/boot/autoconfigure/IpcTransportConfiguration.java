@@ -30,8 +30,8 @@ import dev.ipc.transport.socket.SocketTransportOptions;
 import dev.ipc.transport.socket.SocketTransportOptions.Role;
 
 /**
- * The transport ({@link CommunicationBackend}) selected by {@code ipc.transport.type}. Each type has one factory
- * method below.
+ * The transport ({@link CommunicationBackend}) selected by {@code ipc.transport.type}.
+ * Each type has one factory method below.
  *
  * @author IPC contributors
  */
@@ -54,11 +54,12 @@ class IpcTransportConfiguration {
 		checkNetworkExposure(transport);
 		return switch (transport.type()) {
 			case IN_MEMORY -> inMemoryBackend(bus.getIfUnique(InMemoryBus::new), localEndpoint);
-			case UNIX -> socketBackend(socketOptions(transport, localEndpoint, listeners)
-				.unixSocket(socketPath(transport)), "ipc.transport.path");
-			case TCP -> socketBackend(socketOptions(transport, localEndpoint, listeners)
-				.tcp(transport.host(), transport.port())
-				.allowNonLoopback(transport.allowNonLoopback()), "ipc.transport.port");
+			case UNIX ->
+				socketBackend(socketOptions(transport, localEndpoint, listeners).unixSocket(socketPath(transport)),
+						"ipc.transport.path");
+			case TCP ->
+				socketBackend(socketOptions(transport, localEndpoint, listeners).tcp(transport.host(), transport.port())
+					.allowNonLoopback(transport.allowNonLoopback()), "ipc.transport.port");
 			case NATS -> throw new IpcConfigurationException("ipc.transport.type",
 					"ipc.transport.type=nats needs the NATS backend, which is not on the class path",
 					"Add the dependency dev.ipc:ipc-nats (its auto-configuration provides the backend)");
@@ -66,9 +67,10 @@ class IpcTransportConfiguration {
 	}
 
 	/**
-	 * {@code ipc.transport.type=in-memory}: connects to the {@link InMemoryBus} bean (define one in a parent context,
-	 * or share one instance between contexts, to let several clients talk). Inside one JVM every client runs as the
-	 * same OS user, so a named endpoint's source carries that user as verified.
+	 * {@code ipc.transport.type=in-memory}: connects to the {@link InMemoryBus} bean
+	 * (define one in a parent context, or share one instance between contexts, to let
+	 * several clients talk). Inside one JVM every client runs as the same OS user, so a
+	 * named endpoint's source carries that user as verified.
 	 */
 	static CommunicationBackend inMemoryBackend(InMemoryBus bus, Endpoint localEndpoint) {
 		if (localEndpoint instanceof Endpoint.Named named) {
@@ -77,16 +79,17 @@ class IpcTransportConfiguration {
 		return bus.connect(localEndpoint);
 	}
 
-	/** The socket transport options common to Unix sockets and TCP, mapped from {@code ipc.transport.*}. */
+	/**
+	 * The socket transport options common to Unix sockets and TCP, mapped from
+	 * {@code ipc.transport.*}.
+	 */
 	static SocketTransportOptions.Builder socketOptions(Transport transport, Endpoint localEndpoint,
 			ObjectProvider<IpcEventListener> listeners) {
-		return SocketTransportOptions.builder()
-			.endpoint(localEndpoint)
-			.role(switch (transport.role()) {
-				case AUTO -> Role.AUTO;
-				case HOST -> Role.HOST;
-				case PEER -> Role.PEER;
-			})
+		return SocketTransportOptions.builder().endpoint(localEndpoint).role(switch (transport.role()) {
+			case AUTO -> Role.AUTO;
+			case HOST -> Role.HOST;
+			case PEER -> Role.PEER;
+		})
 			.maxFrameBytes((int) Math.min(Integer.MAX_VALUE, transport.maxFrameSize().toBytes()))
 			.outboundQueueCapacity(transport.outboundQueueCapacity())
 			.maxConnections(transport.maxConnections())
@@ -101,8 +104,9 @@ class IpcTransportConfiguration {
 	}
 
 	/**
-	 * Reports the transport's dropped frames to the {@link IpcEventListener} beans (metrics among them), looked up on
-	 * first use: those beans may themselves depend on the transport (for gauges), so they cannot be injected into it.
+	 * Reports the transport's dropped frames to the {@link IpcEventListener} beans
+	 * (metrics among them), looked up on first use: those beans may themselves depend on
+	 * the transport (for gauges), so they cannot be injected into it.
 	 */
 	static final class TransportDropForwarder implements IpcEventListener {
 
@@ -128,8 +132,9 @@ class IpcTransportConfiguration {
 	}
 
 	/**
-	 * {@code ipc.transport.type=unix|tcp}: opens the socket transport (a host binds before this returns; a peer keeps
-	 * reconnecting in the background). The backend is closed with the context.
+	 * {@code ipc.transport.type=unix|tcp}: opens the socket transport (a host binds
+	 * before this returns; a peer keeps reconnecting in the background). The backend is
+	 * closed with the context.
 	 */
 	static CommunicationBackend socketBackend(SocketTransportOptions.Builder options, String addressProperty) {
 		SocketTransportOptions built;
@@ -137,8 +142,9 @@ class IpcTransportConfiguration {
 			built = options.build();
 		}
 		catch (IllegalArgumentException | IllegalStateException ex) {
-			throw new IpcConfigurationException("ipc.transport", "the socket transport settings are invalid: "
-					+ ex.getMessage(), "Fix the ipc.transport.* property named in the message");
+			throw new IpcConfigurationException("ipc.transport",
+					"the socket transport settings are invalid: " + ex.getMessage(),
+					"Fix the ipc.transport.* property named in the message");
 		}
 		try {
 			return SocketTransport.open(built);
@@ -151,8 +157,10 @@ class IpcTransportConfiguration {
 	}
 
 	/**
-	 * The Unix socket file: {@code ipc.transport.path}, else {@code $XDG_RUNTIME_DIR/dev.ipc/ipc.sock}, else
-	 * {@code ${java.io.tmpdir}/dev.ipc-${user.name}/ipc.sock}. Every process of one user agrees on the default.
+	 * The Unix socket file: {@code ipc.transport.path}, else
+	 * {@code $XDG_RUNTIME_DIR/dev.ipc/ipc.sock}, else
+	 * {@code ${java.io.tmpdir}/dev.ipc-${user.name}/ipc.sock}. Every process of one user
+	 * agrees on the default.
 	 */
 	static Path socketPath(Transport transport) {
 		if (transport.path() != null) {
@@ -165,7 +173,10 @@ class IpcTransportConfiguration {
 		return Path.of(System.getProperty("java.io.tmpdir"), "dev.ipc-" + System.getProperty("user.name"), "ipc.sock");
 	}
 
-	/** TCP on a non-loopback address must be allowed explicitly: Noise encrypts but does not authenticate peers. */
+	/**
+	 * TCP on a non-loopback address must be allowed explicitly: Noise encrypts but does
+	 * not authenticate peers.
+	 */
 	static void checkNetworkExposure(Transport transport) {
 		if (transport.type() != TransportType.TCP || transport.allowNonLoopback()) {
 			return;
@@ -175,8 +186,7 @@ class IpcTransportConfiguration {
 			address = InetAddress.getByName(transport.host());
 		}
 		catch (UnknownHostException ex) {
-			throw new IpcConfigurationException("ipc.transport.host",
-					"'" + transport.host() + "' cannot be resolved",
+			throw new IpcConfigurationException("ipc.transport.host", "'" + transport.host() + "' cannot be resolved",
 					"Set ipc.transport.host to a loopback address such as 127.0.0.1");
 		}
 		if (!address.isLoopbackAddress()) {

@@ -9,8 +9,8 @@ import org.springframework.core.type.AnnotatedTypeMetadata;
 import dev.ipc.spring.boot.autoconfigure.IpcProperties.TransportType;
 
 /**
- * Matches when {@code ipc.transport.type} binds to {@link TransportType#IN_MEMORY} (any relaxed spelling:
- * {@code in-memory}, {@code IN_MEMORY}).
+ * Matches when {@code ipc.transport.type} binds to {@link TransportType#IN_MEMORY} (any
+ * relaxed spelling: {@code in-memory}, {@code IN_MEMORY}).
  *
  * @author IPC contributors
  */

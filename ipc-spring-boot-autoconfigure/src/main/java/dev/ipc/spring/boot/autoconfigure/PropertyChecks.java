@@ -7,9 +7,11 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.util.unit.DataSize;
 
 /**
- * Range checks of {@code ipc.*} values, run while the properties bind, so that nonsense (a zero thread count, a
- * negative timeout) fails startup with the property and the fix whether or not a Bean Validation provider is on the
- * class path. The {@code @Min}/{@code @Max} annotations on {@link IpcProperties} stay for IDEs and metadata.
+ * Range checks of {@code ipc.*} values, run while the properties bind, so that nonsense
+ * (a zero thread count, a negative timeout) fails startup with the property and the fix
+ * whether or not a Bean Validation provider is on the class path. The
+ * {@code @Min}/{@code @Max} annotations on {@link IpcProperties} stay for IDEs and
+ * metadata.
  *
  * @author IPC contributors
  */
@@ -33,8 +35,7 @@ final class PropertyChecks {
 
 	static void between(String property, long value, long min, long max) {
 		if (value < min || value > max) {
-			throw new IpcConfigurationException(property,
-					"must be between " + min + " and " + max + ", was " + value,
+			throw new IpcConfigurationException(property, "must be between " + min + " and " + max + ", was " + value,
 					"Set " + property + " to a value from " + min + " to " + max);
 		}
 	}

@@ -1,5 +1,6 @@
 /**
- * Auto-configuration for the IPC client: {@link dev.ipc.spring.boot.autoconfigure.IpcAutoConfiguration},
+ * Auto-configuration for the IPC client:
+ * {@link dev.ipc.spring.boot.autoconfigure.IpcAutoConfiguration},
  * {@link dev.ipc.spring.boot.autoconfigure.IpcProperties} ({@code ipc.*}) and
  * {@link dev.ipc.spring.boot.autoconfigure.IpcClientCustomizer}.
  */

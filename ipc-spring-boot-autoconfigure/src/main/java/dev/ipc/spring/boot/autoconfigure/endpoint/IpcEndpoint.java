@@ -22,8 +22,9 @@ import dev.ipc.spring.annotation.IpcSubscriberRegistry;
 import dev.ipc.spring.boot.autoconfigure.IpcErrorRecorder;
 
 /**
- * The {@code ipc} actuator endpoint: the client's state, its topics and RPC handlers with their methods, connected
- * peers and whether a session is held with each (never keys), and the last error. Read-only.
+ * The {@code ipc} actuator endpoint: the client's state, its topics and RPC handlers with
+ * their methods, connected peers and whether a session is held with each (never keys),
+ * and the last error. Read-only.
  *
  * @author IPC contributors
  * @since 0.1.0
@@ -81,8 +82,8 @@ public class IpcEndpoint {
 		List<RpcHandlerDescriptor> handlerList = (this.rpcHandlers != null)
 				? this.rpcHandlers.getEndpoints().stream().map(IpcEndpoint::describe).toList() : List.of();
 		IpcErrorRecorder.LastError lastError = (this.errors != null) ? this.errors.getLastError().orElse(null) : null;
-		return new IpcDescriptor(describe(this.localEndpoint), this.client.state().name(),
-				this.backend.isConnected(), peers, this.sessions.size(), new TreeSet<>(this.client.subscribedTopics()),
+		return new IpcDescriptor(describe(this.localEndpoint), this.client.state().name(), this.backend.isConnected(),
+				peers, this.sessions.size(), new TreeSet<>(this.client.subscribedTopics()),
 				new TreeSet<>(this.client.rpcHandlerNames()), subscriberList, handlerList, lastError);
 	}
 
@@ -110,8 +111,8 @@ public class IpcEndpoint {
 
 	private static SubscriberDescriptor describe(IpcSubscriberEndpoint endpoint) {
 		return new SubscriberDescriptor(endpoint.getId(), endpoint.getTopic(), endpoint.describe(),
-				endpoint.getBeanName(), endpoint.isRunning(), endpoint.getConcurrency(), typeName(endpoint.getPayloadType()),
-				sources(endpoint), endpoint.getSourceFilter().getUsers());
+				endpoint.getBeanName(), endpoint.isRunning(), endpoint.getConcurrency(),
+				typeName(endpoint.getPayloadType()), sources(endpoint), endpoint.getSourceFilter().getUsers());
 	}
 
 	private static RpcHandlerDescriptor describe(IpcRpcEndpoint endpoint) {
@@ -142,7 +143,8 @@ public class IpcEndpoint {
 	 * @param peers the connected peers
 	 * @param sessions the number of sessions held ({@code -1}: unknown)
 	 * @param topics every subscribed topic, annotated or programmatic
-	 * @param rpcRequests every request type with a handler, annotated, programmatic or built in
+	 * @param rpcRequests every request type with a handler, annotated, programmatic or
+	 * built in
 	 * @param subscribers the annotated subscribers
 	 * @param rpcHandlers the annotated RPC handlers
 	 * @param lastError the last error, if any

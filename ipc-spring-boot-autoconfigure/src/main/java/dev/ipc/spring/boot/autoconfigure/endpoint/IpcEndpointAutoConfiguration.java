@@ -20,9 +20,9 @@ import dev.ipc.spring.boot.autoconfigure.IpcAutoConfiguration;
 import dev.ipc.spring.boot.autoconfigure.IpcErrorRecorder;
 
 /**
- * {@link EnableAutoConfiguration Auto-configuration} for the {@link IpcEndpoint ipc actuator endpoint}. Backs off
- * without the actuator, and when the endpoint is not available (expose it with
- * {@code management.endpoints.web.exposure.include=ipc}).
+ * {@link EnableAutoConfiguration Auto-configuration} for the {@link IpcEndpoint ipc
+ * actuator endpoint}. Backs off without the actuator, and when the endpoint is not
+ * available (expose it with {@code management.endpoints.web.exposure.include=ipc}).
  *
  * @author IPC contributors
  * @since 0.1.0

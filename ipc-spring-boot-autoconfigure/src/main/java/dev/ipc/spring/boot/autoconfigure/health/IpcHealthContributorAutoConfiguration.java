@@ -22,8 +22,9 @@ import dev.ipc.spring.boot.autoconfigure.IpcErrorRecorder;
 import dev.ipc.spring.boot.autoconfigure.IpcProperties;
 
 /**
- * {@link EnableAutoConfiguration Auto-configuration} for the {@code ipc} health indicator. Backs off without
- * {@code spring-boot-health}, and with {@code management.health.ipc.enabled=false}.
+ * {@link EnableAutoConfiguration Auto-configuration} for the {@code ipc} health
+ * indicator. Backs off without {@code spring-boot-health}, and with
+ * {@code management.health.ipc.enabled=false}.
  *
  * @author IPC contributors
  * @since 0.1.0
@@ -39,17 +40,16 @@ public final class IpcHealthContributorAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean(name = { "ipcHealthIndicator", "ipcHealthContributor" })
-	IpcHealthIndicator ipcHealthIndicator(IpcClient client, CommunicationBackend backend,
-			SessionRepository<?> sessions, IpcProperties properties,
-			@Qualifier(IpcAutoConfiguration.LOCAL_ENDPOINT_BEAN_NAME) Endpoint localEndpoint,
+	IpcHealthIndicator ipcHealthIndicator(IpcClient client, CommunicationBackend backend, SessionRepository<?> sessions,
+			IpcProperties properties, @Qualifier(IpcAutoConfiguration.LOCAL_ENDPOINT_BEAN_NAME) Endpoint localEndpoint,
 			ObjectProvider<IpcSubscriberRegistry> subscribers, ObjectProvider<IpcRpcHandlerRegistry> rpcHandlers,
 			ObjectProvider<IpcErrorRecorder> errors) {
 		String transport = properties.transport().type().name().toLowerCase().replace('_', '-');
 		if (properties.transport().type() != IpcProperties.TransportType.IN_MEMORY) {
 			transport += " (" + properties.transport().role().name().toLowerCase() + ")";
 		}
-		return new IpcHealthIndicator(client, backend, sessions, localEndpoint, transport,
-				subscribers.getIfUnique(), rpcHandlers.getIfUnique(), errors.getIfUnique());
+		return new IpcHealthIndicator(client, backend, sessions, localEndpoint, transport, subscribers.getIfUnique(),
+				rpcHandlers.getIfUnique(), errors.getIfUnique());
 	}
 
 }

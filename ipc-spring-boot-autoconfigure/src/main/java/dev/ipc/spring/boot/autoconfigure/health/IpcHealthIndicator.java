@@ -20,13 +20,16 @@ import dev.ipc.spring.annotation.IpcSubscriberRegistry;
 import dev.ipc.spring.boot.autoconfigure.IpcErrorRecorder;
 
 /**
- * Health of the IPC client: {@code UP} when it runs and its transport is connected (a peer) or serving (a host);
- * {@code DOWN} when it was stopped by a fatal error, or runs with its transport disconnected; {@code OUT_OF_SERVICE}
- * when it is not running (before start, after shutdown).
+ * Health of the IPC client: {@code UP} when it runs and its transport is connected (a
+ * peer) or serving (a host); {@code DOWN} when it was stopped by a fatal error, or runs
+ * with its transport disconnected; {@code OUT_OF_SERVICE} when it is not running (before
+ * start, after shutdown).
  *
- * <p>Details: own endpoint, transport and role, client state, connected peers, active sessions, subscribed topics and
- * RPC request names, and the last error. While the transport is not connected and knows why (a peer pointed at a
- * wrong socket path, a host that refused it), {@code connectionProblem} says so
+ * <p>
+ * Details: own endpoint, transport and role, client state, connected peers, active
+ * sessions, subscribed topics and RPC request names, and the last error. While the
+ * transport is not connected and knows why (a peer pointed at a wrong socket path, a host
+ * that refused it), {@code connectionProblem} says so
  * ({@link CommunicationBackend#lastConnectionProblem()}). Never keys or payloads.
  *
  * @author IPC contributors
@@ -131,7 +134,10 @@ public class IpcHealthIndicator extends AbstractHealthIndicator {
 			.toList();
 	}
 
-	/** A named endpoint's name, else the variant as on the wire (for example {@code DesktopMain}). */
+	/**
+	 * A named endpoint's name, else the variant as on the wire (for example
+	 * {@code DesktopMain}).
+	 */
 	static String describe(Endpoint endpoint) {
 		return (endpoint instanceof Endpoint.Named named) ? named.name() : endpoint.toString();
 	}

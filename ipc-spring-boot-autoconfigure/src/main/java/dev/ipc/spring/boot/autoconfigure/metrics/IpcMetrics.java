@@ -29,33 +29,102 @@ import dev.ipc.spi.SessionRepository;
 /**
  * Micrometer meters for the IPC client, fed by its events ({@link IpcEventListener}).
  *
- * <p>Tags are bounded. Incoming topics are chosen by the remote side, so a received message's topic is a tag only
- * when something here subscribes to it (an annotated subscriber or a programmatic subscription), else
- * {@code other}; RPC response topics ({@code RpcResponseMessage:<id>}) are tagged {@code RpcResponseMessage}. Outgoing
- * topics come from local payload types, capped at {@value #MAX_OUTGOING_TOPICS} distinct values as a safety net.
- * Request names are those of local request types or handlers ({@code unknown} otherwise). Peers and ids are never
- * tags.
+ * <p>
+ * Tags are bounded. Incoming topics are chosen by the remote side, so a received
+ * message's topic is a tag only when something here subscribes to it (an annotated
+ * subscriber or a programmatic subscription), else {@code other}; RPC response topics
+ * ({@code RpcResponseMessage:<id>}) are tagged {@code RpcResponseMessage}. Outgoing
+ * topics come from local payload types, capped at {@value #MAX_OUTGOING_TOPICS} distinct
+ * values as a safety net. Request names are those of local request types or handlers
+ * ({@code unknown} otherwise). Peers and ids are never tags.
  *
  * <table>
  * <caption>Meters</caption>
- * <tr><th>Name</th><th>Type</th><th>Tags</th></tr>
- * <tr><td>{@code ipc.messages.sent}</td><td>counter</td><td>topic</td></tr>
- * <tr><td>{@code ipc.messages.received}</td><td>counter</td><td>topic</td></tr>
- * <tr><td>{@code ipc.messages.send.failures}</td><td>counter</td><td>topic, kind</td></tr>
- * <tr><td>{@code ipc.messages.dropped}</td><td>counter</td><td>reason</td></tr>
- * <tr><td>{@code ipc.subscriber.lost}</td><td>counter (subscriber lag)</td><td>topic</td></tr>
- * <tr><td>{@code ipc.subscriber.failures}</td><td>counter</td><td>topic</td></tr>
- * <tr><td>{@code ipc.rpc.client}</td><td>timer (made by the observation when RPCs are observed)</td><td>request,
- * outcome (and error, when made by the observation)</td></tr>
- * <tr><td>{@code ipc.rpc.server}</td><td>timer (ditto)</td><td>request, outcome (and error)</td></tr>
- * <tr><td>{@code ipc.handshakes}</td><td>timer</td><td>suite, role</td></tr>
- * <tr><td>{@code ipc.handshake.failures}</td><td>counter</td><td>reason</td></tr>
- * <tr><td>{@code ipc.crypto.decrypt.failures}</td><td>counter</td><td></td></tr>
- * <tr><td>{@code ipc.sessions.invalidated}</td><td>counter</td><td>reason</td></tr>
- * <tr><td>{@code ipc.peers.connected}</td><td>gauge</td><td></td></tr>
- * <tr><td>{@code ipc.sessions.active}</td><td>gauge</td><td></td></tr>
- * <tr><td>{@code ipc.handlers.active}</td><td>gauge (annotated handler invocations in progress)</td><td></td></tr>
- * <tr><td>{@code ipc.client.running}</td><td>gauge (1 running, 0 not)</td><td></td></tr>
+ * <tr>
+ * <th>Name</th>
+ * <th>Type</th>
+ * <th>Tags</th>
+ * </tr>
+ * <tr>
+ * <td>{@code ipc.messages.sent}</td>
+ * <td>counter</td>
+ * <td>topic</td>
+ * </tr>
+ * <tr>
+ * <td>{@code ipc.messages.received}</td>
+ * <td>counter</td>
+ * <td>topic</td>
+ * </tr>
+ * <tr>
+ * <td>{@code ipc.messages.send.failures}</td>
+ * <td>counter</td>
+ * <td>topic, kind</td>
+ * </tr>
+ * <tr>
+ * <td>{@code ipc.messages.dropped}</td>
+ * <td>counter</td>
+ * <td>reason</td>
+ * </tr>
+ * <tr>
+ * <td>{@code ipc.subscriber.lost}</td>
+ * <td>counter (subscriber lag)</td>
+ * <td>topic</td>
+ * </tr>
+ * <tr>
+ * <td>{@code ipc.subscriber.failures}</td>
+ * <td>counter</td>
+ * <td>topic</td>
+ * </tr>
+ * <tr>
+ * <td>{@code ipc.rpc.client}</td>
+ * <td>timer (made by the observation when RPCs are observed)</td>
+ * <td>request, outcome (and error, when made by the observation)</td>
+ * </tr>
+ * <tr>
+ * <td>{@code ipc.rpc.server}</td>
+ * <td>timer (ditto)</td>
+ * <td>request, outcome (and error)</td>
+ * </tr>
+ * <tr>
+ * <td>{@code ipc.handshakes}</td>
+ * <td>timer</td>
+ * <td>suite, role</td>
+ * </tr>
+ * <tr>
+ * <td>{@code ipc.handshake.failures}</td>
+ * <td>counter</td>
+ * <td>reason</td>
+ * </tr>
+ * <tr>
+ * <td>{@code ipc.crypto.decrypt.failures}</td>
+ * <td>counter</td>
+ * <td></td>
+ * </tr>
+ * <tr>
+ * <td>{@code ipc.sessions.invalidated}</td>
+ * <td>counter</td>
+ * <td>reason</td>
+ * </tr>
+ * <tr>
+ * <td>{@code ipc.peers.connected}</td>
+ * <td>gauge</td>
+ * <td></td>
+ * </tr>
+ * <tr>
+ * <td>{@code ipc.sessions.active}</td>
+ * <td>gauge</td>
+ * <td></td>
+ * </tr>
+ * <tr>
+ * <td>{@code ipc.handlers.active}</td>
+ * <td>gauge (annotated handler invocations in progress)</td>
+ * <td></td>
+ * </tr>
+ * <tr>
+ * <td>{@code ipc.client.running}</td>
+ * <td>gauge (1 running, 0 not)</td>
+ * <td></td>
+ * </tr>
  * </table>
  *
  * @author IPC contributors
@@ -66,7 +135,10 @@ public class IpcMetrics implements MeterBinder, IpcEventListener {
 	/** Distinct outgoing topics tagged before the rest are tagged {@code other}. */
 	static final int MAX_OUTGOING_TOPICS = 100;
 
-	/** Distinct free-text reasons (handshake failures, invalidations) tagged before the rest are {@code other}. */
+	/**
+	 * Distinct free-text reasons (handshake failures, invalidations) tagged before the
+	 * rest are {@code other}.
+	 */
 	static final int MAX_REASONS = 20;
 
 	static final String OTHER = "other";
@@ -96,7 +168,8 @@ public class IpcMetrics implements MeterBinder, IpcEventListener {
 	 * @param backend the client's transport (connected peers)
 	 * @param sessions the client's session repository (active sessions)
 	 * @param localEndpoint this process's endpoint, not counted as a peer
-	 * @param subscribedTopics the topics something here subscribes to (tagged as is when received)
+	 * @param subscribedTopics the topics something here subscribes to (tagged as is when
+	 * received)
 	 * @param activeHandlers annotated handler invocations in progress
 	 * @param running whether the client runs
 	 */
@@ -111,9 +184,10 @@ public class IpcMetrics implements MeterBinder, IpcEventListener {
 	}
 
 	/**
-	 * Leaves the {@code ipc.rpc.client} and {@code ipc.rpc.server} timers to the RPC observations (Micrometer's meter
-	 * observation handler makes them, with the same names and tags plus {@code error}), so each RPC is timed once.
-	 * Set by the auto-configuration when the client's RPCs are observed.
+	 * Leaves the {@code ipc.rpc.client} and {@code ipc.rpc.server} timers to the RPC
+	 * observations (Micrometer's meter observation handler makes them, with the same
+	 * names and tags plus {@code error}), so each RPC is timed once. Set by the
+	 * auto-configuration when the client's RPCs are observed.
 	 * @param fromObservations whether the observations make the RPC timers
 	 */
 	public void setRpcTimersFromObservations(boolean fromObservations) {
@@ -146,7 +220,8 @@ public class IpcMetrics implements MeterBinder, IpcEventListener {
 		return (size < 0) ? Double.NaN : size;
 	}
 
-	// ------------------------------------------------------------------------------------------------ tag values
+	// ------------------------------------------------------------------------------------------------
+	// tag values
 
 	String incomingTopicTag(@Nullable String topic) {
 		if (topic == null) {
@@ -181,28 +256,29 @@ public class IpcMetrics implements MeterBinder, IpcEventListener {
 		return (subscriptionTopic != null) ? subscriptionTopic : "all";
 	}
 
-	// ------------------------------------------------------------------------------------------------ events
+	// ------------------------------------------------------------------------------------------------
+	// events
 
 	@Override
 	public void messageSent(@Nullable String topic, Endpoint destination, int payloadBytes) {
 		String tag = outgoingTopicTag(topic);
-		this.bound.forEach((m) -> m.counter("ipc.messages.sent", "Messages handed to the transport", "topic", tag)
-			.increment());
+		this.bound.forEach(
+				(m) -> m.counter("ipc.messages.sent", "Messages handed to the transport", "topic", tag).increment());
 	}
 
 	@Override
 	public void sendFailed(@Nullable String topic, Endpoint destination, ErrorKind kind) {
 		String tag = outgoingTopicTag(topic);
-		this.bound.forEach((m) -> m.counter("ipc.messages.send.failures", "Messages that could not be sent", "topic",
-				tag, "kind", kind.name())
+		this.bound.forEach((m) -> m
+			.counter("ipc.messages.send.failures", "Messages that could not be sent", "topic", tag, "kind", kind.name())
 			.increment());
 	}
 
 	@Override
 	public void messageReceived(@Nullable String topic, Endpoint source, int payloadBytes) {
 		String tag = incomingTopicTag(topic);
-		this.bound.forEach((m) -> m.counter("ipc.messages.received", "Messages received and decrypted", "topic", tag)
-			.increment());
+		this.bound.forEach(
+				(m) -> m.counter("ipc.messages.received", "Messages received and decrypted", "topic", tag).increment());
 	}
 
 	@Override
@@ -227,8 +303,9 @@ public class IpcMetrics implements MeterBinder, IpcEventListener {
 	@Override
 	public void subscriberFailed(@Nullable String subscriptionTopic, Throwable error) {
 		String tag = subscriptionTag(subscriptionTopic);
-		this.bound.forEach((m) -> m.counter("ipc.subscriber.failures", "Subscriber invocations that failed", "topic", tag)
-			.increment());
+		this.bound
+			.forEach((m) -> m.counter("ipc.subscriber.failures", "Subscriber invocations that failed", "topic", tag)
+				.increment());
 	}
 
 	@Override
@@ -236,9 +313,11 @@ public class IpcMetrics implements MeterBinder, IpcEventListener {
 		if (this.rpcTimersFromObservations) {
 			return;
 		}
-		this.bound.forEach((m) -> m.timer("ipc.rpc.client", "RPCs sent, by request and outcome", "request",
-				requestType, "outcome", outcome.name())
-			.record(durationNanos, TimeUnit.NANOSECONDS));
+		this.bound.forEach(
+				(m) -> m
+					.timer("ipc.rpc.client", "RPCs sent, by request and outcome", "request", requestType, "outcome",
+							outcome.name())
+					.record(durationNanos, TimeUnit.NANOSECONDS));
 	}
 
 	@Override
@@ -246,9 +325,11 @@ public class IpcMetrics implements MeterBinder, IpcEventListener {
 		if (this.rpcTimersFromObservations) {
 			return;
 		}
-		this.bound.forEach((m) -> m.timer("ipc.rpc.server", "RPCs answered, by request and outcome", "request",
-				requestType, "outcome", outcome.name())
-			.record(durationNanos, TimeUnit.NANOSECONDS));
+		this.bound.forEach(
+				(m) -> m
+					.timer("ipc.rpc.server", "RPCs answered, by request and outcome", "request", requestType, "outcome",
+							outcome.name())
+					.record(durationNanos, TimeUnit.NANOSECONDS));
 	}
 
 	@Override
@@ -262,22 +343,25 @@ public class IpcMetrics implements MeterBinder, IpcEventListener {
 	@Override
 	public void handshakeFailed(Endpoint peer, String reason) {
 		String tag = this.reasons.tag(reason);
-		this.bound.forEach((m) -> m.counter("ipc.handshake.failures", "Failed key exchanges", "reason", tag)
-			.increment());
+		this.bound
+			.forEach((m) -> m.counter("ipc.handshake.failures", "Failed key exchanges", "reason", tag).increment());
 	}
 
 	@Override
 	public void sessionInvalidated(Endpoint peer, String reason) {
 		String tag = this.reasons.tag(reason);
-		this.bound.forEach((m) -> m.counter("ipc.sessions.invalidated", "Sessions discarded", "reason", tag)
-			.increment());
+		this.bound
+			.forEach((m) -> m.counter("ipc.sessions.invalidated", "Sessions discarded", "reason", tag).increment());
 	}
 
 	@Override
 	public void stateChanged(IpcClientState state, @Nullable Throwable cause) {
 	}
 
-	/** Tags the first {@code max} distinct values as themselves and the rest {@code other}. */
+	/**
+	 * Tags the first {@code max} distinct values as themselves and the rest
+	 * {@code other}.
+	 */
 	static final class BoundedValues {
 
 		private final int max;
@@ -314,8 +398,8 @@ public class IpcMetrics implements MeterBinder, IpcEventListener {
 		}
 
 		Counter counter(String name, String description, String... tags) {
-			return this.counters.computeIfAbsent(key(name, tags),
-					(key) -> Counter.builder(name).description(description).tags(Tags.of(tags)).register(this.registry));
+			return this.counters.computeIfAbsent(key(name, tags), (
+					key) -> Counter.builder(name).description(description).tags(Tags.of(tags)).register(this.registry));
 		}
 
 		Timer timer(String name, String description, String... tags) {

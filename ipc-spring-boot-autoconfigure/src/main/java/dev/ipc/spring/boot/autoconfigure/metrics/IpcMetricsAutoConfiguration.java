@@ -28,11 +28,14 @@ import dev.ipc.spring.boot.autoconfigure.IpcAutoConfiguration;
 import dev.ipc.spring.observation.MicrometerIpcObserver;
 
 /**
- * {@link EnableAutoConfiguration Auto-configuration} for {@link IpcMetrics}. Backs off without Micrometer or a
- * {@link MeterRegistry}; switch the meters off with {@code management.metrics.enable.ipc=false}.
+ * {@link EnableAutoConfiguration Auto-configuration} for {@link IpcMetrics}. Backs off
+ * without Micrometer or a {@link MeterRegistry}; switch the meters off with
+ * {@code management.metrics.enable.ipc=false}.
  *
- * <p>The meter binder is also an event listener of the client, so it is created with the client; it reaches the
- * client and the registries only through providers, resolved on first use (after every singleton exists).
+ * <p>
+ * The meter binder is also an event listener of the client, so it is created with the
+ * client; it reaches the client and the registries only through providers, resolved on
+ * first use (after every singleton exists).
  *
  * @author IPC contributors
  * @since 0.1.0
@@ -71,7 +74,8 @@ public final class IpcMetricsAutoConfiguration {
 			IpcClient current = ipcClient.get();
 			return current != null && current.isRunning();
 		});
-		// one source of truth: when RPCs are observed, their timers are made from the observations
+		// one source of truth: when RPCs are observed, their timers are made from the
+		// observations
 		metrics.setRpcTimersFromObservations(observer.getIfUnique() instanceof MicrometerIpcObserver);
 		return metrics;
 	}

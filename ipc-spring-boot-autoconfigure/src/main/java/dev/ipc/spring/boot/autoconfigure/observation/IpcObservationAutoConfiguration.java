@@ -24,14 +24,16 @@ import dev.ipc.spring.observation.IpcSendObservationConvention;
 import dev.ipc.spring.observation.MicrometerIpcObserver;
 
 /**
- * {@link EnableAutoConfiguration Auto-configuration} of the IPC client's observations: with an
- * {@link ObservationRegistry} bean (Boot's, from actuator or {@code spring-boot-micrometer-observation}), RPCs sent
- * and answered and messages sent are observed by a {@link MicrometerIpcObserver} given to the client, and messages
+ * {@link EnableAutoConfiguration Auto-configuration} of the IPC client's observations:
+ * with an {@link ObservationRegistry} bean (Boot's, from actuator or
+ * {@code spring-boot-micrometer-observation}), RPCs sent and answered and messages sent
+ * are observed by a {@link MicrometerIpcObserver} given to the client, and messages
  * handled by {@code @IpcSubscriber} methods by their registry. Convention beans
- * ({@link IpcRpcClientObservationConvention} and the others) replace the defaults; an {@link IpcObserver} bean of
- * the application's replaces the Micrometer one. Backs off without an observation registry; switch observations
- * off with Boot's {@code management.observations.enable.ipc=false} (the {@code ipc.rpc.*} timers, made from these
- * observations, then go too).
+ * ({@link IpcRpcClientObservationConvention} and the others) replace the defaults; an
+ * {@link IpcObserver} bean of the application's replaces the Micrometer one. Backs off
+ * without an observation registry; switch observations off with Boot's
+ * {@code management.observations.enable.ipc=false} (the {@code ipc.rpc.*} timers, made
+ * from these observations, then go too).
  *
  * @author IPC contributors
  * @since 0.1.0
@@ -65,8 +67,8 @@ public final class IpcObservationAutoConfiguration {
 			ObjectProvider<IpcRpcHandlerRegistry> rpcHandlers, ObjectProvider<ObservationRegistry> registry,
 			ObjectProvider<IpcReceiveObservationConvention> receiveConvention) {
 		return () -> {
-			subscribers.ifUnique((subscriberRegistry) -> subscriberRegistry
-				.setObservationRegistry(registry.getObject(), receiveConvention.getIfUnique()));
+			subscribers.ifUnique((subscriberRegistry) -> subscriberRegistry.setObservationRegistry(registry.getObject(),
+					receiveConvention.getIfUnique()));
 			rpcHandlers.ifUnique((handlerRegistry) -> handlerRegistry.setObservationRegistry(registry.getObject()));
 		};
 	}

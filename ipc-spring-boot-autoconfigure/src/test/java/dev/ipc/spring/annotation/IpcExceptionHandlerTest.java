@@ -30,10 +30,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 /**
- * {@link IpcAdvice} and {@link IpcExceptionHandler}: what the advice sees locally, and what the remote caller of a
- * failed {@link IpcRpcHandler} learns.
+ * {@link IpcAdvice} and {@link IpcExceptionHandler}: what the advice sees locally, and
+ * what the remote caller of a failed {@link IpcRpcHandler} learns.
  */
-class IpcExceptionHandlerTests {
+class IpcExceptionHandlerTest {
 
 	private static final Endpoint VAULT = Endpoint.named("vault");
 
@@ -53,7 +53,8 @@ class IpcExceptionHandlerTests {
 			try (TestClients.Peer worker = TestClients.peer(this.bus, "worker")) {
 				RpcRemoteException locked = remoteError(worker, new Echo("locked"));
 				assertThat(locked.error()).isInstanceOf(RpcError.ResponseSerialization.class);
-				assertThat(((RpcError.ResponseSerialization) locked.error()).message()).isEqualTo("The vault is locked");
+				assertThat(((RpcError.ResponseSerialization) locked.error()).message())
+					.isEqualTo("The vault is locked");
 				assertThat(locked.getMessage()).doesNotContain("VaultLocked", "secret");
 				VaultAdvice advice = context.getBean(VaultAdvice.class);
 				assertThat(advice.seen).as("the advice sees the exception and the request's context")
@@ -135,19 +136,21 @@ class IpcExceptionHandlerTests {
 		this.vault.run((context) -> {
 			try (TestClients.Peer worker = TestClients.peer(this.bus, "worker")) {
 				assertThat(remoteError(worker, new Echo("locked")).getMessage()).contains("handler failed: VaultLocked")
-					.doesNotContain("secret", IpcExceptionHandlerTests.class.getName());
+					.doesNotContain("secret", IpcExceptionHandlerTest.class.getName());
 			}
 		});
 	}
 
 	@Test
 	void invalidExceptionHandlersFailStartup() {
-		this.vault.withBean(BadReturnAdvice.class).run((context) -> assertThat(definitionFailure(context.getStartupFailure()))
-			.hasMessageContaining(BadReturnAdvice.class.getName() + ".handle(RuntimeException)")
-			.hasMessageContaining("returns int"));
-		this.vault.withBean(NoExceptionAdvice.class).run((context) -> assertThat(definitionFailure(context.getStartupFailure()))
-			.hasMessageContaining(NoExceptionAdvice.class.getName() + ".handle(String)")
-			.hasMessageContaining("names no exception type"));
+		this.vault.withBean(BadReturnAdvice.class)
+			.run((context) -> assertThat(definitionFailure(context.getStartupFailure()))
+				.hasMessageContaining(BadReturnAdvice.class.getName() + ".handle(RuntimeException)")
+				.hasMessageContaining("returns int"));
+		this.vault.withBean(NoExceptionAdvice.class)
+			.run((context) -> assertThat(definitionFailure(context.getStartupFailure()))
+				.hasMessageContaining(NoExceptionAdvice.class.getName() + ".handle(String)")
+				.hasMessageContaining("names no exception type"));
 	}
 
 	private static Throwable definitionFailure(Throwable failure) {

@@ -23,23 +23,29 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Devtools restarts: an application's classes come from a restart class loader that is dropped when the context
- * closes. Nothing of the IPC stack (static caches keyed by class, Jackson, handler metadata, threads and their
- * context class loader) may keep that loader alive, or every restart leaks a whole application's classes.
+ * Devtools restarts: an application's classes come from a restart class loader that is
+ * dropped when the context closes. Nothing of the IPC stack (static caches keyed by
+ * class, Jackson, handler metadata, threads and their context class loader) may keep that
+ * loader alive, or every restart leaks a whole application's classes.
  *
- * <p>Spring's caches hold classes through soft references, which a plain {@code System.gc()} keeps; the module's
- * surefire configuration runs with {@code -XX:SoftRefLRUPolicyMSPerMB=0} so they go at the first collection, as
- * devtools forces them to go on a restart. What this test catches is a strong reference.
+ * <p>
+ * Spring's caches hold classes through soft references, which a plain {@code System.gc()}
+ * keeps; the module's surefire configuration runs with
+ * {@code -XX:SoftRefLRUPolicyMSPerMB=0} so they go at the first collection, as devtools
+ * forces them to go on a restart. What this test catches is a strong reference.
  */
-class RestartClassLoaderTests {
+class RestartClassLoaderTest {
 
 	private static final String PROBE_PACKAGE = ProbeConfiguration.class.getPackageName() + ".";
 
 	@Test
 	void aClosedContextsClassLoaderCanBeCollected() throws Exception {
-		// Spring Boot keeps a few JVM-wide singletons made by the first context of the JVM (BindConverter's shared
-		// instance holds the context class loader it was made under); devtools' first context runs before any
-		// restart, so prime them with a context of the test's own loader, as a real first start would
+		// Spring Boot keeps a few JVM-wide singletons made by the first context of the
+		// JVM (BindConverter's shared
+		// instance holds the context class loader it was made under); devtools' first
+		// context runs before any
+		// restart, so prime them with a context of the test's own loader, as a real first
+		// start would
 		new ApplicationContextRunner()
 			.withConfiguration(AutoConfigurations.of(JacksonAutoConfiguration.class, IpcAutoConfiguration.class))
 			.withPropertyValues("ipc.transport.type=in-memory", "ipc.endpoint=first-start")
@@ -51,15 +57,19 @@ class RestartClassLoaderTests {
 		});
 	}
 
-	/** Starts the probe application from a fresh loader, exercises RPC and pub/sub, closes it; returns the loader. */
+	/**
+	 * Starts the probe application from a fresh loader, exercises RPC and pub/sub, closes
+	 * it; returns the loader.
+	 */
 	private static WeakReference<ClassLoader> runOneRestartGeneration() throws Exception {
 		URL classes = ProbeConfiguration.class.getProtectionDomain().getCodeSource().getLocation();
-		RestartLoader loader = new RestartLoader(new URL[] { classes }, RestartClassLoaderTests.class.getClassLoader());
+		RestartLoader loader = new RestartLoader(new URL[] { classes }, RestartClassLoaderTest.class.getClassLoader());
 		Class<?> configuration = loader.loadClass(ProbeConfiguration.class.getName());
 		assertThat(configuration.getClassLoader()).isSameAs(loader);
 		Thread thread = Thread.currentThread();
 		ClassLoader previous = thread.getContextClassLoader();
-		thread.setContextClassLoader(loader); // as devtools does for the restarted main thread
+		thread.setContextClassLoader(loader); // as devtools does for the restarted main
+												// thread
 		try {
 			InMemoryBus bus = new InMemoryBus();
 			new ApplicationContextRunner().withClassLoader(loader)
@@ -95,7 +105,10 @@ class RestartClassLoaderTests {
 		return new WeakReference<>(loader);
 	}
 
-	/** Child-first for the probe application's package, like devtools' restart class loader for project classes. */
+	/**
+	 * Child-first for the probe application's package, like devtools' restart class
+	 * loader for project classes.
+	 */
 	private static final class RestartLoader extends URLClassLoader {
 
 		RestartLoader(URL[] urls, ClassLoader parent) {

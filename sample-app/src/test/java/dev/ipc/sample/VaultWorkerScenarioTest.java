@@ -30,13 +30,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The sample's scenario in CI, configured as in {@code application.yml}: the vault (this test's application, the
- * Unix-socket host) and the worker (a second application, a peer) talk over the encrypted Unix socket, and the
- * vault's actuator shows it. {@link DemoLauncherTests} runs the same scenario as two processes.
+ * The sample's scenario in CI, configured as in {@code application.yml}: the vault (this
+ * test's application, the Unix-socket host) and the worker (a second application, a peer)
+ * talk over the encrypted Unix socket, and the vault's actuator shows it.
+ * {@link DemoLauncherTest} runs the same scenario as two processes.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @ActiveProfiles("vault")
-class VaultWorkerScenarioTests {
+class VaultWorkerScenarioTest {
 
 	private static final Path SOCKET = socketPath();
 
@@ -56,7 +57,8 @@ class VaultWorkerScenarioTests {
 		worker = new SpringApplicationBuilder(SampleApplication.class).profiles("worker")
 			.web(WebApplicationType.NONE)
 			.bannerMode(Banner.Mode.OFF)
-			.run("--sample.worker.interval=100ms", "--sample.worker.initial-delay=0ms", "--ipc.transport.path=" + SOCKET);
+			.run("--sample.worker.interval=100ms", "--sample.worker.initial-delay=0ms",
+					"--ipc.transport.path=" + SOCKET);
 	}
 
 	@DynamicPropertySource
@@ -105,8 +107,9 @@ class VaultWorkerScenarioTests {
 			.retrieve()
 			.body(String.class);
 		assertThat(metric).contains("\"name\":\"ipc.rpc.server\"");
-		assertThat(this.meterRegistry.get("ipc.messages.received").tag("topic", "vault.job-completed").counter()
-			.count()).isGreaterThanOrEqualTo(1);
+		assertThat(
+				this.meterRegistry.get("ipc.messages.received").tag("topic", "vault.job-completed").counter().count())
+			.isGreaterThanOrEqualTo(1);
 	}
 
 }

@@ -9,10 +9,13 @@ import org.springframework.boot.test.context.SpringBootTest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The test client under the name of the peer it stands in for (a handler's source filter sees that name). */
+/**
+ * The test client under the name of the peer it stands in for (a handler's source filter
+ * sees that name).
+ */
 @SpringBootTest(classes = TestApplication.class)
 @AutoConfigureIpcTest(clientEndpoint = "worker", timeout = "5s")
-class RenamedTestClientTests {
+class RenamedTestClientTest {
 
 	@Autowired
 	IpcTestClient ipc;

@@ -27,7 +27,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Tests for {@link IpcEndpointAutoConfiguration}.
  */
-class IpcEndpointAutoConfigurationTests {
+class IpcEndpointAutoConfigurationTest {
 
 	private final InMemoryBus bus = new InMemoryBus();
 

@@ -25,7 +25,7 @@ import static org.awaitility.Awaitility.await;
 /**
  * The health of a peer that cannot reach its host says why (issue 9, A6).
  */
-class IpcHealthConnectionProblemTests {
+class IpcHealthConnectionProblemTest {
 
 	@TempDir
 	Path dir;

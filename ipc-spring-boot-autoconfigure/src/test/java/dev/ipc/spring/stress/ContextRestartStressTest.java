@@ -27,18 +27,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * A devtools-style restart: the application context in this JVM ({@link HeadlessApp} with the starter) is closed and
- * a new one created at once, with a new client under the same endpoint name, while the other side keeps running in
- * its own JVM; {@link CpuLoad} keeps the CPUs busy. After each restart the first RPC and the first event succeed in
- * both directions, alternately with the restarted context and the other side speaking first, and with an RPC or an
- * event first (default settings: Noise, 30 s RPC timeout; a timed-out RPC or a lost event fails the test). Once with
- * the restarted context as the socket host, once as a peer.
+ * A devtools-style restart: the application context in this JVM ({@link HeadlessApp} with
+ * the starter) is closed and a new one created at once, with a new client under the same
+ * endpoint name, while the other side keeps running in its own JVM; {@link CpuLoad} keeps
+ * the CPUs busy. After each restart the first RPC and the first event succeed in both
+ * directions, alternately with the restarted context and the other side speaking first,
+ * and with an RPC or an event first (default settings: Noise, 30 s RPC timeout; a
+ * timed-out RPC or a lost event fails the test). Once with the restarted context as the
+ * socket host, once as a peer.
  *
- * <p>Tagged {@code stress}: {@code ipc.stress.iterations} restarts per scenario (2 by default, more with
- * {@code -Pstress}).
+ * <p>
+ * Tagged {@code stress}: {@code ipc.stress.iterations} restarts per scenario (2 by
+ * default, more with {@code -Pstress}).
  */
 @Tag("stress")
-class ContextRestartStressTests {
+class ContextRestartStressTest {
 
 	private static final int ITERATIONS = Integer.getInteger("ipc.stress.iterations", 2);
 
@@ -107,7 +110,8 @@ class ContextRestartStressTests {
 				awaitReachableHere("worker");
 			}
 			else {
-				await().atMost(WAIT).pollInterval(Duration.ofMillis(50))
+				await().atMost(WAIT)
+					.pollInterval(Duration.ofMillis(50))
 					.until(() -> worker.call("role", WAIT).equals("ROLE PEER true"));
 			}
 			exchange(worker, restartedSpeaksFirst(i), rpcFirst(i), "r" + i);
@@ -129,8 +133,10 @@ class ContextRestartStressTests {
 				awaitConnectedHere();
 			}
 			else {
-				await().atMost(WAIT).pollInterval(Duration.ofMillis(50)).until(() -> Arrays
-					.asList(vault.call("peers", WAIT).substring("PEERS ".length()).split(",")).contains("worker"));
+				await().atMost(WAIT)
+					.pollInterval(Duration.ofMillis(50))
+					.until(() -> Arrays.asList(vault.call("peers", WAIT).substring("PEERS ".length()).split(","))
+						.contains("worker"));
 			}
 			exchange(vault, restartedSpeaksFirst(i), rpcFirst(i), "r" + i);
 		}
@@ -141,7 +147,10 @@ class ContextRestartStressTests {
 		return iteration % 2 == 1;
 	}
 
-	/** The very first message after the restart: an event on iterations 0, 3 (mod 4), an RPC on 1, 2. */
+	/**
+	 * The very first message after the restart: an event on iterations 0, 3 (mod 4), an
+	 * RPC on 1, 2.
+	 */
 	private static boolean rpcFirst(int iteration) {
 		int phase = iteration % 4;
 		return phase == 1 || phase == 2;
@@ -160,11 +169,14 @@ class ContextRestartStressTests {
 	}
 
 	private void awaitReachableHere(String name) {
-		await().atMost(WAIT).pollInterval(Duration.ofMillis(20))
+		await().atMost(WAIT)
+			.pollInterval(Duration.ofMillis(20))
 			.until(() -> transportHere().reachableEndpoints().contains(Endpoint.named(name)));
 	}
 
-	/** Both ways: an event and an RPC from the first speaker, then from the other side. */
+	/**
+	 * Both ways: an event and an RPC from the first speaker, then from the other side.
+	 */
 	private void exchange(ChildJvm other, boolean hereFirst, boolean rpcFirst, String tag) throws Exception {
 		if (hereFirst) {
 			fromHere(other, rpcFirst, tag);

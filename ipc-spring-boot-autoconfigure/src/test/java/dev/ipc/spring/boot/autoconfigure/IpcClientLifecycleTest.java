@@ -37,9 +37,10 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Tests for {@link IpcClientLifecycle}: late start, graceful drain within the grace period, restart.
+ * Tests for {@link IpcClientLifecycle}: late start, graceful drain within the grace
+ * period, restart.
  */
-class IpcClientLifecycleTests {
+class IpcClientLifecycleTest {
 
 	private static final Endpoint VAULT = Endpoint.named("vault");
 
@@ -121,9 +122,10 @@ class IpcClientLifecycleTests {
 	}
 
 	/**
-	 * Keeps the transport open during close until the test lets it go: destroyed before the backend it depends on.
-	 * Lets the caller read its reply before the vault disconnects (the core fails a caller's pending requests on
-	 * disconnect even when their reply is already buffered).
+	 * Keeps the transport open during close until the test lets it go: destroyed before
+	 * the backend it depends on. Lets the caller read its reply before the vault
+	 * disconnects (the core fails a caller's pending requests on disconnect even when
+	 * their reply is already buffered).
 	 */
 	static class BackendCloseGate implements DisposableBean {
 

@@ -17,7 +17,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Tests for {@link PayloadTypes}.
  */
-class PayloadTypesTests {
+class PayloadTypesTest {
 
 	private final JsonMapper mapper = PayloadCodec.defaults().mapper();
 

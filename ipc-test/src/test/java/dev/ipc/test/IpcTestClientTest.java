@@ -23,10 +23,13 @@ import org.springframework.boot.test.context.SpringBootTest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** An application configured for a Unix socket, tested through the in-memory bus with the test client. */
+/**
+ * An application configured for a Unix socket, tested through the in-memory bus with the
+ * test client.
+ */
 @SpringBootTest(classes = TestApplication.class)
 @AutoConfigureIpcTest
-class IpcTestClientTests {
+class IpcTestClientTest {
 
 	@Autowired
 	IpcTestClient ipc;

@@ -11,17 +11,17 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Keeps the README's first command true: the demo starts a vault and a worker as two real processes that talk over
- * the encrypted Unix socket, completes its rounds and exits 0.
+ * Keeps the README's first command true: the demo starts a vault and a worker as two real
+ * processes that talk over the encrypted Unix socket, completes its rounds and exits 0.
  */
-class DemoLauncherTests {
+class DemoLauncherTest {
 
 	@Test
 	void demoRunsTwoProcessesThatTalk() throws IOException, InterruptedException {
 		String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-		Process demo = new ProcessBuilder(List.of(java, "-cp", System.getProperty("java.class.path"),
-				SampleApplication.class.getName(), "demo", "--sample.demo.rounds=2", "--server.port=0",
-				"--sample.worker.interval=200ms"))
+		Process demo = new ProcessBuilder(
+				List.of(java, "-cp", System.getProperty("java.class.path"), SampleApplication.class.getName(), "demo",
+						"--sample.demo.rounds=2", "--server.port=0", "--sample.worker.interval=200ms"))
 			.redirectErrorStream(true)
 			.start();
 		try {

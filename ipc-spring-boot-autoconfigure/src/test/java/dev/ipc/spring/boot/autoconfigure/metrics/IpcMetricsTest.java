@@ -15,10 +15,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Tests for {@link IpcMetrics}' tag bounding.
  */
-class IpcMetricsTests {
+class IpcMetricsTest {
 
-	private final IpcMetrics metrics = new IpcMetrics(new TestCommunicationBackend(),
-			new InMemorySessionRepository<>(), Endpoint.named("me"), () -> Set.of("known"), () -> 0, () -> true);
+	private final IpcMetrics metrics = new IpcMetrics(new TestCommunicationBackend(), new InMemorySessionRepository<>(),
+			Endpoint.named("me"), () -> Set.of("known"), () -> 0, () -> true);
 
 	@Test
 	void incomingTopicsAreTaggedOnlyWhenSubscribed() {

@@ -23,10 +23,11 @@ import dev.ipc.transport.memory.InMemoryBus;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Tests for {@link IpcHandlerMethodConfiguration}: the handlers' {@code MessageHandlerMethodFactory}, its validator and
- * custom resolvers, and its back-off.
+ * Tests for {@link IpcHandlerMethodConfiguration}: the handlers'
+ * {@code MessageHandlerMethodFactory}, its validator and custom resolvers, and its
+ * back-off.
  */
-class IpcHandlerMethodConfigurationTests {
+class IpcHandlerMethodConfigurationTest {
 
 	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
 		.withConfiguration(AutoConfigurations.of(IpcAutoConfiguration.class))
@@ -49,21 +50,20 @@ class IpcHandlerMethodConfigurationTests {
 	@Test
 	void usesTheApplicationsValidator() {
 		this.contextRunner.withConfiguration(AutoConfigurations.of(ValidationAutoConfiguration.class))
-			.run((context) -> assertThat(ReflectionTestUtils.getField(
-					context.getBean(IpcMessageHandlerMethodFactory.class), "validator"))
+			.run((context) -> assertThat(
+					ReflectionTestUtils.getField(context.getBean(IpcMessageHandlerMethodFactory.class), "validator"))
 				.isSameAs(context.getBean(org.springframework.validation.Validator.class)));
 	}
 
 	@Test
 	void addsTheResolversOfEveryConfigurerInOrder() {
 		this.contextRunner.withBean(SecondConfigurer.class).withBean(FirstConfigurer.class).run((context) -> {
-				IpcMessageHandlerMethodFactory factory = context.getBean(IpcMessageHandlerMethodFactory.class);
-				@SuppressWarnings("unchecked")
-				List<HandlerMethodArgumentResolver> custom = (List<HandlerMethodArgumentResolver>) ReflectionTestUtils
-					.getField(factory, "customResolvers");
-				assertThat(custom).extracting((resolver) -> ((Marker) resolver).name())
-					.containsExactly("first", "second");
-			});
+			IpcMessageHandlerMethodFactory factory = context.getBean(IpcMessageHandlerMethodFactory.class);
+			@SuppressWarnings("unchecked")
+			List<HandlerMethodArgumentResolver> custom = (List<HandlerMethodArgumentResolver>) ReflectionTestUtils
+				.getField(factory, "customResolvers");
+			assertThat(custom).extracting((resolver) -> ((Marker) resolver).name()).containsExactly("first", "second");
+		});
 	}
 
 	@Test
@@ -81,7 +81,8 @@ class IpcHandlerMethodConfigurationTests {
 	@Test
 	void aFactoryUnderAnotherNameDoesNotReplaceOurs() {
 		this.contextRunner
-			.withBean("somebodyElsesFactory", MessageHandlerMethodFactory.class, DefaultMessageHandlerMethodFactory::new)
+			.withBean("somebodyElsesFactory", MessageHandlerMethodFactory.class,
+					DefaultMessageHandlerMethodFactory::new)
 			.run((context) -> assertThat(context).hasSingleBean(IpcMessageHandlerMethodFactory.class));
 	}
 

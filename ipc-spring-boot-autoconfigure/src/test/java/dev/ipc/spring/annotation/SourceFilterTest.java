@@ -12,7 +12,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Tests for {@link SourceFilter}.
  */
-class SourceFilterTests {
+class SourceFilterTest {
 
 	@Test
 	void emptyAcceptsEverything() {

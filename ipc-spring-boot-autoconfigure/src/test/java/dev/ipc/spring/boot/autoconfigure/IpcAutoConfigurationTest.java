@@ -60,7 +60,7 @@ import static org.assertj.core.api.Assertions.assertThatException;
 /**
  * Tests for {@link IpcAutoConfiguration}.
  */
-class IpcAutoConfigurationTests {
+class IpcAutoConfigurationTest {
 
 	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
 		.withConfiguration(AutoConfigurations.of(IpcAutoConfiguration.class))
@@ -114,7 +114,8 @@ class IpcAutoConfigurationTests {
 			.run((context) -> {
 				IpcProperties properties = context.getBean(IpcProperties.class);
 				assertThat(properties.transport().type()).isEqualTo(IpcProperties.TransportType.IN_MEMORY);
-				assertThat(properties.crypto().suite()).isEqualTo(IpcProperties.NoiseSuite.NOISE_NN_25519_CHACHAPOLY_BLAKE2S);
+				assertThat(properties.crypto().suite())
+					.isEqualTo(IpcProperties.NoiseSuite.NOISE_NN_25519_CHACHAPOLY_BLAKE2S);
 				assertThat(properties.crypto().rehandshakeInterval()).isEqualTo(Duration.ofSeconds(60));
 				assertThat(properties.transport().role()).isEqualTo(IpcProperties.TransportRole.PEER);
 				assertThat(properties.rpc().timeout()).isEqualTo(Duration.ofMillis(1500));
@@ -192,8 +193,8 @@ class IpcAutoConfigurationTests {
 	}
 
 	@Order(0)
-	private record OrderedCustomizer(int order, String name, List<String> calls)
-			implements IpcClientCustomizer, org.springframework.core.Ordered {
+	private record OrderedCustomizer(int order, String name,
+			List<String> calls) implements IpcClientCustomizer, org.springframework.core.Ordered {
 
 		@Override
 		public void customize(dev.ipc.client.IpcClientBuilder builder) {
@@ -279,7 +280,8 @@ class IpcAutoConfigurationTests {
 
 	@Test
 	void tcpTransportBindsTheConfiguredLoopbackPort() {
-		this.contextRunner.withPropertyValues("ipc.transport.type=tcp", "ipc.transport.role=host", "ipc.transport.port=0")
+		this.contextRunner
+			.withPropertyValues("ipc.transport.type=tcp", "ipc.transport.role=host", "ipc.transport.port=0")
 			.run((context) -> {
 				assertThat(context).hasNotFailed();
 				SocketTransport transport = (SocketTransport) context.getBean(CommunicationBackend.class);
@@ -289,8 +291,9 @@ class IpcAutoConfigurationTests {
 
 	@Test
 	void configuredSuiteTimeoutsAndIntervalReachTheNoiseProvider() {
-		this.inMemory.withPropertyValues("ipc.crypto.provider=noise", "ipc.crypto.suite=Noise_NN_25519_AESGCM_SHA256",
-				"ipc.crypto.handshake-timeout=3s", "ipc.crypto.rehandshake-interval=60s")
+		this.inMemory
+			.withPropertyValues("ipc.crypto.provider=noise", "ipc.crypto.suite=Noise_NN_25519_AESGCM_SHA256",
+					"ipc.crypto.handshake-timeout=3s", "ipc.crypto.rehandshake-interval=60s")
 			.run((context) -> {
 				NoiseCryptoProvider provider = context.getBean(NoiseCryptoProvider.class);
 				assertThat(provider.initiatorSuite()).isEqualTo(dev.ipc.crypto.noise.NoiseSuite.X25519_AESGCM_SHA256);
@@ -338,8 +341,8 @@ class IpcAutoConfigurationTests {
 
 	@Test
 	void tcpOnANonLoopbackAddressMustBeAllowed() {
-		this.contextRunner.withPropertyValues("ipc.crypto.provider=none", "ipc.transport.type=tcp",
-				"ipc.transport.host=0.0.0.0")
+		this.contextRunner
+			.withPropertyValues("ipc.crypto.provider=none", "ipc.transport.type=tcp", "ipc.transport.host=0.0.0.0")
 			.run((context) -> assertThat(context).getFailure()
 				.rootCause()
 				.isInstanceOf(IpcConfigurationException.class)
@@ -355,7 +358,8 @@ class IpcAutoConfigurationTests {
 	void invalidValuesFailValidation() {
 		this.inMemory.withConfiguration(AutoConfigurations.of(ValidationAutoConfiguration.class))
 			.withPropertyValues("ipc.subscriber.queue-capacity=0")
-			.run((context) -> assertThat(context).getFailure().hasStackTraceContaining("ipc.subscriber.queue-capacity"));
+			.run((context) -> assertThat(context).getFailure()
+				.hasStackTraceContaining("ipc.subscriber.queue-capacity"));
 	}
 
 	@Test
@@ -412,7 +416,8 @@ class IpcAutoConfigurationTests {
 
 	private static String discover(InMemoryBus bus) throws Exception {
 		try (TestClients.Peer probe = TestClients.peer(bus, "probe")) {
-			DiscoverResponse response = probe.client().request(new DiscoverRequest(), Endpoint.named("vault"))
+			DiscoverResponse response = probe.client()
+				.request(new DiscoverRequest(), Endpoint.named("vault"))
 				.get(5, java.util.concurrent.TimeUnit.SECONDS);
 			return response.version();
 		}

@@ -27,7 +27,7 @@ import static org.awaitility.Awaitility.await;
 /**
  * Tests for the {@code concurrency} of annotated handlers.
  */
-class IpcHandlerConcurrencyTests {
+class IpcHandlerConcurrencyTest {
 
 	private static final Endpoint VAULT = Endpoint.named("vault");
 
@@ -84,7 +84,8 @@ class IpcHandlerConcurrencyTests {
 				CompletableFuture<String> first = worker.client().request(new Slow("1"), VAULT);
 				assertThat(handlers.slowEntered.await(5, TimeUnit.SECONDS)).isTrue();
 				CompletableFuture<String> second = worker.client().request(new Slow("2"), VAULT);
-				// the second request reached the registry, but waits for the permit the first one holds
+				// the second request reached the registry, but waits for the permit the
+				// first one holds
 				await().atMost(5, TimeUnit.SECONDS).until(() -> registry.getInFlightCount() == 2);
 				assertThat(handlers.slowCalls).hasValue(1);
 				handlers.slowRelease.countDown();

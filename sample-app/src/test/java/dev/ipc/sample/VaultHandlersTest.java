@@ -19,13 +19,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * The vault's handlers, tested in one JVM without a socket: the test client stands in for the worker (the only
- * endpoint the vault answers). This is the example of the README's "Testing your handlers".
+ * The vault's handlers, tested in one JVM without a socket: the test client stands in for
+ * the worker (the only endpoint the vault answers). This is the example of the README's
+ * "Testing your handlers".
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE)
 @ActiveProfiles("vault")
 @AutoConfigureIpcTest(clientEndpoint = "worker")
-class VaultHandlersTests {
+class VaultHandlersTest {
 
 	@Autowired
 	IpcTestClient worker;

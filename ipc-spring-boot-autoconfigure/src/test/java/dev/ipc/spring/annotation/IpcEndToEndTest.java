@@ -40,10 +40,11 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Two auto-configured applications, a vault and a worker, talking over one shared {@link InMemoryBus}: annotated
- * subscribers and RPC handlers with {@link Source} parameters and source restrictions.
+ * Two auto-configured applications, a vault and a worker, talking over one shared
+ * {@link InMemoryBus}: annotated subscribers and RPC handlers with {@link Source}
+ * parameters and source restrictions.
  */
-class IpcEndToEndTests {
+class IpcEndToEndTest {
 
 	private static final String USER = System.getProperty("user.name");
 
@@ -71,8 +72,8 @@ class IpcEndToEndTests {
 			client.send(new TestEvent("job done"), VAULT);
 			VaultHandlers handlers = vault.getBean(VaultHandlers.class);
 			await().atMost(5, TimeUnit.SECONDS).until(() -> handlers.events.size() == 1);
-			assertThat(handlers.events).containsExactly("job done from Named[name=worker, user=" + USER
-					+ "] on test.event, 19 bytes");
+			assertThat(handlers.events)
+				.containsExactly("job done from Named[name=worker, user=" + USER + "] on test.event, 19 bytes");
 		}));
 	}
 
@@ -122,7 +123,8 @@ class IpcEndToEndTests {
 	void invalidRequestsAreAnsweredWithTheViolations() {
 		this.vault.run((vault) -> this.worker.run((worker) -> {
 			IpcClient client = worker.getBean(IpcClient.class);
-			assertRemoteError(client.request(new Sum(-1, 2), VAULT), "Invalid request: a must be greater than or equal to 0");
+			assertRemoteError(client.request(new Sum(-1, 2), VAULT),
+					"Invalid request: a must be greater than or equal to 0");
 			assertThat(vault.getBean(VaultHandlers.class).callers).isEmpty();
 		}));
 	}
@@ -147,8 +149,7 @@ class IpcEndToEndTests {
 	void handlerExceptionsBecomeErrorReplies() {
 		this.vault.run((vault) -> this.worker.run((worker) -> {
 			IpcClient client = worker.getBean(IpcClient.class);
-			RpcRemoteException refused = assertRemoteError(client.request(new Fail("public"), VAULT),
-					"not today");
+			RpcRemoteException refused = assertRemoteError(client.request(new Fail("public"), VAULT), "not today");
 			assertThat(refused.error()).isInstanceOf(RpcError.ResponseSerialization.class);
 			RpcRemoteException failed = assertRemoteError(client.request(new Fail("internal"), VAULT),
 					"handler failed: IllegalStateException");
@@ -214,8 +215,8 @@ class IpcEndToEndTests {
 
 		@IpcSubscriber(sources = "worker")
 		void onEvent(TestEvent event, Source source, IncomingMessage message, @IpcTopic String topic) {
-			this.events.add(event.text() + " from " + source + " on " + topic + ", " + message.payload().length
-					+ " bytes");
+			this.events
+				.add(event.text() + " from " + source + " on " + topic + ", " + message.payload().length + " bytes");
 		}
 
 		@IpcSubscriber(errorHandler = "recordingErrorHandler")

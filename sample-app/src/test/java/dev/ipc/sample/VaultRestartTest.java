@@ -24,17 +24,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The sample's vault restarts while its worker keeps running: the vault (the Unix-socket host) runs in its own JVM and
- * is killed (SIGKILL) or stopped (SIGTERM) and started again; the worker (a peer, in this JVM, configured as in
- * {@code application.yml} but with its schedule pushed out so that the test runs its rounds) reconnects, and its first
- * round after the restart succeeds: the credential RPC (which the worker waits on for 5 s) is answered and the
- * job event reaches the vault. {@link CpuLoad} keeps the CPUs busy meanwhile. Before the fix of issue A1 the first RPC
- * after a vault restart timed out.
+ * The sample's vault restarts while its worker keeps running: the vault (the Unix-socket
+ * host) runs in its own JVM and is killed (SIGKILL) or stopped (SIGTERM) and started
+ * again; the worker (a peer, in this JVM, configured as in {@code application.yml} but
+ * with its schedule pushed out so that the test runs its rounds) reconnects, and its
+ * first round after the restart succeeds: the credential RPC (which the worker waits on
+ * for 5 s) is answered and the job event reaches the vault. {@link CpuLoad} keeps the
+ * CPUs busy meanwhile. Before the fix of issue A1 the first RPC after a vault restart
+ * timed out.
  *
- * <p>Tagged {@code stress}: {@code ipc.stress.jvm-iterations} restarts (2 by default, more with {@code -Pstress}).
+ * <p>
+ * Tagged {@code stress}: {@code ipc.stress.jvm-iterations} restarts (2 by default, more
+ * with {@code -Pstress}).
  */
 @Tag("stress")
-class VaultRestartTests {
+class VaultRestartTest {
 
 	private static final int ITERATIONS = Integer.getInteger("ipc.stress.jvm-iterations", 2);
 
@@ -57,7 +61,8 @@ class VaultRestartTests {
 		this.worker = new SpringApplicationBuilder(SampleApplication.class).profiles("worker")
 			.web(WebApplicationType.NONE)
 			.bannerMode(Banner.Mode.OFF)
-			.run("--sample.worker.initial-delay=1h", "--sample.worker.interval=1h", "--ipc.transport.path=" + this.socket);
+			.run("--sample.worker.initial-delay=1h", "--sample.worker.interval=1h",
+					"--ipc.transport.path=" + this.socket);
 	}
 
 	@AfterEach
@@ -81,7 +86,10 @@ class VaultRestartTests {
 		return (SocketTransport) this.worker.getBean(CommunicationBackend.class);
 	}
 
-	/** One worker round, run by the test: the RPC must be answered and the event must reach the vault. */
+	/**
+	 * One worker round, run by the test: the RPC must be answered and the event must
+	 * reach the vault.
+	 */
 	private void roundSucceeds(String why) {
 		SyncWorker sync = this.worker.getBean(SyncWorker.class);
 		int before = sync.completedRounds();
@@ -108,7 +116,8 @@ class VaultRestartTests {
 			}
 			await().atMost(WAIT).until(() -> !workerTransport().isConnected());
 			this.vault = startVault();
-			// no wait for the vault to finish starting: the worker speaks as soon as it is connected again
+			// no wait for the vault to finish starting: the worker speaks as soon as it
+			// is connected again
 			assertThat(workerTransport().awaitConnected(START)).isTrue();
 			roundSucceeds("after the vault was " + (kill ? "killed" : "stopped") + " and restarted (" + (i + 1) + ")");
 		}

@@ -20,11 +20,12 @@ import dev.ipc.transport.socket.SocketTransportOptions.Role;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A headless application ({@code spring.main.web-application-type=none}, {@link HeadlessApp}) in its own JVM stays up
- * after {@code main} returned because its IPC client runs ({@code ipc.keep-alive}, default true), serves an RPC, and
- * exits cleanly on SIGTERM; with {@code ipc.keep-alive=false} it ends right after startup.
+ * A headless application ({@code spring.main.web-application-type=none},
+ * {@link HeadlessApp}) in its own JVM stays up after {@code main} returned because its
+ * IPC client runs ({@code ipc.keep-alive}, default true), serves an RPC, and exits
+ * cleanly on SIGTERM; with {@code ipc.keep-alive=false} it ends right after startup.
  */
-class HeadlessAppProcessTests {
+class HeadlessAppProcessTest {
 
 	private static final Duration START = Duration.ofSeconds(90);
 
@@ -72,7 +73,9 @@ class HeadlessAppProcessTests {
 
 		vault.terminate();
 		assertThat(vault.awaitExit(EXIT)).as("ends on SIGTERM").hasValue(143);
-		vault.awaitLine(0, (l) -> l.equals("CLOSED vault"), EXIT); // the context was closed by Boot's shutdown hook
+		vault.awaitLine(0, (l) -> l.equals("CLOSED vault"), EXIT); // the context was
+																	// closed by Boot's
+																	// shutdown hook
 	}
 
 	@Test

@@ -50,10 +50,10 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Tests for {@link IpcObservationAutoConfiguration}: the observations made for RPCs, sends and receives, their
- * conventions, and the RPC timers made from them.
+ * Tests for {@link IpcObservationAutoConfiguration}: the observations made for RPCs,
+ * sends and receives, their conventions, and the RPC timers made from them.
  */
-class IpcObservationAutoConfigurationTests {
+class IpcObservationAutoConfigurationTest {
 
 	private static final Endpoint VAULT = Endpoint.named("vault");
 
@@ -73,12 +73,12 @@ class IpcObservationAutoConfigurationTests {
 		this.observations.observationConfig().observationHandler(new ObservationHandler<>() {
 			@Override
 			public void onStart(Observation.Context context) {
-				IpcObservationAutoConfigurationTests.this.started.add(context);
+				IpcObservationAutoConfigurationTest.this.started.add(context);
 			}
 
 			@Override
 			public void onStop(Observation.Context context) {
-				IpcObservationAutoConfigurationTests.this.stopped.add(context);
+				IpcObservationAutoConfigurationTest.this.stopped.add(context);
 			}
 
 			@Override
@@ -124,7 +124,8 @@ class IpcObservationAutoConfigurationTests {
 					.hasLowCardinalityKeyValue("outcome", "SUCCESS")
 					.hasHighCardinalityKeyValue("ipc.peer", "worker")
 					.doesNotHaveError();
-				assertThat(this.stopped).filteredOn((c) -> "HANDLER_ERROR".equals(c.getLowCardinalityKeyValue("outcome").getValue()))
+				assertThat(this.stopped)
+					.filteredOn((c) -> "HANDLER_ERROR".equals(c.getLowCardinalityKeyValue("outcome").getValue()))
 					.singleElement()
 					.satisfies((c) -> {
 						assertThat(c).isInstanceOf(IpcRpcServerContext.class);
@@ -173,12 +174,11 @@ class IpcObservationAutoConfigurationTests {
 					await().atMost(5, TimeUnit.SECONDS)
 						.until(() -> this.stopped.stream().anyMatch(IpcReceiveContext.class::isInstance));
 				}
-				assertThat(this.stopped).filteredOn(IpcSendContext.class::isInstance)
-					.singleElement()
-					.satisfies((c) -> {
-						assertThat(c.getName()).isEqualTo("ipc.send");
-						assertThat(c.getLowCardinalityKeyValues()).containsExactly(io.micrometer.common.KeyValue.of("topic", "test.event"));
-					});
+				assertThat(this.stopped).filteredOn(IpcSendContext.class::isInstance).singleElement().satisfies((c) -> {
+					assertThat(c.getName()).isEqualTo("ipc.send");
+					assertThat(c.getLowCardinalityKeyValues())
+						.containsExactly(io.micrometer.common.KeyValue.of("topic", "test.event"));
+				});
 				TestObservationRegistryAssert.assertThat(this.observations)
 					.hasObservationWithNameEqualTo("ipc.receive")
 					.that()
@@ -239,20 +239,27 @@ class IpcObservationAutoConfigurationTests {
 				try (TestClients.Peer worker = TestClients.peer(this.bus, "worker")) {
 					assertThat(worker.client().request(new Echo("hi"), VAULT).get(5, TimeUnit.SECONDS)).isEqualTo("hi");
 					catchThrowableOfType(ExecutionException.class,
-							() -> context.getBean(IpcClient.class).request(new Echo("x"), WORKER).get(5, TimeUnit.SECONDS));
+							() -> context.getBean(IpcClient.class)
+								.request(new Echo("x"), WORKER)
+								.get(5, TimeUnit.SECONDS));
 				}
 				await().atMost(5, TimeUnit.SECONDS)
 					.until(() -> registry.find("ipc.rpc.server").timer() != null
 							&& registry.find("ipc.rpc.client").timer() != null);
-				Timer served = registry.get("ipc.rpc.server").tags("request", "test.echo", "outcome", "SUCCESS").timer();
+				Timer served = registry.get("ipc.rpc.server")
+					.tags("request", "test.echo", "outcome", "SUCCESS")
+					.timer();
 				assertThat(served.count()).as("timed once, by the observation").isEqualTo(1);
 				assertThat(served.getId().getTag("error")).isEqualTo("none");
 				assertThat(registry.find("ipc.rpc.server").timers()).hasSize(1);
-				Timer sent = registry.get("ipc.rpc.client").tags("request", "test.echo", "outcome", "REMOTE_ERROR").timer();
+				Timer sent = registry.get("ipc.rpc.client")
+					.tags("request", "test.echo", "outcome", "REMOTE_ERROR")
+					.timer();
 				assertThat(sent.count()).isEqualTo(1);
 				assertThat(sent.getId().getTag("error")).isEqualTo("RpcRemoteException");
 				assertThat(registry.get("ipc.messages.sent").tag("topic", "RpcResponseMessage").counter().count())
-					.as("the other ipc.* meters are unchanged").isEqualTo(1);
+					.as("the other ipc.* meters are unchanged")
+					.isEqualTo(1);
 			});
 	}
 
@@ -266,7 +273,8 @@ class IpcObservationAutoConfigurationTests {
 				try (TestClients.Peer worker = TestClients.peer(this.bus, "worker")) {
 					CompletableFuture<String> first = worker.client().request(new Slow("a"), VAULT);
 					CompletableFuture<String> second = worker.client().request(new Slow("b"), VAULT);
-					// both RPCs arrived; the second waits for the first's permit and will run on another thread
+					// both RPCs arrived; the second waits for the first's permit and will
+					// run on another thread
 					await().atMost(5, TimeUnit.SECONDS)
 						.until(() -> this.started.stream().filter(IpcRpcServerContext.class::isInstance).count() == 2);
 					release.countDown();
@@ -277,7 +285,8 @@ class IpcObservationAutoConfigurationTests {
 					.until(() -> this.stopped.stream().filter((c) -> "handler.work".equals(c.getName())).count() == 2);
 				assertThat(this.stopped).filteredOn((c) -> "handler.work".equals(c.getName()))
 					.allSatisfy((work) -> assertThat(work.getParentObservation()).isNotNull()
-						.satisfies((parent) -> assertThat(parent.getContextView()).isInstanceOf(IpcRpcServerContext.class)));
+						.satisfies((parent) -> assertThat(parent.getContextView())
+							.isInstanceOf(IpcRpcServerContext.class)));
 			});
 	}
 

@@ -43,11 +43,13 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Annotated handlers on spring-messaging's infrastructure, end to end over an {@link InMemoryBus}: {@code @Payload},
- * {@code @Header} with the {@link IpcHeaders}, {@code @Headers}, {@code Message<T>}, a custom argument resolver from an
- * {@link IpcHandlerConfigurer}, and a {@code MessageHandlerMethodFactory} of the application's own.
+ * Annotated handlers on spring-messaging's infrastructure, end to end over an
+ * {@link InMemoryBus}: {@code @Payload}, {@code @Header} with the {@link IpcHeaders},
+ * {@code @Headers}, {@code Message<T>}, a custom argument resolver from an
+ * {@link IpcHandlerConfigurer}, and a {@code MessageHandlerMethodFactory} of the
+ * application's own.
  */
-class IpcMessagingHandlersTests {
+class IpcMessagingHandlersTest {
 
 	private static final Endpoint VAULT = Endpoint.named("vault");
 
@@ -69,7 +71,8 @@ class IpcMessagingHandlersTests {
 				worker.client().send(new OtherEvent(7), VAULT);
 				await().atMost(5, TimeUnit.SECONDS)
 					.until(() -> handlers.events.size() == 1 && handlers.others.size() == 1);
-				assertThat(handlers.events).containsExactly("done from worker (caller worker) on test.event, user null");
+				assertThat(handlers.events)
+					.containsExactly("done from worker (caller worker) on test.event, user null");
 				assertThat(handlers.others).containsExactly("7 from worker");
 
 				SumResult sum = worker.client().request(new Sum(2, 3), VAULT).get(5, TimeUnit.SECONDS);
@@ -111,7 +114,8 @@ class IpcMessagingHandlersTests {
 				failure = failure.getCause();
 			}
 			assertThat(failure).isInstanceOf(IpcHandlerDefinitionException.class)
-				.hasMessageContaining(MessagingHandlers.class.getName() + ".onEvent(TestEvent, String, String, String, Caller)")
+				.hasMessageContaining(
+						MessagingHandlers.class.getName() + ".onEvent(TestEvent, String, String, String, Caller)")
 				.hasMessageContaining("nothing resolves its parameter 5 (Caller)")
 				.hasMessageContaining("IpcHandlerConfigurer");
 		});
@@ -153,8 +157,7 @@ class IpcMessagingHandlersTests {
 				try (TestClients.Peer worker = TestClients.peer(this.bus, "worker")) {
 					worker.client().send(new TestEvent("hi"), VAULT);
 					await().atMost(5, TimeUnit.SECONDS).until(() -> handlers.events.size() == 1);
-					assertThat(handlers.events)
-						.as("Source and IncomingMessage reach the method with any factory")
+					assertThat(handlers.events).as("Source and IncomingMessage reach the method with any factory")
 						.containsExactly("hi from Named[name=worker, user=null] (caller worker), 13 bytes");
 				}
 			});
@@ -162,22 +165,24 @@ class IpcMessagingHandlersTests {
 
 	@Test
 	void aNullPayloadReachesOnlyParametersThatAllowIt() {
-		this.vault.withBean(NullableHandlers.class).withBean("recordingErrorHandler", RecordingErrorHandler.class).run((context) -> {
-			NullableHandlers handlers = context.getBean(NullableHandlers.class);
-			RecordingErrorHandler errors = context.getBean(RecordingErrorHandler.class);
-			try (TestClients.Peer worker = TestClients.peer(this.bus, "worker")) {
-				byte[] jsonNull = "null".getBytes(java.nio.charset.StandardCharsets.UTF_8);
-				worker.client().send(new dev.ipc.model.OutgoingMessage(jsonNull, VAULT, "test.event"));
-				worker.client().send(new dev.ipc.model.OutgoingMessage(jsonNull, VAULT, "test.other-event"));
-				worker.client().send(new dev.ipc.model.OutgoingMessage(new byte[0], VAULT, "raw.topic"));
-				await().atMost(5, TimeUnit.SECONDS)
-					.until(() -> handlers.received.size() == 2 && errors.failures.size() == 1);
-				assertThat(handlers.received).containsExactlyInAnyOrder("optional event: null", "raw: 0 bytes");
-				assertThat(errors.failures.get(0).getTopic()).isEqualTo("test.other-event");
-				assertThat(errors.failures.get(0).getCause()).isInstanceOf(IpcPayloadValidationException.class)
-					.hasMessageContaining("Payload value must not be empty");
-			}
-		});
+		this.vault.withBean(NullableHandlers.class)
+			.withBean("recordingErrorHandler", RecordingErrorHandler.class)
+			.run((context) -> {
+				NullableHandlers handlers = context.getBean(NullableHandlers.class);
+				RecordingErrorHandler errors = context.getBean(RecordingErrorHandler.class);
+				try (TestClients.Peer worker = TestClients.peer(this.bus, "worker")) {
+					byte[] jsonNull = "null".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+					worker.client().send(new dev.ipc.model.OutgoingMessage(jsonNull, VAULT, "test.event"));
+					worker.client().send(new dev.ipc.model.OutgoingMessage(jsonNull, VAULT, "test.other-event"));
+					worker.client().send(new dev.ipc.model.OutgoingMessage(new byte[0], VAULT, "raw.topic"));
+					await().atMost(5, TimeUnit.SECONDS)
+						.until(() -> handlers.received.size() == 2 && errors.failures.size() == 1);
+					assertThat(handlers.received).containsExactlyInAnyOrder("optional event: null", "raw: 0 bytes");
+					assertThat(errors.failures.get(0).getTopic()).isEqualTo("test.other-event");
+					assertThat(errors.failures.get(0).getCause()).isInstanceOf(IpcPayloadValidationException.class)
+						.hasMessageContaining("Payload value must not be empty");
+				}
+			});
 	}
 
 	static class NullableHandlers {
@@ -253,8 +258,8 @@ class IpcMessagingHandlersTests {
 		void onEvent(@Payload TestEvent event, @Header(IpcHeaders.SOURCE_NAME) String sender,
 				@Header(IpcHeaders.TOPIC) String topic,
 				@Header(name = IpcHeaders.SOURCE_USER, required = false) @Nullable String user, Caller caller) {
-			this.events.add(event.text() + " from " + sender + " (caller " + caller.name() + ") on " + topic
-					+ ", user " + user);
+			this.events.add(event.text() + " from " + sender + " (caller " + caller.name() + ") on " + topic + ", user "
+					+ user);
 		}
 
 		@IpcSubscriber

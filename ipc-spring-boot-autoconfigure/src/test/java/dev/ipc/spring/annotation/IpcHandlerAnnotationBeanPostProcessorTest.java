@@ -37,10 +37,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Tests for {@link IpcHandlerAnnotationBeanPostProcessor}: discovery (proxies, late beans, placeholders) and every
- * startup failure, each naming the method.
+ * Tests for {@link IpcHandlerAnnotationBeanPostProcessor}: discovery (proxies, late
+ * beans, placeholders) and every startup failure, each naming the method.
  */
-class IpcHandlerAnnotationBeanPostProcessorTests {
+class IpcHandlerAnnotationBeanPostProcessorTest {
 
 	private final InMemoryBus bus = new InMemoryBus();
 
@@ -50,7 +50,8 @@ class IpcHandlerAnnotationBeanPostProcessorTests {
 		.withPropertyValues("ipc.endpoint=vault")
 		.withBean(InMemoryBus.class, () -> this.bus);
 
-	// ------------------------------------------------------------------------------------------------- discovery
+	// -------------------------------------------------------------------------------------------------
+	// discovery
 
 	@Test
 	void registersSubscribersAndRpcHandlers() {
@@ -68,8 +69,9 @@ class IpcHandlerAnnotationBeanPostProcessorTests {
 				Handlers handlers = context.getBean(Handlers.class);
 				await().atMost(5, TimeUnit.SECONDS).until(() -> handlers.events.size() == 1);
 				assertThat(handlers.events).containsExactly("hello from worker on test.event");
-				SumResult result = worker.client().request(new Sum(2, 3), TestClients.named("vault")).get(5,
-						TimeUnit.SECONDS);
+				SumResult result = worker.client()
+					.request(new Sum(2, 3), TestClients.named("vault"))
+					.get(5, TimeUnit.SECONDS);
 				assertThat(result.value()).isEqualTo(5);
 			}
 		});
@@ -118,9 +120,9 @@ class IpcHandlerAnnotationBeanPostProcessorTests {
 			.run((context) -> {
 				assertThat(context).hasNotFailed();
 				try (TestClients.Peer worker = TestClients.peer(this.bus, "worker")) {
-					assertThat(worker.client().request(new Echo("hi"), TestClients.named("vault")).get(5,
-							TimeUnit.SECONDS))
-						.isEqualTo("hi");
+					assertThat(worker.client()
+						.request(new Echo("hi"), TestClients.named("vault"))
+						.get(5, TimeUnit.SECONDS)).isEqualTo("hi");
 				}
 				assertThat(intercepted).hasValue(1);
 			});
@@ -165,7 +167,10 @@ class IpcHandlerAnnotationBeanPostProcessorTests {
 
 	}
 
-	/** Creates proxies first, as Spring's auto-proxy creators do ({@code HIGHEST_PRECEDENCE}). */
+	/**
+	 * Creates proxies first, as Spring's auto-proxy creators do
+	 * ({@code HIGHEST_PRECEDENCE}).
+	 */
 	record ProxyingPostProcessor(AtomicInteger intercepted) implements BeanPostProcessor, Ordered {
 
 		@Override
@@ -189,7 +194,10 @@ class IpcHandlerAnnotationBeanPostProcessorTests {
 
 	}
 
-	/** Creates proxies first, as Spring's auto-proxy creators do ({@code HIGHEST_PRECEDENCE}). */
+	/**
+	 * Creates proxies first, as Spring's auto-proxy creators do
+	 * ({@code HIGHEST_PRECEDENCE}).
+	 */
 	record JdkProxyingPostProcessor(AtomicInteger intercepted) implements BeanPostProcessor, Ordered {
 
 		@Override
@@ -297,7 +305,8 @@ class IpcHandlerAnnotationBeanPostProcessorTests {
 			});
 	}
 
-	// ------------------------------------------------------------------------------------------------- failures
+	// -------------------------------------------------------------------------------------------------
+	// failures
 
 	@Test
 	void failsOnDuplicateRequestTypesNamingBothMethods() {
@@ -384,17 +393,15 @@ class IpcHandlerAnnotationBeanPostProcessorTests {
 	@Test
 	void failsOnANonSerializableResponseType() {
 		this.contextRunner.withBean(OpaqueResponseHandler.class)
-			.run((context) -> assertFailure(context,
-					OpaqueResponseHandler.class.getName() + ".handle(WantsOpaque)",
+			.run((context) -> assertFailure(context, OpaqueResponseHandler.class.getName() + ".handle(WantsOpaque)",
 					"response type that cannot be serialized", Opaque.class.getName()));
 	}
 
 	@Test
 	void failsOnANonDeserializablePayloadType() {
 		this.contextRunner.withBean(AbstractPayloadSubscriber.class)
-			.run((context) -> assertFailure(context,
-					AbstractPayloadSubscriber.class.getName() + ".on(AbstractPayload)", "cannot be deserialized",
-					"@JsonTypeInfo"));
+			.run((context) -> assertFailure(context, AbstractPayloadSubscriber.class.getName() + ".on(AbstractPayload)",
+					"cannot be deserialized", "@JsonTypeInfo"));
 	}
 
 	/** Nothing for Jackson to write or read. */
@@ -452,9 +459,8 @@ class IpcHandlerAnnotationBeanPostProcessorTests {
 	@Test
 	void failsOnASubscriberPayloadJacksonCannotConstruct() {
 		this.contextRunner.withBean(UnconstructibleSubscriber.class)
-			.run((context) -> assertFailure(context,
-					UnconstructibleSubscriber.class.getName() + ".on(Unconstructible)", "cannot be deserialized",
-					"no constructor Jackson can use", "@JsonCreator"));
+			.run((context) -> assertFailure(context, UnconstructibleSubscriber.class.getName() + ".on(Unconstructible)",
+					"cannot be deserialized", "no constructor Jackson can use", "@JsonCreator"));
 	}
 
 	@Test
@@ -510,12 +516,10 @@ class IpcHandlerAnnotationBeanPostProcessorTests {
 	@Test
 	void failsOnReservedTopics() {
 		this.contextRunner.withBean(ReservedTopicSubscriber.class)
-			.run((context) -> assertFailure(context,
-					ReservedTopicSubscriber.class.getName() + ".on(IncomingMessage)",
+			.run((context) -> assertFailure(context, ReservedTopicSubscriber.class.getName() + ".on(IncomingMessage)",
 					"reserved topic 'RpcRequestMessage'"));
 		this.contextRunner.withBean(ReservedPayloadSubscriber.class)
-			.run((context) -> assertFailure(context,
-					ReservedPayloadSubscriber.class.getName() + ".on(ReservedPayload)",
+			.run((context) -> assertFailure(context, ReservedPayloadSubscriber.class.getName() + ".on(ReservedPayload)",
 					"reserved topic 'RpcResponseMessage'"));
 	}
 

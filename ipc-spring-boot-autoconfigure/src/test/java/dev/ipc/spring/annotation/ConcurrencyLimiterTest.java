@@ -12,7 +12,7 @@ import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException
 /**
  * Tests for {@link ConcurrencyLimiter}.
  */
-class ConcurrencyLimiterTests {
+class ConcurrencyLimiterTest {
 
 	@Test
 	void runsAtMostTheLimitAndStartsWaitingTasksInOrder() {

@@ -35,7 +35,7 @@ import static org.awaitility.Awaitility.await;
 /**
  * Tests for {@link IpcMetricsAutoConfiguration}.
  */
-class IpcMetricsAutoConfigurationTests {
+class IpcMetricsAutoConfigurationTest {
 
 	private static final Endpoint VAULT = Endpoint.named("vault");
 
@@ -107,9 +107,12 @@ class IpcMetricsAutoConfigurationTests {
 			try (TestClients.Peer worker = TestClients.peer(this.bus, "worker")) {
 				worker.client().send(new TestEvent("subscribed"), VAULT);
 				worker.client().send(new OtherEvent(1), VAULT);
-				worker.client().send(new OutgoingMessage("{}".getBytes(), VAULT, "attacker-chosen-" + System.nanoTime()));
+				worker.client()
+					.send(new OutgoingMessage("{}".getBytes(), VAULT, "attacker-chosen-" + System.nanoTime()));
 				await().atMost(5, TimeUnit.SECONDS)
-					.until(() -> registry.find("ipc.messages.received").counters().stream()
+					.until(() -> registry.find("ipc.messages.received")
+						.counters()
+						.stream()
 						.mapToDouble((c) -> c.count())
 						.sum() == 3);
 				assertThat(registry.get("ipc.messages.received").tag("topic", "test.event").counter().count())
@@ -117,7 +120,8 @@ class IpcMetricsAutoConfigurationTests {
 				assertThat(registry.get("ipc.messages.received").tag("topic", "test.other-event").counter().count())
 					.isEqualTo(1);
 				assertThat(registry.get("ipc.messages.received").tag("topic", "other").counter().count())
-					.as("unsubscribed topics are chosen by the sender and not tagged").isEqualTo(1);
+					.as("unsubscribed topics are chosen by the sender and not tagged")
+					.isEqualTo(1);
 			}
 		});
 	}
@@ -135,16 +139,23 @@ class IpcMetricsAutoConfigurationTests {
 						() -> vault.request(new Echo("x"), Endpoint.named("worker")).get(5, TimeUnit.SECONDS));
 				await().atMost(5, TimeUnit.SECONDS)
 					.until(() -> registry.find("ipc.rpc.server").tag("outcome", "NO_HANDLER").timer() != null);
-				Timer served = registry.get("ipc.rpc.server").tags("request", "test.echo", "outcome", "SUCCESS").timer();
+				Timer served = registry.get("ipc.rpc.server")
+					.tags("request", "test.echo", "outcome", "SUCCESS")
+					.timer();
 				assertThat(served.count()).isEqualTo(1);
-				assertThat(registry.get("ipc.rpc.server").tags("request", "unknown", "outcome", "NO_HANDLER").timer()
+				assertThat(registry.get("ipc.rpc.server")
+					.tags("request", "unknown", "outcome", "NO_HANDLER")
+					.timer()
 					.count()).isEqualTo(1);
-				assertThat(registry.get("ipc.rpc.client").tags("request", "test.echo", "outcome", "REMOTE_ERROR")
-					.timer().count()).isEqualTo(1);
+				assertThat(registry.get("ipc.rpc.client")
+					.tags("request", "test.echo", "outcome", "REMOTE_ERROR")
+					.timer()
+					.count()).isEqualTo(1);
 				assertThat(registry.get("ipc.messages.received").tag("topic", "RpcRequestMessage").counter().count())
 					.isEqualTo(2);
 				assertThat(registry.get("ipc.messages.sent").tag("topic", "RpcResponseMessage").counter().count())
-					.as("RpcResponseMessage:<id> is not a tag").isEqualTo(2);
+					.as("RpcResponseMessage:<id> is not a tag")
+					.isEqualTo(2);
 				assertThat(registry.get("ipc.messages.sent").tag("topic", "RpcRequestMessage").counter().count())
 					.isEqualTo(1);
 			}

@@ -20,10 +20,11 @@ import dev.ipc.transport.memory.InMemoryBus;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Tests for {@link IpcHandlerDefinitionFailureAnalyzer}: a handler that cannot work is reported as a description
- * naming the method and an action, from the real startup failure.
+ * Tests for {@link IpcHandlerDefinitionFailureAnalyzer}: a handler that cannot work is
+ * reported as a description naming the method and an action, from the real startup
+ * failure.
  */
-class IpcHandlerDefinitionFailureAnalyzerTests {
+class IpcHandlerDefinitionFailureAnalyzerTest {
 
 	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
 		.withConfiguration(AutoConfigurations.of(IpcAutoConfiguration.class))
@@ -33,11 +34,11 @@ class IpcHandlerDefinitionFailureAnalyzerTests {
 
 	@Test
 	void isRegisteredInSpringFactories() {
-		// Boot's own analyzers need constructor arguments: only ours are instantiated here
+		// Boot's own analyzers need constructor arguments: only ours are instantiated
+		// here
 		assertThat(SpringFactoriesLoader.forDefaultResourceLocation()
 			.load(FailureAnalyzer.class, (type, implementation, failure) -> {
-			}))
-			.hasAtLeastOneElementOfType(IpcHandlerDefinitionFailureAnalyzer.class);
+			})).hasAtLeastOneElementOfType(IpcHandlerDefinitionFailureAnalyzer.class);
 	}
 
 	@Test

@@ -16,10 +16,10 @@ import dev.ipc.transport.socket.SocketTransportOptions;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The host's connection limits ({@code ipc.transport.max-connections} and friends) reach the socket transport, and
- * inconsistent ones fail at startup naming the setting.
+ * The host's connection limits ({@code ipc.transport.max-connections} and friends) reach
+ * the socket transport, and inconsistent ones fail at startup naming the setting.
  */
-class IpcTransportLimitsTests {
+class IpcTransportLimitsTest {
 
 	@TempDir
 	Path dir;
@@ -35,7 +35,8 @@ class IpcTransportLimitsTests {
 		runner().run((context) -> {
 			SocketTransportOptions options = ((SocketTransport) context.getBean(CommunicationBackend.class)).options();
 			assertThat(options.maxConnections()).isEqualTo(SocketTransportOptions.DEFAULT_MAX_CONNECTIONS);
-			assertThat(options.maxPendingConnections()).isEqualTo(SocketTransportOptions.DEFAULT_MAX_PENDING_CONNECTIONS);
+			assertThat(options.maxPendingConnections())
+				.isEqualTo(SocketTransportOptions.DEFAULT_MAX_PENDING_CONNECTIONS);
 			assertThat(options.maxConnectionsPerUser()).isEqualTo(SocketTransportOptions.DEFAULT_MAX_CONNECTIONS);
 			assertThat(options.idleEvictionAfter()).isEqualTo(SocketTransportOptions.DEFAULT_IDLE_EVICTION_AFTER);
 		});
@@ -43,9 +44,10 @@ class IpcTransportLimitsTests {
 
 	@Test
 	void limitsAreMapped() {
-		runner().withPropertyValues("ipc.transport.max-connections=20", "ipc.transport.max-pending-connections=6",
-				"ipc.transport.max-connections-per-user=5", "ipc.transport.max-pending-per-user=2",
-				"ipc.transport.idle-eviction-after=3s")
+		runner()
+			.withPropertyValues("ipc.transport.max-connections=20", "ipc.transport.max-pending-connections=6",
+					"ipc.transport.max-connections-per-user=5", "ipc.transport.max-pending-per-user=2",
+					"ipc.transport.idle-eviction-after=3s")
 			.run((context) -> {
 				SocketTransportOptions options = ((SocketTransport) context.getBean(CommunicationBackend.class))
 					.options();

@@ -37,7 +37,7 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 /**
  * Tests for {@link IpcHealthContributorAutoConfiguration}.
  */
-class IpcHealthContributorAutoConfigurationTests {
+class IpcHealthContributorAutoConfigurationTest {
 
 	private final InMemoryBus bus = new InMemoryBus();
 
@@ -50,8 +50,8 @@ class IpcHealthContributorAutoConfigurationTests {
 
 	@Test
 	void runShouldCreateIndicator() {
-		this.contextRunner.run((context) -> assertThat(context).hasSingleBean(IpcHealthIndicator.class)
-			.hasBean("ipcHealthIndicator"));
+		this.contextRunner.run(
+				(context) -> assertThat(context).hasSingleBean(IpcHealthIndicator.class).hasBean("ipcHealthIndicator"));
 	}
 
 	@Test

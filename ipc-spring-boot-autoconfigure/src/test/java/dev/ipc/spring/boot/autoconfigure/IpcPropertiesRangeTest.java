@@ -12,10 +12,11 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Nonsense values fail startup with the property and the fix even without a Bean Validation provider on the class
- * path (issue: {@code ipc.worker-threads=0} used to be accepted then).
+ * Nonsense values fail startup with the property and the fix even without a Bean
+ * Validation provider on the class path (issue: {@code ipc.worker-threads=0} used to be
+ * accepted then).
  */
-class IpcPropertiesRangeTests {
+class IpcPropertiesRangeTest {
 
 	private final ApplicationContextRunner withoutValidator = new ApplicationContextRunner()
 		.withClassLoader(new FilteredClassLoader("org.hibernate.validator", "jakarta.validation"))

@@ -10,14 +10,15 @@ import org.springframework.test.context.TestPropertySource;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A second cached context with the same endpoint names as {@link IpcTestClientTests}'s, alive at the same time in
- * the same JVM (the test context cache keeps both): each context has a bus of its own, so neither sees "already
- * connected" and each test client reaches its own application.
+ * A second cached context with the same endpoint names as {@link IpcTestClientTest}'s,
+ * alive at the same time in the same JVM (the test context cache keeps both): each
+ * context has a bus of its own, so neither sees "already connected" and each test client
+ * reaches its own application.
  */
 @SpringBootTest(classes = TestApplication.class)
 @TestPropertySource(properties = "spring.application.name=second-context")
 @AutoConfigureIpcTest
-class CachedContextIsolationTests {
+class CachedContextIsolationTest {
 
 	@Autowired
 	IpcTestClient ipc;
