@@ -30,7 +30,7 @@ import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
  *     &#64;Autowired IpcTestClient ipc;
  *
  *
-@Test
+&#64;Test
  *     void answersFetch() {
  *         assertThat(ipc.request(new FetchCredential("sync-account")).name()).isEqualTo("sync-account");
  *     }
@@ -39,6 +39,7 @@ import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
  *
  * Fails the context start, with a message saying what to change, when the application's
  * endpoint is not a named endpoint or equals {@link #clientEndpoint()}.
+ *
  * @author IPC contributors
  */
 @Target(ElementType.TYPE)

@@ -34,7 +34,8 @@ final class RawClient implements AutoCloseable {
 	}
 
 	/**
-	 * @param readFrames false to never read (a slow reader) */
+	 * @param readFrames false to never read (a slow reader)
+	 */
 	RawClient(Path socket, boolean readFrames) throws IOException {
 		this(unix(socket), readFrames);
 	}

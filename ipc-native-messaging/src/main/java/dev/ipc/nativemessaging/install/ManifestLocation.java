@@ -73,7 +73,8 @@ public record ManifestLocation(Browser browser, Platform platform, InstallScope 
 
 	/**
 	 * The manifest directory of a browser profile started with {@code --user-data-dir=
-	 * <dir>
+	 *
+	<dir>
 	 * } (Chrome and Chromium look there first, so a test or a portable install needs no
 	 * system or home location).
 	 */

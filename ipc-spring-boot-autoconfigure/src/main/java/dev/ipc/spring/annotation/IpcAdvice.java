@@ -21,7 +21,7 @@ import org.springframework.stereotype.Component;
  *
  *
 
-@IpcExceptionHandler
+&#64;IpcExceptionHandler
  *     String locked(VaultLockedException ex) {
  *         return "The vault is locked";                 // what the caller learns
  *     }
@@ -31,6 +31,7 @@ import org.springframework.stereotype.Component;
  * <p>
  * An advice bean is found when the context starts (it must be a singleton); an invalid
  * exception handler method in it fails startup.
+ *
  * @author IPC contributors
  * @since 0.1.0
  */

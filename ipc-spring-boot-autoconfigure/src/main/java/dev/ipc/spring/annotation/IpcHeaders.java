@@ -13,13 +13,14 @@ package dev.ipc.spring.annotation;
  * Credential fetch(@Payload FetchCredential request, @Header(IpcHeaders.REQUEST_ID) String requestId,
  *
 
-@Header(name = IpcHeaders.SOURCE_USER, required = false) String user) { ... }
+&#64;Header(name = IpcHeaders.SOURCE_USER, required = false) String user) { ... }
  * }</pre>
  *
  * <p>
  * A header that a message does not carry (the request headers on a subscriber,
  * {@link #SOURCE_USER} when the transport could not verify the user) fails the invocation
  * unless the parameter says {@code required = false}.
+ *
  * @author IPC contributors
  * @since 0.1.0
  */
