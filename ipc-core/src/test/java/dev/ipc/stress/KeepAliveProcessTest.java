@@ -1,5 +1,7 @@
 package dev.ipc.stress;
 
+import dev.ipc.testing.ChildJvm;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;

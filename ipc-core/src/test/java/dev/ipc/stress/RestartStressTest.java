@@ -1,5 +1,8 @@
 package dev.ipc.stress;
 
+import dev.ipc.testing.ChildJvm;
+import dev.ipc.testing.CpuLoad;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

@@ -1,5 +1,7 @@
 package dev.ipc.sample;
 
+import dev.ipc.testing.CpuLoad;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

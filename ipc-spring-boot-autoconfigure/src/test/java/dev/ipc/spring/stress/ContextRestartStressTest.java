@@ -1,5 +1,8 @@
 package dev.ipc.spring.stress;
 
+import dev.ipc.testing.ChildJvm;
+import dev.ipc.testing.CpuLoad;
+
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,5 +1,7 @@
 package dev.ipc.spring.stress;
 
+import dev.ipc.testing.ChildJvm;
+
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

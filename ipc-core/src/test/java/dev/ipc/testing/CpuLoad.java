@@ -1,4 +1,4 @@
-package dev.ipc.sample;
+package dev.ipc.testing;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -8,9 +8,9 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * A load generator for the stress scenarios: {@code n} threads that spin on arithmetic
  * until closed, so that the processes under test compete for the CPUs (on a small
- * machine, one per core keeps every core busy) (a copy of ipc- core's test class of the
- * same name). The threads are daemons and named {@code cpu-load-<i>}; {@link #close()}
- * stops and joins them. {@link #spins()} tells that they ran.
+ * machine, one per core keeps every core busy). The threads are daemons and named
+ * {@code cpu-load-<i>}; {@link #close()} stops and joins them. {@link #spins()} tells
+ * that they ran.
  */
 public final class CpuLoad implements AutoCloseable {
 

@@ -1,4 +1,4 @@
-package dev.ipc.spring.stress;
+package dev.ipc.testing;
 
 import static org.awaitility.Awaitility.await;
 
@@ -23,9 +23,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A child JVM on the test class path, driven through its stdin and watched through its
- * stdout (a copy of ipc-core's test class of the same name: test classes are not shared
- * between modules): lines starting with {@code @@ } are kept (without the marker) for the
- * test to wait on, everything else is logged. Stopped with {@link #terminate()} (SIGTERM:
+ * stdout: lines starting with {@code @@ } are kept (without the marker) for the test to
+ * wait on, everything else is logged. Stopped with {@link #terminate()} (SIGTERM:
  * shutdown hooks run), {@link #kill()} (SIGKILL) or {@link #close()} (stdin closed, then
  * a bounded wait, then SIGKILL).
  */
