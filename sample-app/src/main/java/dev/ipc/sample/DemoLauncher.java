@@ -35,6 +35,12 @@ public final class DemoLauncher {
 
 	private static final String ROUND_MARKER = "Worker: job-";
 
+	/** How long the first round may take: it includes starting both processes. */
+	private static final java.time.Duration FIRST_ROUND_LIMIT = java.time.Duration.ofMinutes(5);
+
+	/** How long any later round may take. */
+	private static final java.time.Duration ROUND_LIMIT = java.time.Duration.ofMinutes(2);
+
 	private DemoLauncher() {
 	}
 
@@ -65,7 +71,7 @@ public final class DemoLauncher {
 		worker.onExit().thenRun(() -> abandon(done));
 		boolean finished;
 		if (rounds > 0) {
-			finished = done.await(2, TimeUnit.MINUTES) && completed.get() >= rounds;
+			finished = awaitRounds(done, completed) && completed.get() >= rounds;
 			System.out.println("Demo: " + (finished ? "finished" : "timed out") + " after " + completed.get()
 					+ " round(s); stopping both processes");
 			stop(worker, vault);
@@ -77,6 +83,27 @@ public final class DemoLauncher {
 		Files.deleteIfExists(socketDir.resolve("ipc.sock.lock"));
 		Files.deleteIfExists(socketDir);
 		System.exit(finished ? 0 : 1);
+	}
+
+	/**
+	 * Waits for the rounds while they make progress: the first may take up to
+	 * {@link #FIRST_ROUND_LIMIT} (two Spring Boot JVMs start on a machine that may be
+	 * busy), each later one up to {@link #ROUND_LIMIT}. A stall, not a slow machine, ends
+	 * the demo.
+	 */
+	private static boolean awaitRounds(CountDownLatch done, AtomicInteger completed) throws InterruptedException {
+		int seen = 0;
+		while (true) {
+			long limitSeconds = (seen == 0) ? FIRST_ROUND_LIMIT.toSeconds() : ROUND_LIMIT.toSeconds();
+			if (done.await(limitSeconds, TimeUnit.SECONDS)) {
+				return true;
+			}
+			int now = completed.get();
+			if (now == seen) {
+				return false;
+			}
+			seen = now;
+		}
 	}
 
 	private static void abandon(CountDownLatch done) {
