@@ -2,7 +2,6 @@ package dev.ipc.nats.spring;
 
 import java.io.IOException;
 import java.security.NoSuchAlgorithmException;
-import java.util.List;
 
 import javax.net.ssl.SSLContext;
 
@@ -21,12 +20,12 @@ import org.springframework.boot.ssl.SslBundles;
 import org.springframework.context.annotation.Bean;
 import org.springframework.util.StringUtils;
 
-import dev.ipc.event.DropReason;
 import dev.ipc.event.IpcEventListener;
 import dev.ipc.model.Endpoint;
 import dev.ipc.nats.NatsTransport;
 import dev.ipc.nats.NatsTransportOptions;
 import dev.ipc.spi.CommunicationBackend;
+import dev.ipc.spring.boot.autoconfigure.TransportDropReporter;
 import dev.ipc.spring.boot.autoconfigure.IpcAutoConfiguration;
 import dev.ipc.spring.boot.autoconfigure.IpcConfigurationException;
 
@@ -58,7 +57,7 @@ public final class NatsIpcAutoConfiguration {
 	NatsTransport ipcNatsTransport(NatsIpcProperties properties,
 			@Qualifier(IpcAutoConfiguration.LOCAL_ENDPOINT_BEAN_NAME) Endpoint localEndpoint,
 			ObjectProvider<IpcEventListener> listeners, ObjectProvider<SslBundles> sslBundles) {
-		NatsTransportOptions options = options(properties, localEndpoint, new DropForwarder(listeners),
+		NatsTransportOptions options = options(properties, localEndpoint, new TransportDropReporter(listeners),
 				sslBundles.getIfAvailable());
 		try {
 			return NatsTransport.open(options);
@@ -145,34 +144,6 @@ public final class NatsIpcAutoConfiguration {
 			}
 		}
 		return null;
-	}
-
-	/**
-	 * Reports the transport's dropped messages to the {@link IpcEventListener} beans
-	 * (metrics among them), looked up on first use: those beans may depend on the
-	 * transport themselves.
-	 */
-	static final class DropForwarder implements IpcEventListener {
-
-		private final ObjectProvider<IpcEventListener> provider;
-
-		private volatile @Nullable IpcEventListener delegate;
-
-		DropForwarder(ObjectProvider<IpcEventListener> provider) {
-			this.provider = provider;
-		}
-
-		@Override
-		public void messageDropped(DropReason reason, @Nullable Endpoint peer) {
-			IpcEventListener target = this.delegate;
-			if (target == null) {
-				List<IpcEventListener> listeners = this.provider.orderedStream().toList();
-				target = listeners.isEmpty() ? IpcEventListener.NOOP : IpcEventListener.composite(listeners);
-				this.delegate = target;
-			}
-			target.messageDropped(reason, peer);
-		}
-
 	}
 
 }

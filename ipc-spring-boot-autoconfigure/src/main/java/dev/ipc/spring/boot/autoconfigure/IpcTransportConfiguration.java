@@ -5,9 +5,6 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.util.LinkedHashSet;
-import java.util.List;
-
-import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
@@ -17,7 +14,6 @@ import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.util.StringUtils;
 
-import dev.ipc.event.DropReason;
 import dev.ipc.event.IpcEventListener;
 import dev.ipc.model.Endpoint;
 import dev.ipc.model.Source;
@@ -100,35 +96,7 @@ class IpcTransportConfiguration {
 			.initialBackoff(transport.reconnect().initialBackoff())
 			.maxBackoff(transport.reconnect().maxBackoff())
 			.allowedUsers(new LinkedHashSet<>(transport.allowedUsers()))
-			.listener(new TransportDropForwarder(listeners));
-	}
-
-	/**
-	 * Reports the transport's dropped frames to the {@link IpcEventListener} beans
-	 * (metrics among them), looked up on first use: those beans may themselves depend on
-	 * the transport (for gauges), so they cannot be injected into it.
-	 */
-	static final class TransportDropForwarder implements IpcEventListener {
-
-		private final ObjectProvider<IpcEventListener> provider;
-
-		private volatile @Nullable IpcEventListener delegate;
-
-		TransportDropForwarder(ObjectProvider<IpcEventListener> provider) {
-			this.provider = provider;
-		}
-
-		@Override
-		public void messageDropped(DropReason reason, @Nullable Endpoint peer) {
-			IpcEventListener target = this.delegate;
-			if (target == null) {
-				List<IpcEventListener> listeners = this.provider.orderedStream().toList();
-				target = listeners.isEmpty() ? IpcEventListener.NOOP : IpcEventListener.composite(listeners);
-				this.delegate = target;
-			}
-			target.messageDropped(reason, peer);
-		}
-
+			.listener(new TransportDropReporter(listeners));
 	}
 
 	/**
