@@ -232,7 +232,7 @@ final class DefaultIpcClient implements IpcClient {
 		this.subscriptions = new SubscriptionHub(dispatcher, events, builder.subscriberQueueCapacity);
 		this.handlers = new RpcHandlerRegistry(builder.duplicateHandlerPolicy);
 		this.responder = new RpcResponder(this, name, envelopes, handlers, recentRequests, events,
-				new WarningLimiter(PEER_WARNING_INTERVAL), observer);
+				PEER_WARNING_INTERVAL, observer);
 		this.defaultRpcTimeout = builder.defaultRpcTimeout;
 		this.directDispatch = builder.directDispatch;
 		this.shutdownTimeout = builder.shutdownTimeout;
@@ -336,7 +336,7 @@ final class DefaultIpcClient implements IpcClient {
 				Thread.currentThread().interrupt();
 			}
 		}
-		failAllPending(new IpcClosedException("IPC client '" + name + "' stopped"));
+		pending.failAll(new IpcClosedException("IPC client '" + name + "' stopped"));
 		// departures the inbound path did not reach (the receiver discarded them on
 		// close): nothing of those peers is queued
 		// any more, so the provider may forget them now
@@ -368,7 +368,7 @@ final class DefaultIpcClient implements IpcClient {
 			}
 		}
 		keepAlive.end(); // normally ended by stop() already
-		failAllPending(new IpcClosedException("IPC client '" + name + "' closed"));
+		pending.failAll(new IpcClosedException("IPC client '" + name + "' closed"));
 		subscriptions.closeAll();
 		timer.shutdownNow();
 		resender.shutdownNow();
@@ -920,10 +920,6 @@ final class DefaultIpcClient implements IpcClient {
 		catch (IpcException ex) {
 			request.future.completeExceptionally(ex);
 		}
-	}
-
-	private void failAllPending(IpcException cause) {
-		pending.failAll(cause);
 	}
 
 	private static RpcOutcome outcomeOf(@Nullable Throwable failure) {

@@ -47,10 +47,6 @@ final class PendingRequests {
 		this.dispatcher = dispatcher;
 	}
 
-	@Nullable PendingRequest get(String id) {
-		return map.get(id);
-	}
-
 	void put(String id, PendingRequest request) {
 		map.put(id, request);
 	}

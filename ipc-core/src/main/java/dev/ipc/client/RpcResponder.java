@@ -59,7 +59,7 @@ final class RpcResponder {
 	static final String BAD_REQUEST_TEXT = "the request body does not match the handler's request type";
 
 	RpcResponder(DefaultIpcClient client, String name, RpcEnvelopes envelopes, RpcHandlerRegistry handlers,
-			RecentRequests recentRequests, IpcEventListener events, WarningLimiter unansweredWarnings,
+			RecentRequests recentRequests, IpcEventListener events, java.time.Duration warningInterval,
 			IpcObserver observer) {
 		this.client = client;
 		this.name = name;
@@ -67,10 +67,9 @@ final class RpcResponder {
 		this.handlers = handlers;
 		this.recentRequests = recentRequests;
 		this.events = events;
-		this.unansweredWarnings = unansweredWarnings;
+		this.unansweredWarnings = new WarningLimiter(warningInterval);
 		this.observer = observer;
-		this.badRequestWarnings = new WarningLimiter(
-				java.time.Duration.ofSeconds(unansweredWarnings.intervalSeconds()));
+		this.badRequestWarnings = new WarningLimiter(warningInterval);
 	}
 
 	void serve(IncomingMessage message) {

@@ -31,7 +31,7 @@ final class GuardedObserver implements IpcObserver {
 	@Override
 	public Exchange rpcClient(String requestType, Endpoint destination, String requestId) {
 		try {
-			return new GuardedExchange(delegate.rpcClient(requestType, destination, requestId));
+			return guard(delegate.rpcClient(requestType, destination, requestId));
 		}
 		catch (RuntimeException ex) {
 			failed("start", ex);
@@ -42,7 +42,7 @@ final class GuardedObserver implements IpcObserver {
 	@Override
 	public Exchange rpcServer(String requestType, Source source, String requestId, Map<String, String> context) {
 		try {
-			return new GuardedExchange(delegate.rpcServer(requestType, source, requestId, context));
+			return guard(delegate.rpcServer(requestType, source, requestId, context));
 		}
 		catch (RuntimeException ex) {
 			failed("start", ex);
@@ -53,12 +53,20 @@ final class GuardedObserver implements IpcObserver {
 	@Override
 	public Exchange send(@Nullable String topic, Endpoint destination) {
 		try {
-			return new GuardedExchange(delegate.send(topic, destination));
+			return guard(delegate.send(topic, destination));
 		}
 		catch (RuntimeException ex) {
 			failed("start", ex);
 			return Exchange.NOOP;
 		}
+	}
+
+	/**
+	 * Nothing to guard when the observer does not observe this one (no allocation on the
+	 * hot path).
+	 */
+	private Exchange guard(Exchange exchange) {
+		return (exchange == Exchange.NOOP) ? Exchange.NOOP : new GuardedExchange(exchange);
 	}
 
 	private void failed(String step, RuntimeException ex) {

@@ -34,6 +34,7 @@ import io.nats.client.Options;
 
 import dev.ipc.client.NamedThreadFactory;
 import dev.ipc.event.DropReason;
+import dev.ipc.internal.LogLimiter;
 import dev.ipc.internal.LogSafe;
 import dev.ipc.model.Endpoint;
 import dev.ipc.model.IncomingMessage;
@@ -133,7 +134,7 @@ public final class NatsTransport implements CommunicationBackend {
 
 	private final ExecutorService connectExecutor;
 
-	private final WarnLimiter warnings = new WarnLimiter(log);
+	private final LogLimiter warnings = new LogLimiter(TimeUnit.SECONDS.toNanos(10));
 
 	private final AtomicBoolean announced = new AtomicBoolean();
 
@@ -394,7 +395,8 @@ public final class NatsTransport implements CommunicationBackend {
 			drop(malformed, DropReason.MALFORMED_FRAME, null);
 			return;
 		}
-		Endpoint from = sourceOf(source).toEndpoint();
+		Source sender = sourceOf(source);
+		Endpoint from = sender.toEndpoint();
 		if (data.length > options.maxMessageBytes()) {
 			drop(oversized, DropReason.OVERSIZED_FRAME, from);
 			return;
@@ -414,7 +416,7 @@ public final class NatsTransport implements CommunicationBackend {
 		}
 		peers.seen(source, System.nanoTime());
 		received.incrementAndGet();
-		fanout.publish(new IncomingMessage(body.payload(), selfEndpoint, sourceOf(source), body.topic()));
+		fanout.publish(new IncomingMessage(body.payload(), selfEndpoint, sender, body.topic()));
 	}
 
 	private Source sourceOf(String token) {
@@ -437,7 +439,7 @@ public final class NatsTransport implements CommunicationBackend {
 		}
 		if (source.equals(self)) { // echo is off: another process announces itself under
 									// our name
-			warnings.warn("duplicate", "Another process announces itself as endpoint '{}' in NATS namespace '{}'; "
+			warnings.warn(log, "duplicate", "Another process announces itself as endpoint '{}' in NATS namespace '{}'; "
 					+ "two processes with one name disturb each other's sessions", self, namespace);
 			return;
 		}
@@ -487,10 +489,10 @@ public final class NatsTransport implements CommunicationBackend {
 			options.listener().messageDropped(reason, peer);
 		}
 		catch (RuntimeException ex) {
-			warnings.warn("listener", "Event listener failed: {}", ex.toString());
+			warnings.warn(log, "listener", "Event listener failed: {}", ex.toString());
 		}
-		warnings.warn(reason.name(), "IPC NATS transport of {}: dropped a message from {} ({})", self,
-				LogSafe.escape(peer), reason);
+		warnings.warn(log, reason.name(), "IPC NATS transport of {}: dropped a message from {} ({})", self,
+				LogSafe.of(peer), reason);
 	}
 
 	private void connectionEvent(Connection conn, ConnectionListener.Events event) {
@@ -536,20 +538,20 @@ public final class NatsTransport implements CommunicationBackend {
 					return;
 				}
 				violations.incrementAndGet();
-				warnings.warn("permissions", "The NATS server refused an operation of endpoint '{}': {}", self,
+				warnings.warn(log, "permissions", "The NATS server refused an operation of endpoint '{}': {}", self,
 						LogSafe.escape(error));
 				return;
 			}
 			if (error.contains("Authorization Violation")) {
 				connectionProblem = "the NATS server refused the credentials";
 			}
-			warnings.warn("error", "NATS error for endpoint '{}': {}", self, LogSafe.escape(error));
+			warnings.warn(log, "error", "NATS error for endpoint '{}': {}", self, LogSafe.escape(error));
 		}
 
 		@Override
 		public void exceptionOccurred(Connection conn, Exception exp) {
 			if (!closed.get()) {
-				warnings.warn("exception", "NATS connection problem for endpoint '{}': {}", self,
+				warnings.warn(log, "exception", "NATS connection problem for endpoint '{}': {}", self,
 						LogSafe.escape(exp.toString()));
 			}
 		}

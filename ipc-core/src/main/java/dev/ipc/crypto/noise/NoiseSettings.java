@@ -12,6 +12,7 @@ import org.slf4j.LoggerFactory;
 
 import dev.ipc.crypto.noise.NoiseFrame.CryptoInvalidated;
 import dev.ipc.event.DropReason;
+import dev.ipc.internal.LogLimiter;
 import dev.ipc.internal.LogSafe;
 import dev.ipc.model.Endpoint;
 import dev.ipc.model.OutgoingMessage;

@@ -516,17 +516,6 @@ final class Connection implements IoLoop.Handler {
 		}
 	}
 
-	/** The number of frames waiting to be written. */
-	int queuedFrames() {
-		lock.lock();
-		try {
-			return queue.size();
-		}
-		finally {
-			lock.unlock();
-		}
-	}
-
 	// ------------------------------------------------------------------ closing
 
 	/**

@@ -291,7 +291,7 @@ final class HostServer implements Connection.Listener, IoLoop.Handler {
 				}
 				// out of descriptors, typically: stop accepting for a moment instead of
 				// spinning on the loop
-				warnings.warn("accept", "Accepting a connection failed: {}", LogSafe.escape(ex));
+				warnings.warn("accept", "Accepting a connection failed: {}", LogSafe.of(ex));
 				pauseAccepting();
 				return;
 			}
@@ -329,7 +329,7 @@ final class HostServer implements Connection.Listener, IoLoop.Handler {
 			if (peerUser == null || !PeerCredentials.allowed(peerUser, options.allowedUsers())) {
 				transport.counters().rejected(REASON_USER_NOT_ALLOWED);
 				String name = (peerUser != null) ? peerUser.getName() : "unknown";
-				warnings.warn("user", "Refused a connection from OS user '{}' (allowed: {})", LogSafe.escape(name),
+				warnings.warn("user", "Refused a connection from OS user '{}' (allowed: {})", LogSafe.of(name),
 						options.allowedUsers().isEmpty() ? "this process's user only" : options.allowedUsers());
 				rejectRaw(channel, REASON_USER_NOT_ALLOWED, "OS user '" + name + "' is not allowed");
 				return;
@@ -585,7 +585,7 @@ final class HostServer implements Connection.Listener, IoLoop.Handler {
 		}
 		else if (!(frame instanceof Frame.Pong)) {
 			log.debug("Ignoring an unexpected {} frame from {}", frame.getClass().getSimpleName(),
-					LogSafe.escape(registration.endpoint()));
+					LogSafe.of(registration.endpoint()));
 			transport.dropped(DropReason.UNEXPECTED_FRAME, registration.endpoint());
 		}
 	}
@@ -613,7 +613,7 @@ final class HostServer implements Connection.Listener, IoLoop.Handler {
 		Registration to = (targetState != null) ? targetState.registration : null;
 		if (to == null) {
 			transport.counters().undeliverable.incrementAndGet();
-			log.debug("Dropping a message from {} to id {}: not connected", LogSafe.escape(from.endpoint()), data.id());
+			log.debug("Dropping a message from {} to id {}: not connected", LogSafe.of(from.endpoint()), data.id());
 			return;
 		}
 		deliverTo(from, target, to.endpoint(), data.topic(), data.payload());
@@ -625,7 +625,7 @@ final class HostServer implements Connection.Listener, IoLoop.Handler {
 		Endpoint peer = (registration != null) ? registration.endpoint() : null;
 		transport.dropped(DropReason.MALFORMED_FRAME, peer);
 		warnings.warn("malformed", "Dropping a malformed frame from {} ({}): {}",
-				(peer != null) ? LogSafe.escape(peer) : "an unregistered connection", connection, LogSafe.escape(why));
+				(peer != null) ? LogSafe.of(peer) : "an unregistered connection", connection, LogSafe.of(why));
 	}
 
 	private void register(Connection connection, PeerState state, Frame.Hello hello) {
@@ -640,7 +640,7 @@ final class HostServer implements Connection.Listener, IoLoop.Handler {
 		String nameProblem = EndpointNames.problem(endpoint);
 		if (nameProblem != null) {
 			transport.counters().rejected(REASON_INVALID_ENDPOINT);
-			warnings.warn("invalid-endpoint", "Refused to register {}: {}", LogSafe.escape(endpoint), nameProblem);
+			warnings.warn("invalid-endpoint", "Refused to register {}: {}", LogSafe.of(endpoint), nameProblem);
 			reject(connection, REASON_INVALID_ENDPOINT, nameProblem);
 			return;
 		}
@@ -653,7 +653,7 @@ final class HostServer implements Connection.Listener, IoLoop.Handler {
 			}
 			if (endpoint.equals(self) || peers.containsKey(endpoint)) {
 				transport.counters().rejected(REASON_ENDPOINT_IN_USE);
-				warnings.warn("in-use", "Refused a second connection claiming {}", LogSafe.escape(endpoint));
+				warnings.warn("in-use", "Refused a second connection claiming {}", LogSafe.of(endpoint));
 				reject(connection, REASON_ENDPOINT_IN_USE, endpoint + " is already connected");
 				return;
 			}
@@ -665,7 +665,7 @@ final class HostServer implements Connection.Listener, IoLoop.Handler {
 					transport.counters().rejected(REASON_TOO_MANY_CONNECTIONS);
 					warnings.warn("cap",
 							"Refused to register {}: {} peers are registered ({} of this user), none idle " + "for {}",
-							LogSafe.escape(endpoint), registered.size(), (mine != null) ? mine[1] : 0,
+							LogSafe.of(endpoint), registered.size(), (mine != null) ? mine[1] : 0,
 							options.idleEvictionAfter());
 					reject(connection, REASON_TOO_MANY_CONNECTIONS,
 							userFull ? "this user holds its maximum of " + options.maxConnectionsPerUser()
@@ -724,13 +724,12 @@ final class HostServer implements Connection.Listener, IoLoop.Handler {
 			transport.counters().evictions.incrementAndGet();
 			warnings.warn("evicted",
 					"Evicted {} ({}), silent for {} ms, to register {}: the host's connection slots " + "were full",
-					LogSafe.escape(endpointOf(evicted)), evicted,
-					TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - evicted.lastReadNanos()),
-					LogSafe.escape(endpoint));
+					LogSafe.of(endpointOf(evicted)), evicted,
+					TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - evicted.lastReadNanos()), LogSafe.of(endpoint));
 			transport.dropped(DropReason.TRANSPORT_OVERFLOW, endpointOf(evicted));
 			evicted.closeNow();
 		}
-		log.debug("Registered {} on {} (OS user {})", LogSafe.escape(endpoint), connection, LogSafe.escape(state.user));
+		log.debug("Registered {} on {} (OS user {})", LogSafe.of(endpoint), connection, LogSafe.of(state.user));
 		closeStuck(stuck);
 	}
 
@@ -776,8 +775,8 @@ final class HostServer implements Connection.Listener, IoLoop.Handler {
 		Connection target = peers.get(destination);
 		if (target == null) {
 			transport.counters().undeliverable.incrementAndGet();
-			log.debug("Dropping a message from {} to {}: not connected", LogSafe.escape(from.endpoint()),
-					LogSafe.escape(destination));
+			log.debug("Dropping a message from {} to {}: not connected", LogSafe.of(from.endpoint()),
+					LogSafe.of(destination));
 			return;
 		}
 		deliverTo(from, target, destination, topic, payload);
@@ -790,16 +789,16 @@ final class HostServer implements Connection.Listener, IoLoop.Handler {
 		if (FrameCodec.bodyLength(frame) > options.maxFrameBytes()) {
 			transport.counters().oversizedFrames.incrementAndGet();
 			transport.dropped(DropReason.OVERSIZED_FRAME, from.endpoint());
-			log.debug("Dropping a message from {} to {}: too large to deliver", LogSafe.escape(from.endpoint()),
-					LogSafe.escape(destination));
+			log.debug("Dropping a message from {} to {}: too large to deliver", LogSafe.of(from.endpoint()),
+					LogSafe.of(destination));
 			return;
 		}
 		Connection.Offer offer = target.offer(frame, false);
 		if (offer == Connection.Offer.FULL) {
 			transport.counters().overflowDrops.incrementAndGet();
 			transport.dropped(DropReason.TRANSPORT_OVERFLOW, destination);
-			log.debug("Dropping a message from {} to {}: its outbound queue is full", LogSafe.escape(from.endpoint()),
-					LogSafe.escape(destination));
+			log.debug("Dropping a message from {} to {}: its outbound queue is full", LogSafe.of(from.endpoint()),
+					LogSafe.of(destination));
 		}
 		else if (offer == Connection.Offer.CLOSED) {
 			transport.counters().undeliverable.incrementAndGet();
@@ -825,7 +824,7 @@ final class HostServer implements Connection.Listener, IoLoop.Handler {
 		Endpoint peer = endpointOf(connection);
 		transport.dropped(DropReason.OVERSIZED_FRAME, peer);
 		warnings.warn("oversized", "Closing {} ({}): it announced a {}-byte frame, the limit is {}", connection,
-				(peer != null) ? LogSafe.escape(peer) : "unregistered", length, limit);
+				(peer != null) ? LogSafe.of(peer) : "unregistered", length, limit);
 		if (peer == null) {
 			// closed without an answer, as every oversized frame (the reader stops right
 			// after this)
@@ -877,7 +876,7 @@ final class HostServer implements Connection.Listener, IoLoop.Handler {
 			registry.unlock();
 		}
 		if (removed) {
-			log.debug("{} disconnected", LogSafe.escape(registration.endpoint()));
+			log.debug("{} disconnected", LogSafe.of(registration.endpoint()));
 			FrameCodec.forget(registration.endpoint(), registration.source());
 			transport.fireDisconnected(registration.endpoint());
 		}

@@ -315,7 +315,7 @@ final class PeerLink implements Connection.Listener {
 		}
 		else if (frame instanceof Frame.PeerJoined joined) {
 			presence.add(joined.endpoint());
-			log.debug("{} joined", LogSafe.escape(joined.endpoint()));
+			log.debug("{} joined", LogSafe.of(joined.endpoint()));
 		}
 		else if (frame instanceof Frame.Bind bind && compact) {
 			bind(bind);
@@ -326,7 +326,7 @@ final class PeerLink implements Connection.Listener {
 				sources.remove(id);
 			}
 			if (presence.remove(left.endpoint())) {
-				log.debug("{} left", LogSafe.escape(left.endpoint()));
+				log.debug("{} left", LogSafe.of(left.endpoint()));
 				transport.fireDisconnected(left.endpoint());
 			}
 		}
@@ -345,7 +345,7 @@ final class PeerLink implements Connection.Listener {
 		if (!warnedMalformed) {
 			warnedMalformed = true;
 			transport.warnings()
-				.warn("host-malformed", "Dropping a malformed frame from the host: {}", LogSafe.escape(why));
+				.warn("host-malformed", "Dropping a malformed frame from the host: {}", LogSafe.of(why));
 		}
 	}
 

@@ -883,10 +883,4 @@ public final class SocketTransport implements CommunicationBackend {
 		return sb.toString();
 	}
 
-	/** Visible for tests: whether the connector thread is alive. */
-	boolean connectorAlive() {
-		Thread thread = connector;
-		return thread != null && thread.isAlive();
-	}
-
 }

@@ -1,4 +1,4 @@
-package dev.ipc.crypto.noise;
+package dev.ipc.internal;
 
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -7,10 +7,11 @@ import org.slf4j.Logger;
 
 /**
  * At most one log line per key per interval (real time), counting the ones it suppresses,
- * so a peer cannot flood the log through the Noise provider; arguments are escaped by the
- * caller ({@link dev.ipc.internal.LogSafe}).
+ * so a peer cannot flood the log (used by the Noise provider and the NATS transport);
+ * arguments are escaped by the caller ({@link LogSafe}). Keys are fixed strings chosen by
+ * the code, at most 64 live at once. Not API.
  */
-final class LogLimiter {
+public final class LogLimiter {
 
 	private static final int MAX_KEYS = 64;
 
@@ -18,7 +19,8 @@ final class LogLimiter {
 
 	private final ConcurrentHashMap<String, Window> windows = new ConcurrentHashMap<>();
 
-	LogLimiter(long intervalNanos) {
+	/** A limiter letting one line per key through every {@code intervalNanos}. */
+	public LogLimiter(long intervalNanos) {
 		this.intervalNanos = intervalNanos;
 	}
 
@@ -26,7 +28,7 @@ final class LogLimiter {
 	 * Logs a WARN for {@code key} unless one was logged within the interval; arguments
 	 * should be escaped.
 	 */
-	void warn(Logger log, String key, String format, Object... arguments) {
+	public void warn(Logger log, String key, String format, Object... arguments) {
 		long suppressed = acquire(key);
 		if (suppressed < 0) {
 			return;
@@ -35,7 +37,7 @@ final class LogLimiter {
 	}
 
 	/** Same as {@link #warn} at ERROR level. */
-	void error(Logger log, String key, String format, Object... arguments) {
+	public void error(Logger log, String key, String format, Object... arguments) {
 		long suppressed = acquire(key);
 		if (suppressed < 0) {
 			return;
