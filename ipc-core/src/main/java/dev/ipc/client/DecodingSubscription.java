@@ -41,7 +41,8 @@ final class DecodingSubscription<P> implements TypedSubscription<P> {
 
 	private TypedIncomingMessage<P> decode(IncomingMessage message) {
 		P payload = codec.decode(message.payload(), type);
-		return new TypedIncomingMessage<>(payload, message.destination(), message.source(), message.topic());
+		return new TypedIncomingMessage<>(payload, message.destination(), message.source(), message.topic(),
+				message.kind());
 	}
 
 	@Override

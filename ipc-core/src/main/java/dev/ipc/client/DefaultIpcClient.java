@@ -167,6 +167,8 @@ final class DefaultIpcClient implements IpcClient {
 
 	private final RpcResponder responder;
 
+	private final Publisher publisher;
+
 	private final java.util.concurrent.locks.ReentrantLock departureLock = new java.util.concurrent.locks.ReentrantLock();
 
 	private final java.util.concurrent.locks.Condition departureHandled = departureLock.newCondition();
@@ -238,6 +240,9 @@ final class DefaultIpcClient implements IpcClient {
 		this.shutdownTimeout = builder.shutdownTimeout;
 		this.keepAlive = new JvmKeepAlive(name, builder.keepJvmAlive);
 		this.backend.addDisconnectListener(this::peerLeft);
+		this.publisher = new Publisher(name, backend, crypto, cryptoContext, this::awaitDeparturesOf);
+		SubscriptionAnnouncer announcer = new SubscriptionAnnouncer(backend, subscriptions::topics);
+		this.subscriptions.onTopicsChanged(announcer::changed);
 		if (builder.discoverVersion != null) {
 			registerRpcHandler(DiscoverRequest.class, new DiscoverHandler(builder.discoverVersion));
 		}
@@ -620,6 +625,28 @@ final class DefaultIpcClient implements IpcClient {
 		send(new OutgoingMessage(codec.encode(payload), destination, topic));
 	}
 
+	@Override
+	public int publish(String topic, byte[] payload, @Nullable Set<Endpoint> recipients) {
+		Objects.requireNonNull(topic, "topic");
+		ensureOpen();
+		try {
+			return publisher.publish(topic, payload, recipients);
+		}
+		catch (IpcException ex) {
+			if (ex.kind() == ErrorKind.FATAL) {
+				log.error("IPC client '{}' stops: fatal send error: {}", name, ex.getMessage(), ex);
+				stopBecause(ex);
+			}
+			throw ex;
+		}
+	}
+
+	@Override
+	public int publish(Object payload, @Nullable Set<Endpoint> recipients) {
+		Objects.requireNonNull(payload, "payload");
+		return publish(Topics.topicOf(payload.getClass()), codec.encode(payload), recipients);
+	}
+
 	// ---------------------------------------------------------------- subscribing
 
 	@Override
@@ -666,8 +693,8 @@ final class DefaultIpcClient implements IpcClient {
 			@Override
 			public void onMessage(IncomingMessage message) throws Exception {
 				P payload = codec.decode(message.payload(), payloadType);
-				listener.onMessage(
-						new TypedIncomingMessage<>(payload, message.destination(), message.source(), message.topic()));
+				listener.onMessage(new TypedIncomingMessage<>(payload, message.destination(), message.source(),
+						message.topic(), message.kind()));
 			}
 
 			@Override

@@ -5,6 +5,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
+import org.jspecify.annotations.Nullable;
+
 import dev.ipc.model.Endpoint;
 import dev.ipc.model.OutgoingMessage;
 import dev.ipc.rpc.AsyncRpcHandler;
@@ -98,6 +100,43 @@ public interface IpcClient extends AutoCloseable {
 	 * @throws dev.ipc.spi.IpcException as {@link #send(OutgoingMessage)}
 	 */
 	void send(Object payload, Endpoint destination);
+
+	/**
+	 * Publishes a raw payload on {@code topic} to every other process currently
+	 * subscribed to it ({@link #publish(Object)} tells the semantics).
+	 * @param recipients only these of the subscribers, or {@code null} for all of them
+	 * @return how many recipients the transport accepted a copy for
+	 * @throws dev.ipc.spi.IpcException kind {@code FATAL} only (a failing copy for one
+	 * recipient is skipped and reported to the event listener)
+	 */
+	int publish(String topic, byte[] payload, @Nullable Set<Endpoint> recipients);
+
+	/**
+	 * Encodes {@code payload} as JSON and publishes it on its type's topic to every other
+	 * process currently subscribed to that topic: each receives one copy, encrypted under
+	 * its own session, with this process as its verified {@code Source} and
+	 * {@link dev.ipc.model.DeliveryKind#PUBLISHED} as its kind. A process subscribed
+	 * after the backend learned of it receives what is published from then on, nothing
+	 * earlier; each recipient gets one publisher's publications in the order of its
+	 * {@code publish} calls. Never waits for a slow recipient (a handshake with a new
+	 * recipient excepted, bounded by the crypto provider's handshake timeout). A backend
+	 * that does not {@link dev.ipc.spi.CommunicationBackend#supportsPublish carry
+	 * publications} reaches nobody (returns 0). Processes that cannot announce
+	 * subscriptions (Bitwarden's) receive nothing: address them with {@code send}.
+	 * @return how many recipients the transport accepted a copy for
+	 * @throws IllegalArgumentException if the payload type declares no topic
+	 * @throws dev.ipc.codec.PayloadCodecException if the payload cannot be encoded
+	 * @throws dev.ipc.spi.IpcException kind {@code FATAL} only
+	 */
+	default int publish(Object payload) {
+		return publish(payload, null);
+	}
+
+	/**
+	 * As {@link #publish(Object)}, restricted to those subscribers that are in
+	 * {@code recipients} ({@code null}: all of them).
+	 */
+	int publish(Object payload, @Nullable Set<Endpoint> recipients);
 
 	/** A subscription to every message on {@code topic}. */
 	Subscription subscribe(String topic);

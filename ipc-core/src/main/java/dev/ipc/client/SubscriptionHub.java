@@ -26,6 +26,10 @@ final class SubscriptionHub {
 
 	private final int capacity;
 
+	/** Told when the set of subscribed topics may have changed. */
+	private volatile Runnable topicsChanged = () -> {
+	};
+
 	SubscriptionHub(Dispatcher dispatcher, IpcEventListener events, int capacity) {
 		this.dispatcher = dispatcher;
 		this.events = events;
@@ -35,11 +39,21 @@ final class SubscriptionHub {
 	SubscriberQueue add(@Nullable String topic, @Nullable MessageListener listener) {
 		SubscriberQueue queue = new SubscriberQueue(this, topic, capacity, listener);
 		queues.add(queue);
+		if (topic != null) {
+			topicsChanged.run();
+		}
 		return queue;
 	}
 
 	void remove(SubscriberQueue queue) {
-		queues.remove(queue);
+		if (queues.remove(queue) && queue.topic() != null) {
+			topicsChanged.run();
+		}
+	}
+
+	/** Registers what to run when the subscribed topics may have changed. */
+	void onTopicsChanged(Runnable listener) {
+		this.topicsChanged = listener;
 	}
 
 	/** Offers {@code message} to every matching subscription; never blocks. */
@@ -76,6 +90,7 @@ final class SubscriptionHub {
 			queue.markClosed();
 		}
 		queues.clear();
+		topicsChanged.run();
 	}
 
 }

@@ -17,38 +17,52 @@ import org.jspecify.annotations.Nullable;
  * @param destination where the sender addressed the message
  * @param source who sent it, as verified by the receiving side
  * @param topic the topic, or {@code null} for none
+ * @param kind whether it was addressed to this endpoint or published to the topic's
+ * subscribers (stamped by the receiving transport)
  */
-public record IncomingMessage(byte[] payload, Endpoint destination, Source source, @Nullable String topic) {
+public record IncomingMessage(byte[] payload, Endpoint destination, Source source, @Nullable String topic,
+		DeliveryKind kind) {
 
 	public IncomingMessage {
 		Objects.requireNonNull(payload, "payload");
 		Objects.requireNonNull(destination, "destination");
 		Objects.requireNonNull(source, "source");
+		Objects.requireNonNull(kind, "kind");
+	}
+
+	/** An {@link DeliveryKind#ADDRESSED addressed} message. */
+	public IncomingMessage(byte[] payload, Endpoint destination, Source source, @Nullable String topic) {
+		this(payload, destination, source, topic, DeliveryKind.ADDRESSED);
 	}
 
 	/**
 	 * The same message with another payload (used by crypto providers after decryption).
 	 */
 	public IncomingMessage withPayload(byte[] newPayload) {
-		return new IncomingMessage(newPayload, destination, source, topic);
+		return new IncomingMessage(newPayload, destination, source, topic, kind);
+	}
+
+	/** Whether this is one copy of a publication ({@link DeliveryKind#PUBLISHED}). */
+	public boolean published() {
+		return kind == DeliveryKind.PUBLISHED;
 	}
 
 	@Override
 	public boolean equals(Object other) {
 		return other instanceof IncomingMessage that && Arrays.equals(payload, that.payload)
 				&& destination.equals(that.destination) && source.equals(that.source)
-				&& Objects.equals(topic, that.topic);
+				&& Objects.equals(topic, that.topic) && kind == that.kind;
 	}
 
 	@Override
 	public int hashCode() {
-		return Objects.hash(Arrays.hashCode(payload), destination, source, topic);
+		return Objects.hash(Arrays.hashCode(payload), destination, source, topic, kind);
 	}
 
 	@Override
 	public String toString() {
-		return "IncomingMessage[topic=" + topic + ", source=" + source + ", destination=" + destination + ", payload="
-				+ payload.length + " bytes]";
+		return "IncomingMessage[topic=" + topic + ", source=" + source + ", destination=" + destination + ", kind="
+				+ kind + ", payload=" + payload.length + " bytes]";
 	}
 
 }

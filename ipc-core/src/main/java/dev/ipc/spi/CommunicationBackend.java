@@ -36,6 +36,51 @@ public interface CommunicationBackend extends AutoCloseable {
 	BackendReceiver subscribe();
 
 	/**
+	 * Whether this backend carries publications ({@code IpcClient.publish}): it keeps a
+	 * table of which endpoints subscribe to which topics ({@link #announceSubscriptions},
+	 * {@link #subscribersOf}) and delivers copies marked as published
+	 * ({@link #sendPublished}). The default is {@code false}: {@link #subscribersOf} is
+	 * then always empty and a publication reaches nobody.
+	 */
+	default boolean supportsPublish() {
+		return false;
+	}
+
+	/**
+	 * Tells every other endpoint that this one now subscribes to exactly {@code topics}
+	 * (the whole set, replacing the previous announcement; empty: none). Topics travel in
+	 * clear already, so this reveals nothing new. Must not block on the network: a
+	 * backend queues the announcement, re-sends the latest one after a reconnection, and
+	 * forgets it when it closes. The default does nothing.
+	 * @throws IllegalArgumentException if the set exceeds the backend's documented limits
+	 * (count of topics, topic length)
+	 */
+	default void announceSubscriptions(Set<String> topics) {
+	}
+
+	/**
+	 * The other endpoints that currently subscribe to {@code topic}, as far as this
+	 * backend knows (never this endpoint itself). An endpoint's subscription counts from
+	 * the moment its announcement reached this backend; so a process that just subscribed
+	 * receives what is published after that, and nothing earlier. The default is empty.
+	 */
+	default Set<Endpoint> subscribersOf(String topic) {
+		return Set.of();
+	}
+
+	/**
+	 * Sends one copy of a publication to {@code message.destination()}, which receives it
+	 * with {@link dev.ipc.model.DeliveryKind#PUBLISHED}. Fails like {@link #send}; a copy
+	 * for an endpoint that is no longer subscribed to the topic when it gets there is
+	 * dropped silently (it unsubscribed while the copy was on its way).
+	 * @throws IpcException kind {@link ErrorKind#OTHER} if the backend does not
+	 * {@link #supportsPublish support publications} (the default)
+	 */
+	default void sendPublished(OutgoingMessage message) {
+		throw new IpcException(ErrorKind.OTHER, getClass().getSimpleName() + " does not carry publications");
+	}
+
+	/**
 	 * The endpoints this backend currently knows to be reachable, for health and
 	 * diagnostics. Empty when the transport cannot tell.
 	 */

@@ -11,7 +11,8 @@ import java.util.Map;
  * Generates the NATS permissions that make sources trustworthy (docs/nats.md §4): each
  * endpoint's user may publish only on {@code ipc.<namespace>.*.<endpoint>} (its messages
  * and its presence) and subscribe only to {@code ipc.<namespace>.<endpoint>.*} (messages
- * for it) and {@code ipc.<namespace>._presence.*}. Output forms: a {@code nats-server}
+ * for it), {@code ipc.<namespace>._presence.*} and {@code ipc.<namespace>._subs.*} (who
+ * subscribes to which topics, for publications). Output forms: a {@code nats-server}
  * {@code authorization} block with users and passwords (literal or {@code $ENV}
  * references) or NKeys, and {@code nsc} commands for decentralised JWT auth. Run it from
  * the command line:
@@ -45,7 +46,8 @@ public final class NatsPermissions {
 	/** The subjects {@code endpoint} may subscribe to. */
 	public List<String> subscribeAllow(String endpoint) {
 		NatsSubjects.requireToken(endpoint, "The endpoint name");
-		return List.of(NatsSubjects.inbox(namespace, endpoint), NatsSubjects.presenceWildcard(namespace));
+		return List.of(NatsSubjects.inbox(namespace, endpoint), NatsSubjects.presenceWildcard(namespace),
+				NatsSubjects.subscriptionsWildcard(namespace));
 	}
 
 	/** The {@code permissions} map of one user in the server config. */

@@ -20,6 +20,9 @@ final class NatsSubjects {
 
 	static final String PROBE = "_probe";
 
+	/** Where each endpoint announces the topics it subscribes to (publications). */
+	static final String SUBSCRIPTIONS = "_subs";
+
 	/** Longest endpoint name or namespace (one subject token). */
 	static final int MAX_TOKEN = 64;
 
@@ -76,6 +79,14 @@ final class NatsSubjects {
 	}
 
 	/** What every endpoint subscribes to for presence. */
+	static String subscriptions(String namespace, String source) {
+		return ROOT + "." + namespace + "." + SUBSCRIPTIONS + "." + source;
+	}
+
+	static String subscriptionsWildcard(String namespace) {
+		return ROOT + "." + namespace + "." + SUBSCRIPTIONS + ".*";
+	}
+
 	static String presenceWildcard(String namespace) {
 		return ROOT + "." + namespace + "." + PRESENCE + ".*";
 	}

@@ -36,6 +36,7 @@ import dev.ipc.client.NamedThreadFactory;
 import dev.ipc.event.DropReason;
 import dev.ipc.internal.LogLimiter;
 import dev.ipc.internal.LogSafe;
+import dev.ipc.model.DeliveryKind;
 import dev.ipc.model.Endpoint;
 import dev.ipc.model.IncomingMessage;
 import dev.ipc.model.OutgoingMessage;
@@ -106,6 +107,10 @@ public final class NatsTransport implements CommunicationBackend {
 
 	private final String probeSubject;
 
+	private final String subscriptionsPrefix;
+
+	private final NatsSubscriptions subscriptions;
+
 	private final long instance;
 
 	private final AtomicLong epoch = new AtomicLong();
@@ -173,6 +178,8 @@ public final class NatsTransport implements CommunicationBackend {
 		this.presencePrefix = NatsSubjects.ROOT + "." + namespace + "." + NatsSubjects.PRESENCE + ".";
 		this.presenceSubject = NatsSubjects.presence(namespace, self);
 		this.probeSubject = NatsSubjects.probe(namespace);
+		this.subscriptionsPrefix = NatsSubjects.ROOT + "." + namespace + "." + NatsSubjects.SUBSCRIPTIONS + ".";
+		this.subscriptions = new NatsSubscriptions(self, MAX_PEERS);
 		long id = 0;
 		SecureRandom random = new SecureRandom();
 		while (id == 0) {
@@ -224,6 +231,7 @@ public final class NatsTransport implements CommunicationBackend {
 		Dispatcher d = conn.createDispatcher(this::onMessage);
 		d.setPendingLimits(DISPATCH_PENDING_MESSAGES, DISPATCH_PENDING_BYTES);
 		d.subscribe(NatsSubjects.presenceWildcard(namespace));
+		d.subscribe(NatsSubjects.subscriptionsWildcard(namespace));
 		this.dispatcher = d;
 		if (options.sourceTrust() == SourceTrust.BROKER_ENFORCED) {
 			checkPermissions(conn);
@@ -303,6 +311,55 @@ public final class NatsTransport implements CommunicationBackend {
 	 */
 	@Override
 	public void send(OutgoingMessage message) {
+		send(message, false);
+	}
+
+	/**
+	 * {@inheritDoc} Each member announces its topics on
+	 * {@code ipc.<namespace>._subs.<self>} and keeps a table of the others'
+	 * (docs/nats.md, "Publications").
+	 */
+	@Override
+	public boolean supportsPublish() {
+		return true;
+	}
+
+	@Override
+	public void announceSubscriptions(Set<String> topics) {
+		Objects.requireNonNull(topics, "topics");
+		byte[] announcement = subscriptions.announce(topics);
+		publishSubscriptions(announcement);
+	}
+
+	@Override
+	public Set<Endpoint> subscribersOf(String topic) {
+		Objects.requireNonNull(topic, "topic");
+		return subscriptions.subscribersOf(topic);
+	}
+
+	@Override
+	public void sendPublished(OutgoingMessage message) {
+		if (message.topic() == null) {
+			throw new IllegalArgumentException("A publication needs a topic");
+		}
+		send(message, true);
+	}
+
+	private void publishSubscriptions(byte @Nullable [] announcement) {
+		Connection conn = connection;
+		if (announcement == null || conn == null || !connected || closed.get()) {
+			return; // the reconnect, or the next newcomer's HELLO, announces again
+		}
+		try {
+			conn.publish(NatsSubjects.subscriptions(namespace, self), announcement);
+			sent.incrementAndGet();
+		}
+		catch (IllegalStateException ex) {
+			// disconnected: the reconnect announces again
+		}
+	}
+
+	private void send(OutgoingMessage message, boolean published) {
 		if (closed.get()) {
 			throw new IpcClosedException("The NATS transport of " + self + " is closed");
 		}
@@ -323,7 +380,7 @@ public final class NatsTransport implements CommunicationBackend {
 		}
 		byte[] body;
 		try {
-			body = NatsFrame.encode(message.topic(), message.payload());
+			body = NatsFrame.encode(message.topic(), message.payload(), published);
 		}
 		catch (IllegalArgumentException ex) {
 			throw new IpcException(ErrorKind.OTHER, ex.getMessage());
@@ -380,6 +437,7 @@ public final class NatsTransport implements CommunicationBackend {
 			Dispatcher d = Objects.requireNonNull(dispatcher);
 			d.subscribe(NatsSubjects.inbox(namespace, self));
 			publishPresence(NatsFrame.HELLO);
+			publishSubscriptions(subscriptions.current());
 		}
 		return receiver;
 	}
@@ -405,6 +463,12 @@ public final class NatsTransport implements CommunicationBackend {
 			onPresence(source, data, from);
 			return;
 		}
+		if (subject.startsWith(subscriptionsPrefix)) {
+			if (!subscriptions.onAnnouncement(source, data)) {
+				drop(malformed, DropReason.MALFORMED_FRAME, from);
+			}
+			return;
+		}
 		if (!subject.startsWith(inboxPrefix) || subject.indexOf('.', inboxPrefix.length()) >= 0) {
 			drop(malformed, DropReason.MALFORMED_FRAME, from);
 			return;
@@ -414,9 +478,14 @@ public final class NatsTransport implements CommunicationBackend {
 			drop(malformed, DropReason.MALFORMED_FRAME, from);
 			return;
 		}
+		String topic = body.topic();
+		if (body.published() && (topic == null || !subscriptions.accepts(topic))) {
+			return; // a copy on a topic we no longer subscribe to
+		}
 		peers.seen(source, System.nanoTime());
 		received.incrementAndGet();
-		fanout.publish(new IncomingMessage(body.payload(), selfEndpoint, sender, body.topic()));
+		fanout.publish(new IncomingMessage(body.payload(), selfEndpoint, sender, topic,
+				body.published() ? DeliveryKind.PUBLISHED : DeliveryKind.ADDRESSED));
 	}
 
 	private Source sourceOf(String token) {
@@ -450,6 +519,7 @@ public final class NatsTransport implements CommunicationBackend {
 				if (announced.get()) {
 					publishPresence(NatsFrame.HERE); // so the newcomer learns of us at
 														// once
+					publishSubscriptions(subscriptions.current());
 				}
 			}
 			case NatsFrame.HERE -> departed(peers.announced(source, notice.instance(), notice.epoch(), now));
@@ -471,6 +541,7 @@ public final class NatsTransport implements CommunicationBackend {
 
 	private void departed(List<String> names) {
 		for (String name : names) {
+			subscriptions.departed(name);
 			Endpoint endpoint = Endpoint.named(name);
 			for (Consumer<Endpoint> listener : disconnectListeners) {
 				try {
@@ -505,6 +576,7 @@ public final class NatsTransport implements CommunicationBackend {
 				log.info("IPC NATS transport of {} reconnected to {}", self, conn.getConnectedUrl());
 				if (announced.get()) {
 					publishPresence(NatsFrame.HELLO);
+					publishSubscriptions(subscriptions.current());
 				}
 			}
 			case DISCONNECTED -> {

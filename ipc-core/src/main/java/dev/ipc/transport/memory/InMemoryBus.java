@@ -1,5 +1,6 @@
 package dev.ipc.transport.memory;
 
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -10,6 +11,7 @@ import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.ipc.model.DeliveryKind;
 import dev.ipc.model.Endpoint;
 import dev.ipc.model.OutgoingMessage;
 import dev.ipc.model.IncomingMessage;
@@ -19,13 +21,17 @@ import dev.ipc.spi.CommunicationBackend;
 import dev.ipc.spi.IpcClosedException;
 import dev.ipc.spi.IpcUnreachableException;
 import dev.ipc.transport.ReceiverFanout;
+import dev.ipc.transport.SubscriptionTable;
 
 /**
  * An in-process transport: several clients in one JVM, each {@linkplain #connect
  * connected} under its own endpoint, address each other by endpoint. The bus stamps the
  * sender's registered {@link Source} on every delivery, so a client cannot claim to be
  * someone else, and a send to an endpoint nobody holds fails fast with
- * {@link IpcUnreachableException}. Payloads are handed over without copying.
+ * {@link IpcUnreachableException}. Payloads are handed over without copying. Publications
+ * ({@code IpcClient.publish}) work too: the bus keeps one subscription table for its
+ * members, updated at once on every announcement and close, so a publication made after a
+ * subscribe call returned reaches that subscriber.
  *
  * <pre>{@code
  * InMemoryBus bus = new InMemoryBus();
@@ -40,6 +46,9 @@ public final class InMemoryBus {
 	private final ConcurrentHashMap<Endpoint, Member> members = new ConcurrentHashMap<>();
 
 	private final int receiverCapacity;
+
+	/** Who subscribes to what, for publications (one table for all members). */
+	private final SubscriptionTable subscriptions = new SubscriptionTable();
 
 	/**
 	 * A bus whose receivers buffer up to {@link ReceiverFanout#DEFAULT_CAPACITY} messages
@@ -114,6 +123,49 @@ public final class InMemoryBus {
 		}
 
 		@Override
+		public boolean supportsPublish() {
+			return true;
+		}
+
+		@Override
+		public void announceSubscriptions(Set<String> topics) {
+			String problem = SubscriptionTable.checkAnnouncement(topics);
+			if (problem != null) {
+				throw new IllegalArgumentException("Cannot announce these subscriptions: " + problem);
+			}
+			if (!closed) {
+				subscriptions.replace(endpoint, topics);
+			}
+		}
+
+		@Override
+		public Set<Endpoint> subscribersOf(String topic) {
+			Set<Endpoint> all = subscriptions.subscribersOf(topic);
+			if (!all.contains(endpoint)) {
+				return all;
+			}
+			Set<Endpoint> others = new HashSet<>(all);
+			others.remove(endpoint);
+			return others;
+		}
+
+		@Override
+		public void sendPublished(OutgoingMessage message) {
+			if (closed) {
+				throw new IpcClosedException("Backend of " + endpoint + " is closed");
+			}
+			Member target = members.get(message.destination());
+			if (target == null) {
+				throw new IpcUnreachableException(message.destination());
+			}
+			String topic = message.topic();
+			if (topic != null && subscriptions.isSubscribed(target.endpoint, topic)) {
+				target.fanout.publish(new IncomingMessage(message.payload(), message.destination(), identity, topic,
+						DeliveryKind.PUBLISHED));
+			}
+		}
+
+		@Override
 		public BackendReceiver subscribe() {
 			return fanout.subscribe();
 		}
@@ -139,6 +191,7 @@ public final class InMemoryBus {
 				return;
 			}
 			closed = true;
+			subscriptions.remove(endpoint);
 			members.remove(endpoint, this);
 			fanout.close();
 			for (Member other : members.values()) {

@@ -12,12 +12,13 @@ import org.jspecify.annotations.Nullable;
  * The compact data frames of protocol version 2 ({@code docs/transport-protocol.md} §12):
  * a {@code Message} or {@code Deliver} with a binary header instead of CBOR, naming
  * endpoints by the small ids the host assigned with {@code Bind}. The body (after the
- * usual 4-byte length prefix) is: one type byte ({@link #MESSAGE} or {@link #DELIVER}; a
- * CBOR frame never starts with either), the endpoint id as an unsigned LEB128 varint (at
- * most 5 bytes, at most {@link Integer#MAX_VALUE}), the topic as a varint of its UTF-8
- * length plus one (0: no topic) and its bytes, then the payload, unchanged, to the end of
- * the frame. Decoding checks every field against the frame's end and fails with
- * {@link FrameCodecException}; it never allocates more than the frame holds.
+ * usual 4-byte length prefix) is: one type byte ({@link #MESSAGE}, {@link #DELIVER}, and
+ * from version 3 {@link #PUBLISH} and {@link #PUBLISHED}; a CBOR frame never starts with
+ * any of them), the endpoint id as an unsigned LEB128 varint (at most 5 bytes, at most
+ * {@link Integer#MAX_VALUE}), the topic as a varint of its UTF-8 length plus one (0: no
+ * topic) and its bytes, then the payload, unchanged, to the end of the frame. Decoding
+ * checks every field against the frame's end and fails with {@link FrameCodecException};
+ * it never allocates more than the frame holds.
  */
 final class CompactFrames {
 
@@ -32,6 +33,18 @@ final class CompactFrames {
 	 * destination is the peer.
 	 */
 	static final byte DELIVER = 0x02;
+
+	/**
+	 * Type byte of a compact {@code Publish} (peer to host, version 3): one copy of a
+	 * publication; the id names its recipient, which must subscribe to the topic.
+	 */
+	static final byte PUBLISH = 0x03;
+
+	/**
+	 * Type byte of a compact {@code Published} (host to peer, version 3): a copy of a
+	 * publication; the id names its source; the destination is the peer.
+	 */
+	static final byte PUBLISHED = 0x04;
 
 	/**
 	 * A decoded compact frame: {@code id} is the destination of a message or the source
@@ -62,7 +75,7 @@ final class CompactFrames {
 
 	/** Whether a frame body is a compact frame (rather than CBOR). */
 	static boolean isCompact(byte[] buf, int offset, int length) {
-		return length > 0 && (buf[offset] == MESSAGE || buf[offset] == DELIVER);
+		return length > 0 && buf[offset] >= MESSAGE && buf[offset] <= PUBLISHED;
 	}
 
 	/** A compact frame, length prefix included, in one exactly sized array. */
@@ -91,7 +104,7 @@ final class CompactFrames {
 			throw new FrameCodecException("compact frame too short");
 		}
 		byte type = buf[offset];
-		if (type != MESSAGE && type != DELIVER) {
+		if (type < MESSAGE || type > PUBLISHED) {
 			throw new FrameCodecException("unknown compact frame type " + (type & 0xFF));
 		}
 		int[] at = { offset + 1 };

@@ -128,6 +128,28 @@ sealed interface Frame {
 	}
 
 	/** Either side: asks for a {@link Pong}. */
+	/**
+	 * Peer to host, version 3: the peer now subscribes to exactly these topics (the whole
+	 * set, replacing its previous announcement).
+	 */
+	record Subscriptions(List<String> topics) implements Frame {
+		public Subscriptions {
+			topics = List.copyOf(topics);
+		}
+	}
+
+	/**
+	 * Host to peer, version 3: {@code endpoint} now subscribes to exactly these topics
+	 * (empty: to none); sent to every version-3 peer on each change, and the whole table
+	 * right after {@code Welcome}.
+	 */
+	record Subscribers(Endpoint endpoint, List<String> topics) implements Frame {
+		public Subscribers {
+			Objects.requireNonNull(endpoint, "endpoint");
+			topics = List.copyOf(topics);
+		}
+	}
+
 	record Ping() implements Frame {
 	}
 

@@ -17,6 +17,7 @@ import tools.jackson.dataformat.cbor.CBORMapper;
 import dev.ipc.codec.IpcJsonModule;
 import dev.ipc.model.Endpoint;
 import dev.ipc.model.Source;
+import dev.ipc.transport.SubscriptionTable;
 
 /**
  * Encodes and decodes {@link Frame}s (see {@code docs/transport-protocol.md}).
@@ -51,10 +52,16 @@ import dev.ipc.model.Source;
 final class FrameCodec {
 
 	/** The protocol versions this implementation speaks. */
-	static final List<Integer> SUPPORTED_VERSIONS = List.of(1, 2);
+	static final List<Integer> SUPPORTED_VERSIONS = List.of(1, 2, 3);
 
 	/** The version with compact data frames and endpoint ids ({@link CompactFrames}). */
 	static final int VERSION_COMPACT = 2;
+
+	/**
+	 * The version with publications: {@code Subscriptions}, {@code Subscribers} and the
+	 * compact {@code Publish} and {@code Published} frames (compact frames included).
+	 */
+	static final int VERSION_PUBSUB = 3;
 
 	/** The highest version this implementation speaks. */
 	static final int CURRENT_VERSION = 1;
@@ -103,6 +110,12 @@ final class FrameCodec {
 	private static final byte[] K_PEER_LEFT = text("PeerLeft");
 
 	private static final byte[] K_BIND = text("Bind");
+
+	private static final byte[] K_SUBSCRIPTIONS = text("Subscriptions");
+
+	private static final byte[] K_SUBSCRIBERS = text("Subscribers");
+
+	private static final byte[] K_TOPICS = text("topics");
 
 	private static final byte[] K_ID = text("id");
 
@@ -312,6 +325,20 @@ final class FrameCodec {
 		else if (frame instanceof Frame.Bind b) {
 			return bind(b.id(), sourceBytes(b.source()));
 		}
+		else if (frame instanceof Frame.Subscriptions sub) {
+			w.raw(K_SUBSCRIPTIONS);
+			w.head(5, 1);
+			w.raw(K_TOPICS);
+			writeTopics(w, sub.topics());
+		}
+		else if (frame instanceof Frame.Subscribers sub) {
+			w.raw(K_SUBSCRIBERS);
+			w.head(5, 2);
+			w.raw(K_ENDPOINT);
+			w.raw(endpointBytes(sub.endpoint()));
+			w.raw(K_TOPICS);
+			writeTopics(w, sub.topics());
+		}
 		else if (frame instanceof Frame.PeerJoined j) {
 			w.raw(K_PEER_JOINED);
 			w.raw(endpointBytes(j.endpoint()));
@@ -321,6 +348,13 @@ final class FrameCodec {
 			w.raw(endpointBytes(((Frame.PeerLeft) frame).endpoint()));
 		}
 		return w.finish();
+	}
+
+	private static void writeTopics(Writer w, List<String> topics) {
+		w.head(4, topics.size());
+		for (String topic : topics) {
+			w.text(topic);
+		}
 	}
 
 	/** A {@code Bind} frame from a pre-encoded source ({@link #sourceBytes}). */
@@ -601,6 +635,10 @@ final class FrameCodec {
 				return new Frame.PeerLeft(endpoint(p));
 			case "Bind":
 				return bindFrame(p);
+			case "Subscriptions":
+				return subscriptionsFrame(p);
+			case "Subscribers":
+				return subscribersFrame(p);
 			case "Ping":
 				return Frame.PING;
 			case "Pong":
@@ -661,6 +699,72 @@ final class FrameCodec {
 		}
 		return new Frame.Welcome(require(version, "Welcome", "version"), require(host, "Welcome", "host"),
 				require(peers, "Welcome", "peers"));
+	}
+
+	private static Frame.Subscriptions subscriptionsFrame(JsonParser p) throws FrameCodecException {
+		expectMap(p, "Subscriptions");
+		List<String> topics = null;
+		String field;
+		while ((field = p.nextName()) != null) {
+			p.nextToken();
+			if ("topics".equals(field)) {
+				topics = topics(p);
+			}
+			else {
+				p.skipChildren();
+			}
+		}
+		return new Frame.Subscriptions(require(topics, "Subscriptions", "topics"));
+	}
+
+	private static Frame.Subscribers subscribersFrame(JsonParser p) throws FrameCodecException {
+		expectMap(p, "Subscribers");
+		Endpoint endpoint = null;
+		List<String> topics = null;
+		String field;
+		while ((field = p.nextName()) != null) {
+			p.nextToken();
+			switch (field) {
+				case "endpoint":
+					endpoint = endpoint(p);
+					break;
+				case "topics":
+					topics = topics(p);
+					break;
+				default:
+					p.skipChildren();
+			}
+		}
+		return new Frame.Subscribers(require(endpoint, "Subscribers", "endpoint"),
+				require(topics, "Subscribers", "topics"));
+	}
+
+	/**
+	 * A list of distinct topics within {@link SubscriptionTable}'s limits (checked while
+	 * reading, so a hostile list costs no more than the limit).
+	 */
+	private static List<String> topics(JsonParser p) throws FrameCodecException {
+		if (p.currentToken() != JsonToken.START_ARRAY) {
+			throw new FrameCodecException("topics must be an array, got " + p.currentToken());
+		}
+		List<String> list = new ArrayList<>();
+		java.util.Set<String> seen = new java.util.HashSet<>();
+		while (p.nextToken() != JsonToken.END_ARRAY) {
+			if (list.size() >= SubscriptionTable.MAX_TOPICS) {
+				throw new FrameCodecException("more than " + SubscriptionTable.MAX_TOPICS + " topics");
+			}
+			String topic = string(p, "topics");
+			if (topic.isEmpty() || topic.length() > SubscriptionTable.MAX_TOPIC_BYTES
+					|| topic.getBytes(StandardCharsets.UTF_8).length > SubscriptionTable.MAX_TOPIC_BYTES) {
+				throw new FrameCodecException(
+						"a topic must be 1-" + SubscriptionTable.MAX_TOPIC_BYTES + " UTF-8 bytes");
+			}
+			if (!seen.add(topic)) {
+				throw new FrameCodecException("a topic is listed twice");
+			}
+			list.add(topic);
+		}
+		return list;
 	}
 
 	private static Frame.Bind bindFrame(JsonParser p) throws FrameCodecException {

@@ -103,10 +103,14 @@ final class HostServer implements Connection.Listener, IoLoop.Handler {
 	}
 
 	/** A registered connection: its endpoint and the source stamped on what it sends. */
-	private record Registration(Endpoint endpoint, Source source, byte[] sourceBytes, int id, int version) {
+	record Registration(Endpoint endpoint, Source source, byte[] sourceBytes, int id, int version) {
 
 		boolean compact() {
 			return version >= FrameCodec.VERSION_COMPACT;
+		}
+
+		boolean pubsub() {
+			return version >= FrameCodec.VERSION_PUBSUB;
 		}
 
 	}
@@ -131,6 +135,8 @@ final class HostServer implements Connection.Listener, IoLoop.Handler {
 	private final byte[] selfSourceBytes;
 
 	private final IoLoop loop;
+
+	private final HostSubscriptions subscriptions;
 
 	private @Nullable SelectionKey acceptKey;
 
@@ -180,6 +186,7 @@ final class HostServer implements Connection.Listener, IoLoop.Handler {
 		this.selfSource = sourceFor(self, ownUser);
 		this.selfSourceBytes = FrameCodec.sourceBytes(selfSource);
 		this.loop = transport.loop();
+		this.subscriptions = new HostSubscriptions(self, this::closeStuck);
 	}
 
 	/**
@@ -580,6 +587,9 @@ final class HostServer implements Connection.Listener, IoLoop.Handler {
 		if (frame instanceof Frame.Message message) {
 			route(registration, message.destination(), message.topic(), message.payload());
 		}
+		else if (frame instanceof Frame.Subscriptions announced && registration.pubsub()) {
+			subscriptions.announce(registration.endpoint(), Set.copyOf(announced.topics()));
+		}
 		else if (frame instanceof Frame.Ping) {
 			connection.offer(FrameCodec.pong(), true);
 		}
@@ -600,8 +610,12 @@ final class HostServer implements Connection.Listener, IoLoop.Handler {
 			malformed(connection, state, ex.getMessage());
 			return;
 		}
+		if (data.type() == CompactFrames.PUBLISH && from.pubsub()) {
+			HostPublications.relay(this, from, data);
+			return;
+		}
 		if (data.type() != CompactFrames.MESSAGE) {
-			malformed(connection, state, "a peer may not send a compact Deliver");
+			malformed(connection, state, "a peer may not send a compact " + data.type() + " frame");
 			return;
 		}
 		if (data.id() == HOST_ID) {
@@ -706,6 +720,9 @@ final class HostServer implements Connection.Listener, IoLoop.Handler {
 						connection.offer(FrameCodec.bind(r.id(), r.sourceBytes()), true);
 					}
 				}
+			}
+			if (registration.pubsub()) {
+				stuck.addAll(subscriptions.joined(endpoint, connection));
 			}
 			byte[] joined = FrameCodec.encode(new Frame.PeerJoined(endpoint));
 			byte[] bind = FrameCodec.bind(registration.id(), registration.sourceBytes());
@@ -863,6 +880,9 @@ final class HostServer implements Connection.Listener, IoLoop.Handler {
 				removed = peers.remove(registration.endpoint(), connection);
 				byId.remove(registration.id(), connection);
 			}
+			if (removed) {
+				subscriptions.left(registration.endpoint(), connection);
+			}
 			if (removed && !closed) {
 				byte[] left = FrameCodec.encode(new Frame.PeerLeft(registration.endpoint()));
 				for (Connection other : peers.values()) {
@@ -920,6 +940,48 @@ final class HostServer implements Connection.Listener, IoLoop.Handler {
 		if (offer == Connection.Offer.CLOSED) {
 			throw new IpcUnreachableException(destination, "disconnecting");
 		}
+	}
+
+	// ------------------------------------------------------------------ publications
+	// (the logic is in HostPublications and HostSubscriptions)
+
+	HostSubscriptions subscriptions() {
+		return subscriptions;
+	}
+
+	SocketTransport transport() {
+		return transport;
+	}
+
+	Endpoint self() {
+		return self;
+	}
+
+	Source selfSource() {
+		return selfSource;
+	}
+
+	@Nullable Connection connectionOf(Endpoint endpoint) {
+		return peers.get(endpoint);
+	}
+
+	@Nullable Connection connectionOf(int id) {
+		return byId.get(id);
+	}
+
+	boolean isClosed() {
+		return closed;
+	}
+
+	/** Whether {@code connection} negotiated publications, and its endpoint and id. */
+	static @Nullable Endpoint pubsubEndpointOf(Connection connection) {
+		Registration r = registrationOf(connection);
+		return (r != null && r.pubsub()) ? r.endpoint() : null;
+	}
+
+	/** The host's own client publishes: one copy to a subscriber. */
+	void sendPublished(OutgoingMessage message) {
+		HostPublications.sendOwn(this, message);
 	}
 
 	static Source sourceFor(Endpoint endpoint, @Nullable String user) {

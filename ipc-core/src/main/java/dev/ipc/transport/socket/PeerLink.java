@@ -26,6 +26,7 @@ import org.slf4j.LoggerFactory;
 
 import dev.ipc.internal.LogSafe;
 import dev.ipc.event.DropReason;
+import dev.ipc.model.DeliveryKind;
 import dev.ipc.model.Endpoint;
 import dev.ipc.model.IncomingMessage;
 import dev.ipc.model.OutgoingMessage;
@@ -66,6 +67,9 @@ final class PeerLink implements Connection.Listener {
 	 * {@link #sources}.
 	 */
 	private volatile boolean compact;
+
+	/** Whether the host chose version 3: publications ({@link PeerSubscriptions}). */
+	private volatile boolean pubsub;
 
 	/**
 	 * Version 2: the sources the host named by id ({@code Bind}), and the reverse, for
@@ -200,6 +204,29 @@ final class PeerLink implements Connection.Listener {
 		return isUp() ? presence.size() + 1 : 0;
 	}
 
+	boolean pubsub() {
+		return pubsub && isUp();
+	}
+
+	/** Queues a {@code Subscriptions} frame (version 3 only). */
+	void sendSubscriptions(java.util.Collection<String> topics) {
+		if (pubsub) {
+			connection.offer(FrameCodec.encode(new Frame.Subscriptions(List.copyOf(topics))), true);
+		}
+	}
+
+	/** One copy of a publication, as a compact {@code Publish} (version 3 only). */
+	void sendPublished(OutgoingMessage message) {
+		Endpoint destination = message.destination();
+		Integer id = pubsub ? ids.get(destination) : null;
+		if (!isUp() || id == null || message.topic() == null) {
+			throw new IpcUnreachableException(destination, "not connected, or no publications to it");
+		}
+		byte[] frame = CompactFrames.encode(CompactFrames.PUBLISH, id, message.topic(), message.payload());
+		transport.checkSize(frame);
+		offerData(frame, destination);
+	}
+
 	void send(OutgoingMessage message) {
 		Endpoint destination = message.destination();
 		if (!isUp()) {
@@ -222,6 +249,10 @@ final class PeerLink implements Connection.Listener {
 			frame = FrameCodec.message(destinationBytes, message.topic(), message.payload());
 			transport.checkSize(frame);
 		}
+		offerData(frame, destination);
+	}
+
+	private void offerData(byte[] frame, Endpoint destination) {
 		Connection.Offer offer = connection.offer(frame, false);
 		if (offer == Connection.Offer.FULL) {
 			transport.counters().overflowDrops.incrementAndGet();
@@ -289,6 +320,7 @@ final class PeerLink implements Connection.Listener {
 						return;
 					}
 					compact = welcome.version() >= FrameCodec.VERSION_COMPACT;
+					pubsub = welcome.version() >= FrameCodec.VERSION_PUBSUB;
 					host = welcome.host();
 					presence.addAll(welcome.peers());
 					welcomed = true;
@@ -319,6 +351,9 @@ final class PeerLink implements Connection.Listener {
 		}
 		else if (frame instanceof Frame.Bind bind && compact) {
 			bind(bind);
+		}
+		else if (frame instanceof Frame.Subscribers subscribers && pubsub) {
+			transport.subscriptions().onSubscribers(subscribers);
 		}
 		else if (frame instanceof Frame.PeerLeft left) {
 			Integer id = ids.remove(left.endpoint());
@@ -359,11 +394,14 @@ final class PeerLink implements Connection.Listener {
 			return;
 		}
 		Source source = sources.get(data.id());
-		if (data.type() != CompactFrames.DELIVER || source == null) {
-			malformed((source == null) ? "a compact Deliver from an id the host never bound" : "a compact Message");
+		boolean published = data.type() == CompactFrames.PUBLISHED && pubsub;
+		if ((data.type() != CompactFrames.DELIVER && !published) || source == null) {
+			malformed((source == null) ? "a compact Deliver from an id the host never bound"
+					: "a compact frame of type " + data.type() + " from the host");
 			return;
 		}
-		transport.publish(new IncomingMessage(data.payload(), options.endpoint(), source, data.topic()));
+		transport.publish(new IncomingMessage(data.payload(), options.endpoint(), source, data.topic(),
+				published ? DeliveryKind.PUBLISHED : DeliveryKind.ADDRESSED));
 	}
 
 	private void bind(Frame.Bind bind) {

@@ -167,6 +167,8 @@ public final class SocketTransport implements CommunicationBackend {
 
 	private final Counters counters = new Counters();
 
+	private final PeerSubscriptions subscriptions;
+
 	private final List<Consumer<Endpoint>> disconnectListeners = new CopyOnWriteArrayList<>();
 
 	/** The one I/O thread: every connection, the host's accepting, the timers. */
@@ -223,6 +225,7 @@ public final class SocketTransport implements CommunicationBackend {
 		this.options = options;
 		this.threadPrefix = "ipc-socket-" + label(options.endpoint());
 		this.fanout = new ReceiverFanout(options.receiverCapacity());
+		this.subscriptions = new PeerSubscriptions(options.endpoint());
 		this.loop = new IoLoop(threadPrefix + "-io");
 		this.heldCapacity = Math.min(options.outboundQueueCapacity(), options.receiverCapacity());
 		this.heldMaxBytes = options.outboundQueueMaxBytes();
@@ -376,6 +379,52 @@ public final class SocketTransport implements CommunicationBackend {
 				counters.oversizedFrames.get(), counters.overflowDrops.get(), counters.undeliverable.get(),
 				counters.connects.get(), counters.staleSocketsReplaced.get(), counters.rejectionsByReason(),
 				counters.evictions.get(), counters.heldUntilSubscribed.get(), counters.noReceiverDrops.get());
+	}
+
+	/**
+	 * {@inheritDoc} Over protocol version 3 (both sides of this release): the host keeps
+	 * the subscription table and every peer a replica ({@code docs/transport-protocol.md}
+	 * §13).
+	 */
+	@Override
+	public boolean supportsPublish() {
+		return true;
+	}
+
+	@Override
+	public void announceSubscriptions(Set<String> topics) {
+		Objects.requireNonNull(topics, "topics");
+		if (closed) {
+			return;
+		}
+		subscriptions.announce(topics, host, link);
+	}
+
+	@Override
+	public Set<Endpoint> subscribersOf(String topic) {
+		Objects.requireNonNull(topic, "topic");
+		if (closed) {
+			return Set.of();
+		}
+		return subscriptions.subscribersOf(topic, host);
+	}
+
+	@Override
+	public void sendPublished(OutgoingMessage message) {
+		Objects.requireNonNull(message, "message");
+		if (closed) {
+			throw new IpcClosedException("Socket transport of " + options.endpoint() + " is closed");
+		}
+		HostServer h = host;
+		if (h != null) {
+			h.sendPublished(message);
+			return;
+		}
+		PeerLink l = link;
+		if (l == null) {
+			throw new IpcUnreachableException(message.destination(), "not connected to the host");
+		}
+		l.sendPublished(message);
 	}
 
 	@Override
@@ -638,6 +687,7 @@ public final class SocketTransport implements CommunicationBackend {
 		Frame answer = candidate.awaitHandshake(options.helloTimeout());
 		if (answer instanceof Frame.Welcome welcome && candidate.isUp()) {
 			counters.connects.incrementAndGet();
+			subscriptions.linkUp(candidate);
 			String previous = connectionProblem;
 			connectionProblem = null;
 			loggedProblemKind = null;
@@ -681,6 +731,7 @@ public final class SocketTransport implements CommunicationBackend {
 			}
 			host = server;
 			connectionProblem = null;
+			subscriptions.hostUp(server);
 			server.start();
 			stateChanged.signalAll();
 		}
@@ -769,6 +820,10 @@ public final class SocketTransport implements CommunicationBackend {
 		return threadPrefix;
 	}
 
+	PeerSubscriptions subscriptions() {
+		return subscriptions;
+	}
+
 	Counters counters() {
 		return counters;
 	}
@@ -851,6 +906,7 @@ public final class SocketTransport implements CommunicationBackend {
 	}
 
 	void fireDisconnected(Endpoint endpoint) {
+		subscriptions.peerLeft(endpoint);
 		for (Consumer<Endpoint> listener : disconnectListeners) {
 			try {
 				listener.accept(endpoint);
@@ -867,6 +923,7 @@ public final class SocketTransport implements CommunicationBackend {
 			log.info("IPC socket transport: {} lost its connection to the host at {}; reconnecting", options.endpoint(),
 					options.addressDescription());
 		}
+		subscriptions.linkLost();
 		signalStateChange();
 		for (Endpoint endpoint : gone) {
 			fireDisconnected(endpoint);

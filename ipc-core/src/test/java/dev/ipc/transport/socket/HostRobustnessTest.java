@@ -278,15 +278,21 @@ class HostRobustnessTest {
 			assertThat(((Frame.Rejected) answer).reason()).isEqualTo("UnsupportedVersion");
 		}
 		// the highest version both speak: 2 since protocol version 2 (compact data
-		// frames)
+		// frames), 3 since protocol version 3 (publications); 4 is unknown
 		try (RawClient flexible = raw()) {
-			flexible.send(new Frame.Hello(List.of(1, 2, 3), Endpoint.named("flexible")));
+			flexible.send(new Frame.Hello(List.of(1, 2, 4), Endpoint.named("flexible")));
 			Frame answer = flexible.next(WAIT);
 			assertThat(answer)
 				.isEqualTo(new Frame.Welcome(2, Endpoint.named("host"), List.of(Endpoint.named("alpha"))));
 		}
+		try (RawClient newest = raw()) {
+			newest.send(new Frame.Hello(List.of(1, 2, 3, 4), Endpoint.named("newest")));
+			Frame answer = newest.next(WAIT);
+			assertThat(answer)
+				.isEqualTo(new Frame.Welcome(3, Endpoint.named("host"), List.of(Endpoint.named("alpha"))));
+		}
 		try (RawClient older = raw()) {
-			older.send(new Frame.Hello(List.of(1, 3), Endpoint.named("older")));
+			older.send(new Frame.Hello(List.of(1, 4), Endpoint.named("older")));
 			Frame answer = older.next(WAIT);
 			assertThat(answer)
 				.isEqualTo(new Frame.Welcome(1, Endpoint.named("host"), List.of(Endpoint.named("alpha"))));

@@ -57,6 +57,14 @@ public final class IpcHeaders {
 	public static final String DESTINATION = PREFIX + "destination";
 
 	/**
+	 * Subscribers only: the {@link dev.ipc.model.DeliveryKind} of the message,
+	 * {@code ADDRESSED} (a {@code send} to this process) or {@code PUBLISHED} (one copy
+	 * of a {@code publish} to every subscriber). A {@code DeliveryKind} parameter gets it
+	 * without the annotation.
+	 */
+	public static final String DELIVERY_KIND = PREFIX + "deliveryKind";
+
+	/**
 	 * The received message with its raw payload ({@link dev.ipc.model.IncomingMessage});
 	 * subscribers only.
 	 */

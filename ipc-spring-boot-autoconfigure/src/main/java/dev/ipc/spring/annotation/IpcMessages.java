@@ -31,6 +31,7 @@ final class IpcMessages {
 			headers.put(IpcHeaders.TOPIC, message.topic());
 		}
 		headers.put(IpcHeaders.DESTINATION, message.destination());
+		headers.put(IpcHeaders.DELIVERY_KIND, message.kind());
 		headers.put(IpcHeaders.RECEIVED_MESSAGE, message);
 		return new IpcMessage(payloadOf(payload), new IpcMessageHeaders(headers));
 	}

@@ -149,7 +149,8 @@ public final class IpcSubscriberEndpoint extends IpcHandlerEndpoint {
 		Object result;
 		try (Observation.Scope scope = observation.openScope()) {
 			Object payload = decode(message);
-			result = this.invoker.invoke(IpcMessages.forSubscriber(message, payload), message.source(), message);
+			result = this.invoker.invoke(IpcMessages.forSubscriber(message, payload), message.source(), message,
+					message.kind());
 		}
 		catch (Throwable ex) {
 			observation.error(ex);

@@ -22,6 +22,7 @@ import org.springframework.messaging.handler.invocation.InvocableHandlerMethod;
 import org.springframework.messaging.support.MessageHeaderAccessor;
 import org.springframework.validation.annotation.ValidationAnnotationUtils;
 
+import dev.ipc.model.DeliveryKind;
 import dev.ipc.model.IncomingMessage;
 import dev.ipc.model.Source;
 import dev.ipc.rpc.RpcContext;
@@ -91,7 +92,11 @@ record Signature(InvocableHandlerMethod handlerMethod, boolean provideIpcArgumen
 			else if (type == IncomingMessage.class) {
 				takesMessage = true;
 			}
-			else if (type == Source.class || type == RpcContext.class) {
+			else if (type == DeliveryKind.class && !subscriber) {
+				throw new IpcHandlerDefinitionException(where + ": DeliveryKind parameters are only available to "
+						+ "@IpcSubscriber methods (a request is always addressed)");
+			}
+			else if (type == Source.class || type == RpcContext.class || type == DeliveryKind.class) {
 				// resolved from the headers, or handed over directly
 			}
 			else if (Message.class.isAssignableFrom(type) || parameter.hasParameterAnnotation(Payload.class)) {
@@ -155,7 +160,7 @@ record Signature(InvocableHandlerMethod handlerMethod, boolean provideIpcArgumen
 		return new IpcHandlerDefinitionException(
 				where + " has more than one payload parameter (" + parameters[first].getParameterType().getSimpleName()
 						+ " and " + parameters[second].getParameterType().getSimpleName() + ")",
-				"Take one payload (@Payload marks it), plus optionally Source, IncomingMessage, @IpcTopic String, "
+				"Take one payload (@Payload marks it), plus optionally Source, IncomingMessage, DeliveryKind, @IpcTopic String, "
 						+ "RpcContext, @Header values or parameters an IpcHandlerConfigurer's resolvers support");
 	}
 

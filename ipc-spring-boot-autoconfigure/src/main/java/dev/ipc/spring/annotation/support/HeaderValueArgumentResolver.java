@@ -9,6 +9,7 @@ import org.springframework.messaging.Message;
 import org.springframework.messaging.handler.invocation.HandlerMethodArgumentResolver;
 import org.springframework.messaging.handler.invocation.MethodArgumentResolutionException;
 
+import dev.ipc.model.DeliveryKind;
 import dev.ipc.model.IncomingMessage;
 import dev.ipc.model.Source;
 import dev.ipc.rpc.RpcContext;
@@ -47,6 +48,14 @@ public final class HeaderValueArgumentResolver implements HandlerMethodArgumentR
 	/** Resolves {@link IncomingMessage} parameters. */
 	public static HeaderValueArgumentResolver incomingMessage() {
 		return ofType(IncomingMessage.class, IpcHeaders.RECEIVED_MESSAGE);
+	}
+
+	/**
+	 * Resolves {@link DeliveryKind} parameters of subscribers: whether the message was
+	 * addressed to this process or published to the topic's subscribers.
+	 */
+	public static HeaderValueArgumentResolver deliveryKind() {
+		return ofType(DeliveryKind.class, IpcHeaders.DELIVERY_KIND);
 	}
 
 	/** Resolves {@link RpcContext} parameters. */

@@ -78,7 +78,8 @@ public class IpcMessageHandlerMethodFactory extends DefaultMessageHandlerMethodF
 	 */
 	public static List<HandlerMethodArgumentResolver> ipcArgumentResolvers() {
 		return List.of(HeaderValueArgumentResolver.topic(), HeaderValueArgumentResolver.source(),
-				HeaderValueArgumentResolver.incomingMessage(), HeaderValueArgumentResolver.rpcContext());
+				HeaderValueArgumentResolver.incomingMessage(), HeaderValueArgumentResolver.rpcContext(),
+				HeaderValueArgumentResolver.deliveryKind());
 	}
 
 	@Override
