@@ -24,6 +24,7 @@ public final class Main {
 			case "role" -> Roles.main(rest);
 			case "probe" -> dev.ipc.bench.harness.Probe.main(rest);
 			case "nats" -> dev.ipc.bench.nats.NatsBench.main(rest);
+			case "fanout" -> dev.ipc.bench.fanout.FanoutBench.main(rest);
 			case "jmh" -> org.openjdk.jmh.Main.main(rest);
 			default -> org.openjdk.jmh.Main.main(args);
 		}
