@@ -37,10 +37,12 @@ class ReadmeExampleTest {
 			vault.start();
 			worker.start();
 			worker.send(new ItemChanged("42"), Endpoint.named("vault"));
+			worker.publish(new ItemChanged("43"));
 			int three = worker.request(new Sum(1, 2), Endpoint.named("vault")).join();
 			assertThat(three).isEqualTo(3);
-			await().until(() -> printed.size() == 1);
-			assertThat(printed.get(0)).isEqualTo("ItemChanged[id=42] from Named[name=worker, user=null]");
+			await().until(() -> printed.size() == 2);
+			assertThat(printed).containsExactly("ItemChanged[id=42] from Named[name=worker, user=null]",
+					"ItemChanged[id=43] from Named[name=worker, user=null]");
 		}
 	}
 
