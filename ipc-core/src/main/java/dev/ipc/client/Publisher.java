@@ -3,6 +3,7 @@ package dev.ipc.client;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
 import org.jspecify.annotations.Nullable;
@@ -16,6 +17,7 @@ import dev.ipc.spi.BackendReceiver;
 import dev.ipc.spi.CommunicationBackend;
 import dev.ipc.spi.CryptoContext;
 import dev.ipc.spi.CryptoProvider;
+import dev.ipc.spi.IpcBackpressureException;
 import dev.ipc.spi.ErrorKind;
 import dev.ipc.spi.IpcException;
 import dev.ipc.spi.IpcUnreachableException;
@@ -29,13 +31,22 @@ import dev.ipc.spi.IpcUnreachableException;
  * in the order of its {@code publish} calls.
  *
  * <p>
- * A recipient that left, or whose copy failed for another reason that is not fatal, is
- * skipped and reported to the event listener ({@code sendFailed}); the others still get
- * theirs. Only a {@link ErrorKind#FATAL} error is thrown.
+ * When the transport's own outbound queue is full (the publisher outruns the host), a
+ * copy waits for room, at most {@link #BACKPRESSURE_WAIT}; a slow recipient never makes
+ * it wait (the host drops copies for it instead). A recipient that left, or whose copy
+ * failed for another reason that is not fatal, is skipped and reported to the event
+ * listener ({@code sendFailed}); the others still get theirs. Only a
+ * {@link ErrorKind#FATAL} error is thrown.
  */
 final class Publisher {
 
 	private static final Logger log = LoggerFactory.getLogger(Publisher.class);
+
+	/**
+	 * The longest one copy waits for room in the transport's full outbound queue before
+	 * it is given up.
+	 */
+	static final Duration BACKPRESSURE_WAIT = Duration.ofSeconds(1);
 
 	private final CommunicationBackend backend;
 
@@ -94,7 +105,7 @@ final class Publisher {
 	private boolean sendCopy(String topic, byte[] payload, Endpoint recipient) {
 		try {
 			beforeSend.accept(recipient);
-			crypto.send(publishContext, new OutgoingMessage(payload, recipient, topic));
+			sendWaitingForRoom(new OutgoingMessage(payload, recipient, topic));
 		}
 		catch (IpcUnreachableException ex) {
 			// it left while we were publishing: costs the others nothing
@@ -114,6 +125,38 @@ final class Publisher {
 		}
 		events.messageSent(topic, recipient, payload.length);
 		return true;
+	}
+
+	/**
+	 * Sends one copy; while the transport's own outbound queue is full (the publisher
+	 * outruns the host, not a slow recipient: the host never waits for one), waits for
+	 * room with a growing pause, at most {@link #BACKPRESSURE_WAIT} per copy, then gives
+	 * the copy up.
+	 */
+	private void sendWaitingForRoom(OutgoingMessage copy) {
+		long deadline = 0;
+		long pause = 20_000;
+		while (true) {
+			try {
+				crypto.send(publishContext, copy);
+				return;
+			}
+			catch (IpcBackpressureException ex) {
+				long now = System.nanoTime();
+				if (deadline == 0) {
+					deadline = now + BACKPRESSURE_WAIT.toNanos();
+				}
+				else if (now - deadline >= 0) {
+					throw ex;
+				}
+				LockSupport.parkNanos(pause);
+				if (Thread.interrupted()) {
+					Thread.currentThread().interrupt();
+					throw ex;
+				}
+				pause = Math.min(pause * 2, 1_000_000);
+			}
+		}
 	}
 
 	/**

@@ -10,6 +10,7 @@ import dev.ipc.model.Endpoint;
 import dev.ipc.model.IncomingMessage;
 import dev.ipc.model.OutgoingMessage;
 import dev.ipc.spi.ErrorKind;
+import dev.ipc.spi.IpcBackpressureException;
 import dev.ipc.spi.IpcClosedException;
 import dev.ipc.spi.IpcException;
 import dev.ipc.spi.IpcUnreachableException;
@@ -80,7 +81,7 @@ final class HostPublications {
 	/**
 	 * One copy from the host's own client.
 	 * @throws IpcUnreachableException if the recipient is not connected
-	 * @throws IpcException kind {@link ErrorKind#OTHER} if its outbound queue is full
+	 * @throws IpcBackpressureException if its outbound queue is full
 	 */
 	static void sendOwn(HostServer host, OutgoingMessage message) {
 		if (host.isClosed()) {
@@ -113,7 +114,7 @@ final class HostPublications {
 		if (offer == Connection.Offer.FULL) {
 			transport.counters().overflowDrops.incrementAndGet();
 			transport.dropped(DropReason.TRANSPORT_OVERFLOW, destination);
-			throw new IpcException(ErrorKind.OTHER, "The outbound queue to " + destination + " is full");
+			throw new IpcBackpressureException("The outbound queue to " + destination + " is full");
 		}
 		if (offer == Connection.Offer.CLOSED) {
 			throw new IpcUnreachableException(destination, "disconnecting");

@@ -31,13 +31,8 @@ import org.slf4j.LoggerFactory;
 import dev.ipc.internal.LogSafe;
 import dev.ipc.event.DropReason;
 import dev.ipc.model.Endpoint;
-import dev.ipc.model.IncomingMessage;
 import dev.ipc.model.OutgoingMessage;
 import dev.ipc.model.Source;
-import dev.ipc.spi.ErrorKind;
-import dev.ipc.spi.IpcClosedException;
-import dev.ipc.spi.IpcException;
-import dev.ipc.spi.IpcUnreachableException;
 
 /**
  * The host side: accepts connections, checks the peer's OS user, registers each
@@ -45,7 +40,10 @@ import dev.ipc.spi.IpcUnreachableException;
  * connected, stamps {@link Source} from the registration on everything it delivers and
  * routes messages between peers. Accepting and frame handling run on the transport's
  * {@link IoLoop} and never block: routing only queues on the target connection, which the
- * loop writes once after the batch of frames it is handling.
+ * loop writes once after the batch of frames it is handling. This class accepts, admits
+ * and registers connections; addressed messages go through {@link HostRouter},
+ * publications through {@link HostPublications}, and the subscription table is
+ * {@link HostSubscriptions}.
  */
 final class HostServer implements Connection.Listener, IoLoop.Handler {
 
@@ -138,6 +136,8 @@ final class HostServer implements Connection.Listener, IoLoop.Handler {
 
 	private final HostSubscriptions subscriptions;
 
+	private final HostRouter router;
+
 	private @Nullable SelectionKey acceptKey;
 
 	private final ReentrantLock registry = new ReentrantLock();
@@ -187,6 +187,7 @@ final class HostServer implements Connection.Listener, IoLoop.Handler {
 		this.selfSourceBytes = FrameCodec.sourceBytes(selfSource);
 		this.loop = transport.loop();
 		this.subscriptions = new HostSubscriptions(self, this::closeStuck);
+		this.router = new HostRouter(this);
 	}
 
 	/**
@@ -585,7 +586,7 @@ final class HostServer implements Connection.Listener, IoLoop.Handler {
 			return;
 		}
 		if (frame instanceof Frame.Message message) {
-			route(registration, message.destination(), message.topic(), message.payload());
+			router.route(registration, message.destination(), message.topic(), message.payload());
 		}
 		else if (frame instanceof Frame.Subscriptions announced && registration.pubsub()) {
 			subscriptions.announce(registration.endpoint(), Set.copyOf(announced.topics()));
@@ -618,19 +619,7 @@ final class HostServer implements Connection.Listener, IoLoop.Handler {
 			malformed(connection, state, "a peer may not send a compact " + data.type() + " frame");
 			return;
 		}
-		if (data.id() == HOST_ID) {
-			transport.publish(new IncomingMessage(data.payload(), self, from.source(), data.topic()));
-			return;
-		}
-		Connection target = byId.get(data.id());
-		PeerState targetState = (target != null) ? (PeerState) target.attachment : null;
-		Registration to = (targetState != null) ? targetState.registration : null;
-		if (to == null) {
-			transport.counters().undeliverable.incrementAndGet();
-			log.debug("Dropping a message from {} to id {}: not connected", LogSafe.of(from.endpoint()), data.id());
-			return;
-		}
-		deliverTo(from, target, to.endpoint(), data.topic(), data.payload());
+		router.routeCompact(from, data);
 	}
 
 	private void malformed(Connection connection, PeerState state, @Nullable String why) {
@@ -773,7 +762,7 @@ final class HostServer implements Connection.Listener, IoLoop.Handler {
 		}
 	}
 
-	private static @Nullable Registration registrationOf(Connection connection) {
+	static @Nullable Registration registrationOf(Connection connection) {
 		PeerState state = (PeerState) connection.attachment;
 		return (state != null) ? state.registration : null;
 	}
@@ -782,57 +771,6 @@ final class HostServer implements Connection.Listener, IoLoop.Handler {
 		PeerState state = (PeerState) connection.attachment;
 		Registration registration = (state != null) ? state.registration : null;
 		return (registration != null) ? registration.endpoint() : null;
-	}
-
-	private void route(Registration from, Endpoint destination, @Nullable String topic, byte[] payload) {
-		if (destination.equals(self)) {
-			transport.publish(new IncomingMessage(payload, destination, from.source(), topic));
-			return;
-		}
-		Connection target = peers.get(destination);
-		if (target == null) {
-			transport.counters().undeliverable.incrementAndGet();
-			log.debug("Dropping a message from {} to {}: not connected", LogSafe.of(from.endpoint()),
-					LogSafe.of(destination));
-			return;
-		}
-		deliverTo(from, target, destination, topic, payload);
-	}
-
-	/** Relays a message as a {@code Deliver} in the target connection's version. */
-	private void deliverTo(Registration from, Connection target, Endpoint destination, @Nullable String topic,
-			byte[] payload) {
-		byte[] frame = deliverFrame(from.id(), from.sourceBytes(), target, destination, topic, payload);
-		if (FrameCodec.bodyLength(frame) > options.maxFrameBytes()) {
-			transport.counters().oversizedFrames.incrementAndGet();
-			transport.dropped(DropReason.OVERSIZED_FRAME, from.endpoint());
-			log.debug("Dropping a message from {} to {}: too large to deliver", LogSafe.of(from.endpoint()),
-					LogSafe.of(destination));
-			return;
-		}
-		Connection.Offer offer = target.offer(frame, false);
-		if (offer == Connection.Offer.FULL) {
-			transport.counters().overflowDrops.incrementAndGet();
-			transport.dropped(DropReason.TRANSPORT_OVERFLOW, destination);
-			log.debug("Dropping a message from {} to {}: its outbound queue is full", LogSafe.of(from.endpoint()),
-					LogSafe.of(destination));
-		}
-		else if (offer == Connection.Offer.CLOSED) {
-			transport.counters().undeliverable.incrementAndGet();
-		}
-	}
-
-	/**
-	 * A {@code Deliver} for {@code target}: compact if it negotiated version 2, else
-	 * CBOR.
-	 */
-	private static byte[] deliverFrame(int sourceId, byte[] sourceBytes, Connection target, Endpoint destination,
-			@Nullable String topic, byte[] payload) {
-		Registration to = registrationOf(target);
-		if (to != null && to.compact()) {
-			return CompactFrames.encode(CompactFrames.DELIVER, sourceId, topic, payload);
-		}
-		return FrameCodec.deliver(sourceBytes, FrameCodec.endpointBytes(destination), topic, payload);
 	}
 
 	@Override
@@ -914,36 +852,17 @@ final class HostServer implements Connection.Listener, IoLoop.Handler {
 		}
 	}
 
-	// ------------------------------------------------------------------ sending
-
-	void send(OutgoingMessage message) {
-		if (closed) {
-			throw new IpcClosedException("Socket transport is closed");
-		}
-		Endpoint destination = message.destination();
-		if (destination.equals(self)) {
-			transport.publish(new IncomingMessage(message.payload(), destination, selfSource, message.topic()));
-			return;
-		}
-		Connection target = peers.get(destination);
-		if (target == null) {
-			throw new IpcUnreachableException(destination);
-		}
-		byte[] frame = deliverFrame(HOST_ID, selfSourceBytes, target, destination, message.topic(), message.payload());
-		transport.checkSize(frame);
-		Connection.Offer offer = target.offer(frame, false);
-		if (offer == Connection.Offer.FULL) {
-			transport.counters().overflowDrops.incrementAndGet();
-			transport.dropped(DropReason.TRANSPORT_OVERFLOW, destination);
-			throw new IpcException(ErrorKind.OTHER, "The outbound queue to " + destination + " is full");
-		}
-		if (offer == Connection.Offer.CLOSED) {
-			throw new IpcUnreachableException(destination, "disconnecting");
-		}
-	}
-
 	// ------------------------------------------------------------------ publications
 	// (the logic is in HostPublications and HostSubscriptions)
+
+	/** The host's own client sends: see {@link HostRouter#sendOwn}. */
+	void send(OutgoingMessage message) {
+		router.sendOwn(message);
+	}
+
+	byte[] selfSourceBytes() {
+		return selfSourceBytes;
+	}
 
 	HostSubscriptions subscriptions() {
 		return subscriptions;

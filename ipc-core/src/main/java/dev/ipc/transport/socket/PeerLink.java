@@ -32,6 +32,7 @@ import dev.ipc.model.IncomingMessage;
 import dev.ipc.model.OutgoingMessage;
 import dev.ipc.model.Source;
 import dev.ipc.spi.ErrorKind;
+import dev.ipc.spi.IpcBackpressureException;
 import dev.ipc.spi.IpcException;
 import dev.ipc.spi.IpcUnreachableException;
 
@@ -257,7 +258,7 @@ final class PeerLink implements Connection.Listener {
 		if (offer == Connection.Offer.FULL) {
 			transport.counters().overflowDrops.incrementAndGet();
 			transport.dropped(DropReason.TRANSPORT_OVERFLOW, destination);
-			throw new IpcException(ErrorKind.OTHER, "The outbound queue to the host is full");
+			throw new IpcBackpressureException("The outbound queue to the host is full");
 		}
 		if (offer == Connection.Offer.CLOSED) {
 			throw new IpcUnreachableException(destination, "the connection to the host is closing");
