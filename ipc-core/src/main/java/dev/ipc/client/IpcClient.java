@@ -119,7 +119,9 @@ public interface IpcClient extends AutoCloseable {
 	 * after the backend learned of it receives what is published from then on, nothing
 	 * earlier; each recipient gets one publisher's publications in the order of its
 	 * {@code publish} calls. Never waits for a slow recipient (a handshake with a new
-	 * recipient excepted, bounded by the crypto provider's handshake timeout). A backend
+	 * recipient excepted, bounded by the crypto provider's handshake timeout); waits at
+	 * most 1 s per copy for room when the transport's own outbound queue is full
+	 * ({@link dev.ipc.spi.IpcBackpressureException}), then skips that copy. A backend
 	 * that does not {@link dev.ipc.spi.CommunicationBackend#supportsPublish carry
 	 * publications} reaches nobody (returns 0). Processes that cannot announce
 	 * subscriptions (Bitwarden's) receive nothing: address them with {@code send}.
