@@ -19,7 +19,9 @@ class NatsPermissionsTest {
 	@Test
 	void eachEndpointPublishesOnlyUnderItsOwnNameAndReadsOnlyItsOwnMessages() {
 		assertThat(permissions.publishAllow("vault")).containsExactly("ipc.prod.*.vault");
-		assertThat(permissions.subscribeAllow("vault")).containsExactly("ipc.prod.vault.*", "ipc.prod._presence.*");
+		// its own messages, everyone's presence and everyone's subscription announcements
+		assertThat(permissions.subscribeAllow("vault")).containsExactly("ipc.prod.vault.*", "ipc.prod._presence.*",
+				"ipc.prod._subs.*");
 	}
 
 	@Test
@@ -40,7 +42,7 @@ class NatsPermissionsTest {
 	void nscCommandsCarryTheSamePermissions() {
 		assertThat(permissions.nscCommands("IPC", List.of("vault")))
 			.isEqualTo("nsc add user --account IPC --name vault "
-					+ "--allow-pub 'ipc.prod.*.vault' --allow-sub 'ipc.prod.vault.*,ipc.prod._presence.*'\n");
+					+ "--allow-pub 'ipc.prod.*.vault' --allow-sub 'ipc.prod.vault.*,ipc.prod._presence.*,ipc.prod._subs.*'\n");
 	}
 
 	@Test
