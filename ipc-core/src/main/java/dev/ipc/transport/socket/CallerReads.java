@@ -19,13 +19,16 @@ import org.slf4j.LoggerFactory;
  * The read side of one {@link Connection} shared between the I/O loop and application
  * threads that lend themselves to it ({@link dev.ipc.spi.ReceiveDriver}): a turn held by
  * at most one reader at a time. The loop takes it for one batch whenever the channel is
- * readable and nobody else holds it. A caller takes it, turns the loop's read interest
- * off and reads the channel on its own thread, blocking in a selector of its own that
- * watches only this channel (so timers, tasks and writes keep running on the loop), until
- * its condition holds. When it lets go the turn goes to the next waiting caller, or back
- * to the loop: read interest on and the loop woken, so the channel is never left
- * unwatched. Frames are read in order by whoever holds the turn, handed to the
- * connection's listener exactly as on the loop.
+ * readable and nobody else holds it. A caller takes it and reads the channel on its own
+ * thread, blocking in a selector of its own that watches only this channel (so timers,
+ * tasks and writes keep running on the loop), until its condition holds. The loop keeps
+ * watching the channel meanwhile (when both are woken by the same data it leaves the data
+ * to the caller), so when the caller lets go the turn goes to the next waiting caller or
+ * simply back to the loop, which never stopped watching: no wake-up of the loop per call.
+ * Only a caller slow to read makes the loop stop watching ({@link #loopBlocked}); that
+ * caller then turns the loop's read interest back on and wakes it when it lets go. The
+ * channel is never left unwatched. Frames are read in order by whoever holds the turn,
+ * handed to the connection's listener exactly as on the loop.
  *
  * <p>
  * Costs: one selector (an epoll and a wake-up descriptor) and one read buffer per
@@ -75,6 +78,18 @@ final class CallerReads {
 	/** The loop is reading a batch (guarded by lock). */
 	private boolean loopReading;
 
+	/**
+	 * How many times in a row the loop may find the channel readable while a caller holds
+	 * the turn before it stops watching it.
+	 */
+	static final int LOOP_PATIENCE = 8;
+
+	/** Loop thread only. */
+	private int loopBlockedInARow;
+
+	/** The loop turned its read interest off for a caller (guarded by lock). */
+	private boolean loopBackedOff;
+
 	/** Callers waiting for the turn, first come first served (guarded by lock). */
 	private final ArrayDeque<Thread> waiting = new ArrayDeque<>();
 
@@ -102,6 +117,7 @@ final class CallerReads {
 				return false;
 			}
 			loopReading = true;
+			loopBlockedInARow = 0;
 			return true;
 		}
 		finally {
@@ -278,7 +294,32 @@ final class CallerReads {
 
 	private void take(Thread me) {
 		owner = me;
-		side.loopReads(false);
+	}
+
+	/**
+	 * The loop found the channel readable while a caller holds the turn (both were woken
+	 * by the same data; the caller reads it). The loop keeps its read interest, so that
+	 * the channel stays watched without a wake-up of the loop when the caller lets go,
+	 * unless this happens {@value #LOOP_PATIENCE} times in a row (the caller is slow to
+	 * read): then it turns its read interest off, and the caller turns it back on when it
+	 * lets go.
+	 */
+	void loopBlocked() {
+		if (++loopBlockedInARow < LOOP_PATIENCE) {
+			Thread.yield(); // the caller was woken too: let it run, it is reading
+			return;
+		}
+		loopBlockedInARow = 0;
+		lock.lock();
+		try {
+			if (owner != null && !loopBackedOff) {
+				loopBackedOff = true;
+				side.loopReads(false);
+			}
+		}
+		finally {
+			lock.unlock();
+		}
 	}
 
 	/** Hands the turn to the first waiting caller (lock held). */
@@ -308,7 +349,8 @@ final class CallerReads {
 			else if (!waiting.isEmpty()) {
 				grantNext();
 			}
-			else {
+			else if (loopBackedOff) {
+				loopBackedOff = false;
 				side.loopReads(true);
 			}
 		}
@@ -353,8 +395,10 @@ final class CallerReads {
 			return Outcome.CANNOT;
 		}
 		try {
+			// wait first, read when the selector says so: the channel was drained by
+			// whoever
+			// held the turn before, and the selector reports data that came since at once
 			while (true) {
-				side.readAvailable(in);
 				if (condition.getAsBoolean()) {
 					return Outcome.DONE;
 				}
@@ -369,12 +413,18 @@ final class CallerReads {
 				if (remaining <= 0) {
 					return Outcome.TIMEOUT;
 				}
+				int ready;
 				if (spinNanos > 0 && spin(sel, condition, now + Math.min(spinNanos, remaining))) {
-					continue;
+					ready = 1;
 				}
-				sel.select(
-						Math.max(1, TimeUnit.NANOSECONDS.toMillis(Math.min(remaining, Long.MAX_VALUE / 2) + 999_999)));
-				sel.selectedKeys().clear();
+				else {
+					ready = sel.select(Math.max(1,
+							TimeUnit.NANOSECONDS.toMillis(Math.min(remaining, Long.MAX_VALUE / 2) + 999_999)));
+					sel.selectedKeys().clear();
+				}
+				if (ready > 0) {
+					side.readAvailable(in);
+				}
 			}
 		}
 		catch (IOException | ClosedSelectorException ex) {

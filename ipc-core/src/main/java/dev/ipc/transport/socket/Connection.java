@@ -259,7 +259,11 @@ final class Connection implements IoLoop.Handler {
 		if ((ops & SelectionKey.OP_WRITE) != 0) {
 			flushOnLoop();
 		}
-		if ((ops & SelectionKey.OP_READ) != 0 && isOpen() && callerReads.tryLoop()) {
+		if ((ops & SelectionKey.OP_READ) != 0 && isOpen()) {
+			if (!callerReads.tryLoop()) {
+				callerReads.loopBlocked(); // an application thread reads it
+				return;
+			}
 			try {
 				read(loop.readBuffer);
 			}
