@@ -246,6 +246,22 @@ class SyncCallTest {
 	}
 
 	@Test
+	void theHostsOwnClientWaitsForItsResponse() throws Exception {
+		SocketTransport hostTransport = fx.transport("host", Role.HOST);
+		IpcClient host = fx.client(hostTransport);
+		SocketTransport alphaTransport = connectedPeer(hostTransport, "alpha");
+		fx.client(alphaTransport);
+		// a host has no connection of its own to read: the call waits for the I/O thread
+		for (int i = 0; i < 20; i++) {
+			EchoReply reply = host.call(new Echo("h" + i), ALPHA);
+			assertThat(reply.text()).isEqualTo("h" + i);
+			assertThat(reply.by()).isEqualTo("alpha");
+		}
+		assertThatThrownBy(() -> host.call(new Hang("x"), ALPHA, Duration.ofMillis(200)))
+			.isInstanceOf(RpcTimeoutException.class);
+	}
+
+	@Test
 	void aSpinningCallerGetsItsResponse() throws Exception {
 		SocketTransport hostTransport = fx.transport("host", Role.HOST);
 		fx.client(hostTransport);
