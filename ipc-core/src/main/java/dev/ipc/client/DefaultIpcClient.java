@@ -181,6 +181,9 @@ final class DefaultIpcClient implements IpcClient {
 
 	private final WarningLimiter lagWarnings = new WarningLimiter(PEER_WARNING_INTERVAL);
 
+	/** How {@link #call} waits. */
+	private final SyncCall syncCall;
+
 	private volatile @Nullable Throwable lastFatalError;
 
 	private volatile @Nullable BackendReceiver receiver;
@@ -239,6 +242,7 @@ final class DefaultIpcClient implements IpcClient {
 		this.directDispatch = builder.directDispatch;
 		this.shutdownTimeout = builder.shutdownTimeout;
 		this.keepAlive = new JvmKeepAlive(name, builder.keepJvmAlive);
+		this.syncCall = new SyncCall(backend, builder.rpcSpin);
 		this.backend.addDisconnectListener(this::peerLeft);
 		this.publisher = new Publisher(name, backend, crypto, cryptoContext, this::awaitDeparturesOf);
 		SubscriptionAnnouncer announcer = new SubscriptionAnnouncer(backend, subscriptions::topics);
@@ -717,8 +721,34 @@ final class DefaultIpcClient implements IpcClient {
 	}
 
 	@Override
-	@SuppressWarnings("unchecked")
 	public <R> CompletableFuture<R> request(RpcRequest<R> request, Endpoint destination, Duration timeout) {
+		return request(request, destination, timeout, false);
+	}
+
+	@Override
+	public <R> R call(RpcRequest<R> request, Endpoint destination) throws InterruptedException {
+		return call(request, destination, defaultRpcTimeout);
+	}
+
+	@Override
+	public <R> R call(RpcRequest<R> request, Endpoint destination, Duration timeout) throws InterruptedException {
+		Objects.requireNonNull(timeout, "timeout");
+		long deadline = System.nanoTime() + Math.min(timeout.toNanos(), Long.MAX_VALUE / 4);
+		CompletableFuture<R> future = request(request, destination, timeout, true);
+		// reads for itself only while this client receives (else nobody would take the
+		// frames it reads)
+		boolean drive = receiver != null && isRunning();
+		return syncCall.await(future, deadline, drive,
+				() -> new RpcTimeoutException(Topics.nameOf(request.getClass()), timeout));
+	}
+
+	/**
+	 * Starts a request; a {@code sync} one ({@link #call}) is completed on the inbound
+	 * thread and timed out by its caller, not the sweeper.
+	 */
+	@SuppressWarnings("unchecked")
+	private <R> CompletableFuture<R> request(RpcRequest<R> request, Endpoint destination, Duration timeout,
+			boolean sync) {
 		Objects.requireNonNull(request, "request");
 		Objects.requireNonNull(destination, "destination");
 		Objects.requireNonNull(timeout, "timeout");
@@ -748,12 +778,17 @@ final class DefaultIpcClient implements IpcClient {
 		}
 		long deadline = start + Math.min(timeout.toNanos(), Long.MAX_VALUE / 4);
 		PendingRequest entry = new PendingRequest(id, type, responseType, destination, future, start, deadline, timeout,
-				payload);
+				payload, sync);
 		entry.departureSeq = departures.get();
 		entry.invalidationSeq = invalidations.get();
 		pending.put(id, entry);
 		try {
-			timeouts.watch(deadline);
+			if (!sync) {
+				timeouts.watch(deadline);
+			}
+			else if (state.get() == IpcClientState.CLOSED) {
+				future.completeExceptionally(new IpcClosedException("IPC client '" + name + "' is closed"));
+			}
 		}
 		catch (java.util.concurrent.RejectedExecutionException ex) {
 			future.completeExceptionally(new IpcClosedException("IPC client '" + name + "' is closed"));

@@ -185,6 +185,42 @@ public interface IpcClient extends AutoCloseable {
 	<R> CompletableFuture<R> request(RpcRequest<R> request, Endpoint destination, Duration timeout);
 
 	/**
+	 * Sends {@code request} and waits for the response on the calling thread, with the
+	 * client's default timeout: the synchronous form of
+	 * {@link #request(RpcRequest, Endpoint)}, with the same semantics (re-send after
+	 * {@code CryptoInvalidated}, failure when the destination leaves). Over a transport
+	 * that supports it ({@link dev.ipc.spi.ReceiveDriver}, such as a socket peer) the
+	 * calling thread reads the connection itself while it waits, delivering whatever else
+	 * arrives meanwhile exactly as the transport's thread would, so a round trip costs
+	 * one wake-up of the caller instead of a hand-over from the transport's thread;
+	 * elsewhere it waits for the future. Called from a thread that delivers incoming
+	 * messages (a handler run with direct dispatch), it can only wait, and the response
+	 * cannot arrive before the handler returns.
+	 * @return the response
+	 * @throws dev.ipc.rpc.RpcTimeoutException if no response came in time
+	 * @throws dev.ipc.rpc.RpcRemoteException if the handler failed
+	 * @throws dev.ipc.rpc.RpcSerializationException if the request or response could not
+	 * be (de)serialized
+	 * @throws dev.ipc.spi.IpcUnreachableException if the destination is not connected or
+	 * left
+	 * @throws dev.ipc.spi.IpcClosedException if the client stopped meanwhile
+	 * @throws dev.ipc.spi.IpcException for any other failure of the send
+	 * @throws InterruptedException if the thread is interrupted while waiting (the
+	 * request is abandoned)
+	 */
+	default <R> R call(RpcRequest<R> request, Endpoint destination) throws InterruptedException {
+		return SyncCall.await(request(request, destination));
+	}
+
+	/**
+	 * As {@link #call(RpcRequest, Endpoint)} with an explicit timeout.
+	 * @throws InterruptedException if the thread is interrupted while waiting
+	 */
+	default <R> R call(RpcRequest<R> request, Endpoint destination, Duration timeout) throws InterruptedException {
+		return SyncCall.await(request(request, destination, timeout));
+	}
+
+	/**
 	 * Registers the handler for {@code requestType}'s name.
 	 * @throws IllegalStateException if a handler for that name exists and the policy is
 	 * {@link DuplicateHandlerPolicy#FAIL}

@@ -33,6 +33,13 @@ final class PendingRequest {
 	final byte[] payload;
 
 	/**
+	 * A synchronous call ({@link IpcClient#call}): its response completes it on the
+	 * inbound thread (the caller waits on it, often reading for itself), and the caller
+	 * enforces its deadline.
+	 */
+	final boolean sync;
+
+	/**
 	 * The client's departure count when this request was last sent: a departure notice
 	 * numbered higher was issued after the send, so it concerns the connection this
 	 * request went out on; a lower or equal one does not.
@@ -55,7 +62,8 @@ final class PendingRequest {
 	volatile boolean answered;
 
 	PendingRequest(String requestId, String requestType, Type responseType, Endpoint destination,
-			CompletableFuture<Object> future, long startNanos, long deadlineNanos, Duration timeout, byte[] payload) {
+			CompletableFuture<Object> future, long startNanos, long deadlineNanos, Duration timeout, byte[] payload,
+			boolean sync) {
 		this.requestId = requestId;
 		this.requestType = requestType;
 		this.responseType = responseType;
@@ -65,6 +73,7 @@ final class PendingRequest {
 		this.deadlineNanos = deadlineNanos;
 		this.timeout = timeout;
 		this.payload = payload;
+		this.sync = sync;
 	}
 
 	/** Whether it still waits for a response that has not arrived. */

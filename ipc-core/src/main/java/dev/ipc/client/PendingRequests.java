@@ -110,7 +110,12 @@ final class PendingRequests {
 		}
 		request.answered = true; // before the completion is queued: a departure or a
 									// re-send must leave it alone
-		dispatcher.execute(() -> complete(request, header));
+		if (request.sync) {
+			complete(request, header); // no user code: the waiting caller resumes
+		}
+		else {
+			dispatcher.execute(() -> complete(request, header));
+		}
 	}
 
 	private void complete(PendingRequest request, RpcEnvelopes.ResponseHeader header) {

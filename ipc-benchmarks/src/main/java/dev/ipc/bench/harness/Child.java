@@ -89,6 +89,56 @@ final class Child implements AutoCloseable {
 		}
 	}
 
+	/**
+	 * Voluntary and involuntary context switches of all this child's threads so far
+	 * (threads that ended are not counted); {@code {-1, -1}} if unknown.
+	 */
+	long[] contextSwitches() {
+		long[] sum = new long[2];
+		Path tasks = Path.of("/proc", Long.toString(process.pid()), "task");
+		try (java.util.stream.Stream<Path> threads = java.nio.file.Files.list(tasks)) {
+			for (Path thread : (Iterable<Path>) threads::iterator) {
+				try {
+					for (String line : java.nio.file.Files.readAllLines(thread.resolve("status"))) {
+						if (line.startsWith("voluntary_ctxt_switches:")) {
+							sum[0] += Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
+						}
+						else if (line.startsWith("nonvoluntary_ctxt_switches:")) {
+							sum[1] += Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
+						}
+					}
+				}
+				catch (IOException ex) {
+					// the thread ended meanwhile
+				}
+			}
+			return sum;
+		}
+		catch (IOException | RuntimeException ex) {
+			return new long[] { -1, -1 };
+		}
+	}
+
+	/**
+	 * Read- and write-type system calls of this child so far ({@code syscr + syscw} of
+	 * {@code /proc/PID/io}: read, write, recvmsg, sendmsg and the like, not epoll or
+	 * futex); -1 if unknown.
+	 */
+	long readWriteSyscalls() {
+		try {
+			long sum = 0;
+			for (String line : java.nio.file.Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "io"))) {
+				if (line.startsWith("syscr:") || line.startsWith("syscw:")) {
+					sum += Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
+				}
+			}
+			return sum;
+		}
+		catch (IOException | RuntimeException ex) {
+			return -1;
+		}
+	}
+
 	/** Waits for a line starting with {@code prefix}; returns the rest of it. */
 	String await(String prefix, long timeoutSeconds) throws InterruptedException {
 		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);

@@ -38,7 +38,10 @@ public final class Harness {
 			new SystemSpec("ipc-noise", "ours UDS Noise", true, true, true),
 			new SystemSpec("grpc-uds", "gRPC UDS", true, false, true),
 			new SystemSpec("grpc-tcp", "gRPC TCP", true, false, true),
-			new SystemSpec("ipc-inmem", "ours in-memory", false, true, false));
+			new SystemSpec("ipc-inmem", "ours in-memory", false, true, false),
+			new SystemSpec("ipc-noise-call", "ours UDS Noise call()", true, false, false),
+			new SystemSpec("ipc-noise-call-spin", "ours call() + 100 µs spin", true, false, false),
+			new SystemSpec("ipc-noise-p2p", "ours peer→host→peer call()", true, false, false));
 
 	static final int INFLIGHT = 32;
 
@@ -156,8 +159,20 @@ public final class Harness {
 					for (String id : rotated) {
 						Child client = pairs.get(id)[1];
 						long cpu = cpu(pairs.get(id));
+						long[] switches = contextSwitches(pairs.get(id));
+						long syscalls = syscalls(pairs.get(id));
 						String r = client.call("rtt " + size + " " + millis, 120);
-						record(id, "rtt.cpu." + size, (cpu(pairs.get(id)) - cpu) / Child.value(r, "n"));
+						double n = Child.value(r, "n");
+						record(id, "rtt.cpu." + size, (cpu(pairs.get(id)) - cpu) / n);
+						long[] after = contextSwitches(pairs.get(id));
+						if (switches[0] >= 0 && after[0] >= 0) {
+							record(id, "rtt.vcs." + size, (after[0] - switches[0]) / n);
+							record(id, "rtt.cs." + size, (after[0] + after[1] - switches[0] - switches[1]) / n);
+						}
+						long syscallsAfter = syscalls(pairs.get(id));
+						if (syscalls >= 0 && syscallsAfter >= 0) {
+							record(id, "rtt.rw." + size, (syscallsAfter - syscalls) / n);
+						}
 						record(id, "rtt.p50." + size, Child.value(r, "p50"));
 						record(id, "rtt.p99." + size, Child.value(r, "p99"));
 						record(id, "rtt.p999." + size, Child.value(r, "p999"));
@@ -184,7 +199,7 @@ public final class Harness {
 					}
 				}
 				for (String id : rotated) {
-					if (id.startsWith("ipc-noise")) {
+					if (id.equals("ipc-noise")) {
 						String r = pairs.get(id)[1].call("handshake " + millis, 120);
 						record(id, "handshake", Child.value(r, "p50"));
 					}
@@ -247,6 +262,40 @@ public final class Harness {
 		for (Child child : pair) {
 			if (child != null) {
 				sum += child.cpuNanos();
+			}
+		}
+		return sum;
+	}
+
+	/**
+	 * Voluntary and involuntary context switches so far of every thread of both JVMs of a
+	 * pair ({@code /proc/PID/task/TID/status}); -1 when unknown.
+	 */
+	private static long[] contextSwitches(Child[] pair) {
+		long[] sum = new long[2];
+		for (Child child : pair) {
+			if (child != null) {
+				long[] one = child.contextSwitches();
+				if (one[0] < 0) {
+					return new long[] { -1, -1 };
+				}
+				sum[0] += one[0];
+				sum[1] += one[1];
+			}
+		}
+		return sum;
+	}
+
+	/** Read- and write-type system calls so far of both JVMs ({@code /proc/PID/io}). */
+	private static long syscalls(Child[] pair) {
+		long sum = 0;
+		for (Child child : pair) {
+			if (child != null) {
+				long one = child.readWriteSyscalls();
+				if (one < 0) {
+					return -1;
+				}
+				sum += one;
 			}
 		}
 		return sum;

@@ -38,6 +38,15 @@ final class IpcBench {
 
 	static final Endpoint HOST = Endpoint.named("bench-host");
 
+	/**
+	 * The second peer of the peer→host→peer system, in the server's JVM on its own
+	 * connection to the host: it serves what the host serves elsewhere.
+	 */
+	static final Endpoint RESPONDER = Endpoint.named("bench-responder");
+
+	/** The spin of the {@code -spin} systems ({@link IpcClientBuilder#rpcSpin}). */
+	static final Duration SPIN = Duration.ofNanos(100_000);
+
 	private IpcBench() {
 	}
 
@@ -121,9 +130,13 @@ final class IpcBench {
 
 	/** A peer transport connected to the host at {@code address} ({@code unix:PATH}). */
 	static SocketTransport peerTransport(String address) throws Exception {
-		String name = "peer-" + ProcessHandle.current().pid() + "-" + PEER_IDS.incrementAndGet();
+		return peerTransport(address,
+				Endpoint.named("peer-" + ProcessHandle.current().pid() + "-" + PEER_IDS.incrementAndGet()));
+	}
+
+	static SocketTransport peerTransport(String address, Endpoint name) throws Exception {
 		SocketTransport transport = SocketTransport.open(SocketTransportOptions.builder()
-			.endpoint(Endpoint.named(name))
+			.endpoint(name)
 			.unixSocket(Path.of(address.substring("unix:".length())))
 			.role(SocketTransportOptions.Role.PEER)
 			.build());
@@ -139,12 +152,26 @@ final class IpcBench {
 		IpcClient host = builder("host", transport, noise(system)).build();
 		HostState state = configureHost(host);
 		host.start();
+		Runnable responderClose = () -> {
+		};
+		if (system.contains("p2p")) {
+			SocketTransport responderTransport = peerTransport("unix:" + dir.resolve(system + ".sock"), RESPONDER);
+			IpcClient responder = builder("responder", responderTransport, noise(system)).build();
+			configureHost(responder);
+			responder.start();
+			responderClose = () -> {
+				responder.close();
+				responderTransport.close();
+			};
+		}
+		Runnable closeResponder = responderClose;
 		Roles.ready("unix:" + dir.resolve(system + ".sock"));
 		if (system.equals("ipc-scale-host")) {
 			ScaleRun.hostCommands(state);
 		}
 		else {
 			Roles.exitWhenStdinCloses(() -> {
+				closeResponder.run();
 				host.close();
 				transport.close();
 			});
@@ -164,7 +191,7 @@ final class IpcBench {
 			host.start();
 			CommunicationBackend peerBackend = bus.connect(Endpoint.named("peer"));
 			IpcClient peer = builder("peer", peerBackend, false).build();
-			return new Peer(peer, HOST, null, () -> {
+			return new Peer(peer, HOST, false, null, () -> {
 				host.close();
 				hostBackend.close();
 				peerBackend.close();
@@ -179,8 +206,21 @@ final class IpcBench {
 	 */
 	static Peer socketPeer(String system, String address) throws Exception {
 		SocketTransport transport = peerTransport(address);
-		IpcClient client = builder("peer", transport, noise(system)).build();
-		return new Peer(client, HOST, () -> {
+		IpcClientBuilder builder = builder("peer", transport, noise(system));
+		if (system.endsWith("-spin")) {
+			builder.rpcSpin(SPIN);
+		}
+		IpcClient client = builder.build();
+		boolean sync = system.contains("-call") || system.contains("p2p");
+		Endpoint target = system.contains("p2p") ? RESPONDER : HOST;
+		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+		while (!transport.reachableEndpoints().contains(target)) {
+			if (System.nanoTime() - deadline > 0) {
+				throw new IllegalStateException(target + " is not connected to the host");
+			}
+			Thread.sleep(10);
+		}
+		return new Peer(client, target, sync, () -> {
 			try {
 				return socketPeer(system, address);
 			}
@@ -198,6 +238,11 @@ final class IpcBench {
 		final IpcClient client;
 
 		private final Endpoint host;
+
+		/**
+		 * Round trips with the synchronous {@link IpcClient#call}, else the future API.
+		 */
+		private final boolean sync;
 
 		private final Supplier<Peer> fresh;
 
@@ -217,9 +262,10 @@ final class IpcBench {
 		 */
 		volatile int windowDivisor = 1;
 
-		Peer(IpcClient client, Endpoint host, Supplier<Peer> fresh, Runnable onClose) {
+		Peer(IpcClient client, Endpoint host, boolean sync, Supplier<Peer> fresh, Runnable onClose) {
 			this.client = client;
 			this.host = host;
+			this.sync = sync;
 			this.fresh = fresh;
 			this.onClose = onClose;
 			for (int i = 0; i < Payloads.SIZES.length; i++) {
@@ -254,7 +300,12 @@ final class IpcBench {
 			long now;
 			do {
 				long start = System.nanoTime();
-				client.request(request, host).get(30, TimeUnit.SECONDS);
+				if (sync) {
+					client.call(request, host);
+				}
+				else {
+					client.request(request, host).get(30, TimeUnit.SECONDS);
+				}
 				now = System.nanoTime();
 				samples.add(now - start);
 			}
@@ -264,6 +315,9 @@ final class IpcBench {
 
 		@Override
 		public double callsPerSecond(int size, int inflight, long nanos) throws Exception {
+			if (sync) {
+				return syncCallsPerSecond(requests[index(size)], inflight, nanos);
+			}
 			EchoRequest request = requests[index(size)];
 			Semaphore window = new Semaphore(inflight);
 			AtomicLong completed = new AtomicLong();
@@ -292,6 +346,37 @@ final class IpcBench {
 				throw new IllegalStateException("call failed", failure.get());
 			}
 			return done * 1e9 / elapsed;
+		}
+
+		/** {@code threads} threads each calling synchronously, one call at a time. */
+		private double syncCallsPerSecond(EchoRequest request, int threads, long nanos) throws Exception {
+			AtomicLong completed = new AtomicLong();
+			AtomicReference<Throwable> failure = new AtomicReference<>();
+			long start = System.nanoTime();
+			long end = start + nanos;
+			Thread[] callers = new Thread[threads];
+			for (int i = 0; i < threads; i++) {
+				callers[i] = new Thread(() -> {
+					try {
+						while (System.nanoTime() < end) {
+							client.call(request, host);
+							completed.incrementAndGet();
+						}
+					}
+					catch (Throwable ex) {
+						failure.compareAndSet(null, ex);
+					}
+				}, "bench-caller-" + i);
+				callers[i].start();
+			}
+			for (Thread caller : callers) {
+				caller.join(TimeUnit.SECONDS.toMillis(60));
+			}
+			long elapsed = System.nanoTime() - start;
+			if (failure.get() != null) {
+				throw new IllegalStateException("call failed", failure.get());
+			}
+			return completed.get() * 1e9 / elapsed;
 		}
 
 		@Override

@@ -69,6 +69,16 @@ final class Report {
 			row("CPU per RPC, 32 in flight, both JVMs (µs)", size, "tput.cpu." + size, v -> v / 1e3, 1);
 		}
 		for (int size : Payloads.SIZES) {
+			row("voluntary context switches (thread wake-ups) per RPC, 1 in flight, both JVMs", size, "rtt.vcs." + size,
+					v -> v, 2);
+		}
+		for (int size : Payloads.SIZES) {
+			row("all context switches per RPC, 1 in flight, both JVMs", size, "rtt.cs." + size, v -> v, 2);
+		}
+		for (int size : Payloads.SIZES) {
+			row("read/write-type syscalls per RPC, 1 in flight, both JVMs", size, "rtt.rw." + size, v -> v, 2);
+		}
+		for (int size : Payloads.SIZES) {
 			row("CPU per one-way message, both JVMs (µs)", size, "oneway.cpu." + size, v -> v / 1e3, 2);
 		}
 		row("connect + handshake + first RPC, p50 (ms)", 200, "connect", v -> v / 1e6, 3);
@@ -133,6 +143,14 @@ final class Report {
 				median("ipc-noise", "rtt.p50.200") / median("raw-uds", "rtt.p50.200"), 1.3, true, "×");
 		target("stretch: encrypted RPC p50 ≤ 1.2× raw p50 (200 B)",
 				median("ipc-noise", "rtt.p50.200") / median("raw-uds", "rtt.p50.200"), 1.2, true, "×");
+		target("call() p50 ≤ 1.3× raw p50 (200 B)",
+				median("ipc-noise-call", "rtt.p50.200") / median("raw-uds", "rtt.p50.200"), 1.3, true, "×");
+		target("call() p99 ≤ 2× raw p99 (200 B)",
+				median("ipc-noise-call", "rtt.p99.200") / median("raw-uds", "rtt.p99.200"), 2.0, true, "×");
+		target("call() with spin p50 ≤ 1.1× raw p50 (200 B)",
+				median("ipc-noise-call-spin", "rtt.p50.200") / median("raw-uds", "rtt.p50.200"), 1.1, true, "×");
+		target("future-API RPC p50 ≤ 0.5× gRPC UDS p50 (200 B)",
+				median("ipc-noise", "rtt.p50.200") / median("grpc-uds", "rtt.p50.200"), 0.5, true, "×");
 		target("encrypted RPC p50 ≥ 2.5× faster than gRPC UDS (200 B)",
 				median("grpc-uds", "rtt.p50.200") / median("ipc-noise", "rtt.p50.200"), 2.5, false, "× faster");
 		target("encrypted RPC p99 ≤ 2× raw p99 (200 B)",

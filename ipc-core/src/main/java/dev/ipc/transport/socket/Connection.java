@@ -123,7 +123,8 @@ final class Connection implements IoLoop.Handler {
 	 */
 	private volatile long lastReadNanos = System.nanoTime();
 
-	// ---- read state (loop thread only)
+	// ---- read state (whoever holds the read turn: the loop, or a caller through
+	// callerReads)
 
 	/** The bytes of an incomplete frame (prefix included), or null. */
 	private byte @Nullable [] partial;
@@ -165,6 +166,12 @@ final class Connection implements IoLoop.Handler {
 	private final CountDownLatch readerDone = new CountDownLatch(1);
 
 	private final AtomicBoolean readerDoneReported = new AtomicBoolean();
+
+	/**
+	 * The read side, shared with application threads that read for themselves
+	 * ({@link CallerReads}).
+	 */
+	private final CallerReads callerReads = new CallerReads(new CallerSide());
 
 	/** What the owner attaches (the host's registration of this connection). */
 	volatile @Nullable Object attachment;
@@ -253,8 +260,78 @@ final class Connection implements IoLoop.Handler {
 			flushOnLoop();
 		}
 		if ((ops & SelectionKey.OP_READ) != 0 && isOpen()) {
-			read();
+			if (!callerReads.tryLoop()) {
+				callerReads.loopBlocked(); // an application thread reads it
+				return;
+			}
+			try {
+				read(loop.readBuffer);
+			}
+			finally {
+				callerReads.loopDone();
+			}
 		}
+	}
+
+	/**
+	 * Lets the calling (application) thread read this connection until {@code condition}
+	 * holds; see {@link CallerReads#drive}.
+	 */
+	CallerReads.Outcome driveReads(java.util.function.BooleanSupplier condition, long deadlineNanos, long spinNanos)
+			throws InterruptedException {
+		return callerReads.drive(condition, deadlineNanos, spinNanos);
+	}
+
+	/** The application thread reading this connection, if any. */
+	@Nullable Thread callerReading() {
+		return callerReads.caller();
+	}
+
+	/** Wakes {@code waiter} if it reads this connection or waits to. */
+	void wakeReader(Thread waiter) {
+		callerReads.wake(waiter);
+	}
+
+	/** What {@link CallerReads} may do with this connection. */
+	private final class CallerSide implements CallerReads.Side {
+
+		@Override
+		public void readAvailable(ByteBuffer buffer) {
+			if (isOpen()) {
+				read(buffer);
+			}
+		}
+
+		@Override
+		public void loopReads(boolean on) {
+			SelectionKey k = key;
+			if (k == null || !k.isValid()) {
+				return;
+			}
+			try {
+				if (on) {
+					k.interestOpsOr(SelectionKey.OP_READ);
+					loop.wakeup(); // the loop applies the interest on its next select
+				}
+				else {
+					k.interestOpsAnd(~SelectionKey.OP_READ);
+				}
+			}
+			catch (CancelledKeyException ex) {
+				// closed meanwhile
+			}
+		}
+
+		@Override
+		public SelectionKey register(java.nio.channels.Selector selector) throws IOException {
+			return channel.register(selector, SelectionKey.OP_READ);
+		}
+
+		@Override
+		public boolean isOpen() {
+			return Connection.this.isOpen();
+		}
+
 	}
 
 	// ------------------------------------------------------------------ writing
@@ -505,10 +582,12 @@ final class Connection implements IoLoop.Handler {
 			return;
 		}
 		try {
-			int ops = k.interestOps();
-			int wanted = on ? (ops | SelectionKey.OP_WRITE) : (ops & ~SelectionKey.OP_WRITE);
-			if (wanted != ops) {
-				k.interestOps(wanted);
+			// atomic: a caller may turn read interest off or on meanwhile (CallerReads)
+			if (on) {
+				k.interestOpsOr(SelectionKey.OP_WRITE);
+			}
+			else if ((k.interestOps() & SelectionKey.OP_WRITE) != 0) {
+				k.interestOpsAnd(~SelectionKey.OP_WRITE);
 			}
 		}
 		catch (CancelledKeyException ex) {
@@ -579,8 +658,10 @@ final class Connection implements IoLoop.Handler {
 		catch (RuntimeException ex) {
 			log.warn("Connection close handler failed", ex);
 		}
-		// after any frame being handled right now: the loop runs tasks after its batch
-		loop.later(this::readerDone);
+		// after any frame being handled right now: the loop runs tasks after its batch,
+		// and
+		// a caller reading this connection lets go of it first
+		loop.later(() -> callerReads.whenFree(() -> loop.execute(this::readerDone)));
 	}
 
 	private void readerDone() {
@@ -625,8 +706,8 @@ final class Connection implements IoLoop.Handler {
 
 	// ------------------------------------------------------------------ reading
 
-	/** Reads until a short read (loop thread). */
-	private void read() {
+	/** Reads into {@code in} until a short read (the holder of the read turn). */
+	private void read(ByteBuffer in) {
 		try {
 			for (int round = 0; round < MAX_READS_PER_WAKEUP && isOpen(); round++) {
 				byte[] p = partial;
@@ -635,7 +716,7 @@ final class Connection implements IoLoop.Handler {
 						return;
 					}
 				}
-				else if (!readChunk()) {
+				else if (!readChunk(in)) {
 					return;
 				}
 			}
@@ -657,8 +738,7 @@ final class Connection implements IoLoop.Handler {
 	 * the frames it completes.
 	 * @return whether to read again (the read filled the buffer)
 	 */
-	private boolean readChunk() throws IOException {
-		ByteBuffer in = loop.readBuffer;
+	private boolean readChunk(ByteBuffer in) throws IOException {
 		in.clear();
 		byte[] p = partial;
 		if (p != null) {

@@ -199,7 +199,8 @@ final class IoLoop {
 		dirty.add(connection);
 	}
 
-	private void wakeup() {
+	/** Wakes the loop from its select (not from the loop itself). */
+	void wakeup() {
 		if (!inLoop() && wakeupPending.compareAndSet(false, true)) {
 			selector.wakeup();
 		}

@@ -265,6 +265,23 @@ final class PeerLink implements Connection.Listener {
 		}
 	}
 
+	/**
+	 * Lets the calling thread read this link's connection until {@code condition} holds
+	 * ({@link dev.ipc.spi.ReceiveDriver#driveUntil}).
+	 */
+	CallerReads.Outcome drive(java.util.function.BooleanSupplier condition, long deadlineNanos, long spinNanos)
+			throws InterruptedException {
+		return connection.driveReads(condition, deadlineNanos, spinNanos);
+	}
+
+	@Nullable Thread callerReading() {
+		return connection.callerReading();
+	}
+
+	void wakeReader(Thread waiter) {
+		connection.wakeReader(waiter);
+	}
+
 	/** Lets queued frames drain until {@code deadlineNanos}, then closes. */
 	void close(long deadlineNanos) {
 		connection.closeGracefully();

@@ -33,6 +33,7 @@ import dev.ipc.model.Endpoint;
 import dev.ipc.model.IncomingMessage;
 import dev.ipc.model.OutgoingMessage;
 import dev.ipc.spi.BackendReceiver;
+import dev.ipc.spi.ReceiveDriver;
 import dev.ipc.spi.CommunicationBackend;
 import dev.ipc.spi.ErrorKind;
 import dev.ipc.spi.IpcClosedException;
@@ -94,7 +95,7 @@ import dev.ipc.transport.socket.SocketTransportOptions.Role;
  * {@link SocketTransportOptions#closeTimeout()} and removes the host's socket file.</li>
  * </ul>
  */
-public final class SocketTransport implements CommunicationBackend {
+public final class SocketTransport implements CommunicationBackend, ReceiveDriver {
 
 	private static final Logger log = LoggerFactory.getLogger(SocketTransport.class);
 
@@ -487,6 +488,47 @@ public final class SocketTransport implements CommunicationBackend {
 			return Optional.empty();
 		}
 		return Optional.ofNullable(connectionProblem);
+	}
+
+	/**
+	 * A peer lets the calling thread read its connection to the host while it waits
+	 * ({@link CallerReads}): what it reads is delivered exactly as the I/O thread would,
+	 * and when it returns the connection is read by the next waiting caller or the I/O
+	 * thread again. A host, a peer that is not connected, and the I/O thread itself only
+	 * wait.
+	 */
+	@Override
+	public boolean driveUntil(java.util.function.BooleanSupplier condition, long deadlineNanos, long spinNanos)
+			throws InterruptedException {
+		PeerLink l = link;
+		if (l != null && l.isUp() && !closed && !loop.inLoop()) {
+			CallerReads.Outcome outcome = l.drive(condition, deadlineNanos, spinNanos);
+			if (outcome != CallerReads.Outcome.CANNOT) {
+				return outcome == CallerReads.Outcome.DONE;
+			}
+			spinNanos = 0;
+		}
+		return CallerReads.park(condition, deadlineNanos, spinNanos);
+	}
+
+	/** The application thread reading the connection to the host, if any (tests). */
+	@Nullable Thread callerReading() {
+		PeerLink l = link;
+		return (l != null) ? l.callerReading() : null;
+	}
+
+	@Override
+	public void wake(Thread waiter) {
+		if (waiter == Thread.currentThread()) {
+			return;
+		}
+		PeerLink l = link;
+		if (l != null) {
+			l.wakeReader(waiter);
+		}
+		else {
+			java.util.concurrent.locks.LockSupport.unpark(waiter);
+		}
 	}
 
 	@Override

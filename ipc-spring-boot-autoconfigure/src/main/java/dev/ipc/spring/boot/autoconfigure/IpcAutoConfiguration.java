@@ -101,6 +101,7 @@ public final class IpcAutoConfiguration {
 			.handlerExecutor(executor.getExecutor())
 			.subscriberQueueCapacity(properties.subscriber().queueCapacity())
 			.defaultRpcTimeout(properties.rpc().timeout())
+			.rpcSpin(properties.rpc().spin())
 			.duplicateHandlerPolicy(properties.rpc().duplicateHandlerPolicy())
 			.shutdownTimeout(properties.shutdown().gracePeriod())
 			.keepJvmAlive(properties.keepAlive());

@@ -199,14 +199,19 @@ public record IpcProperties(@DefaultValue("true") boolean enabled, @Nullable Str
 	 * request type fail startup.
 	 * @param concurrency Default maximum number of concurrent invocations of each
 	 * annotated RPC handler. Unbounded when not set.
+	 * @param spin How long a synchronous call polls for its response before its thread
+	 * sleeps (at most 1s). Takes a thread wake-up off each round trip at the price of a
+	 * busy CPU for up to this long per call; 0 (the default) sleeps at once.
 	 */
 	public record Rpc(@DefaultValue("30s") Duration timeout,
 			@DefaultValue("fail") @NotNull DuplicateHandlerPolicy duplicateHandlerPolicy,
-			@Nullable @Min(1) Integer concurrency) {
+			@Nullable @Min(1) Integer concurrency, @DefaultValue("0s") Duration spin) {
 
 		public Rpc {
 			PropertyChecks.positive("ipc.rpc.timeout", timeout);
 			PropertyChecks.atLeast("ipc.rpc.concurrency", concurrency, 1);
+			PropertyChecks.notNegative("ipc.rpc.spin", spin);
+			PropertyChecks.between("ipc.rpc.spin", spin.toMillis(), 0, 1000);
 		}
 
 	}
