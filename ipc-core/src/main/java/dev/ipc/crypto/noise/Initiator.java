@@ -5,6 +5,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -135,10 +136,21 @@ final class Initiator {
 	 */
 	private void sendTransport(CryptoContext<NoiseSession> context, PeerState p, Endpoint peer, NoiseSession session,
 			OutgoingMessage message) {
+		if (message.payload().length > NoiseTransportState.MAX_PLAINTEXT_LENGTH) {
+			Fragmenter.send(p, session, peer, message,
+					(plaintext, topic) -> sendFrame(context, p, peer, session, plaintext, topic));
+			return;
+		}
+		sendFrame(context, p, peer, session, message.payload(), message.topic());
+	}
+
+	/** Encrypts and sends one transport frame. Locked. */
+	private void sendFrame(CryptoContext<NoiseSession> context, PeerState p, Endpoint peer, NoiseSession session,
+			byte[] plaintext, @Nullable String topic) {
 		TransportFrame frame;
 		SessionAccess.beforeEncrypt(context, p, peer, session);
 		try {
-			frame = session.state().encrypt(message.payload());
+			frame = session.state().encrypt(plaintext);
 		}
 		catch (IllegalStateException ex) {
 			removeSession(context, p, peer, session, "send nonce exhausted");
@@ -149,7 +161,7 @@ final class Initiator {
 		byte[] bytes = NoiseFrameCodec.encode(frame);
 		DeliveryGuard.enter();
 		try {
-			context.backend().send(new OutgoingMessage(bytes, peer, message.topic()));
+			context.backend().send(new OutgoingMessage(bytes, peer, topic));
 		}
 		catch (IpcException ex) {
 			if (ex.kind() == ErrorKind.UNREACHABLE) {
@@ -209,7 +221,10 @@ final class Initiator {
 		DeliveryGuard.enter();
 		try {
 			context.backend()
-				.send(new OutgoingMessage(NoiseFrameCodec.encode(new HandshakeStart(suite, message1)), peer, null));
+				.send(new OutgoingMessage(
+						NoiseFrameCodec
+							.encode(new HandshakeStart(suite, message1, settings.fragmentation.startExtension())),
+						peer, null));
 		}
 		catch (RuntimeException ex) {
 			IpcException failure = NoiseSettings.asIpcException(ex,

@@ -85,12 +85,19 @@ public final class NoiseFrameCodec {
 		}
 		writeHead(out, MAP, 1);
 		if (frame instanceof HandshakeStart start) {
+			byte[] extension = start.extension();
 			writeText(out, HANDSHAKE_START);
-			writeHead(out, MAP, 2);
+			writeHead(out, MAP, extension == null ? 2 : 3);
 			writeText(out, "ciphersuite");
 			writeText(out, start.ciphersuite().protocolName());
 			writeText(out, "noise_frame");
 			writeUintArray(out, start.noiseFrame());
+			if (extension != null) {
+				// a key the reference's decoder ignores (see Features)
+				writeText(out, Features.START_KEY);
+				writeHead(out, BYTES, extension.length);
+				out.writeBytes(extension);
+			}
 		}
 		else if (frame instanceof HandshakeFinish finish) {
 			writeText(out, HANDSHAKE_FINISH);
@@ -149,7 +156,8 @@ public final class NoiseFrameCodec {
 				catch (IllegalArgumentException e) {
 					throw new NoiseFrameException("HandshakeStart names an unknown cipher suite");
 				}
-				return new HandshakeStart(ciphersuite, bytes(field(fields, "noise_frame"), "noise_frame"));
+				return new HandshakeStart(ciphersuite, bytes(field(fields, "noise_frame"), "noise_frame"),
+						extension(fields));
 			}
 			case HANDSHAKE_FINISH:
 				return new HandshakeFinish(bytes(content, "HandshakeFinish"));
@@ -195,6 +203,24 @@ public final class NoiseFrameCodec {
 		}
 		if (found == null) {
 			throw new NoiseFrameException("missing field " + name);
+		}
+		return found;
+	}
+
+	/**
+	 * The optional {@link Features#START_KEY} byte string of a {@code HandshakeStart};
+	 * {@code null} when absent, repeated or not a byte string (ignored, as unknown keys
+	 * are).
+	 */
+	private static byte @Nullable [] extension(CborMap map) {
+		byte @Nullable [] found = null;
+		for (Entry entry : map.entries()) {
+			if (Features.START_KEY.equals(entry.key())) {
+				if (found != null || !(entry.value() instanceof byte[] raw)) {
+					return null;
+				}
+				found = raw;
+			}
 		}
 		return found;
 	}
