@@ -8,8 +8,8 @@ import dev.ipc.bench.harness.Roles;
 /**
  * {@code java -jar ipc-benchmarks.jar harness [options]} runs the cross-process harness;
  * {@code jmh [JMH options]} (or any JMH arguments) runs the JMH benchmarks;
- * {@code nats [options]} runs the NATS section; {@code role ...} is how the harness
- * starts its child JVMs.
+ * {@code nats [options]} runs the NATS section; {@code large [options]} the large-message
+ * benchmark; {@code role ...} is how the harness starts its child JVMs.
  */
 public final class Main {
 
@@ -24,6 +24,7 @@ public final class Main {
 			case "role" -> Roles.main(rest);
 			case "probe" -> dev.ipc.bench.harness.Probe.main(rest);
 			case "nats" -> dev.ipc.bench.nats.NatsBench.main(rest);
+			case "large" -> dev.ipc.bench.large.LargeBench.main(rest);
 			case "jmh" -> org.openjdk.jmh.Main.main(rest);
 			default -> org.openjdk.jmh.Main.main(args);
 		}

@@ -71,7 +71,7 @@ final class InboundHandler {
 
 	private @Nullable IncomingMessage onTransport(CryptoContext<NoiseSession> context, IncomingMessage message,
 			Endpoint peer, TransportFrame frame) {
-		byte[] ciphertext = frame.payload();
+		byte[] ciphertext = frame.payloadView();
 		PeerState p = peers.lock(context.sessions(), peer);
 		try {
 			NoiseSession session = SessionAccess.load(context, p, peer);

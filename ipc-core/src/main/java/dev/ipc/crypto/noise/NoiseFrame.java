@@ -112,6 +112,14 @@ public sealed interface NoiseFrame permits NoiseFrame.HandshakeStart, NoiseFrame
 			return payload.clone();
 		}
 
+		/**
+		 * The ciphertext and tag themselves, not copied: for the codec and the provider,
+		 * which only read them.
+		 */
+		byte[] payloadView() {
+			return payload;
+		}
+
 		@Override
 		public boolean equals(Object other) {
 			return other instanceof TransportFrame that && nonce == that.nonce && Arrays.equals(payload, that.payload);

@@ -47,6 +47,12 @@ public final class NoiseFrameCodec {
 
 	private static final String CRYPTO_INVALIDATED = "CryptoInvalidated";
 
+	/** {@code A1 6E "TransportFrame" A2 67 "payload"}: what precedes the ciphertext. */
+	private static final byte[] TRANSPORT_HEAD = ascii("\u00a1\u006eTransportFrame\u00a2\u0067payload");
+
+	/** {@code 65 "nonce"}: what precedes the nonce. */
+	private static final byte[] TRANSPORT_NONCE = ascii("\u0065nonce");
+
 	private static final int UNSIGNED = 0;
 
 	private static final int NEGATIVE = 1;
@@ -78,6 +84,9 @@ public final class NoiseFrameCodec {
 
 	/** Encodes a frame exactly as the reference does. */
 	public static byte[] encode(NoiseFrame frame) {
+		if (frame instanceof TransportFrame transport) {
+			return encodeTransport(transport.payloadView(), transport.nonce());
+		}
 		ByteArrayOutputStream out = new ByteArrayOutputStream();
 		if (frame instanceof CryptoInvalidated) {
 			writeText(out, CRYPTO_INVALIDATED);
@@ -114,6 +123,57 @@ public final class NoiseFrameCodec {
 			writeHead(out, UNSIGNED, transport.nonce());
 		}
 		return out.toByteArray();
+	}
+
+	/**
+	 * A {@code TransportFrame}, written straight into an array of its exact size (the hot
+	 * path: no growing buffer, no copy but the ciphertext's).
+	 */
+	private static byte[] encodeTransport(byte[] payload, long nonce) {
+		byte[] out = new byte[TRANSPORT_HEAD.length + headLength(payload.length) + payload.length
+				+ TRANSPORT_NONCE.length + headLength(nonce)];
+		System.arraycopy(TRANSPORT_HEAD, 0, out, 0, TRANSPORT_HEAD.length);
+		int pos = putHead(out, TRANSPORT_HEAD.length, BYTES, payload.length);
+		System.arraycopy(payload, 0, out, pos, payload.length);
+		pos += payload.length;
+		System.arraycopy(TRANSPORT_NONCE, 0, out, pos, TRANSPORT_NONCE.length);
+		putHead(out, pos + TRANSPORT_NONCE.length, UNSIGNED, nonce);
+		return out;
+	}
+
+	/** The bytes of a head with the shortest encoding of {@code value}. */
+	private static int headLength(long value) {
+		if (Long.compareUnsigned(value, 24) < 0) {
+			return 1;
+		}
+		if (Long.compareUnsigned(value, 0x100) < 0) {
+			return 2;
+		}
+		if (Long.compareUnsigned(value, 0x1_0000) < 0) {
+			return 3;
+		}
+		return Long.compareUnsigned(value, 0x1_0000_0000L) < 0 ? 5 : 9;
+	}
+
+	/** Writes the head at {@code pos}; returns the position after it. */
+	private static int putHead(byte[] out, int pos, int major, long value) {
+		int length = headLength(value);
+		int type = major << 5;
+		if (length == 1) {
+			out[pos] = (byte) (type | (int) value);
+			return pos + 1;
+		}
+		out[pos] = (byte) (type | switch (length) {
+			case 2 -> 24;
+			case 3 -> 25;
+			case 5 -> 26;
+			default -> 27;
+		});
+		for (int i = length - 1; i >= 1; i--) {
+			out[pos + i] = (byte) value;
+			value >>>= 8;
+		}
+		return pos + length;
 	}
 
 	/**
@@ -174,6 +234,10 @@ public final class NoiseFrameCodec {
 			default:
 				throw new NoiseFrameException("unknown frame variant");
 		}
+	}
+
+	private static byte[] ascii(String latin1) {
+		return latin1.getBytes(StandardCharsets.ISO_8859_1);
 	}
 
 	private static boolean isKnownVariant(String name) {
