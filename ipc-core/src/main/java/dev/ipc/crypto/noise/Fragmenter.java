@@ -1,7 +1,6 @@
 package dev.ipc.crypto.noise;
 
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 
 import dev.ipc.model.Endpoint;
 import dev.ipc.model.OutgoingMessage;
@@ -13,16 +12,20 @@ import dev.ipc.spi.IpcException;
  * fragments ({@link FragmentHeader}), each encrypted and sent as an ordinary transport
  * frame by the caller's {@link FrameSink}, in order, while the caller holds the peer's
  * lock (so no other frame to that peer can come between them). A payload whose peer takes
- * no fragments is refused with the reference's error before anything is sent. One
- * plaintext buffer of one frame's size is used for the whole message.
+ * no fragments is refused with the reference's error before anything is sent. Nothing of
+ * the payload is copied here: the sink encrypts the header and the slice in one pass,
+ * straight into the frame.
  */
 final class Fragmenter {
 
-	/** Encrypts one plaintext and sends it as a transport frame with a clear topic. */
+	/**
+	 * Encrypts the plaintext {@code head[0, headLength) ‖ body[offset, +length)} and
+	 * sends it as one transport frame with a clear topic.
+	 */
 	@FunctionalInterface
 	interface FrameSink {
 
-		void send(byte[] plaintext, String topic);
+		void send(byte[] head, int headLength, byte[] body, int offset, int length, String topic);
 
 	}
 
@@ -75,18 +78,16 @@ final class Fragmenter {
 					+ FragmentHeader.MAX_TOPIC_BYTES + " bytes of UTF-8, got " + topicBytes.length);
 		}
 		int id = p.nextFragmentMessageId++;
-		byte[] buffer = new byte[FRAME];
-		int header = FragmentHeader.writeFirst(buffer, id, payload.length, topicBytes);
+		byte[] head = new byte[FragmentHeader.FIRST_LENGTH + (topicBytes == null ? 0 : topicBytes.length)];
+		int header = FragmentHeader.writeFirst(head, id, payload.length, topicBytes);
 		int offset = 0;
 		for (int index = 0; offset < payload.length; index++) {
 			if (index > 0) {
-				header = FragmentHeader.writeNext(buffer, id, index);
+				header = FragmentHeader.writeNext(head, id, index);
 			}
 			int chunk = Math.min(FRAME - header, payload.length - offset);
-			System.arraycopy(payload, offset, buffer, header, chunk);
+			sink.send(head, header, payload, offset, chunk, FragmentHeader.TOPIC);
 			offset += chunk;
-			int length = header + chunk;
-			sink.send(length == FRAME ? buffer : Arrays.copyOf(buffer, length), FragmentHeader.TOPIC);
 		}
 	}
 

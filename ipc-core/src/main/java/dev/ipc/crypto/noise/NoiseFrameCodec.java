@@ -130,15 +130,30 @@ public final class NoiseFrameCodec {
 	 * path: no growing buffer, no copy but the ciphertext's).
 	 */
 	private static byte[] encodeTransport(byte[] payload, long nonce) {
-		byte[] out = new byte[TRANSPORT_HEAD.length + headLength(payload.length) + payload.length
-				+ TRANSPORT_NONCE.length + headLength(nonce)];
+		byte[] out = transportShell(payload.length, nonce);
+		System.arraycopy(payload, 0, out, transportCiphertextOffset(payload.length), payload.length);
+		return out;
+	}
+
+	/**
+	 * The encoded {@code TransportFrame} of a ciphertext of {@code ciphertextLength}
+	 * bytes with {@code nonce}, complete but for the ciphertext, which belongs at
+	 * {@link #transportCiphertextOffset(int)} (so it can be encrypted in place).
+	 */
+	static byte[] transportShell(int ciphertextLength, long nonce) {
+		int at = transportCiphertextOffset(ciphertextLength);
+		byte[] out = new byte[at + ciphertextLength + TRANSPORT_NONCE.length + headLength(nonce)];
 		System.arraycopy(TRANSPORT_HEAD, 0, out, 0, TRANSPORT_HEAD.length);
-		int pos = putHead(out, TRANSPORT_HEAD.length, BYTES, payload.length);
-		System.arraycopy(payload, 0, out, pos, payload.length);
-		pos += payload.length;
+		putHead(out, TRANSPORT_HEAD.length, BYTES, ciphertextLength);
+		int pos = at + ciphertextLength;
 		System.arraycopy(TRANSPORT_NONCE, 0, out, pos, TRANSPORT_NONCE.length);
 		putHead(out, pos + TRANSPORT_NONCE.length, UNSIGNED, nonce);
 		return out;
+	}
+
+	/** Where the ciphertext starts in {@link #transportShell(int, long)}. */
+	static int transportCiphertextOffset(int ciphertextLength) {
+		return TRANSPORT_HEAD.length + headLength(ciphertextLength);
 	}
 
 	/** The bytes of a head with the shortest encoding of {@code value}. */
