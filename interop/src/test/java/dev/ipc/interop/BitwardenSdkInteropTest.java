@@ -54,6 +54,7 @@ import dev.ipc.rpc.RpcRemoteException;
 import dev.ipc.rpc.discover.DiscoverRequest;
 import dev.ipc.rpc.discover.DiscoverResponse;
 import dev.ipc.session.InMemorySessionRepository;
+import dev.ipc.spi.IpcException;
 
 /**
  * The Java client against the real Bitwarden SDK ({@code @bitwarden/sdk-internal}
@@ -218,13 +219,17 @@ class BitwardenSdkInteropTest {
 
 	/**
 	 * {@code A1 6E "HandshakeStart" A2 6B "ciphersuite" <name> 6B "noise_frame" 98 <n>}
-	 * then n uints.
+	 * then n uints; a Java initiator offering large messages has a third entry
+	 * ({@code A3}, {@code "ipc_ext"} and a byte string at the end), which the SDK
+	 * ignores.
 	 */
 	private static void assertHandshakeStartLayout(WireFrame frame, NoiseSuite suite) {
 		assertThat(frame.topic()).isNull();
 		int keyLength = publicKeyLength(suite);
-		byte[] header = concat(bytes(0xA1), cborText("HandshakeStart"), bytes(0xA2), cborText("ciphersuite"),
-				cborText(suite.protocolName()), cborText("noise_frame"), bytes(0x98, keyLength));
+		boolean extended = ((NoiseFrame.HandshakeStart) decode(frame)).extension() != null;
+		byte[] header = concat(bytes(0xA1), cborText("HandshakeStart"), bytes(extended ? 0xA3 : 0xA2),
+				cborText("ciphersuite"), cborText(suite.protocolName()), cborText("noise_frame"),
+				bytes(0x98, keyLength));
 		assertThat(Arrays.copyOf(frame.payload(), header.length)).as("HandshakeStart header").isEqualTo(header);
 		NoiseFrame.HandshakeStart start = (NoiseFrame.HandshakeStart) decode(frame);
 		assertThat(start.ciphersuite()).isEqualTo(suite);
@@ -678,6 +683,40 @@ class BitwardenSdkInteropTest {
 		assertTransport(sdk().framesFromSdk().get(1), 1, "interop.greeting");
 		assertThat(sessions.get(SDK)).get()
 			.satisfies(session -> assertThat(session.state().transportCipher()).isEqualTo(suite.transportCipher()));
+	}
+
+	// ---------------------------------------------------------------- large messages
+
+	/**
+	 * Issue 11: Java offers large messages in its {@code HandshakeStart}; the SDK ignores
+	 * the offer (its finish carries no payload), so the session takes no fragments and a
+	 * payload above one Noise frame (65,520 bytes) is refused with the same clear error
+	 * as before, before anything is sent, while 65,519 bytes still reach the SDK.
+	 */
+	@Test
+	void aPayloadAboveOneNoiseFrameTowardTheSdkIsStillRefusedClearly() throws Exception {
+		IpcClient java = connect(new NoiseCryptoProvider());
+		java.send(new Greeting("hello", 1), SDK);
+		assertThat(sdkNextMessage("interop.greeting").path("payload").path("text").asString()).isEqualTo("hello");
+		assertThat(((NoiseFrame.HandshakeStart) decode(sdk().framesFromJava().get(0))).extension())
+			.as("the offer was made")
+			.isNotNull();
+		assertHandshakeFinishLayout(sdk().framesFromSdk().get(0), NoiseSuite.DEFAULT);
+		assertThat(sessions.get(SDK)).get().satisfies(session -> assertThat(session.fragmentLimit()).isZero());
+
+		// {"text":"…","n":1} is the text plus 17 bytes
+		String largest = "x".repeat(NoiseCryptoProvider.MAX_PLAINTEXT_LENGTH - 17);
+		int framesBefore = sdk().framesFromJava().size();
+		assertThatThrownBy(() -> java.send(new Greeting(largest + "x", 1), SDK)).isInstanceOf(IpcException.class)
+			.hasMessage("Message payload is 65520 bytes; the Noise transport limit is 65519 bytes per message "
+					+ "(there is no fragmentation)");
+		assertThat(sdk().framesFromJava()).as("nothing was sent").hasSize(framesBefore);
+
+		java.send(new Greeting(largest, 2), SDK);
+		JsonNode received = sdkNextMessage("interop.greeting");
+		assertThat(received.path("payload").path("n").asInt()).isEqualTo(2);
+		assertThat(received.path("payload").path("text").asString()).hasSize(largest.length());
+		assertThat(decryptFailures).hasValue(0);
 	}
 
 }

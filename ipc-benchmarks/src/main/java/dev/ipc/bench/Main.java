@@ -8,8 +8,8 @@ import dev.ipc.bench.harness.Roles;
 /**
  * {@code java -jar ipc-benchmarks.jar harness [options]} runs the cross-process harness;
  * {@code jmh [JMH options]} (or any JMH arguments) runs the JMH benchmarks;
- * {@code nats [options]} runs the NATS section; {@code role ...} is how the harness
- * starts its child JVMs.
+ * {@code nats [options]} runs the NATS section; {@code large [options]} the large-message
+ * benchmark; {@code role ...} is how the harness starts its child JVMs.
  */
 public final class Main {
 
@@ -25,6 +25,7 @@ public final class Main {
 			case "probe" -> dev.ipc.bench.harness.Probe.main(rest);
 			case "nats" -> dev.ipc.bench.nats.NatsBench.main(rest);
 			case "fanout" -> dev.ipc.bench.fanout.FanoutBench.main(rest);
+			case "large" -> dev.ipc.bench.large.LargeBench.main(rest);
 			case "jmh" -> org.openjdk.jmh.Main.main(rest);
 			default -> org.openjdk.jmh.Main.main(args);
 		}

@@ -45,6 +45,13 @@ public final class IpcClientBuilder {
 
 	@Nullable CryptoProvider<?> crypto;
 
+	int maxMessageSize = NoiseCryptoProvider.DEFAULT_MAX_MESSAGE_SIZE;
+
+	boolean maxMessageSizeSet;
+
+	/** {@link #crypto} was filled in by {@link #build()}, not by the caller. */
+	private boolean cryptoDefaulted;
+
 	@Nullable SessionRepository<?> sessions;
 
 	@Nullable PayloadCodec codec;
@@ -91,8 +98,25 @@ public final class IpcClientBuilder {
 	 * {@link InMemorySessionRepository}.
 	 */
 	public <S> IpcClientBuilder crypto(CryptoProvider<S> provider, SessionRepository<S> sessions) {
+		this.cryptoDefaulted = false;
 		this.crypto = Objects.requireNonNull(provider, "provider");
 		this.sessions = Objects.requireNonNull(sessions, "sessions");
+		return this;
+	}
+
+	/**
+	 * The largest message payload of the default {@link NoiseCryptoProvider} (default 16
+	 * MiB): between two Java peers a larger payload than one Noise frame (65,519 bytes)
+	 * travels in fragments up to this size; toward a Bitwarden peer the 65,519-byte limit
+	 * stays. With an explicit {@link #crypto} provider, configure that provider instead
+	 * ({@link NoiseCryptoProvider.Builder#maxMessageSize(int)}); combining both fails in
+	 * {@link #build()}.
+	 * @throws IllegalArgumentException if not between 1 byte and 1 GiB
+	 */
+	public IpcClientBuilder maxMessageSize(int bytes) {
+		NoiseCryptoProvider.builder().maxMessageSize(bytes); // validates
+		this.maxMessageSize = bytes;
+		this.maxMessageSizeSet = true;
 		return this;
 	}
 
@@ -255,7 +279,13 @@ public final class IpcClientBuilder {
 			throw new IllegalStateException("IpcClient needs a CommunicationBackend: call backend(...)");
 		}
 		if (crypto == null || sessions == null) {
-			crypto(new NoiseCryptoProvider(), new InMemorySessionRepository<NoiseSession>());
+			crypto(NoiseCryptoProvider.builder().maxMessageSize(maxMessageSize).build(),
+					new InMemorySessionRepository<NoiseSession>());
+			cryptoDefaulted = true;
+		}
+		else if (maxMessageSizeSet && !cryptoDefaulted) {
+			throw new IllegalStateException("maxMessageSize(...) configures the default crypto provider; with an "
+					+ "explicit crypto(...) provider set its own limit (NoiseCryptoProvider.Builder.maxMessageSize)");
 		}
 		if (subscriberQueueCapacity < 1) {
 			throw new IllegalStateException(

@@ -75,6 +75,31 @@ public enum DropReason {
 	 * source (a requester's transparent retry, or a replay), so its handler was not run a
 	 * second time.
 	 */
-	DUPLICATE_RPC_REQUEST
+	DUPLICATE_RPC_REQUEST,
+
+	/**
+	 * A fragment of a large message was out of place (duplicated, after a missing one,
+	 * interleaved with another message's) or malformed; its message is dropped, counted
+	 * once.
+	 */
+	MALFORMED_FRAGMENT,
+
+	/**
+	 * A large message declared more bytes than the receiver's largest message size
+	 * ({@code ipc.max-message-size}); dropped before anything was allocated.
+	 */
+	OVERSIZED_MESSAGE,
+
+	/**
+	 * A large message did not complete: its reassembly timed out, or the peer's session
+	 * changed, the peer left, or another message began before its last fragment.
+	 */
+	INCOMPLETE_MESSAGE,
+
+	/**
+	 * A large message did not fit the receiver's reassembly budget (total bytes or count
+	 * of messages in reassembly, all peers together).
+	 */
+	REASSEMBLY_OVERFLOW
 
 }

@@ -22,6 +22,12 @@ public final class Topics {
 	public static final String RPC_RESPONSE = "RpcResponseMessage";
 
 	/**
+	 * The clear topic of every fragment of a large message between two Java peers (the
+	 * real topic travels encrypted inside the first fragment); reserved.
+	 */
+	public static final String FRAGMENT = "dev.ipc.fragment";
+
+	/**
 	 * Resolved names, stored with each class (a {@link ClassValue}, not a map keyed by
 	 * class), so the cache never keeps a class loader alive: a devtools restart or a
 	 * closed plugin context leaves nothing behind.
@@ -54,7 +60,7 @@ public final class Topics {
 	 * or subscribed to by name.
 	 */
 	public static boolean isReserved(String topic) {
-		return RPC_REQUEST.equals(topic) || isRpcResponseTopic(topic);
+		return RPC_REQUEST.equals(topic) || isRpcResponseTopic(topic) || FRAGMENT.equals(topic);
 	}
 
 	/**

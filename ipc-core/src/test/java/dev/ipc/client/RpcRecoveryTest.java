@@ -227,8 +227,8 @@ class RpcRecoveryTest {
 
 	@Test
 	void aReplyTooLargeForTheTransportIsAnsweredWithAnErrorPromptly() throws Exception {
-		IpcClient worker = client(connect(WORKER), new NoiseCryptoProvider());
-		client(connect(VAULT), new NoiseCryptoProvider());
+		IpcClient worker = client(connect(WORKER), limitedProvider());
+		client(connect(VAULT), limitedProvider());
 
 		CompletableFuture<String> response = worker.request(new BigRequest(200_000, ""), VAULT);
 
@@ -251,13 +251,21 @@ class RpcRecoveryTest {
 
 	@Test
 	void anOversizedRequestFailsTheCallAtOnce() throws Exception {
-		IpcClient worker = client(connect(WORKER), new NoiseCryptoProvider());
-		client(connect(VAULT), new NoiseCryptoProvider());
+		IpcClient worker = client(connect(WORKER), limitedProvider());
+		client(connect(VAULT), limitedProvider());
 
 		CompletableFuture<String> response = worker.request(new BigRequest(1, "y".repeat(200_000)), VAULT);
 
 		assertThat(response).isCompletedExceptionally();
 		assertThatThrownBy(response::join).cause().isInstanceOf(IpcException.class);
+	}
+
+	/**
+	 * A provider whose largest message (100,000 bytes) the 200,000-byte payloads above
+	 * exceed (the default, 16 MiB, would send them as fragments).
+	 */
+	private static NoiseCryptoProvider limitedProvider() {
+		return NoiseCryptoProvider.builder().maxMessageSize(100_000).build();
 	}
 
 }

@@ -39,6 +39,7 @@ final class InboundHandler {
 	}
 
 	@Nullable IncomingMessage process(CryptoContext<NoiseSession> context, IncomingMessage message) {
+		settings.fragmentation.sweep(false);
 		Endpoint peer = message.source().toEndpoint();
 		byte[] payload = message.payload();
 		if (payload.length > NoiseFrameCodec.MAX_FRAME_LENGTH) {
@@ -70,7 +71,7 @@ final class InboundHandler {
 
 	private @Nullable IncomingMessage onTransport(CryptoContext<NoiseSession> context, IncomingMessage message,
 			Endpoint peer, TransportFrame frame) {
-		byte[] ciphertext = frame.payload();
+		byte[] ciphertext = frame.payloadView();
 		PeerState p = peers.lock(context.sessions(), peer);
 		try {
 			NoiseSession session = SessionAccess.load(context, p, peer);
@@ -79,7 +80,7 @@ final class InboundHandler {
 				try {
 					byte[] plaintext = session.state().decrypt(frame.nonce(), ciphertext);
 					SessionAccess.afterDecrypt(context, p, peer, session);
-					return message.withPayload(plaintext);
+					return settings.fragmentation.onPlaintext(context, p, peer, message, plaintext);
 				}
 				catch (NoiseTransportException ex) {
 					failure = ex;
@@ -93,7 +94,7 @@ final class InboundHandler {
 				p.clearPending();
 				p.retire(session, settings.graceDeadline());
 				log.debug("Noise: {} confirmed its new handshake; switching to the new session", LogSafe.of(peer));
-				return message.withPayload(confirmed.plaintext());
+				return settings.fragmentation.onPlaintext(context, p, peer, message, confirmed.plaintext());
 			}
 			PeerState.Opened opened = p.decryptWithPrevious(frame.nonce(), ciphertext, settings.clock.millis());
 			if (opened != null) {
@@ -110,7 +111,7 @@ final class InboundHandler {
 				else if (wonBy != null && wonBy.state == Attempt.State.COMMITTED) {
 					adoptPeersChoice(context, p, peer, opened.from());
 				}
-				return message.withPayload(opened.plaintext());
+				return settings.fragmentation.onPlaintext(context, p, peer, message, opened.plaintext());
 			}
 			if (failure == null) {
 				settings.drop(context, DropReason.NO_SESSION, peer, "no session");
@@ -169,8 +170,9 @@ final class InboundHandler {
 		try {
 			responder = NoiseHandshake.responder(suite);
 			responder.readMessage(message1);
-			message2 = responder.writeMessage();
-			candidate = settings.sessionFrom(responder, false, suite);
+			message2 = responder.writeMessage(settings.fragmentation.finishPayload(start.extension()));
+			candidate = settings.sessionFrom(responder, false, suite)
+				.fragmentLimit(settings.fragmentation.limitFromStart(start.extension()));
 		}
 		catch (NoiseProtocolException | RuntimeException ex) {
 			if (responder != null) {
@@ -246,15 +248,17 @@ final class InboundHandler {
 				return;
 			}
 			NoiseHandshake trial = attempt.handshake.copy();
+			byte[] reply;
 			try {
-				trial.readMessage(finish.noiseFrame());
+				reply = trial.readMessageWithPayload(finish.noiseFrame());
 			}
 			catch (NoiseProtocolException | RuntimeException ex) {
 				trial.close();
 				dropStrayFinish(context, p, peer, finish, "HandshakeFinish does not answer our handshake");
 				return;
 			}
-			NoiseSession candidate = settings.sessionFrom(trial, true, attempt.suite);
+			NoiseSession candidate = settings.sessionFrom(trial, true, attempt.suite)
+				.fragmentLimit(settings.fragmentation.limitFromFinish(reply));
 			if (attempt.state == Attempt.State.SUPERSEDED) {
 				candidate.close(); // the peer's simultaneous handshake won; this is the
 									// answer to ours

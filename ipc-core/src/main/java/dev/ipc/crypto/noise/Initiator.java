@@ -5,6 +5,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -135,21 +136,63 @@ final class Initiator {
 	 */
 	private void sendTransport(CryptoContext<NoiseSession> context, PeerState p, Endpoint peer, NoiseSession session,
 			OutgoingMessage message) {
+		if (message.payload().length > NoiseTransportState.MAX_PLAINTEXT_LENGTH) {
+			Fragmenter.send(p, session, peer, message, (head, headLength, body, offset, length,
+					topic) -> sendFragment(context, p, peer, session, head, headLength, body, offset, length, topic));
+			return;
+		}
+		sendFrame(context, p, peer, session, message.payload(), message.topic());
+	}
+
+	/** Encrypts and sends one transport frame. Locked. */
+	private void sendFrame(CryptoContext<NoiseSession> context, PeerState p, Endpoint peer, NoiseSession session,
+			byte[] plaintext, @Nullable String topic) {
 		TransportFrame frame;
 		SessionAccess.beforeEncrypt(context, p, peer, session);
 		try {
-			frame = session.state().encrypt(message.payload());
+			frame = session.state().encrypt(plaintext);
 		}
 		catch (IllegalStateException ex) {
-			removeSession(context, p, peer, session, "send nonce exhausted");
-			throw new IpcException(ErrorKind.OTHER, "The Noise session with " + peer + " cannot encrypt any more ("
-					+ ex.getMessage() + "); the next send handshakes again");
+			throw exhausted(context, p, peer, session, ex);
 		}
 		SessionAccess.afterEncrypt(context, peer, session);
-		byte[] bytes = NoiseFrameCodec.encode(frame);
+		deliver(context, p, peer, session, NoiseFrameCodec.encode(frame), topic);
+	}
+
+	/**
+	 * Encrypts one fragment ({@code head ‖ body[offset, +length)}) straight into its
+	 * encoded frame and sends it. Locked.
+	 */
+	private void sendFragment(CryptoContext<NoiseSession> context, PeerState p, Endpoint peer, NoiseSession session,
+			byte[] head, int headLength, byte[] body, int offset, int length, String topic) {
+		SessionAccess.beforeEncrypt(context, p, peer, session);
+		NoiseTransportState state = session.state();
+		int ciphertextLength = headLength + length + NoiseCipher.TAG_LENGTH;
+		byte[] bytes = NoiseFrameCodec.transportShell(ciphertextLength, state.sendNonce() + 1);
+		try {
+			state.encryptInto(head, headLength, body, offset, length, bytes,
+					NoiseFrameCodec.transportCiphertextOffset(ciphertextLength));
+		}
+		catch (IllegalStateException ex) {
+			throw exhausted(context, p, peer, session, ex);
+		}
+		SessionAccess.afterEncrypt(context, peer, session);
+		deliver(context, p, peer, session, bytes, topic);
+	}
+
+	private IpcException exhausted(CryptoContext<NoiseSession> context, PeerState p, Endpoint peer,
+			NoiseSession session, IllegalStateException ex) {
+		removeSession(context, p, peer, session, "send nonce exhausted");
+		return new IpcException(ErrorKind.OTHER, "The Noise session with " + peer + " cannot encrypt any more ("
+				+ ex.getMessage() + "); the next send handshakes again");
+	}
+
+	/** Sends an encoded transport frame; a failure is classified and thrown. Locked. */
+	private void deliver(CryptoContext<NoiseSession> context, PeerState p, Endpoint peer, NoiseSession session,
+			byte[] bytes, @Nullable String topic) {
 		DeliveryGuard.enter();
 		try {
-			context.backend().send(new OutgoingMessage(bytes, peer, message.topic()));
+			context.backend().send(new OutgoingMessage(bytes, peer, topic));
 		}
 		catch (IpcException ex) {
 			if (ex.kind() == ErrorKind.UNREACHABLE) {
@@ -209,7 +252,10 @@ final class Initiator {
 		DeliveryGuard.enter();
 		try {
 			context.backend()
-				.send(new OutgoingMessage(NoiseFrameCodec.encode(new HandshakeStart(suite, message1)), peer, null));
+				.send(new OutgoingMessage(
+						NoiseFrameCodec
+							.encode(new HandshakeStart(suite, message1, settings.fragmentation.startExtension())),
+						peer, null));
 		}
 		catch (RuntimeException ex) {
 			IpcException failure = NoiseSettings.asIpcException(ex,

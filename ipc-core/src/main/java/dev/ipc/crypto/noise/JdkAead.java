@@ -90,6 +90,20 @@ final class JdkAead implements NoiseCipher {
 		}
 	}
 
+	/** One pass of the cipher over both parts, straight into {@code out}. */
+	@Override
+	public int encryptInto(Object key, long nonce, byte[] ad, byte[] head, int headLength, byte[] body, int bodyOffset,
+			int bodyLength, byte[] out, int outOffset) {
+		try {
+			Cipher cipher = init(Cipher.ENCRYPT_MODE, (SecretKeySpec) key, nonce, ad);
+			int written = cipher.update(head, 0, headLength, out, outOffset);
+			return written + cipher.doFinal(body, bodyOffset, bodyLength, out, outOffset + written);
+		}
+		catch (GeneralSecurityException e) {
+			throw new IllegalStateException(transformation + " encryption failed", e);
+		}
+	}
+
 	@Override
 	public byte[] decrypt(Object key, long nonce, byte[] ad, byte[] ciphertext) throws AEADBadTagException {
 		if (ciphertext.length < TAG_LENGTH) {

@@ -42,6 +42,22 @@ interface NoiseCipher {
 	 * {@link #decrypt(byte[], long, byte[], byte[])} with a {@linkplain #prepare
 	 * prepared} key.
 	 */
+	/**
+	 * Encrypts the plaintext {@code head[0, headLength) ‖ body[bodyOffset, +bodyLength)}
+	 * into {@code out} at {@code outOffset} (ciphertext and tag, {@code headLength +
+	 * bodyLength + TAG_LENGTH} bytes, which must fit); returns the bytes written. The
+	 * default joins the parts and copies the result.
+	 */
+	default int encryptInto(Object preparedKey, long nonce, byte[] ad, byte[] head, int headLength, byte[] body,
+			int bodyOffset, int bodyLength, byte[] out, int outOffset) {
+		byte[] plaintext = new byte[headLength + bodyLength];
+		System.arraycopy(head, 0, plaintext, 0, headLength);
+		System.arraycopy(body, bodyOffset, plaintext, headLength, bodyLength);
+		byte[] ciphertext = encrypt(preparedKey, nonce, ad, plaintext);
+		System.arraycopy(ciphertext, 0, out, outOffset, ciphertext.length);
+		return ciphertext.length;
+	}
+
 	default byte[] decrypt(Object preparedKey, long nonce, byte[] ad, byte[] ciphertext) throws AEADBadTagException {
 		return decrypt((byte[]) preparedKey, nonce, ad, ciphertext);
 	}

@@ -154,10 +154,22 @@ public final class NoiseCryptoProvider implements CryptoProvider<NoiseSession> {
 	public static final Duration DEFAULT_HANDSHAKE_RATE_LIMIT_INTERVAL = Duration.ofSeconds(1);
 
 	/**
-	 * Largest application payload per message: 65535 - 16 = 65519 bytes (no
-	 * fragmentation).
+	 * Largest application payload in one transport frame: 65535 - 16 = 65519 bytes; the
+	 * limit of every message toward a peer that takes no fragments (a Bitwarden peer).
 	 */
 	public static final int MAX_PLAINTEXT_LENGTH = NoiseTransportState.MAX_PLAINTEXT_LENGTH;
+
+	/**
+	 * Default {@link Builder#maxMessageSize(int)}: 16 MiB, the largest message between
+	 * two Java peers (sent as fragments above {@value #MAX_PLAINTEXT_LENGTH} bytes).
+	 */
+	public static final int DEFAULT_MAX_MESSAGE_SIZE = FragmentLimits.DEFAULT_MAX_MESSAGE_SIZE;
+
+	/** Default {@link Builder#maxReassemblies(int)}. */
+	public static final int DEFAULT_MAX_REASSEMBLIES = FragmentLimits.DEFAULT_MAX_REASSEMBLIES;
+
+	/** Default {@link Builder#reassemblyTimeout(Duration)}: 30 s. */
+	public static final Duration DEFAULT_REASSEMBLY_TIMEOUT = FragmentLimits.DEFAULT_REASSEMBLY_TIMEOUT;
 
 	private final NoiseSettings settings;
 
@@ -178,7 +190,11 @@ public final class NoiseCryptoProvider implements CryptoProvider<NoiseSession> {
 		this.settings = new NoiseSettings(builder.initiatorSuite, builder.handshakeTimeout, builder.rehandshakeInterval,
 				builder.clock, builder.cryptoInvalidatedPermits, builder.cryptoInvalidatedInterval,
 				builder.previousSessionGrace, builder.suiteAvailable, builder.departedRetention,
-				builder.handshakePermits, builder.handshakeInterval);
+				builder.handshakePermits, builder.handshakeInterval,
+				new FragmentLimits(builder.maxMessageSize,
+						builder.maxReassemblyBytes > 0 ? builder.maxReassemblyBytes
+								: FragmentLimits.defaultReassemblyBytes(builder.maxMessageSize),
+						builder.maxReassemblies, builder.reassemblyTimeout));
 		this.peers = new PeerTable(settings);
 		this.initiator = new Initiator(settings, peers);
 		this.inbound = new InboundHandler(settings, peers);
@@ -197,6 +213,11 @@ public final class NoiseCryptoProvider implements CryptoProvider<NoiseSession> {
 	/** How long an initiator waits for the peer's {@code HandshakeFinish}. */
 	public Duration handshakeTimeout() {
 		return settings.handshakeTimeout;
+	}
+
+	/** The largest application payload this provider sends or accepts. */
+	public int maxMessageSize() {
+		return settings.fragmentation.limits.maxMessageSize();
 	}
 
 	/** The session age (whole seconds) above which a send handshakes again. */
@@ -242,12 +263,7 @@ public final class NoiseCryptoProvider implements CryptoProvider<NoiseSession> {
 			boolean retryUntilDeadline) {
 		Objects.requireNonNull(context, "context");
 		Objects.requireNonNull(message, "message");
-		int length = message.payload().length;
-		if (length > MAX_PLAINTEXT_LENGTH) {
-			throw new IpcException(ErrorKind.OTHER,
-					"Message payload is " + length + " bytes; the Noise transport limit is " + MAX_PLAINTEXT_LENGTH
-							+ " bytes per message (there is no fragmentation)");
-		}
+		Fragmenter.checkOwnLimit(message.payload().length, settings.fragmentation.limits.maxMessageSize());
 		initiator.send(context, message, deadlineNanos, retryUntilDeadline);
 	}
 
@@ -305,6 +321,7 @@ public final class NoiseCryptoProvider implements CryptoProvider<NoiseSession> {
 			// a repeated notice (the transport and the client both telling, or two quick
 			// departures) keeps the
 			// session a previous notice retained for the peer to reclaim
+			Fragmentation.discard(p, "the peer left");
 			boolean keep = p.clearPreviousExceptDeparted();
 			p.clearPending();
 			p.clearStaleProbes();
@@ -401,6 +418,11 @@ public final class NoiseCryptoProvider implements CryptoProvider<NoiseSession> {
 		return peers.size();
 	}
 
+	/** The large-message machinery, for tests. */
+	Fragmentation fragmentation() {
+		return settings.fragmentation;
+	}
+
 	@Override
 	public String toString() {
 		return "NoiseCryptoProvider[initiatorSuite=" + settings.initiatorSuite.protocolName() + ", handshakeTimeout="
@@ -434,7 +456,79 @@ public final class NoiseCryptoProvider implements CryptoProvider<NoiseSession> {
 
 		private Duration handshakeInterval = DEFAULT_HANDSHAKE_RATE_LIMIT_INTERVAL;
 
+		private int maxMessageSize = DEFAULT_MAX_MESSAGE_SIZE;
+
+		private long maxReassemblyBytes;
+
+		private int maxReassemblies = DEFAULT_MAX_REASSEMBLIES;
+
+		private Duration reassemblyTimeout = DEFAULT_REASSEMBLY_TIMEOUT;
+
 		private Builder() {
+		}
+
+		/**
+		 * The largest application payload sent or accepted (default 16 MiB, at most 1
+		 * GiB). Between two Java peers a payload above {@value #MAX_PLAINTEXT_LENGTH}
+		 * bytes travels as several encrypted transport frames (fragments), negotiated in
+		 * the handshake; toward a peer that did not advertise fragments (a Bitwarden
+		 * peer) every message stays limited to {@value #MAX_PLAINTEXT_LENGTH} bytes. A
+		 * send over the limit is refused before anything is sent; a received message
+		 * declaring more is dropped ({@link DropReason#OVERSIZED_MESSAGE}). A value of
+		 * {@value #MAX_PLAINTEXT_LENGTH} or less turns fragmentation off (not
+		 * advertised).
+		 * @throws IllegalArgumentException if not between 1 and 1 GiB
+		 */
+		public Builder maxMessageSize(int bytes) {
+			if (bytes < 1 || bytes > FragmentLimits.MAX_MESSAGE_SIZE_LIMIT) {
+				throw new IllegalArgumentException("maxMessageSize must be between 1 and "
+						+ FragmentLimits.MAX_MESSAGE_SIZE_LIMIT + " bytes (1 GiB), got " + bytes);
+			}
+			this.maxMessageSize = bytes;
+			return this;
+		}
+
+		/**
+		 * The most bytes all peers' messages in reassembly may hold together (default 4 x
+		 * {@link #maxMessageSize(int)}); each is allocated at its declared length when
+		 * its first fragment arrives, and a message that does not fit is dropped
+		 * ({@link DropReason#REASSEMBLY_OVERFLOW}). Must be at least the largest message
+		 * size.
+		 */
+		public Builder maxReassemblyBytes(long bytes) {
+			if (bytes < 1) {
+				throw new IllegalArgumentException("maxReassemblyBytes must be positive, got " + bytes);
+			}
+			this.maxReassemblyBytes = bytes;
+			return this;
+		}
+
+		/**
+		 * The most messages in reassembly at once, all peers together (default
+		 * {@value #DEFAULT_MAX_REASSEMBLIES}); each peer has at most one, since its
+		 * fragments never interleave. Must be positive.
+		 */
+		public Builder maxReassemblies(int count) {
+			if (count < 1) {
+				throw new IllegalArgumentException("maxReassemblies must be positive, got " + count);
+			}
+			this.maxReassemblies = count;
+			return this;
+		}
+
+		/**
+		 * How long a fragmented message may take from its first fragment to its last
+		 * (default 30 s); after that it is dropped
+		 * ({@link DropReason#INCOMPLETE_MESSAGE}) and its memory released, at the next
+		 * frame from any peer. Must be positive.
+		 */
+		public Builder reassemblyTimeout(Duration timeout) {
+			Objects.requireNonNull(timeout, "timeout");
+			if (timeout.isNegative() || timeout.isZero()) {
+				throw new IllegalArgumentException("reassemblyTimeout must be positive, got " + timeout);
+			}
+			this.reassemblyTimeout = timeout;
+			return this;
 		}
 
 		/**
@@ -568,6 +662,10 @@ public final class NoiseCryptoProvider implements CryptoProvider<NoiseSession> {
 		 * without Bouncy Castle)
 		 */
 		public NoiseCryptoProvider build() {
+			if (maxReassemblyBytes > 0 && maxReassemblyBytes < maxMessageSize) {
+				throw new IllegalStateException("maxReassemblyBytes (" + maxReassemblyBytes
+						+ ") must be at least maxMessageSize (" + maxMessageSize + ")");
+			}
 			if (!suiteAvailable.test(initiatorSuite)) {
 				throw new IllegalStateException("Noise initiator suite " + initiatorSuite.protocolName()
 						+ " is not available: BLAKE2s needs Bouncy Castle (org.bouncycastle:bcprov-jdk18on) on the "

@@ -3,6 +3,8 @@ package dev.ipc.crypto.noise;
 import java.util.Arrays;
 import java.util.Objects;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * The messages the Noise provider exchanges, the reference's {@code Frame} enum;
  * {@link NoiseFrameCodec} maps them to and from CBOR. Byte arrays are copied in and out,
@@ -12,13 +14,25 @@ import java.util.Objects;
 public sealed interface NoiseFrame permits NoiseFrame.HandshakeStart, NoiseFrame.HandshakeFinish,
 		NoiseFrame.TransportFrame, NoiseFrame.CryptoInvalidated {
 
-	/** Initiator to responder: the proposed suite and handshake message 1. */
-	record HandshakeStart(NoiseSuite ciphersuite, byte[] noiseFrame) implements NoiseFrame {
+	/**
+	 * Initiator to responder: the proposed suite and handshake message 1, and optionally
+	 * the extension a Java initiator adds (its {@link Features}, under a map key the
+	 * reference ignores; {@code null} when absent, always absent toward the reference's
+	 * decoders from a reference initiator).
+	 */
+	record HandshakeStart(NoiseSuite ciphersuite, byte[] noiseFrame,
+			byte @Nullable [] extension) implements NoiseFrame {
 
-		/** Creates the frame, copying {@code noiseFrame}. */
+		/** Creates the frame, copying {@code noiseFrame} and {@code extension}. */
 		public HandshakeStart {
 			Objects.requireNonNull(ciphersuite, "ciphersuite");
 			noiseFrame = noiseFrame.clone();
+			extension = extension == null ? null : extension.clone();
+		}
+
+		/** The frame of the reference: no extension. */
+		public HandshakeStart(NoiseSuite ciphersuite, byte[] noiseFrame) {
+			this(ciphersuite, noiseFrame, null);
 		}
 
 		/** A copy of handshake message 1. */
@@ -27,21 +41,27 @@ public sealed interface NoiseFrame permits NoiseFrame.HandshakeStart, NoiseFrame
 			return noiseFrame.clone();
 		}
 
+		/** A copy of the extension, or {@code null}. */
+		@Override
+		public byte @Nullable [] extension() {
+			return extension == null ? null : extension.clone();
+		}
+
 		@Override
 		public boolean equals(Object other) {
 			return other instanceof HandshakeStart that && ciphersuite == that.ciphersuite
-					&& Arrays.equals(noiseFrame, that.noiseFrame);
+					&& Arrays.equals(noiseFrame, that.noiseFrame) && Arrays.equals(extension, that.extension);
 		}
 
 		@Override
 		public int hashCode() {
-			return 31 * ciphersuite.hashCode() + Arrays.hashCode(noiseFrame);
+			return 31 * (31 * ciphersuite.hashCode() + Arrays.hashCode(noiseFrame)) + Arrays.hashCode(extension);
 		}
 
 		@Override
 		public String toString() {
 			return "HandshakeStart[ciphersuite=" + ciphersuite.protocolName() + ", noiseFrame=" + noiseFrame.length
-					+ " bytes]";
+					+ " bytes" + (extension == null ? "" : ", extension=" + extension.length + " bytes") + "]";
 		}
 	}
 
@@ -90,6 +110,14 @@ public sealed interface NoiseFrame permits NoiseFrame.HandshakeStart, NoiseFrame
 		@Override
 		public byte[] payload() {
 			return payload.clone();
+		}
+
+		/**
+		 * The ciphertext and tag themselves, not copied: for the codec and the provider,
+		 * which only read them.
+		 */
+		byte[] payloadView() {
+			return payload;
 		}
 
 		@Override

@@ -47,6 +47,12 @@ public final class NoiseFrameCodec {
 
 	private static final String CRYPTO_INVALIDATED = "CryptoInvalidated";
 
+	/** {@code A1 6E "TransportFrame" A2 67 "payload"}: what precedes the ciphertext. */
+	private static final byte[] TRANSPORT_HEAD = ascii("\u00a1\u006eTransportFrame\u00a2\u0067payload");
+
+	/** {@code 65 "nonce"}: what precedes the nonce. */
+	private static final byte[] TRANSPORT_NONCE = ascii("\u0065nonce");
+
 	private static final int UNSIGNED = 0;
 
 	private static final int NEGATIVE = 1;
@@ -78,6 +84,9 @@ public final class NoiseFrameCodec {
 
 	/** Encodes a frame exactly as the reference does. */
 	public static byte[] encode(NoiseFrame frame) {
+		if (frame instanceof TransportFrame transport) {
+			return encodeTransport(transport.payloadView(), transport.nonce());
+		}
 		ByteArrayOutputStream out = new ByteArrayOutputStream();
 		if (frame instanceof CryptoInvalidated) {
 			writeText(out, CRYPTO_INVALIDATED);
@@ -85,12 +94,19 @@ public final class NoiseFrameCodec {
 		}
 		writeHead(out, MAP, 1);
 		if (frame instanceof HandshakeStart start) {
+			byte[] extension = start.extension();
 			writeText(out, HANDSHAKE_START);
-			writeHead(out, MAP, 2);
+			writeHead(out, MAP, extension == null ? 2 : 3);
 			writeText(out, "ciphersuite");
 			writeText(out, start.ciphersuite().protocolName());
 			writeText(out, "noise_frame");
 			writeUintArray(out, start.noiseFrame());
+			if (extension != null) {
+				// a key the reference's decoder ignores (see Features)
+				writeText(out, Features.START_KEY);
+				writeHead(out, BYTES, extension.length);
+				out.writeBytes(extension);
+			}
 		}
 		else if (frame instanceof HandshakeFinish finish) {
 			writeText(out, HANDSHAKE_FINISH);
@@ -107,6 +123,72 @@ public final class NoiseFrameCodec {
 			writeHead(out, UNSIGNED, transport.nonce());
 		}
 		return out.toByteArray();
+	}
+
+	/**
+	 * A {@code TransportFrame}, written straight into an array of its exact size (the hot
+	 * path: no growing buffer, no copy but the ciphertext's).
+	 */
+	private static byte[] encodeTransport(byte[] payload, long nonce) {
+		byte[] out = transportShell(payload.length, nonce);
+		System.arraycopy(payload, 0, out, transportCiphertextOffset(payload.length), payload.length);
+		return out;
+	}
+
+	/**
+	 * The encoded {@code TransportFrame} of a ciphertext of {@code ciphertextLength}
+	 * bytes with {@code nonce}, complete but for the ciphertext, which belongs at
+	 * {@link #transportCiphertextOffset(int)} (so it can be encrypted in place).
+	 */
+	static byte[] transportShell(int ciphertextLength, long nonce) {
+		int at = transportCiphertextOffset(ciphertextLength);
+		byte[] out = new byte[at + ciphertextLength + TRANSPORT_NONCE.length + headLength(nonce)];
+		System.arraycopy(TRANSPORT_HEAD, 0, out, 0, TRANSPORT_HEAD.length);
+		putHead(out, TRANSPORT_HEAD.length, BYTES, ciphertextLength);
+		int pos = at + ciphertextLength;
+		System.arraycopy(TRANSPORT_NONCE, 0, out, pos, TRANSPORT_NONCE.length);
+		putHead(out, pos + TRANSPORT_NONCE.length, UNSIGNED, nonce);
+		return out;
+	}
+
+	/** Where the ciphertext starts in {@link #transportShell(int, long)}. */
+	static int transportCiphertextOffset(int ciphertextLength) {
+		return TRANSPORT_HEAD.length + headLength(ciphertextLength);
+	}
+
+	/** The bytes of a head with the shortest encoding of {@code value}. */
+	private static int headLength(long value) {
+		if (Long.compareUnsigned(value, 24) < 0) {
+			return 1;
+		}
+		if (Long.compareUnsigned(value, 0x100) < 0) {
+			return 2;
+		}
+		if (Long.compareUnsigned(value, 0x1_0000) < 0) {
+			return 3;
+		}
+		return Long.compareUnsigned(value, 0x1_0000_0000L) < 0 ? 5 : 9;
+	}
+
+	/** Writes the head at {@code pos}; returns the position after it. */
+	private static int putHead(byte[] out, int pos, int major, long value) {
+		int length = headLength(value);
+		int type = major << 5;
+		if (length == 1) {
+			out[pos] = (byte) (type | (int) value);
+			return pos + 1;
+		}
+		out[pos] = (byte) (type | switch (length) {
+			case 2 -> 24;
+			case 3 -> 25;
+			case 5 -> 26;
+			default -> 27;
+		});
+		for (int i = length - 1; i >= 1; i--) {
+			out[pos + i] = (byte) value;
+			value >>>= 8;
+		}
+		return pos + length;
 	}
 
 	/**
@@ -149,7 +231,8 @@ public final class NoiseFrameCodec {
 				catch (IllegalArgumentException e) {
 					throw new NoiseFrameException("HandshakeStart names an unknown cipher suite");
 				}
-				return new HandshakeStart(ciphersuite, bytes(field(fields, "noise_frame"), "noise_frame"));
+				return new HandshakeStart(ciphersuite, bytes(field(fields, "noise_frame"), "noise_frame"),
+						extension(fields));
 			}
 			case HANDSHAKE_FINISH:
 				return new HandshakeFinish(bytes(content, "HandshakeFinish"));
@@ -166,6 +249,10 @@ public final class NoiseFrameCodec {
 			default:
 				throw new NoiseFrameException("unknown frame variant");
 		}
+	}
+
+	private static byte[] ascii(String latin1) {
+		return latin1.getBytes(StandardCharsets.ISO_8859_1);
 	}
 
 	private static boolean isKnownVariant(String name) {
@@ -195,6 +282,24 @@ public final class NoiseFrameCodec {
 		}
 		if (found == null) {
 			throw new NoiseFrameException("missing field " + name);
+		}
+		return found;
+	}
+
+	/**
+	 * The optional {@link Features#START_KEY} byte string of a {@code HandshakeStart};
+	 * {@code null} when absent, repeated or not a byte string (ignored, as unknown keys
+	 * are).
+	 */
+	private static byte @Nullable [] extension(CborMap map) {
+		byte @Nullable [] found = null;
+		for (Entry entry : map.entries()) {
+			if (Features.START_KEY.equals(entry.key())) {
+				if (found != null || !(entry.value() instanceof byte[] raw)) {
+					return null;
+				}
+				found = raw;
+			}
 		}
 		return found;
 	}

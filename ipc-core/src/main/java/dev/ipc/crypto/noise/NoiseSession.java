@@ -30,6 +30,13 @@ public final class NoiseSession implements AutoCloseable {
 	private final byte @Nullable [] handshakeHash;
 
 	/**
+	 * The largest message the peer accepts in fragments, negotiated in the handshake
+	 * ({@link Features}); 0 when the peer does not take fragments (a Bitwarden peer, a
+	 * session restored from an older format).
+	 */
+	private int fragmentLimit;
+
+	/**
 	 * A session around {@code state} (taken over, not copied), without a handshake hash.
 	 */
 	public NoiseSession(NoiseTransportState state) {
@@ -61,7 +68,24 @@ public final class NoiseSession implements AutoCloseable {
 
 	/** An independent deep copy (keys cloned). */
 	public NoiseSession copy() {
-		return new NoiseSession(state.copy(), handshakeHash);
+		NoiseSession copy = new NoiseSession(state.copy(), handshakeHash);
+		copy.fragmentLimit = fragmentLimit;
+		return copy;
+	}
+
+	/**
+	 * The largest application payload the peer accepts as a fragmented message (agreed in
+	 * the handshake between two Java peers), or 0 when every message must fit one
+	 * transport frame ({@link NoiseTransportState#MAX_PLAINTEXT_LENGTH} bytes).
+	 */
+	public int fragmentLimit() {
+		return fragmentLimit;
+	}
+
+	/** Sets what {@link #fragmentLimit()} returns (the handshake, the session codec). */
+	NoiseSession fragmentLimit(int limit) {
+		this.fragmentLimit = Math.max(0, limit);
+		return this;
 	}
 
 	/** Whether {@link #close()} has been called. */
@@ -80,7 +104,7 @@ public final class NoiseSession implements AutoCloseable {
 
 	@Override
 	public String toString() {
-		return "NoiseSession[state=" + state + "]";
+		return "NoiseSession[state=" + state + (fragmentLimit > 0 ? ", fragmentLimit=" + fragmentLimit : "") + "]";
 	}
 
 }

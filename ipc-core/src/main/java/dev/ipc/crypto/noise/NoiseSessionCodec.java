@@ -25,7 +25,9 @@ import tools.jackson.core.json.JsonFactory;
  * whitespace, unknown fields ignored, {@code transport_cipher} optional (default
  * {@code Aes256Gcm}); a missing, duplicated or out-of-range field is an
  * {@link IllegalArgumentException} whose message never contains key material. The
- * handshake hash is not persisted.
+ * handshake hash is not persisted. A session negotiated with fragmentation (between Java
+ * peers) adds a top-level {@code "ipc_fragment_limit":n} after {@code state}, which the
+ * reference ignores; a session without it (an older or reference one) takes no fragments.
  *
  * <p>
  * The encoded bytes contain the keys: callers should zero them once written. Thread-safe
@@ -34,6 +36,12 @@ import tools.jackson.core.json.JsonFactory;
 public final class NoiseSessionCodec implements SessionCodec<NoiseSession> {
 
 	private static final JsonFactory JSON = new JsonFactory();
+
+	/**
+	 * Top-level field (next to {@code state}) with {@link NoiseSession#fragmentLimit()},
+	 * written only when positive; a session without it takes no fragments.
+	 */
+	static final String FRAGMENT_LIMIT = "ipc_fragment_limit";
 
 	private static final BigInteger U64_MAX = BigInteger.ONE.shiftLeft(64).subtract(BigInteger.ONE);
 
@@ -57,7 +65,12 @@ public final class NoiseSessionCodec implements SessionCodec<NoiseSession> {
 				.ascii(Long.toUnsignedString(state.receiveNonce()))
 				.ascii(",\"last_handshake_time\":")
 				.ascii(Long.toUnsignedString(state.lastHandshakeTime()))
-				.ascii("}}");
+				.ascii("}");
+			if (session.fragmentLimit() > 0) {
+				// outside the reference's "state" (its decoder ignores unknown fields)
+				out.ascii(",\"" + FRAGMENT_LIMIT + "\":").ascii(Integer.toString(session.fragmentLimit()));
+			}
+			out.ascii("}");
 			return out.toByteArray();
 		}
 		finally {
@@ -78,12 +91,16 @@ public final class NoiseSessionCodec implements SessionCodec<NoiseSession> {
 		try (JsonParser parser = JSON.createParser(ObjectReadContext.empty(), json)) {
 			expect(parser.nextToken() == JsonToken.START_OBJECT, "session must be a JSON object");
 			Fields fields = null;
+			int fragmentLimit = 0;
 			for (JsonToken token = next(parser); token != JsonToken.END_OBJECT; token = next(parser)) {
 				String name = parser.currentName();
 				parser.nextToken();
 				if ("state".equals(name)) {
 					expect(fields == null, "duplicate field state");
 					fields = readState(parser);
+				}
+				else if (FRAGMENT_LIMIT.equals(name)) {
+					fragmentLimit = readFragmentLimit(parser);
 				}
 				else {
 					parser.skipChildren();
@@ -94,7 +111,8 @@ public final class NoiseSessionCodec implements SessionCodec<NoiseSession> {
 			sendKey = fields.sendKey;
 			receiveKey = fields.receiveKey;
 			return new NoiseSession(new NoiseTransportState(fields.cipher, sendKey, receiveKey, fields.sendNonce,
-					fields.receiveNonce, fields.lastHandshakeTime));
+					fields.receiveNonce, fields.lastHandshakeTime))
+				.fragmentLimit(fragmentLimit);
 		}
 		catch (JacksonException e) {
 			throw new IllegalArgumentException("session is not valid JSON: " + e.getOriginalMessage());
@@ -189,6 +207,18 @@ public final class NoiseSessionCodec implements SessionCodec<NoiseSession> {
 			}
 			throw e;
 		}
+	}
+
+	/**
+	 * A positive int, else 0 (an unreadable value means no fragments, never an error).
+	 */
+	private static int readFragmentLimit(JsonParser parser) {
+		if (parser.currentToken() != JsonToken.VALUE_NUMBER_INT) {
+			parser.skipChildren();
+			return 0;
+		}
+		BigInteger value = parser.getBigIntegerValue();
+		return value.signum() > 0 && value.bitLength() < 32 ? value.intValue() : 0;
 	}
 
 	private static byte[] readKey(JsonParser parser, String name) {

@@ -60,10 +60,14 @@ final class NoiseSettings {
 
 	final LogLimiter warnings = new LogLimiter(WARN_INTERVAL_NANOS);
 
+	/** Large messages: limits, advertised features, reassembly. */
+	final Fragmentation fragmentation;
+
 	NoiseSettings(NoiseSuite initiatorSuite, Duration handshakeTimeout, Duration rehandshakeInterval, Clock clock,
 			int cryptoInvalidatedPermits, Duration cryptoInvalidatedInterval, Duration previousSessionGrace,
 			Predicate<NoiseSuite> suiteAvailable, Duration departedRetention, int handshakePermits,
-			Duration handshakeInterval) {
+			Duration handshakeInterval, FragmentLimits fragmentLimits) {
+		this.fragmentation = new Fragmentation(fragmentLimits);
 		this.initiatorSuite = initiatorSuite;
 		this.handshakeTimeout = handshakeTimeout;
 		this.handshakeTimeoutNanos = handshakeTimeout.toNanos();

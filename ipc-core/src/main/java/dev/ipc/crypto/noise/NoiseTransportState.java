@@ -121,6 +121,36 @@ public final class NoiseTransportState implements AutoCloseable {
 	}
 
 	/**
+	 * {@link #encrypt(byte[])} of the plaintext {@code head[0, headLength) ‖
+	 * body[bodyOffset, +bodyLength)}, written into {@code out} at {@code outOffset}
+	 * ({@code headLength + bodyLength + 16} bytes) instead of a new array: the send path
+	 * of large messages, which puts each fragment's ciphertext straight into its frame.
+	 * @return the nonce used
+	 * @throws IllegalArgumentException if the plaintext is longer than
+	 * {@link #MAX_PLAINTEXT_LENGTH}
+	 * @throws IllegalStateException if the send nonce is exhausted or the state is closed
+	 */
+	long encryptInto(byte[] head, int headLength, byte[] body, int bodyOffset, int bodyLength, byte[] out,
+			int outOffset) {
+		checkLive();
+		if (headLength + bodyLength > MAX_PLAINTEXT_LENGTH) {
+			throw new IllegalArgumentException("plaintext is " + (headLength + bodyLength)
+					+ " bytes; the Noise transport limit is " + MAX_PLAINTEXT_LENGTH + " bytes per message");
+		}
+		if (sendNonce == -1L) {
+			throw new IllegalStateException("send nonce exhausted; a new handshake is required");
+		}
+		long nonce = sendNonce + 1;
+		if (sendKeyPrepared == null) {
+			sendKeyPrepared = transportCipher.aead().prepare(sendKey);
+		}
+		transportCipher.aead()
+			.encryptInto(sendKeyPrepared, nonce, EMPTY, head, headLength, body, bodyOffset, bodyLength, out, outOffset);
+		sendNonce = nonce;
+		return nonce;
+	}
+
+	/**
 	 * Decrypts a received frame; on success its nonce becomes the receive nonce.
 	 * @param nonce the frame's nonce (unsigned)
 	 * @param ciphertext ciphertext followed by the 16-byte tag

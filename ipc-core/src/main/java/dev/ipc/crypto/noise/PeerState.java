@@ -77,6 +77,12 @@ final class PeerState {
 	/** See {@link SessionAccess}: received frames whose nonce is not persisted yet. */
 	int unsavedReceives;
 
+	/** See {@link Fragmentation}: the peer's message in reassembly, if any. */
+	@Nullable Reassembly reassembly;
+
+	/** See {@link Fragmenter}: the number of our next fragmented message to the peer. */
+	int nextFragmentMessageId;
+
 	/**
 	 * The registered attempt; one that no longer expects a finish, or that ended long
 	 * enough ago that none can still be on its way, is dropped.
@@ -323,7 +329,8 @@ final class PeerState {
 	}
 
 	boolean isIdle(long now, long timeoutNanos, long intervalMillis, long handshakeIntervalMillis) {
-		if (liveAttempt(timeoutNanos) != null || working != null || unsavedReceives > 0) {
+		if (liveAttempt(timeoutNanos) != null || working != null || unsavedReceives > 0
+				|| (reassembly != null && !reassembly.isSkipping())) {
 			return false;
 		}
 		purgeExpired(now);

@@ -91,6 +91,7 @@ final class SessionAccess {
 	 * one); durable at once.
 	 */
 	static void install(CryptoContext<NoiseSession> context, PeerState p, Endpoint peer, NoiseSession session) {
+		Fragmentation.discard(p, "the session changed");
 		if (!context.sessions().isDurable()) {
 			save(context, peer, session);
 			return;
@@ -134,6 +135,7 @@ final class SessionAccess {
 
 	/** Removes the peer's session from the repository (and the working copy). */
 	static void remove(CryptoContext<NoiseSession> context, PeerState p, Endpoint peer) {
+		Fragmentation.discard(p, "the session was removed");
 		p.working = null;
 		p.unsavedReceives = 0;
 		try {
@@ -172,7 +174,8 @@ final class SessionAccess {
 			boolean durableNow) {
 		NoiseTransportState state = session.state();
 		NoiseSession stored = new NoiseSession(new NoiseTransportState(state.transportCipher(), state.sendKey(),
-				state.receiveKey(), p.reservedSendNonce, state.receiveNonce(), state.lastHandshakeTime()));
+				state.receiveKey(), p.reservedSendNonce, state.receiveNonce(), state.lastHandshakeTime()))
+			.fragmentLimit(session.fragmentLimit());
 		try {
 			if (durableNow) {
 				context.sessions().save(peer, stored);

@@ -7,6 +7,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.util.StringUtils;
+import org.springframework.util.unit.DataSize;
 
 import dev.ipc.crypto.NoEncryptionCryptoProvider;
 import dev.ipc.crypto.noise.NoiseCryptoProvider;
@@ -35,7 +36,7 @@ class IpcCryptoConfiguration {
 	@ConditionalOnMissingBean
 	CryptoProvider<?> ipcCryptoProvider(IpcProperties properties) {
 		return switch (properties.crypto().provider()) {
-			case NOISE -> noiseCryptoProvider(properties.crypto());
+			case NOISE -> noiseCryptoProvider(properties.crypto(), properties.maxMessageSize());
 			case NONE -> noEncryption(properties);
 		};
 	}
@@ -65,11 +66,13 @@ class IpcCryptoConfiguration {
 	/**
 	 * {@code ipc.crypto.provider=noise}: {@link NoiseCryptoProvider} proposing
 	 * {@code ipc.crypto.suite} (every suite is accepted as responder), with the
-	 * configured handshake timeout and rehandshake interval.
+	 * configured handshake timeout and rehandshake interval, and
+	 * {@code ipc.max-message-size}.
 	 */
-	static CryptoProvider<?> noiseCryptoProvider(Crypto crypto) {
+	static CryptoProvider<?> noiseCryptoProvider(Crypto crypto, DataSize maxMessageSize) {
 		try {
 			return NoiseCryptoProvider.builder()
+				.maxMessageSize((int) maxMessageSize.toBytes())
 				.initiatorSuite(dev.ipc.crypto.noise.NoiseSuite.fromProtocolName(crypto.suite().protocolName()))
 				.handshakeTimeout(crypto.handshakeTimeout())
 				.rehandshakeInterval(crypto.rehandshakeInterval())

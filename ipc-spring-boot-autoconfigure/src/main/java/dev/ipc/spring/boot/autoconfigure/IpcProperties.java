@@ -50,6 +50,11 @@ import dev.ipc.client.DuplicateHandlerPolicy;
  * serves until it is stopped (SIGTERM, context close) instead of exiting right after
  * startup. Turn off when something else keeps the JVM alive or the application should end
  * with its main method.
+ * @param maxMessageSize Largest message payload sent or accepted with the Noise provider
+ * (at most 1GB). Between two processes of this framework a payload above one Noise frame
+ * (65,519 bytes) travels as several encrypted frames up to this size; toward a Bitwarden
+ * client every message stays limited to 65,519 bytes. A send over the limit fails before
+ * anything is sent; a larger incoming message is dropped and counted.
  * @author IPC contributors
  * @since 0.1.0
  */
@@ -60,10 +65,12 @@ public record IpcProperties(@DefaultValue("true") boolean enabled, @Nullable Str
 		@DefaultValue @Valid Sessions sessions, @DefaultValue @Valid Rpc rpc,
 		@DefaultValue @Valid Subscriber subscriber, @DefaultValue @Valid Handlers handlers,
 		@DefaultValue @Valid Discover discover, @DefaultValue @Valid Shutdown shutdown,
-		@Nullable @Min(1) Integer workerThreads, @DefaultValue("true") boolean keepAlive) {
+		@Nullable @Min(1) Integer workerThreads, @DefaultValue("true") boolean keepAlive,
+		@DefaultValue("16MB") DataSize maxMessageSize) {
 
 	public IpcProperties {
 		PropertyChecks.atLeast("ipc.worker-threads", workerThreads, 1);
+		PropertyChecks.between("ipc.max-message-size", maxMessageSize, 1, 1024L * 1024 * 1024);
 	}
 
 	/**

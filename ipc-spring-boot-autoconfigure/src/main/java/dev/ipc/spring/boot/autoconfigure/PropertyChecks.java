@@ -61,4 +61,12 @@ final class PropertyChecks {
 		}
 	}
 
+	static void between(String property, DataSize value, long min, long max) {
+		if (value.toBytes() < min || value.toBytes() > max) {
+			throw new IpcConfigurationException(property,
+					"must be between " + min + " and " + max + " bytes, was " + value.toBytes() + " bytes",
+					"Set " + property + " to a size such as 16MB (at most 1GB), or remove it to use the default");
+		}
+	}
+
 }
