@@ -75,6 +75,13 @@ public enum DropReason {
 	 * source (a requester's transparent retry, or a replay), so its handler was not run a
 	 * second time.
 	 */
-	DUPLICATE_RPC_REQUEST
+	DUPLICATE_RPC_REQUEST,
+
+	/**
+	 * A peer did not satisfy this side's authentication policy (no authenticated
+	 * handshake where one is required, a pinned key that does not match, a wrong pairing
+	 * key, a frame under a session of unknown origin); refused, never downgraded.
+	 */
+	AUTHENTICATION_FAILED
 
 }

@@ -8,6 +8,7 @@ import org.slf4j.LoggerFactory;
 
 import dev.ipc.crypto.noise.NoiseFrame.CryptoInvalidated;
 import dev.ipc.crypto.noise.NoiseFrame.HandshakeFinish;
+import dev.ipc.crypto.noise.NoiseFrame.HandshakeRefused;
 import dev.ipc.crypto.noise.NoiseFrame.HandshakeStart;
 import dev.ipc.crypto.noise.NoiseFrame.TransportFrame;
 import dev.ipc.event.DropReason;
@@ -16,6 +17,8 @@ import dev.ipc.internal.LogSafe;
 import dev.ipc.model.Endpoint;
 import dev.ipc.model.IncomingMessage;
 import dev.ipc.spi.CryptoContext;
+import dev.ipc.spi.ErrorKind;
+import dev.ipc.spi.IpcException;
 
 /**
  * The receive side of the Noise provider: one incoming frame in, the application message
@@ -65,6 +68,9 @@ final class InboundHandler {
 		else if (frame instanceof CryptoInvalidated) {
 			onCryptoInvalidated(context, peer);
 		}
+		else if (frame instanceof HandshakeRefused refused) {
+			onHandshakeRefused(context, peer, refused);
+		}
 		return null;
 	}
 
@@ -79,7 +85,8 @@ final class InboundHandler {
 				try {
 					byte[] plaintext = session.state().decrypt(frame.nonce(), ciphertext);
 					SessionAccess.afterDecrypt(context, p, peer, session);
-					return message.withPayload(plaintext);
+					return AuthenticatedHandshakes.admit(settings, context, p, peer, session)
+							? message.withPayload(plaintext) : null;
 				}
 				catch (NoiseTransportException ex) {
 					failure = ex;
@@ -93,7 +100,8 @@ final class InboundHandler {
 				p.clearPending();
 				p.retire(session, settings.graceDeadline());
 				log.debug("Noise: {} confirmed its new handshake; switching to the new session", LogSafe.of(peer));
-				return message.withPayload(confirmed.plaintext());
+				return AuthenticatedHandshakes.admit(settings, context, p, peer, confirmed.session())
+						? message.withPayload(confirmed.plaintext()) : null;
 			}
 			PeerState.Opened opened = p.decryptWithPrevious(frame.nonce(), ciphertext, settings.clock.millis());
 			if (opened != null) {
@@ -110,7 +118,8 @@ final class InboundHandler {
 				else if (wonBy != null && wonBy.state == Attempt.State.COMMITTED) {
 					adoptPeersChoice(context, p, peer, opened.from());
 				}
-				return message.withPayload(opened.plaintext());
+				return AuthenticatedHandshakes.admit(settings, context, p, peer, opened.from().session)
+						? message.withPayload(opened.plaintext()) : null;
 			}
 			if (failure == null) {
 				settings.drop(context, DropReason.NO_SESSION, peer, "no session");
@@ -161,26 +170,14 @@ final class InboundHandler {
 			return;
 		}
 		long started = System.nanoTime();
-		context.events().handshakeStarted(peer, suite.protocolName(), false);
+		context.events().handshakeStarted(peer, start.protocolName(), false);
 		byte[] message1 = start.noiseFrame();
-		byte[] message2;
-		NoiseSession candidate;
-		NoiseHandshake responder = null;
-		try {
-			responder = NoiseHandshake.responder(suite);
-			responder.readMessage(message1);
-			message2 = responder.writeMessage();
-			candidate = settings.sessionFrom(responder, false, suite);
+		AuthenticatedHandshakes.Answer answer = AuthenticatedHandshakes.respond(settings, context, peer, start);
+		if (answer == null) {
+			return; // refused or malformed: reported
 		}
-		catch (NoiseProtocolException | RuntimeException ex) {
-			if (responder != null) {
-				responder.close();
-			}
-			log.debug("Noise: invalid HandshakeStart from {}: {}", LogSafe.of(peer), LogSafe.of(ex.getMessage()));
-			context.events().handshakeFailed(peer, "invalid HandshakeStart");
-			context.events().messageDropped(DropReason.MALFORMED_FRAME, peer);
-			return;
-		}
+		byte[] message2 = answer.message2();
+		NoiseSession candidate = answer.candidate();
 		byte[] theirs = NoiseSettings.ephemeralOf(suite, message1);
 		PeerState p = peers.lock(context.sessions(), peer);
 		try {
@@ -230,7 +227,7 @@ final class InboundHandler {
 		finally {
 			p.lock.unlock();
 		}
-		context.events().handshakeCompleted(peer, suite.protocolName(), false, System.nanoTime() - started);
+		context.events().handshakeCompleted(peer, start.protocolName(), false, System.nanoTime() - started);
 	}
 
 	/**
@@ -246,20 +243,39 @@ final class InboundHandler {
 				return;
 			}
 			NoiseHandshake trial = attempt.handshake.copy();
+			byte[] payload;
 			try {
-				trial.readMessage(finish.noiseFrame());
+				payload = trial.readMessageWithPayload(finish.noiseFrame());
 			}
 			catch (NoiseProtocolException | RuntimeException ex) {
 				trial.close();
-				dropStrayFinish(context, p, peer, finish, "HandshakeFinish does not answer our handshake");
+				if (p.matchesStaleProbe(finish.noiseFrame(), System.nanoTime())) {
+					settings.drop(context, DropReason.STALE_HANDSHAKE, peer,
+							"late HandshakeFinish for an abandoned handshake");
+				}
+				else if (!AuthenticatedHandshakes.noteUnauthenticatedFinish(context, peer, attempt)) {
+					settings.drop(context, DropReason.UNEXPECTED_FRAME, peer,
+							"HandshakeFinish does not answer our handshake");
+				}
+				return;
+			}
+			if (attempt.state == Attempt.State.SUPERSEDED) {
+				trial.close(); // the peer's simultaneous handshake won; this is the
+								// answer to ours
+				p.unregister(attempt);
+				return;
+			}
+			AuthenticatedHandshakes.Outcome outcome = AuthenticatedHandshakes.finished(settings, context, peer, attempt,
+					payload);
+			IpcException refused = outcome.refused();
+			if (refused != null) {
+				trial.close();
+				failAttempt(context, p, peer, attempt, refused, "authentication: pairing refused");
 				return;
 			}
 			NoiseSession candidate = settings.sessionFrom(trial, true, attempt.suite);
-			if (attempt.state == Attempt.State.SUPERSEDED) {
-				candidate.close(); // the peer's simultaneous handshake won; this is the
-									// answer to ours
-				p.unregister(attempt);
-				return;
+			if (settings.auth != null) {
+				settings.auth.register(candidate, outcome.identity(), null);
 			}
 			// awaiting: a competitor, if any, lost the tie-break when its start came in
 			// (else we would be superseded)
@@ -293,6 +309,41 @@ final class InboundHandler {
 		else {
 			settings.drop(context, DropReason.UNEXPECTED_FRAME, peer, detail);
 		}
+	}
+
+	/** The peer refused our handshake: our attempt fails at once with its reason. */
+	private void onHandshakeRefused(CryptoContext<NoiseSession> context, Endpoint peer, HandshakeRefused refused) {
+		PeerState p = peers.lock(context.sessions(), peer);
+		try {
+			Attempt attempt = p.liveAttempt(settings.handshakeTimeoutNanos);
+			if (attempt == null || !attempt.awaitingFinish()) {
+				settings.drop(context, DropReason.UNEXPECTED_FRAME, peer, "HandshakeRefused without a handshake");
+				return;
+			}
+			String message = AuthenticatedHandshakes.refusedBy(peer, attempt.handshake.pattern(), refused);
+			settings.warnings.warn(log, "auth-refused-by-peer", "{}", message); // escaped
+			context.events().messageDropped(DropReason.AUTHENTICATION_FAILED, peer);
+			failAttempt(context, p, peer, attempt, new IpcException(ErrorKind.OTHER, message),
+					"authentication: refused by the peer");
+		}
+		finally {
+			p.lock.unlock();
+		}
+	}
+
+	/** Ends our attempt as failed and wakes its senders with {@code failure}. Locked. */
+	private static void failAttempt(CryptoContext<NoiseSession> context, PeerState p, Endpoint peer, Attempt attempt,
+			IpcException failure, String reason) {
+		if (!attempt.awaitingFinish()) {
+			return;
+		}
+		attempt.end(Attempt.State.FAILED);
+		if (p.attempt == attempt) {
+			p.attempt = null;
+		}
+		attempt.releaseHandshake();
+		attempt.outcome.completeExceptionally(failure);
+		context.events().handshakeFailed(peer, reason);
 	}
 
 	private void onCryptoInvalidated(CryptoContext<NoiseSession> context, Endpoint peer) {

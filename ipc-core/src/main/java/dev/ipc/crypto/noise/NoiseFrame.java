@@ -10,15 +10,31 @@ import java.util.Objects;
  * only, never bytes.
  */
 public sealed interface NoiseFrame permits NoiseFrame.HandshakeStart, NoiseFrame.HandshakeFinish,
-		NoiseFrame.TransportFrame, NoiseFrame.CryptoInvalidated {
+		NoiseFrame.TransportFrame, NoiseFrame.CryptoInvalidated, NoiseFrame.HandshakeRefused {
 
-	/** Initiator to responder: the proposed suite and handshake message 1. */
-	record HandshakeStart(NoiseSuite ciphersuite, byte[] noiseFrame) implements NoiseFrame {
+	/**
+	 * Initiator to responder: the proposed suite and handshake message 1. The pattern is
+	 * part of the {@code ciphersuite} name on the wire ({@code Noise_NN_...} for
+	 * Bitwarden peers, {@code Noise_KK_...} or {@code Noise_NNpsk2_...} between Java
+	 * peers).
+	 */
+	record HandshakeStart(NoiseSuite ciphersuite, byte[] noiseFrame, NoisePattern pattern) implements NoiseFrame {
 
 		/** Creates the frame, copying {@code noiseFrame}. */
 		public HandshakeStart {
 			Objects.requireNonNull(ciphersuite, "ciphersuite");
+			Objects.requireNonNull(pattern, "pattern");
 			noiseFrame = noiseFrame.clone();
+		}
+
+		/** An NN start, copying {@code noiseFrame}. */
+		public HandshakeStart(NoiseSuite ciphersuite, byte[] noiseFrame) {
+			this(ciphersuite, noiseFrame, NoisePattern.NN);
+		}
+
+		/** The protocol name carried in {@code ciphersuite}. */
+		public String protocolName() {
+			return ciphersuite.protocolName(pattern);
 		}
 
 		/** A copy of handshake message 1. */
@@ -29,19 +45,18 @@ public sealed interface NoiseFrame permits NoiseFrame.HandshakeStart, NoiseFrame
 
 		@Override
 		public boolean equals(Object other) {
-			return other instanceof HandshakeStart that && ciphersuite == that.ciphersuite
+			return other instanceof HandshakeStart that && ciphersuite == that.ciphersuite && pattern == that.pattern
 					&& Arrays.equals(noiseFrame, that.noiseFrame);
 		}
 
 		@Override
 		public int hashCode() {
-			return 31 * ciphersuite.hashCode() + Arrays.hashCode(noiseFrame);
+			return 31 * (31 * ciphersuite.hashCode() + pattern.hashCode()) + Arrays.hashCode(noiseFrame);
 		}
 
 		@Override
 		public String toString() {
-			return "HandshakeStart[ciphersuite=" + ciphersuite.protocolName() + ", noiseFrame=" + noiseFrame.length
-					+ " bytes]";
+			return "HandshakeStart[ciphersuite=" + protocolName() + ", noiseFrame=" + noiseFrame.length + " bytes]";
 		}
 	}
 
@@ -105,6 +120,28 @@ public sealed interface NoiseFrame permits NoiseFrame.HandshakeStart, NoiseFrame
 		@Override
 		public String toString() {
 			return "TransportFrame[payload=" + payload.length + " bytes, nonce=" + Long.toUnsignedString(nonce) + "]";
+		}
+	}
+
+	/**
+	 * Responder to initiator, Java peers only: "I will not run this handshake with you"
+	 * (the authentication policy is not met, the pinned key does not match, the pairing
+	 * key is wrong or missing). A Bitwarden peer never receives one for a handshake it
+	 * started (it only speaks NN, which a {@code none} policy accepts), and would drop it
+	 * as an unknown variant. {@code reason} is at most {@value #MAX_REASON_LENGTH}
+	 * characters of peer-controlled text.
+	 */
+	record HandshakeRefused(String reason) implements NoiseFrame {
+
+		/** The longest reason encoded or accepted. */
+		public static final int MAX_REASON_LENGTH = 512;
+
+		/** Creates the frame, cutting {@code reason} to {@link #MAX_REASON_LENGTH}. */
+		public HandshakeRefused {
+			Objects.requireNonNull(reason, "reason");
+			if (reason.length() > MAX_REASON_LENGTH) {
+				reason = reason.substring(0, MAX_REASON_LENGTH);
+			}
 		}
 	}
 

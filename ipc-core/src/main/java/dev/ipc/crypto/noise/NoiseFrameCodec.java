@@ -3,6 +3,7 @@ package dev.ipc.crypto.noise;
 import dev.ipc.crypto.noise.NoiseFrame.CryptoInvalidated;
 import dev.ipc.crypto.noise.NoiseFrame.HandshakeFinish;
 import dev.ipc.crypto.noise.NoiseFrame.HandshakeStart;
+import dev.ipc.crypto.noise.NoiseFrame.HandshakeRefused;
 import dev.ipc.crypto.noise.NoiseFrame.TransportFrame;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
@@ -47,6 +48,11 @@ public final class NoiseFrameCodec {
 
 	private static final String CRYPTO_INVALIDATED = "CryptoInvalidated";
 
+	/**
+	 * Java-only: a responder's refusal (authentication); see {@link HandshakeRefused}.
+	 */
+	private static final String HANDSHAKE_REFUSED = "HandshakeRefused";
+
 	private static final int UNSIGNED = 0;
 
 	private static final int NEGATIVE = 1;
@@ -88,9 +94,15 @@ public final class NoiseFrameCodec {
 			writeText(out, HANDSHAKE_START);
 			writeHead(out, MAP, 2);
 			writeText(out, "ciphersuite");
-			writeText(out, start.ciphersuite().protocolName());
+			writeText(out, start.protocolName());
 			writeText(out, "noise_frame");
 			writeUintArray(out, start.noiseFrame());
+		}
+		else if (frame instanceof HandshakeRefused refused) {
+			writeText(out, HANDSHAKE_REFUSED);
+			writeHead(out, MAP, 1);
+			writeText(out, "reason");
+			writeText(out, refused.reason());
 		}
 		else if (frame instanceof HandshakeFinish finish) {
 			writeText(out, HANDSHAKE_FINISH);
@@ -143,13 +155,16 @@ public final class NoiseFrameCodec {
 					throw new NoiseFrameException("HandshakeStart.ciphersuite must be text");
 				}
 				NoiseSuite ciphersuite;
+				NoisePattern pattern;
 				try {
-					ciphersuite = NoiseSuite.fromProtocolName(name);
+					pattern = patternOf(name);
+					ciphersuite = NoiseSuite.fromProtocolName(pattern == NoisePattern.NN ? name
+							: "Noise_NN_" + name.substring(pattern.name().length() + 7));
 				}
 				catch (IllegalArgumentException e) {
 					throw new NoiseFrameException("HandshakeStart names an unknown cipher suite");
 				}
-				return new HandshakeStart(ciphersuite, bytes(field(fields, "noise_frame"), "noise_frame"));
+				return new HandshakeStart(ciphersuite, bytes(field(fields, "noise_frame"), "noise_frame"), pattern);
 			}
 			case HANDSHAKE_FINISH:
 				return new HandshakeFinish(bytes(content, "HandshakeFinish"));
@@ -161,6 +176,13 @@ public final class NoiseFrameCodec {
 				}
 				return new TransportFrame(payload, nonce.value());
 			}
+			case HANDSHAKE_REFUSED: {
+				Object reason = field(struct(content, HANDSHAKE_REFUSED), "reason");
+				if (!(reason instanceof String text)) {
+					throw new NoiseFrameException("HandshakeRefused.reason must be text");
+				}
+				return new HandshakeRefused(text);
+			}
 			case CRYPTO_INVALIDATED:
 				throw new NoiseFrameException("CryptoInvalidated must be a bare text string");
 			default:
@@ -168,8 +190,24 @@ public final class NoiseFrameCodec {
 		}
 	}
 
+	/**
+	 * The pattern of a protocol name {@code Noise_<pattern>_<dh>_<cipher>_<hash>}.
+	 * @throws IllegalArgumentException if it names no pattern of {@link NoisePattern}
+	 */
+	private static NoisePattern patternOf(String protocolName) {
+		if (!protocolName.startsWith("Noise_")) {
+			throw new IllegalArgumentException("not a Noise protocol name");
+		}
+		int end = protocolName.indexOf('_', 6);
+		if (end < 0) {
+			throw new IllegalArgumentException("not a Noise protocol name");
+		}
+		return NoisePattern.fromName(protocolName.substring(6, end));
+	}
+
 	private static boolean isKnownVariant(String name) {
-		return name.equals(HANDSHAKE_START) || name.equals(HANDSHAKE_FINISH) || name.equals(TRANSPORT_FRAME);
+		return name.equals(HANDSHAKE_START) || name.equals(HANDSHAKE_FINISH) || name.equals(TRANSPORT_FRAME)
+				|| name.equals(HANDSHAKE_REFUSED);
 	}
 
 	private static CborMap struct(Object content, String variant) throws NoiseFrameException {

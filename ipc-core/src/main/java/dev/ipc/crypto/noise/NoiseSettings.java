@@ -60,10 +60,14 @@ final class NoiseSettings {
 
 	final LogLimiter warnings = new LogLimiter(WARN_INTERVAL_NANOS);
 
+	/** Authenticated patterns and policies; {@code null}: plain NN with everyone. */
+	final @Nullable PeerAuthenticator auth;
+
 	NoiseSettings(NoiseSuite initiatorSuite, Duration handshakeTimeout, Duration rehandshakeInterval, Clock clock,
 			int cryptoInvalidatedPermits, Duration cryptoInvalidatedInterval, Duration previousSessionGrace,
 			Predicate<NoiseSuite> suiteAvailable, Duration departedRetention, int handshakePermits,
-			Duration handshakeInterval) {
+			Duration handshakeInterval, @Nullable PeerAuthenticator auth) {
+		this.auth = auth;
 		this.initiatorSuite = initiatorSuite;
 		this.handshakeTimeout = handshakeTimeout;
 		this.handshakeTimeoutNanos = handshakeTimeout.toNanos();
