@@ -2,6 +2,7 @@ package dev.ipc.spring.boot.autoconfigure;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.annotation.Bean;
@@ -35,7 +36,7 @@ class IpcCryptoConfiguration {
 	@ConditionalOnMissingBean
 	CryptoProvider<?> ipcCryptoProvider(IpcProperties properties) {
 		return switch (properties.crypto().provider()) {
-			case NOISE -> noiseCryptoProvider(properties.crypto());
+			case NOISE -> noiseCryptoProvider(properties.crypto(), IpcAuthenticationSupport.create(properties));
 			case NONE -> noEncryption(properties);
 		};
 	}
@@ -65,15 +66,20 @@ class IpcCryptoConfiguration {
 	/**
 	 * {@code ipc.crypto.provider=noise}: {@link NoiseCryptoProvider} proposing
 	 * {@code ipc.crypto.suite} (every suite is accepted as responder), with the
-	 * configured handshake timeout and rehandshake interval.
+	 * configured handshake timeout and rehandshake interval, and the authentication of
+	 * {@code ipc.authentication.*} when any peer needs it.
 	 */
-	static CryptoProvider<?> noiseCryptoProvider(Crypto crypto) {
+	static CryptoProvider<?> noiseCryptoProvider(Crypto crypto,
+			dev.ipc.crypto.noise.@Nullable PeerAuthentication authentication) {
 		try {
-			return NoiseCryptoProvider.builder()
+			NoiseCryptoProvider.Builder builder = NoiseCryptoProvider.builder()
 				.initiatorSuite(dev.ipc.crypto.noise.NoiseSuite.fromProtocolName(crypto.suite().protocolName()))
 				.handshakeTimeout(crypto.handshakeTimeout())
-				.rehandshakeInterval(crypto.rehandshakeInterval())
-				.build();
+				.rehandshakeInterval(crypto.rehandshakeInterval());
+			if (authentication != null) {
+				builder.authentication(authentication);
+			}
+			return builder.build();
 		}
 		catch (IllegalStateException | IllegalArgumentException ex) {
 			throw new IpcConfigurationException("ipc.crypto.suite", ex.getMessage(),
