@@ -120,14 +120,15 @@ final class AuthenticatedHandshakes {
 	 * the returned exception). Locked.
 	 */
 	static Outcome finished(NoiseSettings settings, CryptoContext<NoiseSession> context, Endpoint peer, Attempt attempt,
-			byte[] payload) {
+			byte[] payload, NoiseHandshake completed) {
 		PeerAuthenticator auth = settings.auth;
 		PeerAuthenticator.Plan plan = attempt.plan;
 		if (auth == null || plan == null) {
 			return new Outcome(null, null);
 		}
 		try {
-			return new Outcome(auth.initiatorFinished(peer, attempt.suite, plan, payload), null);
+			return new Outcome(auth.initiatorFinished(peer, attempt.suite, plan, payload, completed.handshakeHash()),
+					null);
 		}
 		catch (PeerAuthenticator.Refusal ex) {
 			settings.warnings.warn(log, "auth-refused", "{}", ex.getMessage()); // peer

@@ -266,7 +266,7 @@ final class InboundHandler {
 				return;
 			}
 			AuthenticatedHandshakes.Outcome outcome = AuthenticatedHandshakes.finished(settings, context, peer, attempt,
-					payload);
+					payload, trial);
 			IpcException refused = outcome.refused();
 			if (refused != null) {
 				trial.close();

@@ -44,6 +44,8 @@ public final class PeerAuthentication {
 
 	private final PairingListener listener;
 
+	private final ShortAuthenticationString.Listener comparisons;
+
 	private final PeerAuthenticator authenticator;
 
 	private PeerAuthentication(Builder builder) {
@@ -54,6 +56,7 @@ public final class PeerAuthentication {
 		this.resolver = builder.resolver;
 		this.pairingKey = builder.pairingKey == null ? null : builder.pairingKey.clone();
 		this.listener = builder.listener;
+		this.comparisons = builder.comparisons;
 		this.authenticator = new PeerAuthenticator(this);
 	}
 
@@ -117,6 +120,10 @@ public final class PeerAuthentication {
 		return listener;
 	}
 
+	ShortAuthenticationString.Listener comparisons() {
+		return comparisons;
+	}
+
 	PeerAuthenticator authenticator() {
 		return authenticator;
 	}
@@ -163,6 +170,8 @@ public final class PeerAuthentication {
 		private byte @Nullable [] pairingKey;
 
 		private PairingListener listener = PairingListener.NONE;
+
+		private ShortAuthenticationString.Listener comparisons = ShortAuthenticationString.Listener.NONE;
 
 		private Builder(StaticKeys staticKeys) {
 			this.staticKeys = Objects.requireNonNull(staticKeys, "staticKeys");
@@ -216,6 +225,17 @@ public final class PeerAuthentication {
 		/** The application's hook for pairing outcomes. */
 		public Builder listener(PairingListener listener) {
 			this.listener = Objects.requireNonNull(listener, "listener");
+			return this;
+		}
+
+		/**
+		 * Pairing without a pairing key, by a person comparing six digits: with peers
+		 * whose policy is {@code optional} and that are not known, the first (plain NN)
+		 * handshake carries both static public keys, and {@code listener} is asked to
+		 * show the {@link ShortAuthenticationString} and confirm it. Default: none.
+		 */
+		public Builder shortAuthenticationStrings(ShortAuthenticationString.Listener listener) {
+			this.comparisons = Objects.requireNonNull(listener, "listener");
 			return this;
 		}
 

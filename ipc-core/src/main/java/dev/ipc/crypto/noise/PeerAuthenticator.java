@@ -111,7 +111,10 @@ final class PeerAuthenticator {
 			return plan(pairing, pairingPayload(), null);
 		}
 		if (policy == AuthenticationPolicy.OPTIONAL) {
-			return plan(NoiseHandshake.initiator(suite), EMPTY, null);
+			// with a comparison hook, an unknown peer gets our keys for a person to
+			// confirm
+			boolean compare = config.comparisons() != ShortAuthenticationString.Listener.NONE;
+			return plan(NoiseHandshake.initiator(suite), compare ? pairingPayload() : EMPTY, null);
 		}
 		throw new Refusal(notMet(peer), "authentication required");
 	}
@@ -144,9 +147,14 @@ final class PeerAuthenticator {
 	 * @throws Refusal if pairing presents a changed key for a known endpoint, or a
 	 * malformed payload
 	 */
-	@Nullable PeerIdentity initiatorFinished(Endpoint peer, NoiseSuite suite, Plan plan, byte[] payload) throws Refusal {
+	@Nullable PeerIdentity initiatorFinished(Endpoint peer, NoiseSuite suite, Plan plan, byte[] payload, byte[] handshakeHash)
+			throws Refusal {
 		if (plan.pattern() == NoisePattern.KK) {
 			return plan.pinned();
+		}
+		if (plan.pattern() == NoisePattern.NN) {
+			offerComparison(peer, payload, handshakeHash);
+			return null;
 		}
 		if (plan.pattern() != NoisePattern.NNpsk2) {
 			return null;
@@ -178,7 +186,15 @@ final class PeerAuthenticator {
 							+ ": it is a known peer and must authenticate (KK)", "known peer; NN refused");
 				}
 				NoiseHandshake nn = NoiseHandshake.responder(suite);
-				return answer(nn, message1, EMPTY, null, null);
+				byte[] payload1 = readOrClose(nn, message1);
+				boolean compare = policy == AuthenticationPolicy.OPTIONAL
+						&& config.comparisons() != ShortAuthenticationString.Listener.NONE
+						&& payload1.length == PAIRING_PAYLOAD_LENGTH;
+				byte[] message2 = writeOrClose(nn, compare ? pairingPayload() : EMPTY);
+				if (compare) {
+					offerComparison(peer, payload1, nn.handshakeHash());
+				}
+				return new Answer(nn, message2, null, null);
 			}
 			case KK -> {
 				requireNotNone(peer, policy, pattern);
@@ -264,6 +280,37 @@ final class PeerAuthenticator {
 		catch (NoiseProtocolException | RuntimeException ex) {
 			handshake.close();
 			throw ex;
+		}
+	}
+
+	/**
+	 * Asks the application to compare the short authentication string of an NN handshake
+	 * whose payload carried the peer's keys; a confirmation stores them.
+	 */
+	private void offerComparison(Endpoint peer, byte[] payload, byte[] handshakeHash) {
+		if (config.comparisons() == ShortAuthenticationString.Listener.NONE || payload.length != PAIRING_PAYLOAD_LENGTH
+				|| config.knownPeers().isKnown(peer)) {
+			return;
+		}
+		byte[][] keys;
+		try {
+			keys = parsePairingPayload(peer, payload);
+		}
+		catch (Refusal ex) {
+			return;
+		}
+		String digits = ShortAuthenticationString.of(handshakeHash);
+		ShortAuthenticationString.Comparison comparison = new ShortAuthenticationString.Comparison(peer, digits,
+				StaticKeys.fingerprint(keys[1]), () -> {
+					config.knownPeers().add(peer, Algorithm.X25519, keys[0]);
+					config.knownPeers().add(peer, Algorithm.P256, keys[1]);
+					config.listener().paired(identity(peer, NoisePattern.NN, Algorithm.P256, keys[1]));
+				});
+		try {
+			config.comparisons().compare(comparison);
+		}
+		catch (RuntimeException ex) {
+			// the application's hook failed: nothing is stored
 		}
 	}
 

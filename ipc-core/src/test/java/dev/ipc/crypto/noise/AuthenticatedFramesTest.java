@@ -48,6 +48,29 @@ class AuthenticatedFramesTest {
 	}
 
 	@Test
+	void messageSizesAreTheDocumentedOnes() throws Exception {
+		for (NoiseSuite suite : NoiseSuite.values()) {
+			int d = suite == NoiseSuite.P256_AESGCM_SHA256 ? 65 : 32;
+			Dh.KeyPair a = suite.dh().generateKeyPair();
+			Dh.KeyPair b = suite.dh().generateKeyPair();
+			NoiseHandshake i = NoiseHandshake.create(suite, NoisePattern.KK, true, a, b.publicKey(), null);
+			NoiseHandshake r = NoiseHandshake.create(suite, NoisePattern.KK, false, b, a.publicKey(), null);
+			byte[] one = i.writeMessage();
+			r.readMessage(one);
+			assertThat(one).hasSize(d + 16);
+			assertThat(r.writeMessage()).hasSize(d + 16);
+			byte[] psk = PairingKeys.generate();
+			byte[] payload = new byte[PeerAuthenticator.PAIRING_PAYLOAD_LENGTH];
+			NoiseHandshake pi = NoiseHandshake.create(suite, NoisePattern.NNpsk2, true, null, null, psk);
+			NoiseHandshake pr = NoiseHandshake.create(suite, NoisePattern.NNpsk2, false, null, null, psk);
+			byte[] pairing1 = pi.writeMessage(payload);
+			pr.readMessage(pairing1);
+			assertThat(pairing1).hasSize(d + 98 + 16);
+			assertThat(pr.writeMessage(payload)).hasSize(d + 98 + 16);
+		}
+	}
+
+	@Test
 	void handshakeRefusedRoundTripsAndIsBounded() throws Exception {
 		HandshakeRefused refused = new HandshakeRefused("unknown peer; pair first");
 		assertThat(NoiseFrameCodec.decode(NoiseFrameCodec.encode(refused))).isEqualTo(refused);

@@ -308,6 +308,47 @@ class AuthenticatedPeersTest {
 	}
 
 	@Test
+	void withoutAPairingKeyAPersonComparesSixDigitsAndAConfirmationPinsThePeer() throws Exception {
+		StaticKeys keysA = StaticKeys.generate();
+		StaticKeys keysB = StaticKeys.generate();
+		KnownPeers knownByA = KnownPeers.inMemory();
+		KnownPeers knownByB = KnownPeers.inMemory();
+		List<ShortAuthenticationString.Comparison> atA = new java.util.concurrent.CopyOnWriteArrayList<>();
+		List<ShortAuthenticationString.Comparison> atB = new java.util.concurrent.CopyOnWriteArrayList<>();
+		Peer a = peer(A,
+				auth(keysA, knownByA).defaultPolicy(AuthenticationPolicy.OPTIONAL)
+					.shortAuthenticationStrings(atA::add)
+					.build());
+		Peer b = peer(B,
+				auth(keysB, knownByB).defaultPolicy(AuthenticationPolicy.OPTIONAL)
+					.shortAuthenticationStrings(atB::add)
+					.build());
+		Subscription inbox = subscribe(b, "q");
+		a.client().send(new OutgoingMessage(utf8("first contact"), B, "q"));
+		assertThat(text(next(inbox).payload())).isEqualTo("first contact");
+		assertThat(b.provider().peerIdentity(A)).as("not authenticated before the comparison").isEmpty();
+		await().atMost(WAIT).until(() -> atA.size() == 1 && atB.size() == 1);
+		assertThat(atA.get(0).digits()).matches("\\d{6}").isEqualTo(atB.get(0).digits());
+		assertThat(atA.get(0).fingerprint()).isEqualTo(keysB.fingerprint(Algorithm.P256));
+		assertThat(atB.get(0).fingerprint()).isEqualTo(keysA.fingerprint(Algorithm.P256));
+		assertThat(knownByA.entries()).isEmpty();
+
+		atA.get(0).confirm();
+		atB.get(0).confirm();
+		assertThat(knownByA.lookup(B, Algorithm.P256)).isPresent();
+		assertThat(knownByB.lookup(A, Algorithm.X25519)).isPresent();
+
+		// now pinned: the next handshake is KK, and plain NN from A would be refused
+		a.stop();
+		Peer a2 = peer(bus.connect(Endpoint.named("alpha")),
+				auth(keysA, knownByA).defaultPolicy(AuthenticationPolicy.OPTIONAL).build());
+		a2.client().send(new OutgoingMessage(utf8("pinned"), B, "q"));
+		assertThat(text(next(inbox).payload())).isEqualTo("pinned");
+		assertThat(b.provider().peerIdentity(A)).get().extracting(PeerIdentity::pattern).isEqualTo(NoisePattern.KK);
+		assertThat(ShortAuthenticationString.of(new byte[32])).hasSize(6);
+	}
+
+	@Test
 	void staticKeysAndTheirFileSurviveARestartAndAWrongSecretFailsLoudly() {
 		Path file = dir.resolve("state/static-keys");
 		StaticKeys first = StaticKeys.loadOrCreate(file, "correct horse battery staple", 1000);

@@ -218,6 +218,42 @@ class MitmRelayTest {
 		assertThat(inbox.receive(Duration.ZERO)).isNull();
 	}
 
+	@Test
+	void withShortAuthenticationStringsTheTwoSidesOfARelayShowDifferentDigits() throws Exception {
+		ShortAuthenticationString.Listener ignore = comparison -> {
+		};
+		relay(provider(PeerAuthentication.builder(StaticKeys.generate())
+			.defaultPolicy(AuthenticationPolicy.OPTIONAL)
+			.shortAuthenticationStrings(ignore)
+			.build()),
+				provider(PeerAuthentication.builder(StaticKeys.generate())
+					.defaultPolicy(AuthenticationPolicy.OPTIONAL)
+					.shortAuthenticationStrings(ignore)
+					.build()));
+		List<ShortAuthenticationString.Comparison> atA = new CopyOnWriteArrayList<>();
+		List<ShortAuthenticationString.Comparison> atB = new CopyOnWriteArrayList<>();
+		IpcClient a = client(wireA.connect(A),
+				provider(PeerAuthentication.builder(StaticKeys.generate())
+					.defaultPolicy(AuthenticationPolicy.OPTIONAL)
+					.shortAuthenticationStrings(atA::add)
+					.build()),
+				new RecordingEvents());
+		IpcClient b = client(wireB.connect(B),
+				provider(PeerAuthentication.builder(StaticKeys.generate())
+					.defaultPolicy(AuthenticationPolicy.OPTIONAL)
+					.shortAuthenticationStrings(atB::add)
+					.build()),
+				new RecordingEvents());
+		Subscription inbox = b.subscribe("q");
+		closeables.add(inbox);
+		a.send(new OutgoingMessage(utf8("hello?"), B, "q"));
+		assertThat(inbox.receive(WAIT)).isNotNull(); // optional: NN goes through the
+														// relay
+		await().atMost(WAIT).until(() -> atA.size() == 1 && atB.size() == 1);
+		// each side compared with the relay: a person sees two different codes
+		assertThat(atA.get(0).digits()).isNotEqualTo(atB.get(0).digits());
+	}
+
 	static void trust(KnownPeers known, Endpoint endpoint, StaticKeys keys) {
 		known.add(endpoint, Algorithm.X25519, keys.publicKey(Algorithm.X25519));
 		known.add(endpoint, Algorithm.P256, keys.publicKey(Algorithm.P256));
