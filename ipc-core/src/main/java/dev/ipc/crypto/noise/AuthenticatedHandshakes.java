@@ -102,11 +102,11 @@ final class AuthenticatedHandshakes {
 	/** Reports a refusal here and tells the peer. */
 	static void refuse(NoiseSettings settings, CryptoContext<NoiseSession> context, Endpoint peer,
 			PeerAuthenticator.Refusal refusal) {
-		settings.warnings.warn(log, "auth-refused", "{}", refusal.getMessage()); // peer
-																					// text
-																					// escaped
-																					// when
-																					// built
+		// peer text was escaped when the message was built; a changed key has its own
+		// limiter key, so other refusals never hide it
+		String kind = refusal.peerReason.contains("changed") || refusal.peerReason.contains("do not match")
+				? "auth-key-changed" : "auth-refused";
+		settings.warnings.warn(log, kind, "{}", refusal.getMessage());
 		context.events().handshakeFailed(peer, "authentication: " + refusal.peerReason);
 		context.events().messageDropped(DropReason.AUTHENTICATION_FAILED, peer);
 		if (settings.auth != null) {
@@ -131,11 +131,8 @@ final class AuthenticatedHandshakes {
 					null);
 		}
 		catch (PeerAuthenticator.Refusal ex) {
-			settings.warnings.warn(log, "auth-refused", "{}", ex.getMessage()); // peer
-																				// text
-																				// escaped
-																				// when
-																				// built
+			// peer text was escaped when the message was built
+			settings.warnings.warn(log, "auth-key-changed", "{}", ex.getMessage());
 			context.events().messageDropped(DropReason.AUTHENTICATION_FAILED, peer);
 			listener(settings).refused(peer, ex.peerReason);
 			return new Outcome(null, new IpcException(ErrorKind.OTHER, ex.getMessage()));

@@ -42,8 +42,8 @@ import tools.jackson.databind.json.JsonMapper;
  * Written atomically and owner-only ({@code rw-------}); a line that does not parse, or
  * whose fingerprint does not match its key, is skipped with a WARN (never trusted).
  * <b>Revocation</b>: removing a line from the file (it is re-read when its modification
- * time changes) or calling {@link #remove(Endpoint)} takes effect on the next handshake.
- * Without a file the store lives in memory only.
+ * time or size changes) or calling {@link #remove(Endpoint)} takes effect on the next
+ * handshake. Without a file the store lives in memory only.
  *
  * <p>
  * Thread-safe (all methods synchronized; the file is small). I/O failures while writing

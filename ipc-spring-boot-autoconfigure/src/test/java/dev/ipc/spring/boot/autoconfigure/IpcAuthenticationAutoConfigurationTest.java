@@ -17,6 +17,8 @@ import org.springframework.boot.health.autoconfigure.contributor.HealthContribut
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
+import dev.ipc.client.IpcClient;
+import dev.ipc.client.Subscription;
 import dev.ipc.crypto.noise.AuthenticationPolicy;
 import dev.ipc.crypto.noise.KnownPeers;
 import dev.ipc.crypto.noise.NoiseCryptoProvider;
@@ -24,6 +26,8 @@ import dev.ipc.crypto.noise.PairingKeys;
 import dev.ipc.crypto.noise.PeerAuthentication;
 import dev.ipc.crypto.noise.StaticKeys;
 import dev.ipc.model.Endpoint;
+import dev.ipc.model.IncomingMessage;
+import dev.ipc.model.OutgoingMessage;
 import dev.ipc.spi.CryptoProvider;
 import dev.ipc.spring.boot.autoconfigure.endpoint.IpcEndpoint;
 import dev.ipc.spring.boot.autoconfigure.endpoint.IpcEndpointAutoConfiguration;
@@ -151,6 +155,46 @@ class IpcAuthenticationAutoConfigurationTest {
 		});
 		runner.run((context) -> assertThat(context.getBean(IpcEndpoint.class).ipc().authentication().staticKeys())
 			.containsEntry("P256", first[0]));
+	}
+
+	@Test
+	void twoApplicationsPairOverTheBusThenTheHandlerSeesTheKkIdentity() {
+		String code = PairingKeys.toCode(PairingKeys.generate());
+		ApplicationContextRunner vault = this.contextRunner.withPropertyValues("ipc.endpoint=vault",
+				"ipc.authentication.policy=required", SECRET,
+				"ipc.authentication.key-file=" + this.dir.resolve("vault/static-keys"),
+				"ipc.authentication.pairing-key=" + code);
+		ApplicationContextRunner worker = this.contextRunner.withPropertyValues("ipc.endpoint=worker",
+				"ipc.authentication.policy=required", SECRET,
+				"ipc.authentication.key-file=" + this.dir.resolve("worker/static-keys"),
+				"ipc.authentication.pairing-key=" + code);
+		vault.run((v) -> worker.run((w) -> {
+			IpcClient vaultClient = v.getBean(IpcClient.class);
+			IpcClient workerClient = w.getBean(IpcClient.class);
+			try (Subscription inbox = workerClient.subscribe("t")) {
+				vaultClient.send(new OutgoingMessage("paired".getBytes(java.nio.charset.StandardCharsets.UTF_8),
+						Endpoint.named("worker"), "t"));
+				IncomingMessage got = inbox.receive(java.time.Duration.ofSeconds(10));
+				assertThat(got).isNotNull();
+				NoiseCryptoProvider workerCrypto = (NoiseCryptoProvider) w.getBean(CryptoProvider.class);
+				assertThat(workerCrypto.peerIdentity(got.source().toEndpoint())).get()
+					.satisfies((id) -> assertThat(id.pattern()).isEqualTo(dev.ipc.crypto.noise.NoisePattern.NNpsk2));
+				@SuppressWarnings("unchecked")
+				Map<String, Object> details = (Map<String, Object>) w.getBean(IpcHealthIndicator.class)
+					.health(true)
+					.getDetails()
+					.get("authentication");
+				assertThat(details).containsEntry("knownPeers", 2); // vault's X25519 and
+																	// P-256 keys
+				assertThat(v.getBean(IpcEndpoint.class).ipc().authentication().knownPeers())
+					.extracting(IpcEndpoint.KnownPeerDescriptor::endpoint)
+					.containsExactly("worker", "worker");
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				throw new AssertionError(ex);
+			}
+		}));
 	}
 
 	@Test
