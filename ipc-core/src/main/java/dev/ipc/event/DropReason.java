@@ -100,6 +100,13 @@ public enum DropReason {
 	 * A large message did not fit the receiver's reassembly budget (total bytes or count
 	 * of messages in reassembly, all peers together).
 	 */
-	REASSEMBLY_OVERFLOW
+	REASSEMBLY_OVERFLOW,
+
+	/**
+	 * A peer did not satisfy this side's authentication policy (no authenticated
+	 * handshake where one is required, a pinned key that does not match, a wrong pairing
+	 * key, a frame under a session of unknown origin); refused, never downgraded.
+	 */
+	AUTHENTICATION_FAILED
 
 }

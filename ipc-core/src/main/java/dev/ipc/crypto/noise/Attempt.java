@@ -87,6 +87,17 @@ final class Attempt {
 	 */
 	byte @Nullable [] competitor;
 
+	/**
+	 * What an authenticated initiation will prove ({@code null} without authentication).
+	 */
+	PeerAuthenticator.@Nullable Plan plan;
+
+	/**
+	 * Set when a {@code HandshakeFinish} came that did not authenticate (an authenticated
+	 * pattern: a changed key or a man in the middle), for the timeout's error.
+	 */
+	volatile @Nullable String authenticationFailure;
+
 	/** The handshake was closed or handed over to the stale-probe list. */
 	boolean handshakeReleased;
 

@@ -8,6 +8,7 @@ import org.slf4j.LoggerFactory;
 
 import dev.ipc.crypto.noise.NoiseFrame.CryptoInvalidated;
 import dev.ipc.crypto.noise.NoiseFrame.HandshakeFinish;
+import dev.ipc.crypto.noise.NoiseFrame.HandshakeRefused;
 import dev.ipc.crypto.noise.NoiseFrame.HandshakeStart;
 import dev.ipc.crypto.noise.NoiseFrame.TransportFrame;
 import dev.ipc.event.DropReason;
@@ -16,6 +17,8 @@ import dev.ipc.internal.LogSafe;
 import dev.ipc.model.Endpoint;
 import dev.ipc.model.IncomingMessage;
 import dev.ipc.spi.CryptoContext;
+import dev.ipc.spi.ErrorKind;
+import dev.ipc.spi.IpcException;
 
 /**
  * The receive side of the Noise provider: one incoming frame in, the application message
@@ -66,6 +69,9 @@ final class InboundHandler {
 		else if (frame instanceof CryptoInvalidated) {
 			onCryptoInvalidated(context, peer);
 		}
+		else if (frame instanceof HandshakeRefused refused) {
+			onHandshakeRefused(context, peer, refused);
+		}
 		return null;
 	}
 
@@ -80,7 +86,8 @@ final class InboundHandler {
 				try {
 					byte[] plaintext = session.state().decrypt(frame.nonce(), ciphertext);
 					SessionAccess.afterDecrypt(context, p, peer, session);
-					return settings.fragmentation.onPlaintext(context, p, peer, message, plaintext);
+					return AuthenticatedHandshakes.admit(settings, context, p, peer, session)
+							? settings.fragmentation.onPlaintext(context, p, peer, message, plaintext) : null;
 				}
 				catch (NoiseTransportException ex) {
 					failure = ex;
@@ -94,7 +101,8 @@ final class InboundHandler {
 				p.clearPending();
 				p.retire(session, settings.graceDeadline());
 				log.debug("Noise: {} confirmed its new handshake; switching to the new session", LogSafe.of(peer));
-				return settings.fragmentation.onPlaintext(context, p, peer, message, confirmed.plaintext());
+				return AuthenticatedHandshakes.admit(settings, context, p, peer, confirmed.session())
+						? settings.fragmentation.onPlaintext(context, p, peer, message, confirmed.plaintext()) : null;
 			}
 			PeerState.Opened opened = p.decryptWithPrevious(frame.nonce(), ciphertext, settings.clock.millis());
 			if (opened != null) {
@@ -111,7 +119,8 @@ final class InboundHandler {
 				else if (wonBy != null && wonBy.state == Attempt.State.COMMITTED) {
 					adoptPeersChoice(context, p, peer, opened.from());
 				}
-				return settings.fragmentation.onPlaintext(context, p, peer, message, opened.plaintext());
+				return AuthenticatedHandshakes.admit(settings, context, p, peer, opened.from().session)
+						? settings.fragmentation.onPlaintext(context, p, peer, message, opened.plaintext()) : null;
 			}
 			if (failure == null) {
 				settings.drop(context, DropReason.NO_SESSION, peer, "no session");
@@ -162,27 +171,14 @@ final class InboundHandler {
 			return;
 		}
 		long started = System.nanoTime();
-		context.events().handshakeStarted(peer, suite.protocolName(), false);
+		context.events().handshakeStarted(peer, start.protocolName(), false);
 		byte[] message1 = start.noiseFrame();
-		byte[] message2;
-		NoiseSession candidate;
-		NoiseHandshake responder = null;
-		try {
-			responder = NoiseHandshake.responder(suite);
-			responder.readMessage(message1);
-			message2 = responder.writeMessage(settings.fragmentation.finishPayload(start.extension()));
-			candidate = settings.sessionFrom(responder, false, suite)
-				.fragmentLimit(settings.fragmentation.limitFromStart(start.extension()));
+		AuthenticatedHandshakes.Answer answer = AuthenticatedHandshakes.respond(settings, context, peer, start);
+		if (answer == null) {
+			return; // refused or malformed: reported
 		}
-		catch (NoiseProtocolException | RuntimeException ex) {
-			if (responder != null) {
-				responder.close();
-			}
-			log.debug("Noise: invalid HandshakeStart from {}: {}", LogSafe.of(peer), LogSafe.of(ex.getMessage()));
-			context.events().handshakeFailed(peer, "invalid HandshakeStart");
-			context.events().messageDropped(DropReason.MALFORMED_FRAME, peer);
-			return;
-		}
+		byte[] message2 = answer.message2();
+		NoiseSession candidate = answer.candidate();
 		byte[] theirs = NoiseSettings.ephemeralOf(suite, message1);
 		PeerState p = peers.lock(context.sessions(), peer);
 		try {
@@ -232,7 +228,7 @@ final class InboundHandler {
 		finally {
 			p.lock.unlock();
 		}
-		context.events().handshakeCompleted(peer, suite.protocolName(), false, System.nanoTime() - started);
+		context.events().handshakeCompleted(peer, start.protocolName(), false, System.nanoTime() - started);
 	}
 
 	/**
@@ -248,22 +244,41 @@ final class InboundHandler {
 				return;
 			}
 			NoiseHandshake trial = attempt.handshake.copy();
-			byte[] reply;
+			byte[] payload;
 			try {
-				reply = trial.readMessageWithPayload(finish.noiseFrame());
+				payload = trial.readMessageWithPayload(finish.noiseFrame());
 			}
 			catch (NoiseProtocolException | RuntimeException ex) {
 				trial.close();
-				dropStrayFinish(context, p, peer, finish, "HandshakeFinish does not answer our handshake");
+				if (p.matchesStaleProbe(finish.noiseFrame(), System.nanoTime())) {
+					settings.drop(context, DropReason.STALE_HANDSHAKE, peer,
+							"late HandshakeFinish for an abandoned handshake");
+				}
+				else if (!AuthenticatedHandshakes.noteUnauthenticatedFinish(context, peer, attempt)) {
+					settings.drop(context, DropReason.UNEXPECTED_FRAME, peer,
+							"HandshakeFinish does not answer our handshake");
+				}
+				return;
+			}
+			if (attempt.state == Attempt.State.SUPERSEDED) {
+				trial.close(); // the peer's simultaneous handshake won; this is the
+								// answer to ours
+				p.unregister(attempt);
+				return;
+			}
+			AuthenticatedHandshakes.Outcome outcome = AuthenticatedHandshakes.finished(settings, context, peer, attempt,
+					payload, trial);
+			IpcException refused = outcome.refused();
+			if (refused != null) {
+				trial.close();
+				failAttempt(context, p, peer, attempt, refused, "authentication: pairing refused");
 				return;
 			}
 			NoiseSession candidate = settings.sessionFrom(trial, true, attempt.suite)
-				.fragmentLimit(settings.fragmentation.limitFromFinish(reply));
-			if (attempt.state == Attempt.State.SUPERSEDED) {
-				candidate.close(); // the peer's simultaneous handshake won; this is the
-									// answer to ours
-				p.unregister(attempt);
-				return;
+				.fragmentLimit(
+						settings.fragmentation.limitFromFinish(AuthenticatedHandshakes.featuresOf(attempt, payload)));
+			if (settings.auth != null) {
+				settings.auth.register(candidate, outcome.identity(), null);
 			}
 			// awaiting: a competitor, if any, lost the tie-break when its start came in
 			// (else we would be superseded)
@@ -297,6 +312,41 @@ final class InboundHandler {
 		else {
 			settings.drop(context, DropReason.UNEXPECTED_FRAME, peer, detail);
 		}
+	}
+
+	/** The peer refused our handshake: our attempt fails at once with its reason. */
+	private void onHandshakeRefused(CryptoContext<NoiseSession> context, Endpoint peer, HandshakeRefused refused) {
+		PeerState p = peers.lock(context.sessions(), peer);
+		try {
+			Attempt attempt = p.liveAttempt(settings.handshakeTimeoutNanos);
+			if (attempt == null || !attempt.awaitingFinish()) {
+				settings.drop(context, DropReason.UNEXPECTED_FRAME, peer, "HandshakeRefused without a handshake");
+				return;
+			}
+			String message = AuthenticatedHandshakes.refusedBy(peer, attempt.handshake.pattern(), refused);
+			settings.warnings.warn(log, "auth-refused-by-peer", "{}", message); // escaped
+			context.events().messageDropped(DropReason.AUTHENTICATION_FAILED, peer);
+			failAttempt(context, p, peer, attempt, new IpcException(ErrorKind.OTHER, message),
+					"authentication: refused by the peer");
+		}
+		finally {
+			p.lock.unlock();
+		}
+	}
+
+	/** Ends our attempt as failed and wakes its senders with {@code failure}. Locked. */
+	private static void failAttempt(CryptoContext<NoiseSession> context, PeerState p, Endpoint peer, Attempt attempt,
+			IpcException failure, String reason) {
+		if (!attempt.awaitingFinish()) {
+			return;
+		}
+		attempt.end(Attempt.State.FAILED);
+		if (p.attempt == attempt) {
+			p.attempt = null;
+		}
+		attempt.releaseHandshake();
+		attempt.outcome.completeExceptionally(failure);
+		context.events().handshakeFailed(peer, reason);
 	}
 
 	private void onCryptoInvalidated(CryptoContext<NoiseSession> context, Endpoint peer) {

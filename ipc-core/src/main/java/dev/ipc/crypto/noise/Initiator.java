@@ -62,6 +62,12 @@ final class Initiator {
 			PeerState p = peers.lock(context.sessions(), peer);
 			try {
 				NoiseSession session = SessionAccess.load(context, p, peer);
+				if (session != null && settings.auth != null && !settings.auth.usableForSend(peer, session)) {
+					// never encrypt under a session the peer's policy does not accept
+					// (e.g. restored from a durable store after a restart)
+					removeSession(context, p, peer, session, "not authenticated as the peer's policy requires");
+					session = null;
+				}
 				boolean inbound = InboundThread.isActive();
 				if (session != null && (inbound
 						|| !session.state().isOlderThan(settings.nowSecs(), settings.rehandshakeIntervalSecs))) {
@@ -226,20 +232,31 @@ final class Initiator {
 		NoiseSuite suite = settings.initiatorSuite;
 		NoiseHandshake handshake;
 		byte[] message1;
-		try {
-			handshake = NoiseHandshake.initiator(suite);
+		PeerAuthenticator.Plan plan = null;
+		if (settings.auth != null) {
+			plan = AuthenticatedHandshakes.plan(settings.auth, context, peer, suite);
+			handshake = plan.handshake();
+			message1 = plan.message1();
 		}
-		catch (NoiseProtocolException ex) {
-			throw new IpcException(ErrorKind.OTHER, "Cannot initiate a Noise handshake: " + ex.getMessage(), ex);
+		else {
+			try {
+				handshake = NoiseHandshake.initiator(suite);
+			}
+			catch (NoiseProtocolException ex) {
+				throw new IpcException(ErrorKind.OTHER, "Cannot initiate a Noise handshake: " + ex.getMessage(), ex);
+			}
+			try {
+				message1 = handshake.writeMessage();
+			}
+			catch (NoiseProtocolException | RuntimeException ex) {
+				handshake.close();
+				throw new IpcException(ErrorKind.OTHER, "Cannot write the Noise handshake message: " + ex.getMessage(),
+						ex);
+			}
 		}
-		try {
-			message1 = handshake.writeMessage();
-		}
-		catch (NoiseProtocolException | RuntimeException ex) {
-			handshake.close();
-			throw new IpcException(ErrorKind.OTHER, "Cannot write the Noise handshake message: " + ex.getMessage(), ex);
-		}
+		NoisePattern pattern = handshake.pattern();
 		Attempt attempt = new Attempt(suite, NoiseSettings.ephemeralOf(suite, message1), handshake, deadlineNanos);
+		attempt.plan = plan;
 		Attempt replaced = p.attempt;
 		if (replaced != null) {
 			p.keepStaleProbe(replaced, settings.staleProbeDeadline()); // its finish may
@@ -247,14 +264,14 @@ final class Initiator {
 																		// stale then
 		}
 		p.attempt = attempt;
-		context.events().handshakeStarted(peer, suite.protocolName(), true);
-		log.debug("Noise: initiating a {} handshake with {}", suite.protocolName(), LogSafe.of(peer));
+		context.events().handshakeStarted(peer, suite.protocolName(pattern), true);
+		log.debug("Noise: initiating a {} handshake with {}", suite.protocolName(pattern), LogSafe.of(peer));
 		DeliveryGuard.enter();
 		try {
 			context.backend()
 				.send(new OutgoingMessage(
-						NoiseFrameCodec
-							.encode(new HandshakeStart(suite, message1, settings.fragmentation.startExtension())),
+						NoiseFrameCodec.encode(
+								new HandshakeStart(suite, message1, pattern, settings.fragmentation.startExtension())),
 						peer, null));
 		}
 		catch (RuntimeException ex) {
@@ -288,7 +305,7 @@ final class Initiator {
 			return;
 		}
 		catch (TimeoutException ex) {
-			endUnlessSettled(context, peer, attempt, Attempt.State.TIMED_OUT, timeout(peer), "timeout");
+			endUnlessSettled(context, peer, attempt, Attempt.State.TIMED_OUT, timeout(peer, attempt), "timeout");
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
@@ -408,9 +425,11 @@ final class Initiator {
 						+ settings.handshakeTimeout.toMillis() + " ms each)");
 	}
 
-	private IpcException timeout(Endpoint peer) {
-		return new IpcException(ErrorKind.OTHER, "Noise handshake with " + LogSafe.of(peer) + " timed out after "
-				+ settings.handshakeTimeout.toMillis() + " ms (no HandshakeFinish)");
+	private IpcException timeout(Endpoint peer, Attempt attempt) {
+		String failure = attempt.authenticationFailure;
+		return new IpcException(ErrorKind.OTHER,
+				"Noise handshake with " + LogSafe.of(peer) + " timed out after " + settings.handshakeTimeout.toMillis()
+						+ " ms (" + (failure == null ? "no HandshakeFinish" : failure) + ")");
 	}
 
 }

@@ -3,6 +3,7 @@ package dev.ipc.crypto.noise;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
 
@@ -181,6 +182,8 @@ public final class NoiseCryptoProvider implements CryptoProvider<NoiseSession> {
 
 	private final AtomicBoolean warm = new AtomicBoolean();
 
+	private final @Nullable PeerAuthentication authentication;
+
 	/** A provider with every default. */
 	public NoiseCryptoProvider() {
 		this(builder());
@@ -194,7 +197,9 @@ public final class NoiseCryptoProvider implements CryptoProvider<NoiseSession> {
 				new FragmentLimits(builder.maxMessageSize,
 						builder.maxReassemblyBytes > 0 ? builder.maxReassemblyBytes
 								: FragmentLimits.defaultReassemblyBytes(builder.maxMessageSize),
-						builder.maxReassemblies, builder.reassemblyTimeout));
+						builder.maxReassemblies, builder.reassemblyTimeout),
+				builder.authentication == null ? null : builder.authentication.authenticator());
+		this.authentication = builder.authentication;
 		this.peers = new PeerTable(settings);
 		this.initiator = new Initiator(settings, peers);
 		this.inbound = new InboundHandler(settings, peers);
@@ -203,6 +208,25 @@ public final class NoiseCryptoProvider implements CryptoProvider<NoiseSession> {
 	/** A builder starting from the defaults. */
 	public static Builder builder() {
 		return new Builder();
+	}
+
+	/**
+	 * The authentication this provider applies, if any (without it every peer runs plain
+	 * NN).
+	 */
+	public Optional<PeerAuthentication> authentication() {
+		return Optional.ofNullable(authentication);
+	}
+
+	/**
+	 * Whether, and by which static key, the peer that sent the last application message
+	 * delivered from {@code peer} was authenticated; empty for plain NN (and without
+	 * {@linkplain Builder#authentication authentication}). A handler reads it for the
+	 * message's {@code source().toEndpoint()}: the {@code Source} itself keeps
+	 * Bitwarden's wire shape.
+	 */
+	public Optional<PeerIdentity> peerIdentity(Endpoint peer) {
+		return authentication == null ? Optional.empty() : authentication.identityOf(peer);
 	}
 
 	/** The suite this provider proposes when it initiates. */
@@ -464,6 +488,8 @@ public final class NoiseCryptoProvider implements CryptoProvider<NoiseSession> {
 
 		private Duration reassemblyTimeout = DEFAULT_REASSEMBLY_TIMEOUT;
 
+		private @Nullable PeerAuthentication authentication;
+
 		private Builder() {
 		}
 
@@ -528,6 +554,15 @@ public final class NoiseCryptoProvider implements CryptoProvider<NoiseSession> {
 				throw new IllegalArgumentException("reassemblyTimeout must be positive, got " + timeout);
 			}
 			this.reassemblyTimeout = timeout;
+			return this;
+		}
+
+		/**
+		 * Authenticated peers: static keys, known peers, a policy per endpoint, pairing
+		 * (default none: plain NN with every peer, as Bitwarden).
+		 */
+		public Builder authentication(PeerAuthentication authentication) {
+			this.authentication = Objects.requireNonNull(authentication, "authentication");
 			return this;
 		}
 

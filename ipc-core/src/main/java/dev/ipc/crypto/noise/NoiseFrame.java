@@ -12,27 +12,45 @@ import org.jspecify.annotations.Nullable;
  * only, never bytes.
  */
 public sealed interface NoiseFrame permits NoiseFrame.HandshakeStart, NoiseFrame.HandshakeFinish,
-		NoiseFrame.TransportFrame, NoiseFrame.CryptoInvalidated {
+		NoiseFrame.TransportFrame, NoiseFrame.CryptoInvalidated, NoiseFrame.HandshakeRefused {
 
 	/**
 	 * Initiator to responder: the proposed suite and handshake message 1, and optionally
 	 * the extension a Java initiator adds (its {@link Features}, under a map key the
 	 * reference ignores; {@code null} when absent, always absent toward the reference's
-	 * decoders from a reference initiator).
+	 * decoders from a reference initiator). The pattern is part of the
+	 * {@code ciphersuite} name on the wire ({@code Noise_NN_...} for Bitwarden peers,
+	 * {@code Noise_KK_...} or {@code Noise_NNpsk2_...} between Java peers).
 	 */
-	record HandshakeStart(NoiseSuite ciphersuite, byte[] noiseFrame,
+	record HandshakeStart(NoiseSuite ciphersuite, byte[] noiseFrame, NoisePattern pattern,
 			byte @Nullable [] extension) implements NoiseFrame {
 
 		/** Creates the frame, copying {@code noiseFrame} and {@code extension}. */
 		public HandshakeStart {
 			Objects.requireNonNull(ciphersuite, "ciphersuite");
+			Objects.requireNonNull(pattern, "pattern");
 			noiseFrame = noiseFrame.clone();
 			extension = extension == null ? null : extension.clone();
 		}
 
-		/** The frame of the reference: no extension. */
+		/** The frame of the reference: an NN start, no extension. */
 		public HandshakeStart(NoiseSuite ciphersuite, byte[] noiseFrame) {
-			this(ciphersuite, noiseFrame, null);
+			this(ciphersuite, noiseFrame, NoisePattern.NN, null);
+		}
+
+		/** A start of {@code pattern}, no extension. */
+		public HandshakeStart(NoiseSuite ciphersuite, byte[] noiseFrame, NoisePattern pattern) {
+			this(ciphersuite, noiseFrame, pattern, null);
+		}
+
+		/** An NN start with an extension (or none). */
+		public HandshakeStart(NoiseSuite ciphersuite, byte[] noiseFrame, byte @Nullable [] extension) {
+			this(ciphersuite, noiseFrame, NoisePattern.NN, extension);
+		}
+
+		/** The protocol name carried in {@code ciphersuite}. */
+		public String protocolName() {
+			return ciphersuite.protocolName(pattern);
 		}
 
 		/** A copy of handshake message 1. */
@@ -49,19 +67,20 @@ public sealed interface NoiseFrame permits NoiseFrame.HandshakeStart, NoiseFrame
 
 		@Override
 		public boolean equals(Object other) {
-			return other instanceof HandshakeStart that && ciphersuite == that.ciphersuite
+			return other instanceof HandshakeStart that && ciphersuite == that.ciphersuite && pattern == that.pattern
 					&& Arrays.equals(noiseFrame, that.noiseFrame) && Arrays.equals(extension, that.extension);
 		}
 
 		@Override
 		public int hashCode() {
-			return 31 * (31 * ciphersuite.hashCode() + Arrays.hashCode(noiseFrame)) + Arrays.hashCode(extension);
+			return 31 * (31 * (31 * ciphersuite.hashCode() + pattern.hashCode()) + Arrays.hashCode(noiseFrame))
+					+ Arrays.hashCode(extension);
 		}
 
 		@Override
 		public String toString() {
-			return "HandshakeStart[ciphersuite=" + ciphersuite.protocolName() + ", noiseFrame=" + noiseFrame.length
-					+ " bytes" + (extension == null ? "" : ", extension=" + extension.length + " bytes") + "]";
+			return "HandshakeStart[ciphersuite=" + protocolName() + ", noiseFrame=" + noiseFrame.length + " bytes"
+					+ (extension == null ? "" : ", extension=" + extension.length + " bytes") + "]";
 		}
 	}
 
@@ -133,6 +152,28 @@ public sealed interface NoiseFrame permits NoiseFrame.HandshakeStart, NoiseFrame
 		@Override
 		public String toString() {
 			return "TransportFrame[payload=" + payload.length + " bytes, nonce=" + Long.toUnsignedString(nonce) + "]";
+		}
+	}
+
+	/**
+	 * Responder to initiator, Java peers only: "I will not run this handshake with you"
+	 * (the authentication policy is not met, the pinned key does not match, the pairing
+	 * key is wrong or missing). A Bitwarden peer never receives one for a handshake it
+	 * started (it only speaks NN, which a {@code none} policy accepts), and would drop it
+	 * as an unknown variant. {@code reason} is at most {@value #MAX_REASON_LENGTH}
+	 * characters of peer-controlled text.
+	 */
+	record HandshakeRefused(String reason) implements NoiseFrame {
+
+		/** The longest reason encoded or accepted. */
+		public static final int MAX_REASON_LENGTH = 512;
+
+		/** Creates the frame, cutting {@code reason} to {@link #MAX_REASON_LENGTH}. */
+		public HandshakeRefused {
+			Objects.requireNonNull(reason, "reason");
+			if (reason.length() > MAX_REASON_LENGTH) {
+				reason = reason.substring(0, MAX_REASON_LENGTH);
+			}
 		}
 	}
 

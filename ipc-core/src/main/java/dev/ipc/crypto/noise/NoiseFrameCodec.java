@@ -3,6 +3,7 @@ package dev.ipc.crypto.noise;
 import dev.ipc.crypto.noise.NoiseFrame.CryptoInvalidated;
 import dev.ipc.crypto.noise.NoiseFrame.HandshakeFinish;
 import dev.ipc.crypto.noise.NoiseFrame.HandshakeStart;
+import dev.ipc.crypto.noise.NoiseFrame.HandshakeRefused;
 import dev.ipc.crypto.noise.NoiseFrame.TransportFrame;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
@@ -53,6 +54,11 @@ public final class NoiseFrameCodec {
 	/** {@code 65 "nonce"}: what precedes the nonce. */
 	private static final byte[] TRANSPORT_NONCE = ascii("\u0065nonce");
 
+	/**
+	 * Java-only: a responder's refusal (authentication); see {@link HandshakeRefused}.
+	 */
+	private static final String HANDSHAKE_REFUSED = "HandshakeRefused";
+
 	private static final int UNSIGNED = 0;
 
 	private static final int NEGATIVE = 1;
@@ -98,7 +104,7 @@ public final class NoiseFrameCodec {
 			writeText(out, HANDSHAKE_START);
 			writeHead(out, MAP, extension == null ? 2 : 3);
 			writeText(out, "ciphersuite");
-			writeText(out, start.ciphersuite().protocolName());
+			writeText(out, start.protocolName());
 			writeText(out, "noise_frame");
 			writeUintArray(out, start.noiseFrame());
 			if (extension != null) {
@@ -107,6 +113,12 @@ public final class NoiseFrameCodec {
 				writeHead(out, BYTES, extension.length);
 				out.writeBytes(extension);
 			}
+		}
+		else if (frame instanceof HandshakeRefused refused) {
+			writeText(out, HANDSHAKE_REFUSED);
+			writeHead(out, MAP, 1);
+			writeText(out, "reason");
+			writeText(out, refused.reason());
 		}
 		else if (frame instanceof HandshakeFinish finish) {
 			writeText(out, HANDSHAKE_FINISH);
@@ -225,13 +237,16 @@ public final class NoiseFrameCodec {
 					throw new NoiseFrameException("HandshakeStart.ciphersuite must be text");
 				}
 				NoiseSuite ciphersuite;
+				NoisePattern pattern;
 				try {
-					ciphersuite = NoiseSuite.fromProtocolName(name);
+					pattern = patternOf(name);
+					ciphersuite = NoiseSuite.fromProtocolName(pattern == NoisePattern.NN ? name
+							: "Noise_NN_" + name.substring(pattern.name().length() + 7));
 				}
 				catch (IllegalArgumentException e) {
 					throw new NoiseFrameException("HandshakeStart names an unknown cipher suite");
 				}
-				return new HandshakeStart(ciphersuite, bytes(field(fields, "noise_frame"), "noise_frame"),
+				return new HandshakeStart(ciphersuite, bytes(field(fields, "noise_frame"), "noise_frame"), pattern,
 						extension(fields));
 			}
 			case HANDSHAKE_FINISH:
@@ -244,6 +259,13 @@ public final class NoiseFrameCodec {
 				}
 				return new TransportFrame(payload, nonce.value());
 			}
+			case HANDSHAKE_REFUSED: {
+				Object reason = field(struct(content, HANDSHAKE_REFUSED), "reason");
+				if (!(reason instanceof String text)) {
+					throw new NoiseFrameException("HandshakeRefused.reason must be text");
+				}
+				return new HandshakeRefused(text);
+			}
 			case CRYPTO_INVALIDATED:
 				throw new NoiseFrameException("CryptoInvalidated must be a bare text string");
 			default:
@@ -255,8 +277,24 @@ public final class NoiseFrameCodec {
 		return latin1.getBytes(StandardCharsets.ISO_8859_1);
 	}
 
+	/**
+	 * The pattern of a protocol name {@code Noise_<pattern>_<dh>_<cipher>_<hash>}.
+	 * @throws IllegalArgumentException if it names no pattern of {@link NoisePattern}
+	 */
+	private static NoisePattern patternOf(String protocolName) {
+		if (!protocolName.startsWith("Noise_")) {
+			throw new IllegalArgumentException("not a Noise protocol name");
+		}
+		int end = protocolName.indexOf('_', 6);
+		if (end < 0) {
+			throw new IllegalArgumentException("not a Noise protocol name");
+		}
+		return NoisePattern.fromName(protocolName.substring(6, end));
+	}
+
 	private static boolean isKnownVariant(String name) {
-		return name.equals(HANDSHAKE_START) || name.equals(HANDSHAKE_FINISH) || name.equals(TRANSPORT_FRAME);
+		return name.equals(HANDSHAKE_START) || name.equals(HANDSHAKE_FINISH) || name.equals(TRANSPORT_FRAME)
+				|| name.equals(HANDSHAKE_REFUSED);
 	}
 
 	private static CborMap struct(Object content, String variant) throws NoiseFrameException {

@@ -63,11 +63,15 @@ final class NoiseSettings {
 	/** Large messages: limits, advertised features, reassembly. */
 	final Fragmentation fragmentation;
 
+	/** Authenticated patterns and policies; {@code null}: plain NN with everyone. */
+	final @Nullable PeerAuthenticator auth;
+
 	NoiseSettings(NoiseSuite initiatorSuite, Duration handshakeTimeout, Duration rehandshakeInterval, Clock clock,
 			int cryptoInvalidatedPermits, Duration cryptoInvalidatedInterval, Duration previousSessionGrace,
 			Predicate<NoiseSuite> suiteAvailable, Duration departedRetention, int handshakePermits,
-			Duration handshakeInterval, FragmentLimits fragmentLimits) {
+			Duration handshakeInterval, FragmentLimits fragmentLimits, @Nullable PeerAuthenticator auth) {
 		this.fragmentation = new Fragmentation(fragmentLimits);
+		this.auth = auth;
 		this.initiatorSuite = initiatorSuite;
 		this.handshakeTimeout = handshakeTimeout;
 		this.handshakeTimeoutNanos = handshakeTimeout.toNanos();

@@ -46,6 +46,25 @@ public enum NoiseSuite {
 		return protocolName;
 	}
 
+	/**
+	 * The Noise protocol name of {@code pattern} with this suite, e.g.
+	 * {@code Noise_KK_25519_AESGCM_SHA256}; for {@link NoisePattern#NN} the same as
+	 * {@link #protocolName()}.
+	 */
+	public String protocolName(NoisePattern pattern) {
+		return "Noise_" + pattern.patternName() + "_" + functionNames();
+	}
+
+	/** The DH, cipher and hash part of the name, e.g. {@code 25519_AESGCM_SHA256}. */
+	String functionNames() {
+		return protocolName.substring("Noise_NN_".length());
+	}
+
+	/** The Diffie-Hellman function of this suite. */
+	Dh dh() {
+		return this == P256_AESGCM_SHA256 ? P256Dh.INSTANCE : X25519Dh.INSTANCE;
+	}
+
 	/** The cipher the transport state uses after this handshake. */
 	public TransportCipher transportCipher() {
 		return transportCipher;
@@ -84,6 +103,16 @@ public enum NoiseSuite {
 	 * dependency
 	 */
 	NoisePrimitives primitives(Predicate<String> classPresent) throws NoiseProtocolException {
+		return primitives(NoisePattern.NN, classPresent);
+	}
+
+	/**
+	 * The primitives behind this suite, named for {@code pattern}.
+	 * @throws NoiseProtocolException if the suite is not available, naming the missing
+	 * dependency
+	 */
+	NoisePrimitives primitives(NoisePattern pattern, Predicate<String> classPresent) throws NoiseProtocolException {
+		String protocolName = protocolName(pattern);
 		if (!isAvailable(classPresent)) {
 			throw new NoiseProtocolException(protocolName + " needs BLAKE2s from Bouncy Castle: add "
 					+ "org.bouncycastle:bcprov-jdk18on to the classpath");

@@ -72,6 +72,32 @@ final class SymmetricState {
 		n = 0;
 	}
 
+	/**
+	 * {@code MixKeyAndHash(psk)}: {@code ck, temp_h, temp_k = HKDF(ck, psk, 3)}, then
+	 * {@code MixHash(temp_h)} and the cipher key {@code temp_k} with {@code n = 0}.
+	 */
+	void mixKeyAndHash(byte[] inputKeyMaterial) {
+		byte[] temp = hash.hmac(ck, inputKeyMaterial);
+		byte[] first = hash.hmac(temp, new byte[] { 1 });
+		byte[] second = hash.hmac(temp, first, new byte[] { 2 });
+		byte[] third = hash.hmac(temp, second, new byte[] { 3 });
+		Arrays.fill(temp, (byte) 0);
+		Arrays.fill(ck, (byte) 0);
+		ck = first;
+		mixHash(second);
+		Arrays.fill(second, (byte) 0);
+		if (k != null) {
+			Arrays.fill(k, (byte) 0);
+		}
+		k = third;
+		n = 0;
+	}
+
+	/** Whether a cipher key exists yet (so payloads and static keys are encrypted). */
+	boolean hasKey() {
+		return k != null;
+	}
+
 	byte[] encryptAndHash(byte[] plaintext) {
 		byte[] ciphertext = k == null ? plaintext.clone() : cipher.encrypt(k, n++, h, plaintext);
 		mixHash(ciphertext);

@@ -1,7 +1,9 @@
 /**
- * Noise NN building blocks, wire-compatible with the {@code bitwarden-ipc} Noise
- * provider: cipher suites, the two-message handshake, the per-peer transport state and
- * the CBOR frames that carry them.
+ * Noise building blocks, wire-compatible with the {@code bitwarden-ipc} Noise provider:
+ * cipher suites, the handshake (NN with Bitwarden peers; the authenticated patterns KK
+ * and NNpsk2, and IK/XX in the engine, between Java peers), the per-peer transport state
+ * and the CBOR frames that carry them; static keys, known peers, pairing keys and the
+ * authentication policy of Java peers.
  *
  * <p>
  * Written from the Noise Protocol Framework (revision 34) and the IPC specification; the

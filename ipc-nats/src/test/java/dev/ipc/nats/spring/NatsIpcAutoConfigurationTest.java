@@ -67,7 +67,10 @@ class NatsIpcAutoConfigurationTest {
 					"ipc.transport.nats.servers=" + server.url(), "ipc.transport.nats.namespace=t",
 					"ipc.transport.nats.username=" + endpoint, "ipc.transport.nats.password=pw-" + endpoint,
 					"ipc.transport.nats.source-trust=broker-enforced", "ipc.transport.nats.presence.interval=250ms",
-					"ipc.transport.nats.presence.timeout=3s");
+					"ipc.transport.nats.presence.timeout=3s",
+					// this test is about the transport; NATS defaults to authentication:
+					// required (IpcAuthenticationAutoConfigurationTest covers that)
+					"ipc.authentication.policy=none");
 	}
 
 	@Test

@@ -2,6 +2,7 @@ package dev.ipc.spring.boot.autoconfigure;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.annotation.Bean;
@@ -36,7 +37,8 @@ class IpcCryptoConfiguration {
 	@ConditionalOnMissingBean
 	CryptoProvider<?> ipcCryptoProvider(IpcProperties properties) {
 		return switch (properties.crypto().provider()) {
-			case NOISE -> noiseCryptoProvider(properties.crypto(), properties.maxMessageSize());
+			case NOISE -> noiseCryptoProvider(properties.crypto(), properties.maxMessageSize(),
+					IpcAuthenticationSupport.create(properties));
 			case NONE -> noEncryption(properties);
 		};
 	}
@@ -66,17 +68,22 @@ class IpcCryptoConfiguration {
 	/**
 	 * {@code ipc.crypto.provider=noise}: {@link NoiseCryptoProvider} proposing
 	 * {@code ipc.crypto.suite} (every suite is accepted as responder), with the
-	 * configured handshake timeout and rehandshake interval, and
-	 * {@code ipc.max-message-size}.
+	 * configured handshake timeout and rehandshake interval,
+	 * {@code ipc.max-message-size}, and the authentication of
+	 * {@code ipc.authentication.*} when any peer needs it.
 	 */
-	static CryptoProvider<?> noiseCryptoProvider(Crypto crypto, DataSize maxMessageSize) {
+	static CryptoProvider<?> noiseCryptoProvider(Crypto crypto, DataSize maxMessageSize,
+			dev.ipc.crypto.noise.@Nullable PeerAuthentication authentication) {
 		try {
-			return NoiseCryptoProvider.builder()
+			NoiseCryptoProvider.Builder builder = NoiseCryptoProvider.builder()
 				.maxMessageSize((int) maxMessageSize.toBytes())
 				.initiatorSuite(dev.ipc.crypto.noise.NoiseSuite.fromProtocolName(crypto.suite().protocolName()))
 				.handshakeTimeout(crypto.handshakeTimeout())
-				.rehandshakeInterval(crypto.rehandshakeInterval())
-				.build();
+				.rehandshakeInterval(crypto.rehandshakeInterval());
+			if (authentication != null) {
+				builder.authentication(authentication);
+			}
+			return builder.build();
 		}
 		catch (IllegalStateException | IllegalArgumentException ex) {
 			throw new IpcConfigurationException("ipc.crypto.suite", ex.getMessage(),

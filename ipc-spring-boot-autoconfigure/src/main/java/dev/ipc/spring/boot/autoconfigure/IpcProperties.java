@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Map;
 
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
@@ -18,6 +19,7 @@ import org.springframework.util.unit.DataSize;
 import org.springframework.validation.annotation.Validated;
 
 import dev.ipc.client.DuplicateHandlerPolicy;
+import dev.ipc.crypto.noise.AuthenticationPolicy;
 
 /**
  * Configuration properties for the IPC client ({@code ipc.*}).
@@ -55,6 +57,8 @@ import dev.ipc.client.DuplicateHandlerPolicy;
  * (65,519 bytes) travels as several encrypted frames up to this size; toward a Bitwarden
  * client every message stays limited to 65,519 bytes. A send over the limit fails before
  * anything is sent; a larger incoming message is dropped and counted.
+ * @param authentication Authenticated peers between Java processes (static keys, known
+ * peers, pairing); Bitwarden peers always use plain Noise NN.
  * @author IPC contributors
  * @since 0.1.0
  */
@@ -66,7 +70,7 @@ public record IpcProperties(@DefaultValue("true") boolean enabled, @Nullable Str
 		@DefaultValue @Valid Subscriber subscriber, @DefaultValue @Valid Handlers handlers,
 		@DefaultValue @Valid Discover discover, @DefaultValue @Valid Shutdown shutdown,
 		@Nullable @Min(1) Integer workerThreads, @DefaultValue("true") boolean keepAlive,
-		@DefaultValue("16MB") DataSize maxMessageSize) {
+		@DefaultValue("16MB") DataSize maxMessageSize, @DefaultValue @Valid Authentication authentication) {
 
 	public IpcProperties {
 		PropertyChecks.atLeast("ipc.worker-threads", workerThreads, 1);
@@ -193,6 +197,48 @@ public record IpcProperties(@DefaultValue("true") boolean enabled, @Nullable Str
 		public String toString() {
 			return "Sessions[store=" + store + ", file=" + file + ", secret=" + ((secret != null) ? "******" : null)
 					+ "]";
+		}
+
+	}
+
+	/**
+	 * Authenticated peers (Noise KK between paired Java processes, NNpsk2 pairing).
+	 *
+	 * @param policy What peers without an entry in 'endpoints' must do: 'required' (only
+	 * authenticated handshakes; refused otherwise, never downgraded), 'optional'
+	 * (authenticated with known peers, plain NN with unknown ones) or 'none' (plain NN,
+	 * as Bitwarden). Defaults to 'required' for transports that leave the machine (NATS,
+	 * TCP with allow-non-loopback) and to 'none' for Unix sockets, loopback TCP and
+	 * in-memory, where the socket's permissions and peer credentials already tell who
+	 * connects.
+	 * @param endpoints Policy per peer endpoint name (for example 'worker: required',
+	 * 'DesktopMain: none'). Bitwarden endpoints (DesktopMain, DesktopRenderer, browser
+	 * and web) are 'none' unless listed here.
+	 * @param keyFile File that keeps this process's static keys, encrypted at rest
+	 * (created on first start). Defaults to 'static-keys' next to ipc.sessions.file.
+	 * @param knownPeersFile File of the peers this process trusts (like SSH's
+	 * known_hosts). Defaults to 'known-peers' next to the key file.
+	 * @param secret Secret the key file is encrypted with (at least 16 characters).
+	 * Defaults to ipc.sessions.secret. Supply it from the environment.
+	 * @param pairingKey 32-byte key shared with the processes to pair with, as a pairing
+	 * code, 64 hex digits or base64. Supply it from the environment.
+	 * @param pairingKeyFile File holding the pairing key, readable by its owner only
+	 * (0600).
+	 * @param generatePairingCode Whether to generate a pairing key when none is
+	 * configured (written to pairing-key-file when set) and print it once on the console
+	 * as a pairing code, for the other process's configuration.
+	 */
+	public record Authentication(@Nullable AuthenticationPolicy policy,
+			@DefaultValue Map<String, AuthenticationPolicy> endpoints, @Nullable Path keyFile,
+			@Nullable Path knownPeersFile, @Nullable String secret, @Nullable String pairingKey,
+			@Nullable Path pairingKeyFile, @DefaultValue("false") boolean generatePairingCode) {
+
+		@Override
+		public String toString() {
+			return "Authentication[policy=" + policy + ", endpoints=" + endpoints + ", keyFile=" + keyFile
+					+ ", knownPeersFile=" + knownPeersFile + ", secret=" + ((secret != null) ? "******" : null)
+					+ ", pairingKey=" + ((pairingKey != null) ? "******" : null) + ", pairingKeyFile=" + pairingKeyFile
+					+ ", generatePairingCode=" + generatePairingCode + "]";
 		}
 
 	}

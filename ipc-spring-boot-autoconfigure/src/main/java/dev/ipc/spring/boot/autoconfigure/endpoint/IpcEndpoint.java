@@ -1,7 +1,9 @@
 package dev.ipc.spring.boot.autoconfigure.endpoint;
 
 import java.lang.reflect.Type;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -12,6 +14,8 @@ import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 import org.springframework.boot.actuate.endpoint.annotation.Selector;
 
 import dev.ipc.client.IpcClient;
+import dev.ipc.crypto.noise.PeerAuthentication;
+import dev.ipc.crypto.noise.StaticKeys;
 import dev.ipc.spi.CommunicationBackend;
 import dev.ipc.spi.SessionRepository;
 import dev.ipc.spring.annotation.IpcHandlerEndpoint;
@@ -46,6 +50,8 @@ public class IpcEndpoint {
 
 	private final @Nullable IpcErrorRecorder errors;
 
+	private final @Nullable PeerAuthentication authentication;
+
 	/**
 	 * Creates a new instance.
 	 * @param client the client
@@ -59,6 +65,26 @@ public class IpcEndpoint {
 	public IpcEndpoint(IpcClient client, CommunicationBackend backend, SessionRepository<?> sessions,
 			dev.ipc.model.Endpoint localEndpoint, @Nullable IpcSubscriberRegistry subscribers,
 			@Nullable IpcRpcHandlerRegistry rpcHandlers, @Nullable IpcErrorRecorder errors) {
+		this(client, backend, sessions, localEndpoint, subscribers, rpcHandlers, errors, null);
+	}
+
+	/**
+	 * Creates a new instance that also describes the authentication (policy, static key
+	 * fingerprints, known peers; never keys).
+	 * @param client the client
+	 * @param backend its transport
+	 * @param sessions its session repository
+	 * @param localEndpoint the endpoint this process is reachable under
+	 * @param subscribers the annotated subscribers, if any
+	 * @param rpcHandlers the annotated RPC handlers, if any
+	 * @param errors the last-error recorder, if any
+	 * @param authentication the Noise provider's authentication, if any
+	 */
+	public IpcEndpoint(IpcClient client, CommunicationBackend backend, SessionRepository<?> sessions,
+			dev.ipc.model.Endpoint localEndpoint, @Nullable IpcSubscriberRegistry subscribers,
+			@Nullable IpcRpcHandlerRegistry rpcHandlers, @Nullable IpcErrorRecorder errors,
+			@Nullable PeerAuthentication authentication) {
+		this.authentication = authentication;
 		this.client = client;
 		this.backend = backend;
 		this.sessions = sessions;
@@ -84,7 +110,26 @@ public class IpcEndpoint {
 		IpcErrorRecorder.LastError lastError = (this.errors != null) ? this.errors.getLastError().orElse(null) : null;
 		return new IpcDescriptor(describe(this.localEndpoint), this.client.state().name(), this.backend.isConnected(),
 				peers, this.sessions.size(), new TreeSet<>(this.client.subscribedTopics()),
-				new TreeSet<>(this.client.rpcHandlerNames()), subscriberList, handlerList, lastError);
+				new TreeSet<>(this.client.rpcHandlerNames()), subscriberList, handlerList, lastError,
+				describe(this.authentication));
+	}
+
+	private static @Nullable AuthenticationDescriptor describe(@Nullable PeerAuthentication authentication) {
+		if (authentication == null) {
+			return null;
+		}
+		Map<String, String> fingerprints = new LinkedHashMap<>();
+		for (StaticKeys.Algorithm algorithm : StaticKeys.Algorithm.values()) {
+			fingerprints.put(algorithm.noiseName(), authentication.staticKeys().fingerprint(algorithm));
+		}
+		List<KnownPeerDescriptor> known = authentication.knownPeers()
+			.entries()
+			.stream()
+			.map((entry) -> new KnownPeerDescriptor(describe(entry.endpoint()), entry.algorithm().noiseName(),
+					entry.fingerprint(), entry.added().toString()))
+			.toList();
+		return new AuthenticationDescriptor(authentication.defaultPolicy().name().toLowerCase(), fingerprints, known,
+				authentication.hasPairingKey());
 	}
 
 	/**
@@ -151,7 +196,33 @@ public class IpcEndpoint {
 	 */
 	public record IpcDescriptor(String endpoint, String state, boolean connected, List<PeerDescriptor> peers,
 			int sessions, Set<String> topics, Set<String> rpcRequests, List<SubscriberDescriptor> subscribers,
-			List<RpcHandlerDescriptor> rpcHandlers, IpcErrorRecorder.@Nullable LastError lastError) {
+			List<RpcHandlerDescriptor> rpcHandlers, IpcErrorRecorder.@Nullable LastError lastError,
+			@Nullable AuthenticationDescriptor authentication) {
+
+	}
+
+	/**
+	 * The authentication of Java peers.
+	 *
+	 * @param policy the policy of peers without their own
+	 * @param staticKeys this process's static key fingerprints by algorithm
+	 * @param knownPeers the trusted peers
+	 * @param pairingKey whether a pairing key is configured
+	 */
+	public record AuthenticationDescriptor(String policy, Map<String, String> staticKeys,
+			List<KnownPeerDescriptor> knownPeers, boolean pairingKey) {
+
+	}
+
+	/**
+	 * A trusted peer key.
+	 *
+	 * @param endpoint the peer
+	 * @param algorithm {@code 25519} or {@code P256}
+	 * @param fingerprint the key's fingerprint
+	 * @param added when it was added (ISO-8601)
+	 */
+	public record KnownPeerDescriptor(String endpoint, String algorithm, String fingerprint, String added) {
 
 	}
 

@@ -12,6 +12,8 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.context.annotation.Bean;
 
 import dev.ipc.client.IpcClient;
+import dev.ipc.spi.CryptoProvider;
+import dev.ipc.crypto.noise.NoiseCryptoProvider;
 import dev.ipc.spi.CommunicationBackend;
 import dev.ipc.spi.SessionRepository;
 import dev.ipc.spring.annotation.IpcRpcHandlerRegistry;
@@ -41,9 +43,11 @@ public final class IpcEndpointAutoConfiguration {
 	IpcEndpoint ipcEndpoint(IpcClient client, CommunicationBackend backend, SessionRepository<?> sessions,
 			@Qualifier(IpcAutoConfiguration.LOCAL_ENDPOINT_BEAN_NAME) dev.ipc.model.Endpoint localEndpoint,
 			ObjectProvider<IpcSubscriberRegistry> subscribers, ObjectProvider<IpcRpcHandlerRegistry> rpcHandlers,
-			ObjectProvider<IpcErrorRecorder> errors) {
+			ObjectProvider<IpcErrorRecorder> errors, ObjectProvider<CryptoProvider<?>> crypto) {
 		return new IpcEndpoint(client, backend, sessions, localEndpoint, subscribers.getIfUnique(),
-				rpcHandlers.getIfUnique(), errors.getIfUnique());
+				rpcHandlers.getIfUnique(), errors.getIfUnique(),
+				(crypto.getIfUnique() instanceof NoiseCryptoProvider noise) ? noise.authentication().orElse(null)
+						: null);
 	}
 
 }

@@ -1,5 +1,7 @@
 package dev.ipc.spring.boot.autoconfigure.health;
 
+import org.jspecify.annotations.Nullable;
+
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -12,6 +14,9 @@ import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.context.annotation.Bean;
 
 import dev.ipc.client.IpcClient;
+import dev.ipc.crypto.noise.NoiseCryptoProvider;
+import dev.ipc.crypto.noise.PeerAuthentication;
+import dev.ipc.spi.CryptoProvider;
 import dev.ipc.model.Endpoint;
 import dev.ipc.spi.CommunicationBackend;
 import dev.ipc.spi.SessionRepository;
@@ -43,13 +48,18 @@ public final class IpcHealthContributorAutoConfiguration {
 	IpcHealthIndicator ipcHealthIndicator(IpcClient client, CommunicationBackend backend, SessionRepository<?> sessions,
 			IpcProperties properties, @Qualifier(IpcAutoConfiguration.LOCAL_ENDPOINT_BEAN_NAME) Endpoint localEndpoint,
 			ObjectProvider<IpcSubscriberRegistry> subscribers, ObjectProvider<IpcRpcHandlerRegistry> rpcHandlers,
-			ObjectProvider<IpcErrorRecorder> errors) {
+			ObjectProvider<IpcErrorRecorder> errors, ObjectProvider<CryptoProvider<?>> crypto) {
 		String transport = properties.transport().type().name().toLowerCase().replace('_', '-');
 		if (properties.transport().type() != IpcProperties.TransportType.IN_MEMORY) {
 			transport += " (" + properties.transport().role().name().toLowerCase() + ")";
 		}
 		return new IpcHealthIndicator(client, backend, sessions, localEndpoint, transport, subscribers.getIfUnique(),
-				rpcHandlers.getIfUnique(), errors.getIfUnique());
+				rpcHandlers.getIfUnique(), errors.getIfUnique(), authenticationOf(crypto.getIfUnique()));
+	}
+
+	/** The Noise provider's authentication, if the crypto provider is one and has it. */
+	static @Nullable PeerAuthentication authenticationOf(@Nullable CryptoProvider<?> crypto) {
+		return (crypto instanceof NoiseCryptoProvider noise) ? noise.authentication().orElse(null) : null;
 	}
 
 }

@@ -1,6 +1,7 @@
 package dev.ipc.spring.boot.autoconfigure.health;
 
 import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -11,6 +12,8 @@ import org.springframework.boot.health.contributor.AbstractHealthIndicator;
 import org.springframework.boot.health.contributor.Health;
 
 import dev.ipc.client.IpcClient;
+import dev.ipc.crypto.noise.PeerAuthentication;
+import dev.ipc.crypto.noise.StaticKeys;
 import dev.ipc.client.IpcClientState;
 import dev.ipc.model.Endpoint;
 import dev.ipc.spi.CommunicationBackend;
@@ -53,6 +56,8 @@ public class IpcHealthIndicator extends AbstractHealthIndicator {
 
 	private final @Nullable IpcErrorRecorder errors;
 
+	private final @Nullable PeerAuthentication authentication;
+
 	/**
 	 * Creates a new instance.
 	 * @param client the client
@@ -67,7 +72,29 @@ public class IpcHealthIndicator extends AbstractHealthIndicator {
 	public IpcHealthIndicator(IpcClient client, CommunicationBackend backend, SessionRepository<?> sessions,
 			Endpoint localEndpoint, String transport, @Nullable IpcSubscriberRegistry subscribers,
 			@Nullable IpcRpcHandlerRegistry rpcHandlers, @Nullable IpcErrorRecorder errors) {
+		this(client, backend, sessions, localEndpoint, transport, subscribers, rpcHandlers, errors, null);
+	}
+
+	/**
+	 * Creates a new instance that also shows the authentication: the default policy, this
+	 * process's static key fingerprints, how many peers are known and whether a pairing
+	 * key is configured (never keys).
+	 * @param client the client
+	 * @param backend its transport
+	 * @param sessions its session repository
+	 * @param localEndpoint the endpoint this process is reachable under
+	 * @param transport the transport type and role, for example {@code unix (auto)}
+	 * @param subscribers the annotated subscribers, if any
+	 * @param rpcHandlers the annotated RPC handlers, if any
+	 * @param errors the last-error recorder, if any
+	 * @param authentication the Noise provider's authentication, if any
+	 */
+	public IpcHealthIndicator(IpcClient client, CommunicationBackend backend, SessionRepository<?> sessions,
+			Endpoint localEndpoint, String transport, @Nullable IpcSubscriberRegistry subscribers,
+			@Nullable IpcRpcHandlerRegistry rpcHandlers, @Nullable IpcErrorRecorder errors,
+			@Nullable PeerAuthentication authentication) {
 		super("IPC health check failed");
+		this.authentication = authentication;
 		this.client = client;
 		this.backend = backend;
 		this.sessions = sessions;
@@ -104,7 +131,8 @@ public class IpcHealthIndicator extends AbstractHealthIndicator {
 			.withDetail("peers", peers(this.backend, this.localEndpoint))
 			.withDetail("sessions", this.sessions.size())
 			.withDetail("topics", topics())
-			.withDetail("rpcHandlers", new TreeSet<>(this.client.rpcHandlerNames()));
+			.withDetail("rpcHandlers", new TreeSet<>(this.client.rpcHandlerNames()))
+			.withDetail("authentication", authentication(this.authentication));
 		if (!connected) {
 			this.backend.lastConnectionProblem()
 				.ifPresent((problem) -> builder.withDetail("connectionProblem", problem));
@@ -114,6 +142,26 @@ public class IpcHealthIndicator extends AbstractHealthIndicator {
 				.ifPresent((error) -> builder.withDetail("lastError",
 						Map.of("time", error.time().toString(), "description", error.description())));
 		}
+	}
+
+	/**
+	 * The authentication details: {@code none}, or the default policy, the static key
+	 * fingerprints, the number of known peers and whether a pairing key is set.
+	 */
+	public static Object authentication(@Nullable PeerAuthentication authentication) {
+		if (authentication == null) {
+			return "none";
+		}
+		Map<String, Object> details = new LinkedHashMap<>();
+		details.put("policy", authentication.defaultPolicy().name().toLowerCase());
+		Map<String, String> fingerprints = new LinkedHashMap<>();
+		for (StaticKeys.Algorithm algorithm : StaticKeys.Algorithm.values()) {
+			fingerprints.put(algorithm.noiseName(), authentication.staticKeys().fingerprint(algorithm));
+		}
+		details.put("staticKeys", fingerprints);
+		details.put("knownPeers", authentication.knownPeers().entries().size());
+		details.put("pairingKey", authentication.hasPairingKey() ? "configured" : "none");
+		return details;
 	}
 
 	private Set<String> topics() {
