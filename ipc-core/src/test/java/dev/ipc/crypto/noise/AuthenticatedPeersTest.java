@@ -191,6 +191,39 @@ class AuthenticatedPeersTest {
 	}
 
 	@Test
+	void largeMessagesTravelInFragmentsUnderKkButNotOnThePairingSessionThatCarriesKeys() throws Exception {
+		byte[] large = new byte[200_000];
+		new java.util.Random(7).nextBytes(large);
+		StaticKeys keysA = StaticKeys.generate();
+		StaticKeys keysB = StaticKeys.generate();
+		KnownPeers knownByA = KnownPeers.inMemory();
+		KnownPeers knownByB = KnownPeers.inMemory();
+		trust(knownByA, B, keysB);
+		trust(knownByB, A, keysA);
+		Peer a = peer(A, auth(keysA, knownByA).build());
+		Peer b = peer(B, auth(keysB, knownByB).build());
+		Subscription inbox = subscribe(b, "q");
+		Subscription replies = subscribe(a, "r");
+		a.client().send(new OutgoingMessage(large, B, "q"));
+		assertThat(next(inbox).payload()).isEqualTo(large);
+		b.client().send(new OutgoingMessage(large, A, "r"));
+		assertThat(next(replies).payload()).isEqualTo(large);
+		assertThat(b.provider().peerIdentity(A)).get().extracting(PeerIdentity::pattern).isEqualTo(NoisePattern.KK);
+
+		// pairing: message 2 carries the static keys, so that session takes no fragments
+		Endpoint c = Endpoint.named("gamma");
+		Endpoint d = Endpoint.named("delta");
+		Peer pc = peer(c, auth(StaticKeys.generate(), KnownPeers.inMemory()).pairingKey(PAIRING_KEY).build());
+		Peer pd = peer(d, auth(StaticKeys.generate(), KnownPeers.inMemory()).pairingKey(PAIRING_KEY).build());
+		Subscription paired = subscribe(pd, "q");
+		pc.client().send(new OutgoingMessage(utf8("pair me"), d, "q"));
+		assertThat(text(next(paired).payload())).isEqualTo("pair me");
+		assertThat(pc.events().log).contains("started Named[name=delta] Noise_NNpsk2_P256_AESGCM_SHA256 initiator");
+		assertThatThrownBy(() -> pc.client().send(new OutgoingMessage(large, d, "q"))).isInstanceOf(IpcException.class)
+			.hasMessageContaining("65519");
+	}
+
+	@Test
 	void requiredWithoutAKnownKeyOrAPairingKeySaysWhatToChange() {
 		Peer a = peer(A, auth(StaticKeys.generate(), KnownPeers.inMemory()).build());
 		peer(B, auth(StaticKeys.generate(), KnownPeers.inMemory()).build());
