@@ -39,8 +39,18 @@ import dev.ipc.spi.SessionRepository;
  * Defaults as the reference: initiate with {@link NoiseSuite#DEFAULT} (P-256), accept all
  * three suites as responder, wait 2 s for the {@code HandshakeFinish}, rehandshake on
  * send when the session is more than 300 s old, at most {@value #MAX_PLAINTEXT_LENGTH}
- * bytes per message. Sessions live in the {@link SessionRepository} of the
- * {@link CryptoContext} in the reference's shape ({@link NoiseSession}).
+ * bytes per message toward a peer that takes no fragments (every Bitwarden peer).
+ * Sessions live in the {@link SessionRepository} of the {@link CryptoContext} in the
+ * reference's shape ({@link NoiseSession}).
+ *
+ * <p>
+ * Between two Java peers a message may be larger, up to
+ * {@link Builder#maxMessageSize(int)} (16 MiB): the initiator offers fragments with an
+ * extra key in its {@code HandshakeStart} (which the reference ignores), a Java responder
+ * answers in the encrypted payload of handshake message 2 (which the reference leaves
+ * empty), and a larger payload then travels as several ordinary transport frames, its
+ * topic encrypted in the first; the receiver puts them back together within bounded
+ * memory and time (see {@code docs/crypto-protocol.md}, section 10).
  *
  * <p>
  * Deliberate fixes of the reference's behaviour (the wire format is unchanged; see
@@ -254,10 +264,12 @@ public final class NoiseCryptoProvider implements CryptoProvider<NoiseSession> {
 	 * no session for the destination or it is older than the rehandshake interval. The
 	 * handshake's answer is read by this provider's {@link #process} (the client's
 	 * inbound path), which wakes this sender; the peer's lock is not held meanwhile.
-	 * @throws IpcException kind {@link ErrorKind#OTHER} if the payload exceeds
-	 * {@value #MAX_PLAINTEXT_LENGTH} bytes, the handshake times out or the transport
-	 * fails to send; {@link IpcUnreachableException} if the destination is not connected
-	 * (the session is then dropped, so the next send handshakes again); kind
+	 * @throws IpcException kind {@link ErrorKind#OTHER} if the payload exceeds the
+	 * largest message size (before anything is sent), exceeds
+	 * {@value #MAX_PLAINTEXT_LENGTH} bytes toward a peer that takes no fragments or the
+	 * peer's own limit (before anything of it is sent), the handshake times out or the
+	 * transport fails to send; {@link IpcUnreachableException} if the destination is not
+	 * connected (the session is then dropped, so the next send handshakes again); kind
 	 * {@link ErrorKind#FATAL} if the session repository or the transport fails
 	 * permanently
 	 */
