@@ -196,9 +196,10 @@ public final class IpcClientBuilder {
 	 * within the spin is read without the calling thread being woken, which takes the
 	 * cost of one thread wake-up (tens of microseconds on a virtual machine) off the
 	 * round trip; the price is a CPU kept busy for up to this long per call, polling the
-	 * socket (a non-blocking select per iteration), whether the answer comes or not.
-	 * Worth it only for latency-critical callers on machines with a core to spare; keep
-	 * it below the typical round trip (for example 50-100 µs).
+	 * socket (a non-blocking select per iteration), whether the answer comes or not. Only
+	 * the caller that reads the connection spins; concurrent callers waiting behind it
+	 * park. Worth it only for latency-critical callers on machines with a core to spare;
+	 * keep it below the typical round trip (for example 50-100 µs).
 	 * @throws IllegalArgumentException if negative or longer than one second
 	 */
 	public IpcClientBuilder rpcSpin(Duration spin) {

@@ -31,7 +31,8 @@ public interface ReceiveDriver {
 	 * backend's own thread). {@code condition} is evaluated on the calling thread after
 	 * every delivery and after every {@link #wake}; it must be cheap and must not block.
 	 * @param spinNanos how long to poll without sleeping before it blocks (0: block at
-	 * once); spinning keeps a CPU busy for up to that long per wait
+	 * once); spinning keeps a CPU busy for up to that long per wait. An implementation
+	 * may let only the thread that reads spin, and park the threads waiting behind it
 	 * @return whether the condition holds
 	 * @throws InterruptedException if the thread is interrupted while waiting (the
 	 * receive side is handed on first)

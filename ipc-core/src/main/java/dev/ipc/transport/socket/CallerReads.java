@@ -176,7 +176,10 @@ final class CallerReads {
 		if (condition.getAsBoolean()) {
 			return Outcome.DONE;
 		}
-		if (!acquire(me, condition, deadlineNanos, spinNanos)) {
+		// only the thread that reads spins: a follower parks (many spinning followers
+		// would
+		// take the CPU the leader and the peer need)
+		if (!acquire(me, condition, deadlineNanos)) {
 			if (Thread.interrupted()) {
 				throw new InterruptedException();
 			}
@@ -237,7 +240,7 @@ final class CallerReads {
 		return owner;
 	}
 
-	private boolean acquire(Thread me, BooleanSupplier condition, long deadlineNanos, long spinNanos) {
+	private boolean acquire(Thread me, BooleanSupplier condition, long deadlineNanos) {
 		lock.lock();
 		try {
 			if (closed) {
@@ -252,18 +255,12 @@ final class CallerReads {
 		finally {
 			lock.unlock();
 		}
-		long spinEnd = System.nanoTime() + spinNanos;
 		boolean interrupted = false;
 		try {
 			while (owner != me && !closed && !condition.getAsBoolean()) {
-				long now = System.nanoTime();
-				long remaining = deadlineNanos - now;
+				long remaining = deadlineNanos - System.nanoTime();
 				if (remaining <= 0) {
 					break;
-				}
-				if (now - spinEnd < 0) {
-					Thread.onSpinWait();
-					continue;
 				}
 				LockSupport.parkNanos(this, remaining);
 				if (Thread.interrupted()) {
