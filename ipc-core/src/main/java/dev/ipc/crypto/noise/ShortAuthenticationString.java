@@ -66,6 +66,16 @@ public final class ShortAuthenticationString {
 		Listener NONE = comparison -> {
 		};
 
+		/**
+		 * Trust on first use, as SSH does by default: every comparison is confirmed at
+		 * once, so the first key an unknown peer presents is pinned (stored in the known
+		 * peers; its next handshake is {@code KK}) and a later different key is refused
+		 * loudly. Protects every contact after the first; an active attacker present at
+		 * the very first contact is pinned instead of the peer, which is why it is opt-in
+		 * (compare the digits, or pair with a pre-shared key, where that matters).
+		 */
+		Listener TRUST_ON_FIRST_USE = Comparison::confirm;
+
 		/** A comparison to show. */
 		void compare(Comparison comparison);
 

@@ -382,6 +382,53 @@ class AuthenticatedPeersTest {
 	}
 
 	@Test
+	void trustOnFirstUsePinsTheFirstKeyAndRefusesAChangedOneLoudly() throws Exception {
+		StaticKeys keysA = StaticKeys.generate();
+		StaticKeys keysB = StaticKeys.generate();
+		KnownPeers knownByA = KnownPeers.inMemory();
+		KnownPeers knownByB = KnownPeers.inMemory();
+		Peer a = peer(A,
+				auth(keysA, knownByA).defaultPolicy(AuthenticationPolicy.OPTIONAL)
+					.shortAuthenticationStrings(ShortAuthenticationString.Listener.TRUST_ON_FIRST_USE)
+					.build());
+		Peer b = peer(B,
+				auth(keysB, knownByB).defaultPolicy(AuthenticationPolicy.OPTIONAL)
+					.shortAuthenticationStrings(ShortAuthenticationString.Listener.TRUST_ON_FIRST_USE)
+					.build());
+		Subscription inbox = subscribe(b, "q");
+		a.client().send(new OutgoingMessage(utf8("first contact"), B, "q"));
+		assertThat(text(next(inbox).payload())).isEqualTo("first contact");
+		await().atMost(WAIT)
+			.until(() -> knownByA.lookup(B, Algorithm.P256).isPresent()
+					&& knownByB.lookup(A, Algorithm.P256).isPresent());
+		assertThat(knownByA.lookup(B, Algorithm.P256)).get()
+			.extracting(KnownPeers.Entry::fingerprint)
+			.isEqualTo(keysB.fingerprint(Algorithm.P256));
+
+		// pinned: after a restart the handshake is KK
+		a.stop();
+		Peer a2 = peer(bus.connect(Endpoint.named("alpha")),
+				auth(keysA, knownByA).defaultPolicy(AuthenticationPolicy.OPTIONAL)
+					.shortAuthenticationStrings(ShortAuthenticationString.Listener.TRUST_ON_FIRST_USE)
+					.build());
+		a2.client().send(new OutgoingMessage(utf8("pinned"), B, "q"));
+		assertThat(text(next(inbox).payload())).isEqualTo("pinned");
+		assertThat(b.provider().peerIdentity(A)).get().extracting(PeerIdentity::pattern).isEqualTo(NoisePattern.KK);
+
+		// the same endpoint with another key: refused, not re-pinned
+		a2.stop();
+		Peer impostor = peer(bus.connect(Endpoint.named("alpha")),
+				auth(StaticKeys.generate(), KnownPeers.inMemory()).defaultPolicy(AuthenticationPolicy.OPTIONAL)
+					.shortAuthenticationStrings(ShortAuthenticationString.Listener.TRUST_ON_FIRST_USE)
+					.build());
+		assertThatThrownBy(() -> impostor.client().send(new OutgoingMessage(utf8("let me in"), B, "q")))
+			.isInstanceOf(IpcException.class);
+		assertThat(knownByB.lookup(A, Algorithm.P256)).get()
+			.extracting(KnownPeers.Entry::fingerprint)
+			.isEqualTo(keysA.fingerprint(Algorithm.P256));
+	}
+
+	@Test
 	void staticKeysAndTheirFileSurviveARestartAndAWrongSecretFailsLoudly() {
 		Path file = dir.resolve("state/static-keys");
 		StaticKeys first = StaticKeys.loadOrCreate(file, "correct horse battery staple", 1000);

@@ -15,6 +15,7 @@ import dev.ipc.crypto.noise.AuthenticationPolicy;
 import dev.ipc.crypto.noise.KnownPeers;
 import dev.ipc.crypto.noise.PairingKeys;
 import dev.ipc.crypto.noise.PeerAuthentication;
+import dev.ipc.crypto.noise.ShortAuthenticationString;
 import dev.ipc.crypto.noise.StaticKeys;
 import dev.ipc.model.Endpoint;
 import dev.ipc.session.FileSessionRepository;
@@ -100,6 +101,9 @@ final class IpcAuthenticationSupport {
 		byte[] pairingKey = pairingKey(config);
 		if (pairingKey != null) {
 			builder.pairingKey(pairingKey);
+		}
+		if (config.trustOnFirstUse()) {
+			builder.shortAuthenticationStrings(ShortAuthenticationString.Listener.TRUST_ON_FIRST_USE);
 		}
 		boolean required = defaultPolicy == AuthenticationPolicy.REQUIRED
 				|| policies.containsValue(AuthenticationPolicy.REQUIRED);

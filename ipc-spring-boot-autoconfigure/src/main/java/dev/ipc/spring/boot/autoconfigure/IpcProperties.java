@@ -227,18 +227,23 @@ public record IpcProperties(@DefaultValue("true") boolean enabled, @Nullable Str
 	 * @param generatePairingCode Whether to generate a pairing key when none is
 	 * configured (written to pairing-key-file when set) and print it once on the console
 	 * as a pairing code, for the other process's configuration.
+	 * @param trustOnFirstUse Whether, under policy 'optional', an unknown Java peer's
+	 * static key is pinned at first contact (stored in the known peers; later handshakes
+	 * are KK and a changed key is refused), as SSH does. An attacker present at that
+	 * first contact would be pinned instead; use a pairing key where that matters.
 	 */
 	public record Authentication(@Nullable AuthenticationPolicy policy,
 			@DefaultValue Map<String, AuthenticationPolicy> endpoints, @Nullable Path keyFile,
 			@Nullable Path knownPeersFile, @Nullable String secret, @Nullable String pairingKey,
-			@Nullable Path pairingKeyFile, @DefaultValue("false") boolean generatePairingCode) {
+			@Nullable Path pairingKeyFile, @DefaultValue("false") boolean generatePairingCode,
+			@DefaultValue("false") boolean trustOnFirstUse) {
 
 		@Override
 		public String toString() {
 			return "Authentication[policy=" + policy + ", endpoints=" + endpoints + ", keyFile=" + keyFile
 					+ ", knownPeersFile=" + knownPeersFile + ", secret=" + ((secret != null) ? "******" : null)
 					+ ", pairingKey=" + ((pairingKey != null) ? "******" : null) + ", pairingKeyFile=" + pairingKeyFile
-					+ ", generatePairingCode=" + generatePairingCode + "]";
+					+ ", generatePairingCode=" + generatePairingCode + ", trustOnFirstUse=" + trustOnFirstUse + "]";
 		}
 
 	}

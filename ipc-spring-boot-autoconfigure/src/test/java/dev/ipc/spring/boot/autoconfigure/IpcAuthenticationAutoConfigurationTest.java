@@ -198,6 +198,37 @@ class IpcAuthenticationAutoConfigurationTest {
 	}
 
 	@Test
+	void trustOnFirstUsePinsEachOthersKeysAtFirstContact() {
+		ApplicationContextRunner vault = this.contextRunner.withPropertyValues("ipc.endpoint=vault",
+				"ipc.authentication.policy=optional", "ipc.authentication.trust-on-first-use=true", SECRET,
+				"ipc.authentication.key-file=" + this.dir.resolve("vault/static-keys"));
+		ApplicationContextRunner worker = this.contextRunner.withPropertyValues("ipc.endpoint=worker",
+				"ipc.authentication.policy=optional", "ipc.authentication.trust-on-first-use=true", SECRET,
+				"ipc.authentication.key-file=" + this.dir.resolve("worker/static-keys"));
+		vault.run((v) -> worker.run((w) -> {
+			IpcClient vaultClient = v.getBean(IpcClient.class);
+			IpcClient workerClient = w.getBean(IpcClient.class);
+			try (Subscription inbox = workerClient.subscribe("t")) {
+				vaultClient.send(new OutgoingMessage("hello".getBytes(java.nio.charset.StandardCharsets.UTF_8),
+						Endpoint.named("worker"), "t"));
+				assertThat(inbox.receive(java.time.Duration.ofSeconds(10))).isNotNull();
+				org.awaitility.Awaitility.await()
+					.atMost(java.time.Duration.ofSeconds(10))
+					.untilAsserted(() -> assertThat(v.getBean(IpcEndpoint.class).ipc().authentication().knownPeers())
+						.extracting(IpcEndpoint.KnownPeerDescriptor::endpoint)
+						.containsExactly("worker", "worker"));
+				assertThat(w.getBean(IpcEndpoint.class).ipc().authentication().knownPeers())
+					.extracting(IpcEndpoint.KnownPeerDescriptor::endpoint)
+					.containsExactly("vault", "vault");
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				throw new AssertionError(ex);
+			}
+		}));
+	}
+
+	@Test
 	void requiredWithoutAKnownPeerOrAPairingKeyFailsStartupSayingWhatToChange() {
 		this.contextRunner
 			.withPropertyValues("ipc.authentication.policy=required", SECRET,
