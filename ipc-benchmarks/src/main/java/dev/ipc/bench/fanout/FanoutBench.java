@@ -31,6 +31,9 @@ public final class FanoutBench {
 	/** Warm-up ends once the JIT compilers take less than this share of the CPU. */
 	private static final double WARM_JIT_SHARE = 0.05;
 
+	/** A measured run whose JIT share is above this is flagged as not steady. */
+	private static final double NOT_WARM_JIT_SHARE = 0.10;
+
 	private static final int WARM_ROUND_SECONDS = 2;
 
 	private static final int WARM_MAX_ROUNDS = 40;
@@ -131,6 +134,11 @@ public final class FanoutBench {
 				double[] result = measure(all, pub, subs, mode, seconds, expected);
 				System.out.printf(Locale.ROOT, "%-12d %-8s %14.0f %14.0f %16.2f %12.2f %14.1f%n", subscribers, mode,
 						result[0] / subscribers, result[0], result[1] / 1e3, result[2] / 1e3, result[3]);
+				if (result[2] > NOT_WARM_JIT_SHARE * result[1]) {
+					// the compilers still ran: this run measured them, not the transport
+					System.out.printf(Locale.ROOT, "%-12d %-8s not steady: JIT took %.0f %% of the CPU%n", subscribers,
+							mode, 100 * result[2] / result[1]);
+				}
 			}
 		}
 		finally {
