@@ -17,14 +17,26 @@ import java.util.concurrent.TimeUnit;
  * Fan-out benchmark ({@code java -jar ipc-benchmarks.jar fanout [SECONDS] [N,N,...]}):
  * one host process (routing only), one publisher and N subscriber processes over a Unix
  * socket, Noise encrypted, ~200-byte JSON events. For each N it runs {@code publish} and
- * then N addressed {@code send}s per event, each for SECONDS after a warm-up, with the
- * publisher's window bounded by the slowest subscriber's acknowledgements (nothing is
- * dropped), and prints total deliveries per second (events × N over the time until the
- * last subscriber had them all) and CPU per delivery (all processes, host included), with
- * the load average before and after. Fails with an exception if a process does not start
- * or a run does not drain within a minute.
+ * then N addressed {@code send}s per event, each for SECONDS after a warm-up that lasts
+ * until the JIT compilers of all processes have settled, with the publisher's window
+ * bounded by the slowest subscriber's acknowledgements (nothing is dropped), and prints
+ * total deliveries per second (events × N over the time until the last subscriber had
+ * them all), CPU per delivery (all processes, host included) and the part of it spent by
+ * JIT compiler threads, how often the publisher waited on its window, and the load
+ * average before and after. Fails with an exception if a process does not start or a run
+ * does not drain within a minute.
  */
 public final class FanoutBench {
+
+	/** Warm-up ends once the JIT compilers take less than this share of the CPU. */
+	private static final double WARM_JIT_SHARE = 0.05;
+
+	/** A measured run whose JIT share is above this is flagged as not steady. */
+	private static final double NOT_WARM_JIT_SHARE = 0.10;
+
+	private static final int WARM_ROUND_SECONDS = 2;
+
+	private static final int WARM_MAX_ROUNDS = 40;
 
 	private FanoutBench() {
 	}
@@ -82,8 +94,8 @@ public final class FanoutBench {
 		Path dir = Files.createTempDirectory("ipc-fanout");
 		System.out.printf(Locale.ROOT, "fan-out, Noise, 200 B JSON events, %d s per run, load average %s%n", seconds,
 				loadAverage());
-		System.out.printf(Locale.ROOT, "%-12s %-8s %14s %14s %16s%n", "subscribers", "mode", "events/s", "deliveries/s",
-				"CPU/delivery us");
+		System.out.printf(Locale.ROOT, "%-12s %-8s %14s %14s %16s %12s %14s%n", "subscribers", "mode", "events/s",
+				"deliveries/s", "CPU/delivery us", "of it JIT us", "waits/1k ev");
 		for (int n : sizes) {
 			runOne(dir, n, seconds);
 		}
@@ -117,13 +129,16 @@ public final class FanoutBench {
 				Thread.sleep(50); // a benchmark driver polling a separate process
 			}
 			long[] expected = { 0 };
-			for (String mode : List.of("send", "publish")) {
-				measure(all, pub, subs, mode, 3, expected); // warm-up
-			}
+			warmUp(all, pub, subs, expected);
 			for (String mode : List.of("publish", "send")) {
 				double[] result = measure(all, pub, subs, mode, seconds, expected);
-				System.out.printf(Locale.ROOT, "%-12d %-8s %14.0f %14.0f %16.2f%n", subscribers, mode,
-						result[0] / subscribers, result[0], result[1] / 1e3);
+				System.out.printf(Locale.ROOT, "%-12d %-8s %14.0f %14.0f %16.2f %12.2f %14.1f%n", subscribers, mode,
+						result[0] / subscribers, result[0], result[1] / 1e3, result[2] / 1e3, result[3]);
+				if (result[2] > NOT_WARM_JIT_SHARE * result[1]) {
+					// the compilers still ran: this run measured them, not the transport
+					System.out.printf(Locale.ROOT, "%-12d %-8s not steady: JIT took %.0f %% of the CPU%n", subscribers,
+							mode, 100 * result[2] / result[1]);
+				}
 			}
 		}
 		finally {
@@ -133,12 +148,41 @@ public final class FanoutBench {
 		}
 	}
 
-	/** [deliveries/s, CPU ns per delivery] */
+	/**
+	 * Warms up both modes in rounds until the JIT compilers of all processes together
+	 * take less than {@link #WARM_JIT_SHARE} of a round's CPU (every process compiles the
+	 * same code, and a subscriber sees only 1/N of the events, so with many processes on
+	 * few cores this takes far longer than a fixed few seconds), at most
+	 * {@link #WARM_MAX_ROUNDS} rounds; prints how many it took.
+	 */
+	private static void warmUp(List<Node> all, Node pub, List<Node> subs, long[] expected) throws Exception {
+		double share = 1;
+		int round = 0;
+		while (round < WARM_MAX_ROUNDS && share >= WARM_JIT_SHARE) {
+			round++;
+			long[] before = cpu(all);
+			for (String mode : List.of("send", "publish")) {
+				measure(all, pub, subs, mode, WARM_ROUND_SECONDS, expected);
+			}
+			long[] after = cpu(all);
+			share = (double) (after[1] - before[1]) / Math.max(1, after[0] - before[0]);
+		}
+		System.out.printf(Locale.ROOT,
+				"%-12d warm-up: %d rounds of %d s per mode, JIT %.1f %% of the last round's CPU%n", subs.size(), round,
+				WARM_ROUND_SECONDS, share * 100);
+	}
+
+	/**
+	 * [deliveries/s, CPU ns per delivery, of it JIT compiler ns, window waits per 1,000
+	 * events]
+	 */
 	private static double[] measure(List<Node> all, Node pub, List<Node> subs, String mode, int seconds,
 			long[] expected) throws Exception {
-		long cpuBefore = cpu(all);
+		long[] cpuBefore = cpu(all);
 		long start = System.nanoTime();
-		long sent = Long.parseLong(pub.call("run " + mode + " " + seconds * 1000L).substring("sent=".length()));
+		String[] answer = pub.call("run " + mode + " " + seconds * 1000L).split(" ");
+		long sent = Long.parseLong(answer[0].substring("sent=".length()));
+		long waits = Long.parseLong(answer[1].substring("waits=".length()));
 		expected[0] += sent;
 		long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
 		for (Node sub : subs) {
@@ -150,15 +194,19 @@ public final class FanoutBench {
 			}
 		}
 		long elapsed = System.nanoTime() - start;
-		long cpu = cpu(all) - cpuBefore;
+		long[] cpuAfter = cpu(all);
 		double deliveries = (double) sent * subs.size();
-		return new double[] { deliveries * 1e9 / elapsed, cpu / deliveries };
+		return new double[] { deliveries * 1e9 / elapsed, (cpuAfter[0] - cpuBefore[0]) / deliveries,
+				(cpuAfter[1] - cpuBefore[1]) / deliveries, waits * 1000.0 / Math.max(1, sent) };
 	}
 
-	private static long cpu(List<Node> all) throws IOException {
-		long total = 0;
+	/** [process CPU ns, of it JIT compiler threads] over all processes. */
+	private static long[] cpu(List<Node> all) throws IOException {
+		long[] total = new long[2];
 		for (Node node : all) {
-			total += Long.parseLong(node.call("cpu"));
+			String[] answer = node.call("cpu").split(" ");
+			total[0] += Long.parseLong(answer[0]);
+			total[1] += Long.parseLong(answer[1]);
 		}
 		return total;
 	}

@@ -1,9 +1,12 @@
 package dev.ipc.bench.fanout;
 
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -31,8 +34,9 @@ import dev.ipc.transport.socket.SocketTransportOptions.Role;
  * th to the publisher), {@code pub} (publishes, or sends to each subscriber in turn,
  * keeping at most {@link #WINDOW} events unacknowledged by the slowest subscriber, so no
  * queue overflows and nothing is dropped). Commands on stdin, one answer line each:
- * {@code cpu} (process CPU ns), {@code count}, {@code subs}, {@code run publish|send
- * MILLIS} (answers {@code sent=N}).
+ * {@code cpu} (process CPU ns, then those of the JIT compiler threads), {@code count},
+ * {@code subs}, {@code run publish|send MILLIS} (answers {@code sent=N waits=W}, W the
+ * times the window was full).
  */
 final class FanoutNode {
 
@@ -108,11 +112,10 @@ final class FanoutNode {
 			while ((line = in.readLine()) != null) {
 				String[] w = line.trim().split(" ");
 				String answer = switch (w[0]) {
-					case "cpu" -> Long.toString(OS.getProcessCpuTime());
+					case "cpu" -> Long.toString(OS.getProcessCpuTime()) + " " + compilerCpuNanos();
 					case "count" -> Long.toString(count.get());
 					case "subs" -> Integer.toString(transport.subscribersOf(Topics.topicOf(ItemEvent.class)).size());
-					case "run" ->
-						"sent=" + run(client, transport, acked, event, w[1].equals("publish"), Long.parseLong(w[2]));
+					case "run" -> run(client, transport, acked, event, w[1].equals("publish"), Long.parseLong(w[2]));
 					default -> "unknown";
 				};
 				System.out.println(answer);
@@ -121,8 +124,11 @@ final class FanoutNode {
 		}
 	}
 
-	/** Events sent (each to every subscriber) within {@code millis}. */
-	private static long run(IpcClient client, SocketTransport transport, Map<Endpoint, AtomicLong> acked,
+	/**
+	 * Sends for {@code millis}; answers {@code sent=N waits=W}: events sent (each to
+	 * every subscriber) and how often the publisher found its window full and waited.
+	 */
+	private static String run(IpcClient client, SocketTransport transport, Map<Endpoint, AtomicLong> acked,
 			ItemEvent event, boolean publish, long millis) {
 		List<Endpoint> subscribers = new ArrayList<>(transport.subscribersOf(Topics.topicOf(ItemEvent.class)));
 		for (Endpoint s : subscribers) {
@@ -132,6 +138,7 @@ final class FanoutNode {
 		// runs); the acknowledgements may lag up to ACK_EVERY behind, which only makes
 		// the window smaller
 		long sent = 0;
+		long waits = 0;
 		long end = System.nanoTime() + millis * 1_000_000L;
 		long already = slowest(acked, subscribers);
 		while (System.nanoTime() < end) {
@@ -150,6 +157,7 @@ final class FanoutNode {
 				// wait for the next acknowledgement instead of polling: on 2 CPUs shared
 				// by
 				// up to 18 processes, polling would take CPU from the subscribers
+				waits++;
 				synchronized (PROGRESS) {
 					if (already + sent - slowest(acked, subscribers) >= WINDOW) {
 						try {
@@ -157,13 +165,40 @@ final class FanoutNode {
 						}
 						catch (InterruptedException ex) {
 							Thread.currentThread().interrupt();
-							return sent;
+							break;
 						}
 					}
 				}
 			}
 		}
-		return sent;
+		return "sent=" + sent + " waits=" + waits;
+	}
+
+	/**
+	 * CPU time of this JVM's JIT compiler threads (Linux {@code /proc}; 0 elsewhere), so
+	 * the launcher can tell compiling from working.
+	 */
+	private static long compilerCpuNanos() {
+		long ticks = 0;
+		try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc/self/task"))) {
+			for (Path task : tasks) {
+				try {
+					if (Files.readString(task.resolve("comm")).contains("CompilerThre")) {
+						String stat = Files.readString(task.resolve("stat"));
+						String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+						ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime,
+																				// stime
+					}
+				}
+				catch (IOException | RuntimeException ex) {
+					// the thread ended meanwhile
+				}
+			}
+		}
+		catch (IOException ex) {
+			return 0;
+		}
+		return ticks * 10_000_000L; // USER_HZ 100
 	}
 
 	private static long slowest(Map<Endpoint, AtomicLong> acked, List<Endpoint> subscribers) {
