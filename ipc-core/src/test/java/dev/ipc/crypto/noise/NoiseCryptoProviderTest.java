@@ -283,9 +283,14 @@ class NoiseCryptoProviderTest {
 		assertThatThrownBy(() -> initiator.client.send(new OutgoingMessage(utf8("x"), RENDERER, "t")))
 			.isInstanceOf(IpcException.class)
 			.hasMessageContaining("timed out");
-		assertThat(responder.events.failureReasons).anySatisfy(
-				reason -> assertThat(reason).contains("Noise_NN_25519_ChaChaPoly_BLAKE2s").contains("unavailable"));
-		assertThat(responder.events.dropped(DropReason.UNEXPECTED_FRAME)).isEqualTo(1);
+		// the initiator's 300 ms can run out before the responder (on its own thread)
+		// has reported: wait for the report
+		await().atMost(Duration.ofSeconds(10))
+			.untilAsserted(() -> assertThat(responder.events.failureReasons)
+				.anySatisfy(reason -> assertThat(reason).contains("Noise_NN_25519_ChaChaPoly_BLAKE2s")
+					.contains("unavailable")));
+		await().atMost(Duration.ofSeconds(10))
+			.untilAsserted(() -> assertThat(responder.events.dropped(DropReason.UNEXPECTED_FRAME)).isEqualTo(1));
 		assertThat(responder.sessions.size()).isZero();
 		assertThat(responder.client.isRunning()).isTrue();
 	}
