@@ -8,6 +8,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.UnaryOperator;
 
 import dev.ipc.client.IpcClient;
+import dev.ipc.client.IpcClientBuilder;
 import dev.ipc.model.Endpoint;
 import dev.ipc.transport.socket.SocketTransportOptions.Role;
 
@@ -62,7 +63,14 @@ final class SocketFixture implements AutoCloseable {
 	 * {@link SocketTestSupport#startClient}).
 	 */
 	IpcClient client(SocketTransport transport) {
-		IpcClient client = SocketTestSupport.startClient(transport, transport.localEndpoint());
+		return client(transport, UnaryOperator.identity());
+	}
+
+	/**
+	 * As {@link #client(SocketTransport)}, with {@code custom} applied to its builder.
+	 */
+	IpcClient client(SocketTransport transport, UnaryOperator<IpcClientBuilder> custom) {
+		IpcClient client = SocketTestSupport.startClient(transport, transport.localEndpoint(), true, custom);
 		clients.add(client);
 		return client;
 	}

@@ -2,6 +2,7 @@ package dev.ipc.transport.socket;
 
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.UnaryOperator;
 
 import dev.ipc.client.IpcClient;
 import dev.ipc.client.IpcClientBuilder;
@@ -46,12 +47,22 @@ final class SocketTestSupport {
 
 	/** As {@link #startClient(CommunicationBackend, Endpoint)}, encrypted or not. */
 	static IpcClient startClient(CommunicationBackend backend, Endpoint endpoint, boolean encrypted) {
+		return startClient(backend, endpoint, encrypted, UnaryOperator.identity());
+	}
+
+	/**
+	 * As {@link #startClient(CommunicationBackend, Endpoint, boolean)}, with
+	 * {@code custom} applied to the builder's test defaults.
+	 */
+	static IpcClient startClient(CommunicationBackend backend, Endpoint endpoint, boolean encrypted,
+			UnaryOperator<IpcClientBuilder> custom) {
 		String name = (endpoint instanceof Endpoint.Named n) ? n.name() : endpoint.toString();
 		IpcClientBuilder builder = IpcClient.builder()
 			.backend(backend)
 			.name("client-" + name)
 			.defaultRpcTimeout(Duration.ofSeconds(10))
 			.shutdownTimeout(Duration.ofSeconds(2));
+		builder = custom.apply(builder);
 		IpcClient client = (encrypted ? withCrypto(builder) : withoutCrypto(builder)).build();
 		client.registerRpcHandler(Echo.class,
 				(request, context) -> new EchoReply(request.text(), name, context.source().toString()));

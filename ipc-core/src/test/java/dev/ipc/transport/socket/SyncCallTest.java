@@ -13,6 +13,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.AfterEach;
@@ -22,8 +23,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 import dev.ipc.client.IpcClient;
 import dev.ipc.client.IpcClientBuilder;
+import dev.ipc.client.TypedMessageListener;
 import dev.ipc.client.TypedSubscription;
 import dev.ipc.model.Endpoint;
+import dev.ipc.model.TypedIncomingMessage;
 import dev.ipc.rpc.RpcTimeoutException;
 import dev.ipc.spi.IpcUnreachableException;
 import dev.ipc.transport.socket.SocketTestSupport.Echo;
@@ -186,15 +189,34 @@ class SyncCallTest {
 		SocketTransport hostTransport = fx.transport("host", Role.HOST);
 		IpcClient host = fx.client(hostTransport);
 		SocketTransport alphaTransport = connectedPeer(hostTransport, "alpha");
-		IpcClient alpha = fx.client(alphaTransport);
-		SocketTransport betaTransport = connectedPeer(hostTransport, "beta");
-		IpcClient beta = fx.client(betaTransport);
-		await().atMost(WAIT).until(() -> alphaTransport.reachableEndpoints().contains(Endpoint.named("beta")));
 		int callers = 4;
 		int calls = 150;
 		int greetings = 300;
+		// beta's one-way greetings are not paced by alpha's subscriber: on a loaded
+		// machine the threads reading alpha's connection can deliver more than 50 of them
+		// before the subscriber's worker runs, and a subscription's queue (default 50, as
+		// the reference's broadcast channel) drops its oldest message when full, by
+		// design. This test is about the read turn delivering every frame, so the queue
+		// can hold them all, and a loss would be counted
+		IpcClient alpha = fx.client(alphaTransport, b -> b.subscriberQueueCapacity(greetings));
+		SocketTransport betaTransport = connectedPeer(hostTransport, "beta");
+		IpcClient beta = fx.client(betaTransport);
+		await().atMost(WAIT).until(() -> alphaTransport.reachableEndpoints().contains(Endpoint.named("beta")));
 		CountDownLatch greeted = new CountDownLatch(greetings);
-		alpha.subscribe(Greeting.class, message -> greeted.countDown());
+		AtomicLong lost = new AtomicLong();
+		alpha.subscribe(Greeting.class, new TypedMessageListener<Greeting>() {
+
+			@Override
+			public void onMessage(TypedIncomingMessage<Greeting> message) {
+				greeted.countDown();
+			}
+
+			@Override
+			public void onMessagesLost(long count) {
+				lost.addAndGet(count);
+			}
+
+		});
 		AtomicReference<Throwable> failed = new AtomicReference<>();
 		List<Thread> workers = new ArrayList<>();
 		for (int c = 0; c < callers; c++) {
@@ -239,7 +261,9 @@ class SyncCallTest {
 			assertThat(worker.isAlive()).as(worker.getName() + " finished").isFalse();
 		}
 		assertThat(failed.get()).isNull();
-		assertThat(greeted.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+		boolean allGreeted = greeted.await(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+		assertThat(lost).as("greetings dropped by the subscription's queue").hasValue(0);
+		assertThat(allGreeted).as("all %d greetings delivered (%d missing)", greetings, greeted.getCount()).isTrue();
 		assertThat(alphaTransport.callerReading()).isNull();
 		assertThat(host.rpcHandlerNames()).contains("Echo");
 		assertThat(hostTransport.reachableEndpoints()).containsAll(Set.of(ALPHA, Endpoint.named("beta")));
