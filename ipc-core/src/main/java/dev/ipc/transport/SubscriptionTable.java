@@ -1,7 +1,6 @@
 package dev.ipc.transport;
 
 import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Objects;
@@ -57,6 +56,18 @@ public final class SubscriptionTable {
 			}
 		}
 		return null;
+	}
+
+	/**
+	 * Checks {@code topics} as an announcement of this process's own subscriptions.
+	 * @throws IllegalArgumentException saying why, if {@link #checkAnnouncement} refuses
+	 * it
+	 */
+	public static void requireAnnouncement(Set<String> topics) {
+		String problem = checkAnnouncement(topics);
+		if (problem != null) {
+			throw new IllegalArgumentException("Cannot announce these subscriptions: " + problem);
+		}
 	}
 
 	/**
@@ -133,6 +144,25 @@ public final class SubscriptionTable {
 		return byTopic.getOrDefault(topic, Set.of());
 	}
 
+	/**
+	 * The endpoints other than {@code except} subscribed to {@code topic} (an immutable
+	 * snapshot; the stored one when {@code except} is not among them).
+	 */
+	public Set<Endpoint> subscribersOf(String topic, Endpoint except) {
+		Set<Endpoint> all = subscribersOf(topic);
+		if (!all.contains(except)) {
+			return all;
+		}
+		Set<Endpoint> others = new HashSet<>(all);
+		others.remove(except);
+		return Set.copyOf(others);
+	}
+
+	/** How many endpoints subscribe to anything. */
+	public int size() {
+		return byEndpoint.size();
+	}
+
 	/** Whether {@code endpoint} subscribes to {@code topic}. */
 	public boolean isSubscribed(Endpoint endpoint, String topic) {
 		return byEndpoint.getOrDefault(endpoint, Set.of()).contains(topic);
@@ -145,7 +175,7 @@ public final class SubscriptionTable {
 
 	/** Every entry, for a newcomer's first view and for diagnostics. */
 	public Map<Endpoint, Set<String>> snapshot() {
-		return Map.copyOf(new HashMap<>(byEndpoint));
+		return Map.copyOf(byEndpoint);
 	}
 
 }

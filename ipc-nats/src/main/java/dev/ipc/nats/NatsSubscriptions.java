@@ -1,6 +1,5 @@
 package dev.ipc.nats;
 
-import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -42,10 +41,7 @@ final class NatsSubscriptions {
 	 * @throws IllegalArgumentException if the set exceeds the table's limits
 	 */
 	byte[] announce(Set<String> topics) {
-		String problem = SubscriptionTable.checkAnnouncement(topics);
-		if (problem != null) {
-			throw new IllegalArgumentException("Cannot announce these subscriptions: " + problem);
-		}
+		SubscriptionTable.requireAnnouncement(topics);
 		lock.lock();
 		try {
 			own = Set.copyOf(topics);
@@ -72,7 +68,7 @@ final class NatsSubscriptions {
 			return false;
 		}
 		Endpoint endpoint = Endpoint.named(source);
-		if (source.equals(self) || (table.topicsOf(endpoint).isEmpty() && table.snapshot().size() >= maxMembers)) {
+		if (source.equals(self) || (table.topicsOf(endpoint).isEmpty() && table.size() >= maxMembers)) {
 			return true; // ignored: an echo, or past the bound
 		}
 		table.replace(endpoint, topics);
@@ -89,14 +85,7 @@ final class NatsSubscriptions {
 	}
 
 	Set<Endpoint> subscribersOf(String topic) {
-		Set<Endpoint> all = table.subscribersOf(topic);
-		Endpoint me = Endpoint.named(self);
-		if (!all.contains(me)) {
-			return all;
-		}
-		Set<Endpoint> others = new HashSet<>(all);
-		others.remove(me);
-		return others;
+		return table.subscribersOf(topic); // never holds self (see onAnnouncement)
 	}
 
 }

@@ -1,6 +1,5 @@
 package dev.ipc.transport.memory;
 
-import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -129,10 +128,7 @@ public final class InMemoryBus {
 
 		@Override
 		public void announceSubscriptions(Set<String> topics) {
-			String problem = SubscriptionTable.checkAnnouncement(topics);
-			if (problem != null) {
-				throw new IllegalArgumentException("Cannot announce these subscriptions: " + problem);
-			}
+			SubscriptionTable.requireAnnouncement(topics);
 			if (!closed) {
 				subscriptions.replace(endpoint, topics);
 			}
@@ -140,13 +136,7 @@ public final class InMemoryBus {
 
 		@Override
 		public Set<Endpoint> subscribersOf(String topic) {
-			Set<Endpoint> all = subscriptions.subscribersOf(topic);
-			if (!all.contains(endpoint)) {
-				return all;
-			}
-			Set<Endpoint> others = new HashSet<>(all);
-			others.remove(endpoint);
-			return others;
+			return subscriptions.subscribersOf(topic, endpoint);
 		}
 
 		@Override

@@ -9,10 +9,8 @@ import dev.ipc.model.DeliveryKind;
 import dev.ipc.model.Endpoint;
 import dev.ipc.model.IncomingMessage;
 import dev.ipc.model.OutgoingMessage;
-import dev.ipc.spi.ErrorKind;
 import dev.ipc.spi.IpcBackpressureException;
 import dev.ipc.spi.IpcClosedException;
-import dev.ipc.spi.IpcException;
 import dev.ipc.spi.IpcUnreachableException;
 
 /**

@@ -1,7 +1,6 @@
 package dev.ipc.transport.socket;
 
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -76,13 +75,8 @@ final class HostSubscriptions {
 	 * {@code endpoint} now subscribes to exactly {@code topics} (a peer's frame, already
 	 * checked by the codec, or the host's own client): updates the table and tells every
 	 * other version-3 peer if anything changed.
-	 * @throws IllegalArgumentException if the set exceeds the table's limits
 	 */
 	void announce(Endpoint endpoint, Set<String> topics) {
-		String problem = SubscriptionTable.checkAnnouncement(topics);
-		if (problem != null) {
-			throw new IllegalArgumentException("Cannot announce these subscriptions: " + problem);
-		}
 		List<Connection> stuck = new ArrayList<>();
 		lock.lock();
 		try {
@@ -121,13 +115,7 @@ final class HostSubscriptions {
 
 	/** The subscribers of {@code topic} other than the host itself. */
 	Set<Endpoint> subscribersOf(String topic) {
-		Set<Endpoint> all = table.subscribersOf(topic);
-		if (!all.contains(self)) {
-			return all;
-		}
-		Set<Endpoint> others = new HashSet<>(all);
-		others.remove(self);
-		return others;
+		return table.subscribersOf(topic, self);
 	}
 
 	private static byte[] subscribersFrame(Endpoint endpoint, Set<String> topics) {

@@ -31,9 +31,7 @@ import dev.ipc.model.Endpoint;
 import dev.ipc.model.IncomingMessage;
 import dev.ipc.model.OutgoingMessage;
 import dev.ipc.model.Source;
-import dev.ipc.spi.ErrorKind;
 import dev.ipc.spi.IpcBackpressureException;
-import dev.ipc.spi.IpcException;
 import dev.ipc.spi.IpcUnreachableException;
 
 /**

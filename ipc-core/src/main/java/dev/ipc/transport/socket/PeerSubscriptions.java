@@ -1,6 +1,5 @@
 package dev.ipc.transport.socket;
 
-import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -39,10 +38,7 @@ final class PeerSubscriptions {
 	 * @throws IllegalArgumentException if the set exceeds the table's limits
 	 */
 	void announce(Set<String> topics, @Nullable HostServer host, @Nullable PeerLink link) {
-		String problem = SubscriptionTable.checkAnnouncement(topics);
-		if (problem != null) {
-			throw new IllegalArgumentException("Cannot announce these subscriptions: " + problem);
-		}
+		SubscriptionTable.requireAnnouncement(topics);
 		lock.lock();
 		try {
 			own = Set.copyOf(topics);
@@ -105,13 +101,7 @@ final class PeerSubscriptions {
 		if (host != null) {
 			return host.subscriptions().subscribersOf(topic);
 		}
-		Set<Endpoint> all = replica.subscribersOf(topic);
-		if (!all.contains(self)) {
-			return all;
-		}
-		Set<Endpoint> others = new HashSet<>(all);
-		others.remove(self);
-		return others;
+		return replica.subscribersOf(topic); // never holds self (see onSubscribers)
 	}
 
 }
