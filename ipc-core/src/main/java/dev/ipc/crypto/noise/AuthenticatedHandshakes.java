@@ -60,6 +60,9 @@ final class AuthenticatedHandshakes {
 			HandshakeStart start) {
 		NoiseSuite suite = start.ciphersuite();
 		byte[] message1 = start.noiseFrame();
+		byte @Nullable [] extension = start.extension(); // the initiator's features, if
+															// any
+		byte[] features = settings.fragmentation.finishPayload(extension);
 		PeerAuthenticator auth = settings.auth;
 		try {
 			if (auth == null) {
@@ -74,20 +77,19 @@ final class AuthenticatedHandshakes {
 				NoiseHandshake responder = NoiseHandshake.responder(suite);
 				try {
 					responder.readMessage(message1);
-					byte[] message2 = responder.writeMessage(settings.fragmentation.finishPayload(start.extension()));
+					byte[] message2 = responder.writeMessage(features);
 					return new Answer(message2, settings.sessionFrom(responder, false, suite)
-						.fragmentLimit(settings.fragmentation.limitFromStart(start.extension())));
+						.fragmentLimit(settings.fragmentation.limitFrom(extension)));
 				}
 				catch (NoiseProtocolException | RuntimeException ex) {
 					responder.close();
 					throw ex;
 				}
 			}
-			PeerAuthenticator.Answer answer = auth.respond(peer, start.pattern(), suite, message1,
-					settings.fragmentation.finishPayload(start.extension()));
+			PeerAuthenticator.Answer answer = auth.respond(peer, start.pattern(), suite, message1, features);
 			// fragments only where our features went out (message 2 carried no keys)
 			NoiseSession candidate = settings.sessionFrom(answer.handshake(), false, suite)
-				.fragmentLimit(answer.featuresSent() ? settings.fragmentation.limitFromStart(start.extension()) : 0);
+				.fragmentLimit(answer.featuresSent() ? settings.fragmentation.limitFrom(extension) : 0);
 			auth.register(candidate, answer.identity(), answer.pending());
 			return new Answer(answer.message2(), candidate);
 		}

@@ -79,17 +79,11 @@ final class Fragmentation {
 	}
 
 	/**
-	 * The peer's limit agreed with an initiator whose start carried {@code extension}.
+	 * The peer's limit agreed with its {@code features} (from a Java initiator's start,
+	 * or a Java responder's message 2; {@code null} or empty: none).
 	 */
-	int limitFromStart(byte @Nullable [] extension) {
-		return Features.fragmentLimit(local, Features.decode(extension));
-	}
-
-	/**
-	 * The peer's limit agreed with a responder whose message 2 carried {@code payload}.
-	 */
-	int limitFromFinish(byte[] payload) {
-		return Features.fragmentLimit(local, Features.decode(payload));
+	int limitFrom(byte @Nullable [] features) {
+		return Features.fragmentLimit(local, Features.decode(features));
 	}
 
 	/**

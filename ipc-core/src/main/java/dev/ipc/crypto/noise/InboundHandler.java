@@ -275,8 +275,7 @@ final class InboundHandler {
 				return;
 			}
 			NoiseSession candidate = settings.sessionFrom(trial, true, attempt.suite)
-				.fragmentLimit(
-						settings.fragmentation.limitFromFinish(AuthenticatedHandshakes.featuresOf(attempt, payload)));
+				.fragmentLimit(settings.fragmentation.limitFrom(AuthenticatedHandshakes.featuresOf(attempt, payload)));
 			if (settings.auth != null) {
 				settings.auth.register(candidate, outcome.identity(), null);
 			}

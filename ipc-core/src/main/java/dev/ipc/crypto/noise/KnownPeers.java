@@ -14,6 +14,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Predicate;
 
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -42,8 +43,8 @@ import tools.jackson.databind.json.JsonMapper;
  * Written atomically and owner-only ({@code rw-------}); a line that does not parse, or
  * whose fingerprint does not match its key, is skipped with a WARN (never trusted).
  * <b>Revocation</b>: removing a line from the file (it is re-read when its modification
- * time or size changes) or calling {@link #remove(Endpoint)} takes effect on the next
- * handshake. Without a file the store lives in memory only.
+ * time changes) or calling {@link #remove(Endpoint)} takes effect on the next handshake.
+ * Without a file the store lives in memory only.
  *
  * <p>
  * Thread-safe (all methods synchronized; the file is small). I/O failures while writing
@@ -150,12 +151,16 @@ public final class KnownPeers {
 	/** The trusted key of {@code endpoint} for {@code algorithm}, if any. */
 	public synchronized Optional<Entry> lookup(Endpoint endpoint, Algorithm algorithm) {
 		reloadIfChanged();
+		return Optional.ofNullable(find(endpoint, algorithm));
+	}
+
+	private @Nullable Entry find(Endpoint endpoint, Algorithm algorithm) {
 		for (Entry entry : entries) {
 			if (entry.endpoint().equals(endpoint) && entry.algorithm() == algorithm) {
-				return Optional.of(entry);
+				return entry;
 			}
 		}
-		return Optional.empty();
+		return null;
 	}
 
 	/** Whether any key of {@code endpoint} is trusted. */
@@ -179,13 +184,12 @@ public final class KnownPeers {
 	 */
 	public synchronized Entry add(Endpoint endpoint, Algorithm algorithm, byte[] publicKey) {
 		reloadIfChanged();
-		for (Entry entry : entries) {
-			if (entry.endpoint().equals(endpoint) && entry.algorithm() == algorithm) {
-				if (Arrays.equals(entry.publicKey, publicKey)) {
-					return entry;
-				}
-				throw new KeyChangedException(changedMessage(endpoint, entry, StaticKeys.fingerprint(publicKey)));
+		Entry known = find(endpoint, algorithm);
+		if (known != null) {
+			if (Arrays.equals(known.publicKey, publicKey)) {
+				return known;
 			}
+			throw new KeyChangedException(changedMessage(endpoint, known, StaticKeys.fingerprint(publicKey)));
 		}
 		if (entries.size() >= MAX_ENTRIES) {
 			throw new IllegalStateException("The known-peers store is full (" + MAX_ENTRIES + " entries)");
@@ -205,14 +209,7 @@ public final class KnownPeers {
 	 * @throws IllegalStateException if the file cannot be written
 	 */
 	public synchronized boolean remove(Endpoint endpoint) {
-		reloadIfChanged();
-		List<Entry> next = new ArrayList<>(entries);
-		boolean removed = next.removeIf(e -> e.endpoint().equals(endpoint));
-		if (removed) {
-			persist(next);
-			entries = next;
-		}
-		return removed;
+		return removeWhere(e -> e.endpoint().equals(endpoint));
 	}
 
 	/**
@@ -220,9 +217,13 @@ public final class KnownPeers {
 	 * @return whether anything was removed
 	 */
 	public synchronized boolean removeFingerprint(String fingerprint) {
+		return removeWhere(e -> e.fingerprint().equals(fingerprint));
+	}
+
+	private boolean removeWhere(Predicate<Entry> revoked) {
 		reloadIfChanged();
 		List<Entry> next = new ArrayList<>(entries);
-		boolean removed = next.removeIf(e -> e.fingerprint().equals(fingerprint));
+		boolean removed = next.removeIf(revoked);
 		if (removed) {
 			persist(next);
 			entries = next;

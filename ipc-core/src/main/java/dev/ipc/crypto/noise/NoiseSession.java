@@ -1,8 +1,10 @@
 package dev.ipc.crypto.noise;
 
+import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -35,6 +37,12 @@ public final class NoiseSession implements AutoCloseable {
 	 * session restored from an older format).
 	 */
 	private int fragmentLimit;
+
+	/**
+	 * The authenticator's id of this session (see {@link #authenticationId}), made on
+	 * first use; copies share it.
+	 */
+	private volatile @Nullable ByteBuffer authenticationId;
 
 	/**
 	 * A session around {@code state} (taken over, not copied), without a handshake hash.
@@ -70,7 +78,22 @@ public final class NoiseSession implements AutoCloseable {
 	public NoiseSession copy() {
 		NoiseSession copy = new NoiseSession(state.copy(), handshakeHash);
 		copy.fragmentLimit = fragmentLimit;
+		copy.authenticationId = authenticationId;
 		return copy;
+	}
+
+	/**
+	 * The id the authenticator keys this session by, computed by {@code compute} the
+	 * first time (a hash of the receive key, the same for every copy) and kept, so that
+	 * the inbound path does not hash a key per frame. Read-only.
+	 */
+	ByteBuffer authenticationId(Function<NoiseSession, ByteBuffer> compute) {
+		ByteBuffer id = authenticationId;
+		if (id == null) {
+			id = compute.apply(this);
+			authenticationId = id;
+		}
+		return id;
 	}
 
 	/**

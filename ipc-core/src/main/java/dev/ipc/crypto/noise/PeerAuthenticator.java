@@ -1,8 +1,6 @@
 package dev.ipc.crypto.noise;
 
 import java.nio.ByteBuffer;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -37,6 +35,9 @@ final class PeerAuthenticator {
 	private static final byte PAIRING_VERSION = 1;
 
 	private static final byte[] EMPTY = new byte[0];
+
+	private static final byte[] SESSION_ID_LABEL = "dev.ipc.noise session id"
+		.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
 	private final PeerAuthentication config;
 
@@ -345,7 +346,9 @@ final class PeerAuthenticator {
 		}
 		PeerIdentity identity = identities.get(id);
 		if (identity != null) {
-			delivered.put(peer, identity);
+			if (delivered.get(peer) != identity) {
+				delivered.put(peer, identity);
+			}
 			return true;
 		}
 		delivered.remove(peer);
@@ -419,16 +422,18 @@ final class PeerAuthenticator {
 		return new byte[][] { x25519, p256 };
 	}
 
-	/** SHA-256 of the receive key: the same for every copy of one session. */
+	/**
+	 * SHA-256 of the receive key: the same for every copy of one session; computed once
+	 * per session object ({@link NoiseSession#authenticationId}), not per frame.
+	 */
 	private static ByteBuffer sessionId(NoiseSession session) {
+		return session.authenticationId(PeerAuthenticator::hashOfReceiveKey);
+	}
+
+	private static ByteBuffer hashOfReceiveKey(NoiseSession session) {
 		byte[] key = session.state().receiveKey();
 		try {
-			MessageDigest digest = MessageDigest.getInstance("SHA-256");
-			digest.update("dev.ipc.noise session id".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-			return ByteBuffer.wrap(digest.digest(key));
-		}
-		catch (NoSuchAlgorithmException ex) {
-			throw new IllegalStateException("SHA-256 is not available", ex);
+			return ByteBuffer.wrap(Sha256Hash.INSTANCE.hash(SESSION_ID_LABEL, key)).asReadOnlyBuffer();
 		}
 		finally {
 			Arrays.fill(key, (byte) 0);

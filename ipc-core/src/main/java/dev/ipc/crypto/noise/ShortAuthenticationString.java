@@ -1,8 +1,6 @@
 package dev.ipc.crypto.noise;
 
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Objects;
 
 import dev.ipc.model.Endpoint;
@@ -41,17 +39,9 @@ public final class ShortAuthenticationString {
 		if (handshakeHash.length != 32) {
 			throw new IllegalArgumentException("a handshake hash is 32 bytes");
 		}
-		try {
-			MessageDigest digest = MessageDigest.getInstance("SHA-256");
-			digest.update(LABEL);
-			byte[] out = digest.digest(handshakeHash);
-			long value = ((out[0] & 0xffL) << 24) | ((out[1] & 0xffL) << 16) | ((out[2] & 0xffL) << 8)
-					| (out[3] & 0xffL);
-			return String.format("%06d", value % 1_000_000L);
-		}
-		catch (NoSuchAlgorithmException ex) {
-			throw new IllegalStateException("SHA-256 is not available", ex);
-		}
+		byte[] out = Sha256Hash.INSTANCE.hash(LABEL, handshakeHash);
+		long value = ((out[0] & 0xffL) << 24) | ((out[1] & 0xffL) << 16) | ((out[2] & 0xffL) << 8) | (out[3] & 0xffL);
+		return String.format("%06d", value % 1_000_000L);
 	}
 
 	/**

@@ -4,8 +4,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.PrivateKey;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.Arrays;
@@ -159,13 +157,7 @@ public final class StaticKeys {
 
 	/** The fingerprint of any public key in wire encoding (see {@link #fingerprint}). */
 	public static String fingerprint(byte[] publicKey) {
-		try {
-			byte[] digest = MessageDigest.getInstance("SHA-256").digest(publicKey);
-			return "SHA256:" + Base64.getEncoder().withoutPadding().encodeToString(digest);
-		}
-		catch (NoSuchAlgorithmException ex) {
-			throw new IllegalStateException("SHA-256 is not available", ex);
-		}
+		return "SHA256:" + Base64.getEncoder().withoutPadding().encodeToString(Sha256Hash.INSTANCE.hash(publicKey));
 	}
 
 	/** The key pair for a suite's DH. */
