@@ -6,7 +6,7 @@ import dev.ipc.spi.ReceiveMarker;
 /**
  * The marker a client puts into its own receiver when the transport says a peer left, so
  * that its receive loop handles the departure after every message the peer sent before
- * leaving (see {@code DefaultIpcClient#peerLeft}).
+ * leaving (see {@link Departures}).
  */
 final class PeerDeparture extends ReceiveMarker {
 

@@ -3,7 +3,6 @@ package dev.ipc.client;
 import java.util.Collection;
 import java.util.concurrent.ConcurrentHashMap;
 
-import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,14 +19,14 @@ import dev.ipc.rpc.RpcTimeoutException;
 import dev.ipc.spi.IpcException;
 
 /**
- * The requester side of a {@link DefaultIpcClient}'s RPC: the requests waiting for a
- * response, keyed by request id; matching a response (on the inbound path; a response
- * must come from the endpoint the request went to), completing its future (on the handler
- * executor), expiring requests past their deadline. Thread-safe.
+ * The pending requests of a client's RPC requester ({@link RpcRequester}): the requests
+ * waiting for a response, keyed by request id; matching a response (on the inbound path;
+ * a response must come from the endpoint the request went to), completing its future (on
+ * the handler executor), expiring requests past their deadline. Thread-safe.
  */
 final class PendingRequests {
 
-	private static final Logger log = LoggerFactory.getLogger(DefaultIpcClient.class);
+	private static final Logger log = LoggerFactory.getLogger(PendingRequests.class);
 
 	private final ConcurrentHashMap<String, PendingRequest> map = new ConcurrentHashMap<>();
 

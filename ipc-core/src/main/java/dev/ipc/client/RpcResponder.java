@@ -23,8 +23,8 @@ import dev.ipc.spi.ErrorKind;
 import dev.ipc.spi.IpcException;
 
 /**
- * The RPC responder of a {@link DefaultIpcClient}: reads a request envelope, drops a
- * repeated {@code (source,
+ * The responder side of a client's RPC: reads a request envelope, drops a repeated
+ * {@code (source,
  * request_id)}, finds the handler, runs it and sends its reply (or an error reply). Runs
  * on the handler executor, never on the inbound path. A reply that cannot be sent is
  * replaced by a small error reply where possible, so the requester does not wait out its
@@ -32,9 +32,11 @@ import dev.ipc.spi.IpcException;
  */
 final class RpcResponder {
 
-	private static final Logger log = LoggerFactory.getLogger(DefaultIpcClient.class);
+	private static final Logger log = LoggerFactory.getLogger(RpcResponder.class);
 
-	private final DefaultIpcClient client;
+	private final ClientState state;
+
+	private final Sender sender;
 
 	private final String name;
 
@@ -58,11 +60,12 @@ final class RpcResponder {
 	 */
 	static final String BAD_REQUEST_TEXT = "the request body does not match the handler's request type";
 
-	RpcResponder(DefaultIpcClient client, String name, RpcEnvelopes envelopes, RpcHandlerRegistry handlers,
+	RpcResponder(ClientState state, Sender sender, RpcEnvelopes envelopes, RpcHandlerRegistry handlers,
 			RecentRequests recentRequests, IpcEventListener events, java.time.Duration warningInterval,
 			IpcObserver observer) {
-		this.client = client;
-		this.name = name;
+		this.state = state;
+		this.sender = sender;
+		this.name = state.name();
 		this.envelopes = envelopes;
 		this.handlers = handlers;
 		this.recentRequests = recentRequests;
@@ -164,7 +167,7 @@ final class RpcResponder {
 
 	private void replyFailure(Endpoint replyTo, String topic, String id, String type, Throwable failure, long start,
 			IpcObserver.Exchange observation) {
-		Throwable cause = DefaultIpcClient.unwrap(failure);
+		Throwable cause = RpcFailures.unwrap(failure);
 		String text;
 		if (cause instanceof RpcHandlerException) {
 			text = String.valueOf(cause.getMessage());
@@ -193,13 +196,13 @@ final class RpcResponder {
 	 */
 	private boolean reply(Endpoint destination, String topic, byte[] body, String id, String type) {
 		try {
-			client.sendChecked(new OutgoingMessage(body, destination, topic));
+			sender.send(new OutgoingMessage(body, destination, topic));
 			return true;
 		}
 		catch (IpcException ex) {
-			// sendChecked has logged it and stopped the client if it was fatal (spec §8
+			// the sender has logged it and stopped the client if it was fatal (spec §8
 			// item 9)
-			if (ex.kind() != ErrorKind.OTHER || !client.isRunning()) {
+			if (ex.kind() != ErrorKind.OTHER || !state.isRunning()) {
 				return false;
 			}
 		}
@@ -207,7 +210,7 @@ final class RpcResponder {
 		try {
 			fallback = envelopes.encodeErr(new RpcError.ResponseSerialization(
 					REPLY_NOT_SENT + "the transport refused a reply of " + body.length + " bytes"), id, type);
-			client.sendChecked(new OutgoingMessage(fallback, destination, topic));
+			sender.send(new OutgoingMessage(fallback, destination, topic));
 		}
 		catch (IpcException ex) {
 			if (unansweredWarnings.allow()) {

@@ -15,24 +15,24 @@ package dev.ipc.internal;
  */
 public final class DeliveryGuard {
 
-	private static final ThreadLocal<int[]> DEPTH = ThreadLocal.withInitial(() -> new int[1]);
+	private static final ThreadMark MARK = new ThreadMark();
 
 	private DeliveryGuard() {
 	}
 
 	/** The current thread holds such locks from now on (nests). */
 	public static void enter() {
-		DEPTH.get()[0]++;
+		MARK.enter();
 	}
 
 	/** Undoes one {@link #enter()}. */
 	public static void exit() {
-		DEPTH.get()[0]--;
+		MARK.exit();
 	}
 
 	/** Whether inbound processing must not run on the current thread. */
 	public static boolean isHeld() {
-		return DEPTH.get()[0] > 0;
+		return MARK.isSet();
 	}
 
 }

@@ -9,24 +9,24 @@ package dev.ipc.internal;
  */
 public final class InboundThread {
 
-	private static final ThreadLocal<int[]> DEPTH = ThreadLocal.withInitial(() -> new int[1]);
+	private static final ThreadMark MARK = new ThreadMark();
 
 	private InboundThread() {
 	}
 
 	/** The current thread runs an inbound path from now on (nests). */
 	public static void enter() {
-		DEPTH.get()[0]++;
+		MARK.enter();
 	}
 
 	/** Undoes one {@link #enter()}. */
 	public static void exit() {
-		DEPTH.get()[0]--;
+		MARK.exit();
 	}
 
 	/** Whether the current thread runs an inbound path. */
 	public static boolean isActive() {
-		return DEPTH.get()[0] > 0;
+		return MARK.isSet();
 	}
 
 }
