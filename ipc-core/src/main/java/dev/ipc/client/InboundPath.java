@@ -9,6 +9,7 @@ import org.slf4j.LoggerFactory;
 import dev.ipc.event.DropReason;
 import dev.ipc.event.IpcEventListener;
 import dev.ipc.internal.InboundThread;
+import dev.ipc.model.Endpoint;
 import dev.ipc.model.IncomingMessage;
 import dev.ipc.model.Topics;
 import dev.ipc.spi.BackendReceiver;
@@ -222,14 +223,15 @@ final class InboundPath {
 
 	private void dispatch(IncomingMessage message) {
 		String topic = message.topic();
-		events.messageReceived(topic, message.source().toEndpoint(), message.payload().length);
+		Endpoint from = message.source().toEndpoint();
+		events.messageReceived(topic, from, message.payload().length);
 		if (Topics.RPC_REQUEST.equals(topic)) {
-			dispatcher.execute(() -> responder.serve(message));
+			dispatcher.execute(() -> responder.serve(message, from));
 			return;
 		}
 		if (Topics.isRpcResponseTopic(topic)
 				|| (!pending.isEmpty() && PendingRequests.mayBeResponse(message.payload()))) {
-			pending.matchResponse(message);
+			pending.matchResponse(message, from);
 		}
 		subscriptions.deliver(message);
 	}

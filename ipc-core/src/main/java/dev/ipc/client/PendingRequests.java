@@ -88,9 +88,12 @@ final class PendingRequests {
 
 	private static final byte[] REQUEST_ID_KEY = "\"request_id\"".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
-	void matchResponse(IncomingMessage message) {
+	/**
+	 * Completes the request {@code message} answers; {@code from} is its source's
+	 * address.
+	 */
+	void matchResponse(IncomingMessage message, Endpoint from) {
 		boolean onResponseTopic = Topics.isRpcResponseTopic(message.topic());
-		Endpoint from = message.source().toEndpoint();
 		RpcEnvelopes.ResponseHeader header = envelopes.readResponse(message.payload());
 		if (header == null) {
 			if (onResponseTopic) {

@@ -1,6 +1,5 @@
 package dev.ipc.client;
 
-import java.io.ByteArrayOutputStream;
 import java.lang.reflect.Type;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -28,9 +27,10 @@ import dev.ipc.rpc.RpcError;
  * <li>response
  * {@code {"result":{"Ok":…}|{"Err":…},"request_id":"…","request_type":"…"}}</li>
  * </ul>
- * Decoding reads the identifiers in one streaming pass that skips the body and remembers
- * where it lies, so the id is known before the body is bound (spec §8 item 5) and the
- * body is then parsed once, straight into its type.
+ * Encoding writes into a pooled buffer ({@link EnvelopeOutput}) and allocates only the
+ * envelope's own array. Decoding reads the identifiers in one streaming pass that skips
+ * the body and remembers where it lies, so the id is known before the body is bound (spec
+ * §8 item 5) and the body is then parsed once, straight into its type.
  */
 final class RpcEnvelopes {
 
@@ -95,7 +95,7 @@ final class RpcEnvelopes {
 
 	byte[] encodeRequest(@Nullable Object request, String requestId, String requestType, String responseTopic,
 			Map<String, String> context) {
-		ByteArrayOutputStream out = new ByteArrayOutputStream(128);
+		EnvelopeOutput out = EnvelopeOutput.take();
 		try (JsonGenerator g = codec.mapper().createGenerator(out)) {
 			g.writeStartObject();
 			g.writeName("request");
@@ -121,7 +121,7 @@ final class RpcEnvelopes {
 		catch (JacksonException ex) {
 			throw new PayloadCodecException(ex.getOriginalMessage(), ex);
 		}
-		return out.toByteArray();
+		return out.result();
 	}
 
 	byte[] encodeOk(@Nullable Object response, String requestId, String requestType) {
@@ -133,7 +133,7 @@ final class RpcEnvelopes {
 	}
 
 	private byte[] encodeResponse(String tag, @Nullable Object value, String requestId, String requestType) {
-		ByteArrayOutputStream out = new ByteArrayOutputStream(128);
+		EnvelopeOutput out = EnvelopeOutput.take();
 		try (JsonGenerator g = codec.mapper().createGenerator(out)) {
 			g.writeStartObject();
 			g.writeName("result");
@@ -148,7 +148,7 @@ final class RpcEnvelopes {
 		catch (JacksonException ex) {
 			throw new PayloadCodecException(ex.getOriginalMessage(), ex);
 		}
-		return out.toByteArray();
+		return out.result();
 	}
 
 	/**

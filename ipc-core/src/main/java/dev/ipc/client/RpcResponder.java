@@ -75,9 +75,9 @@ final class RpcResponder {
 		this.badRequestWarnings = new WarningLimiter(warningInterval);
 	}
 
-	void serve(IncomingMessage message) {
+	/** Serves the request in {@code message}; {@code replyTo} is its source's address. */
+	void serve(IncomingMessage message, Endpoint replyTo) {
 		long start = System.nanoTime();
-		Endpoint replyTo = message.source().toEndpoint();
 		RpcEnvelopes.RequestHeader header = envelopes.readRequest(message.payload());
 		if (header == null) {
 			log.debug("IPC client '{}': dropping an RPC request from {} without a readable request_id", name, replyTo);
