@@ -50,12 +50,12 @@ final class RpcEnvelopes {
 	}
 
 	/**
-	 * Envelope identifiers of a response and its undecoded result: {@code resultTag} is
+	 * The request id of a response and its undecoded result: {@code resultTag} is
 	 * {@code "Ok"} or {@code "Err"} with its {@code resultValue}, or {@code null} when
-	 * {@code result} does not have exactly one of those shapes.
+	 * {@code result} does not have exactly one of those shapes. (Its echoed
+	 * {@code request_type} is not read: the pending request knows its type.)
 	 */
-	record ResponseHeader(String requestId, String requestType, @Nullable String resultTag,
-			@Nullable Value resultValue) {
+	record ResponseHeader(String requestId, @Nullable String resultTag, @Nullable Value resultValue) {
 	}
 
 	/**
@@ -195,7 +195,6 @@ final class RpcEnvelopes {
 	 */
 	@Nullable ResponseHeader readResponse(byte[] payload) {
 		String id = null;
-		String type = null;
 		boolean hasResult = false;
 		String tag = null;
 		Value value = null;
@@ -208,7 +207,6 @@ final class RpcEnvelopes {
 				JsonToken token = p.nextToken();
 				switch (name) {
 					case "request_id" -> id = string(p, token);
-					case "request_type" -> type = string(p, token);
 					case "result" -> {
 						hasResult = true;
 						tag = null;
@@ -250,7 +248,7 @@ final class RpcEnvelopes {
 		if (id == null || !hasResult) {
 			return null;
 		}
-		return new ResponseHeader(id, (type == null) ? "" : type, tag, value);
+		return new ResponseHeader(id, tag, value);
 	}
 
 	/**
