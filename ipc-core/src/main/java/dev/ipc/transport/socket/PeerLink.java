@@ -92,7 +92,7 @@ final class PeerLink implements Connection.Listener {
 		this.transport = transport;
 		this.options = transport.options();
 		this.connection = new Connection(transport.loop(), channel, transport.threadPrefix(), options.maxFrameBytes(),
-				options.outboundQueueCapacity(), options.outboundQueueMaxBytes(), this);
+				options.outboundQueueCapacity(), options.outboundQueueMaxBytes(), this, true);
 	}
 
 	/**
