@@ -10,6 +10,7 @@ import dev.ipc.model.DeliveryKind;
 import dev.ipc.model.Endpoint;
 import dev.ipc.model.IncomingMessage;
 import dev.ipc.model.OutgoingMessage;
+import dev.ipc.model.Source;
 import dev.ipc.spi.IpcBackpressureException;
 import dev.ipc.spi.IpcClosedException;
 import dev.ipc.spi.IpcUnreachableException;
@@ -38,16 +39,24 @@ final class HostRouter {
 
 	private static final Logger log = LoggerFactory.getLogger(HostRouter.class);
 
-	private final HostServer host;
-
 	private final TransportContext transport;
+
+	/** Who is connected, and who subscribes to what. */
+	private final HostRegistry registry;
 
 	private final Endpoint self;
 
-	HostRouter(HostServer host) {
-		this.host = host;
-		this.transport = host.transport();
-		this.self = host.self();
+	private final Source selfSource;
+
+	private final byte[] selfSourceBytes;
+
+	HostRouter(TransportContext transport, HostRegistry registry, Endpoint self, Source selfSource,
+			byte[] selfSourceBytes) {
+		this.transport = transport;
+		this.registry = registry;
+		this.self = self;
+		this.selfSource = selfSource;
+		this.selfSourceBytes = selfSourceBytes;
 	}
 
 	// ------------------------------------------------------------------ from peers
@@ -58,7 +67,7 @@ final class HostRouter {
 			transport.publish(new IncomingMessage(payload, destination, from.source(), topic));
 			return;
 		}
-		Connection target = host.connectionOf(destination);
+		Connection target = registry.connectionOf(destination);
 		if (target == null) {
 			transport.counters().undeliverable.incrementAndGet();
 			log.debug("Dropping a message from {} to {}: not connected", LogSafe.of(from.endpoint()),
@@ -74,7 +83,7 @@ final class HostRouter {
 			transport.publish(new IncomingMessage(data.payload(), self, from.source(), data.topic()));
 			return;
 		}
-		Connection target = host.connectionOf(data.id());
+		Connection target = registry.connectionOf(data.id());
 		HostServer.Registration to = (target != null) ? HostServer.registrationOf(target) : null;
 		if (target == null || to == null) {
 			transport.counters().undeliverable.incrementAndGet();
@@ -93,7 +102,7 @@ final class HostRouter {
 			return;
 		}
 		if (data.id() == HostServer.HOST_ID) {
-			if (host.subscriptions().accepts(self, topic)) {
+			if (registry.subscriptions().accepts(self, topic)) {
 				transport
 					.publish(new IncomingMessage(data.payload(), self, from.source(), topic, DeliveryKind.PUBLISHED));
 			}
@@ -102,9 +111,9 @@ final class HostRouter {
 			}
 			return;
 		}
-		Connection target = host.connectionOf(data.id());
+		Connection target = registry.connectionOf(data.id());
 		Endpoint to = (target != null) ? HostServer.pubsubEndpointOf(target) : null;
-		if (target == null || to == null || !host.subscriptions().accepts(to, topic)) {
+		if (target == null || to == null || !registry.subscriptions().accepts(to, topic)) {
 			transport.counters().undeliverable.incrementAndGet();
 			log.debug("Dropping a publication on {} from {} to id {}: not subscribed (any more)", LogSafe.of(topic),
 					LogSafe.of(from.endpoint()), data.id());
@@ -171,11 +180,11 @@ final class HostRouter {
 		requireOpen();
 		Endpoint destination = message.destination();
 		if (destination.equals(self)) {
-			transport.publish(new IncomingMessage(message.payload(), destination, host.selfSource(), message.topic()));
+			transport.publish(new IncomingMessage(message.payload(), destination, selfSource, message.topic()));
 			return;
 		}
 		Connection target = requireConnected(destination);
-		offerOwn(target, destination, deliverFrame(HostServer.HOST_ID, host.selfSourceBytes(), target, destination,
+		offerOwn(target, destination, deliverFrame(HostServer.HOST_ID, selfSourceBytes, target, destination,
 				message.topic(), message.payload()));
 	}
 
@@ -193,14 +202,14 @@ final class HostRouter {
 			throw new IllegalArgumentException("A publication needs a topic");
 		}
 		if (destination.equals(self)) {
-			if (host.subscriptions().accepts(destination, topic)) {
-				transport.publish(new IncomingMessage(message.payload(), destination, host.selfSource(), topic,
-						DeliveryKind.PUBLISHED));
+			if (registry.subscriptions().accepts(destination, topic)) {
+				transport.publish(
+						new IncomingMessage(message.payload(), destination, selfSource, topic, DeliveryKind.PUBLISHED));
 			}
 			return;
 		}
 		Connection target = requireConnected(destination);
-		if (HostServer.pubsubEndpointOf(target) == null || !host.subscriptions().accepts(destination, topic)) {
+		if (HostServer.pubsubEndpointOf(target) == null || !registry.subscriptions().accepts(destination, topic)) {
 			transport.counters().undeliverable.incrementAndGet();
 			return;
 		}
@@ -209,13 +218,13 @@ final class HostRouter {
 	}
 
 	private void requireOpen() {
-		if (host.isClosed()) {
+		if (registry.isClosed()) {
 			throw new IpcClosedException("Socket transport is closed");
 		}
 	}
 
 	private Connection requireConnected(Endpoint destination) {
-		Connection target = host.connectionOf(destination);
+		Connection target = registry.connectionOf(destination);
 		if (target == null) {
 			throw new IpcUnreachableException(destination);
 		}

@@ -102,7 +102,7 @@ final class HostServer implements Connection.Listener {
 		this.registry = new HostRegistry(transport, self, selfSourceBytes);
 		this.handshake = new HelloHandshake(transport, registry);
 		this.acceptor = new HostAcceptor(transport, server, socketFile != null, registry, handshake, this);
-		this.router = new HostRouter(this);
+		this.router = new HostRouter(transport, registry, self, selfSource, selfSourceBytes);
 	}
 
 	/**
@@ -315,7 +315,8 @@ final class HostServer implements Connection.Listener {
 		registry.release(connection);
 	}
 
-	// ------------------------------------------------------------------ for the router
+	// ------------------------------------------------------------------ the host's own
+	// client
 
 	/** The host's own client sends: see {@link HostRouter#sendOwn}. */
 	void send(OutgoingMessage message) {
@@ -327,36 +328,8 @@ final class HostServer implements Connection.Listener {
 		router.sendOwnPublished(message);
 	}
 
-	byte[] selfSourceBytes() {
-		return selfSourceBytes;
-	}
-
 	HostSubscriptions subscriptions() {
 		return registry.subscriptions();
-	}
-
-	TransportContext transport() {
-		return transport;
-	}
-
-	Endpoint self() {
-		return self;
-	}
-
-	Source selfSource() {
-		return selfSource;
-	}
-
-	@Nullable Connection connectionOf(Endpoint endpoint) {
-		return registry.connectionOf(endpoint);
-	}
-
-	@Nullable Connection connectionOf(int id) {
-		return registry.connectionOf(id);
-	}
-
-	boolean isClosed() {
-		return registry.isClosed();
 	}
 
 	/** Whether {@code connection} negotiated publications, and its endpoint and id. */
