@@ -267,6 +267,11 @@ final class Connection implements IoLoop.Handler {
 		}
 
 		@Override
+		public void onLoopAfter(Runnable task, long delayNanos) {
+			loop.schedule(task, delayNanos);
+		}
+
+		@Override
 		public SelectionKey register(Selector selector) throws IOException {
 			return channel.register(selector, SelectionKey.OP_READ);
 		}
