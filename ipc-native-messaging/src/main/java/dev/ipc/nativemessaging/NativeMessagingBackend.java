@@ -4,11 +4,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.ArrayDeque;
-import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -27,6 +25,7 @@ import dev.ipc.spi.ErrorKind;
 import dev.ipc.spi.IpcClosedException;
 import dev.ipc.spi.IpcException;
 import dev.ipc.spi.IpcUnreachableException;
+import dev.ipc.transport.DisconnectListeners;
 import dev.ipc.transport.ReceiverFanout;
 
 /**
@@ -87,7 +86,7 @@ public final class NativeMessagingBackend implements CommunicationBackend {
 
 	private final ArrayBlockingQueue<byte[]> outbound;
 
-	private final List<Consumer<Endpoint>> disconnectListeners = new CopyOnWriteArrayList<>();
+	private final DisconnectListeners disconnectListeners = new DisconnectListeners();
 
 	private final CompletableFuture<String> browserClosed = new CompletableFuture<>();
 
@@ -373,14 +372,7 @@ public final class NativeMessagingBackend implements CommunicationBackend {
 			return;
 		}
 		log.debug("Browser extension {} left: {}", LogSafe.of(peer.origin()), LogSafe.of(reason));
-		for (Consumer<Endpoint> listener : disconnectListeners) {
-			try {
-				listener.accept(peerEndpoint);
-			}
-			catch (RuntimeException ex) {
-				log.warn("A disconnect listener failed", ex);
-			}
-		}
+		disconnectListeners.fire(peerEndpoint);
 		browserClosed.complete(reason);
 	}
 

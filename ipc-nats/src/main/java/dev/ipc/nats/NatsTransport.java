@@ -9,7 +9,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -47,6 +46,7 @@ import dev.ipc.spi.ErrorKind;
 import dev.ipc.spi.IpcClosedException;
 import dev.ipc.spi.IpcException;
 import dev.ipc.spi.IpcUnreachableException;
+import dev.ipc.transport.DisconnectListeners;
 import dev.ipc.transport.ReceiverFanout;
 
 /**
@@ -125,7 +125,7 @@ public final class NatsTransport implements CommunicationBackend {
 	 */
 	private final ConcurrentHashMap<String, Source> sources = new ConcurrentHashMap<>();
 
-	private final List<Consumer<Endpoint>> disconnectListeners = new CopyOnWriteArrayList<>();
+	private final DisconnectListeners disconnectListeners = new DisconnectListeners();
 
 	private final ScheduledExecutorService timer;
 
@@ -542,15 +542,7 @@ public final class NatsTransport implements CommunicationBackend {
 	private void departed(List<String> names) {
 		for (String name : names) {
 			subscriptions.departed(name);
-			Endpoint endpoint = Endpoint.named(name);
-			for (Consumer<Endpoint> listener : disconnectListeners) {
-				try {
-					listener.accept(endpoint);
-				}
-				catch (RuntimeException ex) {
-					log.warn("Disconnect listener failed", ex);
-				}
-			}
+			disconnectListeners.fire(Endpoint.named(name));
 		}
 	}
 
@@ -659,7 +651,7 @@ public final class NatsTransport implements CommunicationBackend {
 
 	@Override
 	public void addDisconnectListener(Consumer<Endpoint> listener) {
-		disconnectListeners.add(Objects.requireNonNull(listener, "listener"));
+		disconnectListeners.add(listener);
 	}
 
 	/** The server this client is connected to now, if any. */

@@ -1,14 +1,9 @@
 package dev.ipc.transport.memory;
 
-import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
-
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import dev.ipc.model.DeliveryKind;
 import dev.ipc.model.Endpoint;
@@ -19,6 +14,7 @@ import dev.ipc.spi.BackendReceiver;
 import dev.ipc.spi.CommunicationBackend;
 import dev.ipc.spi.IpcClosedException;
 import dev.ipc.spi.IpcUnreachableException;
+import dev.ipc.transport.DisconnectListeners;
 import dev.ipc.transport.ReceiverFanout;
 import dev.ipc.transport.SubscriptionTable;
 
@@ -39,8 +35,6 @@ import dev.ipc.transport.SubscriptionTable;
  * }</pre>
  */
 public final class InMemoryBus {
-
-	private static final Logger log = LoggerFactory.getLogger(InMemoryBus.class);
 
 	private final ConcurrentHashMap<Endpoint, Member> members = new ConcurrentHashMap<>();
 
@@ -99,7 +93,7 @@ public final class InMemoryBus {
 
 		private final ReceiverFanout fanout = new ReceiverFanout(receiverCapacity);
 
-		private final List<Consumer<Endpoint>> disconnectListeners = new CopyOnWriteArrayList<>();
+		private final DisconnectListeners disconnectListeners = new DisconnectListeners();
 
 		private volatile boolean closed;
 
@@ -172,7 +166,7 @@ public final class InMemoryBus {
 
 		@Override
 		public void addDisconnectListener(Consumer<Endpoint> listener) {
-			disconnectListeners.add(Objects.requireNonNull(listener, "listener"));
+			disconnectListeners.add(listener);
 		}
 
 		@Override
@@ -185,14 +179,7 @@ public final class InMemoryBus {
 			members.remove(endpoint, this);
 			fanout.close();
 			for (Member other : members.values()) {
-				for (Consumer<Endpoint> listener : other.disconnectListeners) {
-					try {
-						listener.accept(endpoint);
-					}
-					catch (RuntimeException ex) {
-						log.warn("Disconnect listener failed", ex);
-					}
-				}
+				other.disconnectListeners.fire(endpoint);
 			}
 		}
 

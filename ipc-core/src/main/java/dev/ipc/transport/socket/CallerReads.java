@@ -21,14 +21,16 @@ import org.slf4j.LoggerFactory;
  * at most one reader at a time. The loop takes it for one batch whenever the channel is
  * readable and nobody else holds it. A caller takes it and reads the channel on its own
  * thread, blocking in a selector of its own that watches only this channel (so timers,
- * tasks and writes keep running on the loop), until its condition holds. The loop keeps
- * watching the channel meanwhile (when both are woken by the same data it leaves the data
- * to the caller), so when the caller lets go the turn goes to the next waiting caller or
- * simply back to the loop, which never stopped watching: no wake-up of the loop per call.
- * Only a caller slow to read makes the loop stop watching ({@link #loopBlocked}); that
- * caller then turns the loop's read interest back on and wakes it when it lets go. The
- * channel is never left unwatched. Frames are read in order by whoever holds the turn,
- * handed to the connection's listener exactly as on the loop.
+ * tasks and writes keep running on the loop), until its condition holds. The first time
+ * the loop finds the channel readable while a caller holds the turn (both were woken by
+ * the same data) it leaves the data to the caller and stops watching the channel
+ * ({@link #loopBlocked}), so later responses wake only the caller. Callers never wake the
+ * loop to watch again: the loop looks every {@link #RECHECK_NANOS} and watches again once
+ * no caller has held the turn for half of that ({@link #recheck}); a caller that lets go
+ * hands the turn to the next waiting caller, if any. So a tight loop of calls costs no
+ * wake-up of the loop per call, and a frame that arrives after the last call while nobody
+ * reads waits at most about two milliseconds for the loop. Frames are read in order by
+ * whoever holds the turn, handed to the connection's listener exactly as on the loop.
  *
  * <p>
  * Costs: one selector (an epoll and a wake-up descriptor) and one read buffer per
@@ -46,6 +48,9 @@ final class CallerReads {
 
 		/** Turns the loop's read interest off or on ({@code on}: and wakes the loop). */
 		void loopReads(boolean on);
+
+		/** Runs {@code task} on the loop after {@code delayNanos} (loop thread only). */
+		void onLoopAfter(Runnable task, long delayNanos);
 
 		/** Registers the channel with {@code selector} for reading. */
 		SelectionKey register(Selector selector) throws IOException;
@@ -79,13 +84,13 @@ final class CallerReads {
 	private boolean loopReading;
 
 	/**
-	 * How many times in a row the loop may find the channel readable while a caller holds
-	 * the turn before it stops watching it.
+	 * While the loop does not watch the channel, how often it looks whether callers are
+	 * done with it: it watches again once no caller has held the turn for half of this.
 	 */
-	static final int LOOP_PATIENCE = 8;
+	static final long RECHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
-	/** Loop thread only. */
-	private int loopBlockedInARow;
+	/** {@link System#nanoTime()} when a caller last let go of the turn. */
+	private volatile long releasedNanos = System.nanoTime();
 
 	/** The loop turned its read interest off for a caller (guarded by lock). */
 	private boolean loopBackedOff;
@@ -117,7 +122,6 @@ final class CallerReads {
 				return false;
 			}
 			loopReading = true;
-			loopBlockedInARow = 0;
 			return true;
 		}
 		finally {
@@ -295,28 +299,48 @@ final class CallerReads {
 
 	/**
 	 * The loop found the channel readable while a caller holds the turn (both were woken
-	 * by the same data; the caller reads it). The loop keeps its read interest, so that
-	 * the channel stays watched without a wake-up of the loop when the caller lets go,
-	 * unless this happens {@value #LOOP_PATIENCE} times in a row (the caller is slow to
-	 * read): then it turns its read interest off, and the caller turns it back on when it
-	 * lets go.
+	 * by the same data; the caller reads it). The loop turns its read interest off, so
+	 * that further data wakes only the caller, and looks again later ({@link #recheck}).
 	 */
 	void loopBlocked() {
-		if (++loopBlockedInARow < LOOP_PATIENCE) {
-			Thread.yield(); // the caller was woken too: let it run, it is reading
-			return;
-		}
-		loopBlockedInARow = 0;
 		lock.lock();
 		try {
 			if (owner != null && !loopBackedOff) {
 				loopBackedOff = true;
 				side.loopReads(false);
+				side.onLoopAfter(this::recheck, RECHECK_NANOS);
 			}
 		}
 		finally {
 			lock.unlock();
 		}
+	}
+
+	/**
+	 * On the loop, while it does not watch the channel: watches it again once no caller
+	 * has held the turn for a while (callers in a tight loop take it again within
+	 * microseconds), else looks again later. A caller never wakes the loop for this.
+	 */
+	private void recheck() {
+		lock.lock();
+		try {
+			if (!loopBackedOff) {
+				return;
+			}
+			if (closed || !side.isOpen()) {
+				loopBackedOff = false;
+				return;
+			}
+			if (owner == null && System.nanoTime() - releasedNanos >= RECHECK_NANOS / 2) {
+				loopBackedOff = false;
+				side.loopReads(true);
+				return;
+			}
+		}
+		finally {
+			lock.unlock();
+		}
+		side.onLoopAfter(this::recheck, RECHECK_NANOS);
 	}
 
 	/** Hands the turn to the first waiting caller (lock held). */
@@ -337,6 +361,7 @@ final class CallerReads {
 				return;
 			}
 			owner = null;
+			releasedNanos = System.nanoTime();
 			if (closed) {
 				closeSelector();
 				after = afterClose;
@@ -346,10 +371,8 @@ final class CallerReads {
 			else if (!waiting.isEmpty()) {
 				grantNext();
 			}
-			else if (loopBackedOff) {
-				loopBackedOff = false;
-				side.loopReads(true);
-			}
+			// a loop that stopped watching watches again on its own (recheck): no wake-up
+			// of the loop per call
 		}
 		finally {
 			lock.unlock();

@@ -43,7 +43,7 @@ final class PeerLink implements Connection.Listener {
 
 	private static final Logger log = LoggerFactory.getLogger(PeerLink.class);
 
-	private final SocketTransport transport;
+	private final TransportContext transport;
 
 	private final SocketTransportOptions options;
 
@@ -88,11 +88,11 @@ final class PeerLink implements Connection.Listener {
 
 	private boolean closed;
 
-	private PeerLink(SocketTransport transport, SocketChannel channel) {
+	private PeerLink(TransportContext transport, SocketChannel channel) {
 		this.transport = transport;
 		this.options = transport.options();
 		this.connection = new Connection(transport.loop(), channel, transport.threadPrefix(), options.maxFrameBytes(),
-				options.outboundQueueCapacity(), options.outboundQueueMaxBytes(), this);
+				options.outboundQueueCapacity(), options.outboundQueueMaxBytes(), this, true);
 	}
 
 	/**
@@ -102,7 +102,7 @@ final class PeerLink implements Connection.Listener {
 	 * @throws IOException if nothing accepts the connection (no host, or a stale socket
 	 * file) or the host's user is not allowed
 	 */
-	static PeerLink connect(SocketTransport transport) throws IOException {
+	static PeerLink connect(TransportContext transport) throws IOException {
 		SocketTransportOptions o = transport.options();
 		SocketChannel channel;
 		if (o.isUnix()) {
@@ -323,7 +323,7 @@ final class PeerLink implements Connection.Listener {
 			if (frame instanceof Frame.Welcome welcome) {
 				if (!FrameCodec.SUPPORTED_VERSIONS.contains(welcome.version())) {
 					transport.warnings()
-						.warn("host-version", "The host chose protocol version {}, which this peer did not offer",
+						.warn(log, "host-version", "The host chose protocol version {}, which this peer did not offer",
 								welcome.version());
 					transport.dropped(DropReason.UNEXPECTED_FRAME, welcome.host());
 					handshake.complete(null);
@@ -378,7 +378,7 @@ final class PeerLink implements Connection.Listener {
 			}
 			if (presence.remove(left.endpoint())) {
 				log.debug("{} left", LogSafe.of(left.endpoint()));
-				transport.fireDisconnected(left.endpoint());
+				transport.peerLeft(left.endpoint());
 			}
 		}
 		else if (frame instanceof Frame.Ping) {
@@ -396,7 +396,7 @@ final class PeerLink implements Connection.Listener {
 		if (!warnedMalformed) {
 			warnedMalformed = true;
 			transport.warnings()
-				.warn("host-malformed", "Dropping a malformed frame from the host: {}", LogSafe.of(why));
+				.warn(log, "host-malformed", "Dropping a malformed frame from the host: {}", LogSafe.of(why));
 		}
 	}
 
@@ -438,7 +438,7 @@ final class PeerLink implements Connection.Listener {
 		transport.counters().oversizedFrames.incrementAndGet();
 		transport.dropped(DropReason.OVERSIZED_FRAME, host);
 		transport.warnings()
-			.warn("host-oversized",
+			.warn(log, "host-oversized",
 					"Closing the connection to the host: it announced a {}-byte frame, " + "the limit is {}", length,
 					limit);
 	}
@@ -474,7 +474,7 @@ final class PeerLink implements Connection.Listener {
 		handshake.complete(null);
 		closedLatch.countDown();
 		if (wasUp) {
-			transport.linkLost(this, gone);
+			transport.linkLost(gone);
 		}
 	}
 

@@ -265,10 +265,8 @@ class HostHardeningTest {
 		assertThat(((HostServer) hostServer()).slotsInUse()[1]).isLessThanOrEqualTo(6);
 	}
 
-	private Object hostServer() throws Exception {
-		java.lang.reflect.Field field = SocketTransport.class.getDeclaredField("host");
-		field.setAccessible(true);
-		return field.get(host);
+	private Object hostServer() {
+		return host.hostServer();
 	}
 
 	@Test
@@ -488,7 +486,7 @@ class HostHardeningTest {
 				}
 			}
 			await().atMost(WAIT).until(() -> host.stats().malformedFrames() >= 80);
-			assertThat(logs.warnings()).hasSizeLessThanOrEqualTo(2 * RateLimitedLog.BUDGET);
+			assertThat(logs.warnings()).hasSizeLessThanOrEqualTo(2 * TransportContext.WARNING_BUDGET);
 		}
 		hostServes(alpha);
 	}

@@ -20,7 +20,8 @@ final class LogCapture implements AutoCloseable {
 	private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
 
 	LogCapture() {
-		this(SocketTransport.class, HostServer.class, PeerLink.class, Connection.class);
+		this(SocketTransport.class, TransportContext.class, InboundMessages.class, HostServer.class, HostAcceptor.class,
+				HelloHandshake.class, HostRegistry.class, HostRouter.class, PeerLink.class, Connection.class);
 	}
 
 	LogCapture(Class<?>... types) {
