@@ -68,13 +68,23 @@ final class HostRouter {
 			log.debug("Dropping a message from {} to id {}: not connected", LogSafe.of(from.endpoint()), data.id());
 			return;
 		}
+		if (to.compact()) {
+			// re-framed straight from the received frame: one copy of the payload
+			offer(from, target, to.endpoint(), CompactFrames.relay(CompactFrames.DELIVER, from.id(), data));
+			return;
+		}
 		deliverTo(from, target, to.endpoint(), data.topic(), data.payload());
 	}
 
 	/** Relays a message as a {@code Deliver} in the target connection's version. */
 	private void deliverTo(HostServer.Registration from, Connection target, Endpoint destination,
 			@Nullable String topic, byte[] payload) {
-		byte[] frame = deliverFrame(from.id(), from.sourceBytes(), target, destination, topic, payload);
+		offer(from, target, destination,
+				deliverFrame(from.id(), from.sourceBytes(), target, destination, topic, payload));
+	}
+
+	/** Queues a relayed frame for {@code target}, counting what cannot be. */
+	private void offer(HostServer.Registration from, Connection target, Endpoint destination, byte[] frame) {
 		if (FrameCodec.bodyLength(frame) > transport.options().maxFrameBytes()) {
 			transport.counters().oversizedFrames.incrementAndGet();
 			transport.dropped(DropReason.OVERSIZED_FRAME, from.endpoint());
