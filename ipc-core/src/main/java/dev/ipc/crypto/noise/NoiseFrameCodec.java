@@ -222,7 +222,7 @@ public final class NoiseFrameCodec {
 		int length = 0;
 		Long nonce = null;
 		for (long left = struct(in, TRANSPORT_FRAME); in.hasNext(left); left--) {
-			int key = key(in, K_PAYLOAD, K_NONCE);
+			int key = in.readKey(K_PAYLOAD, K_NONCE);
 			if (key == 0) {
 				once(array, "payload");
 				if (in.peekMajor() == CborWriter.BYTES) {
@@ -238,9 +238,7 @@ public final class NoiseFrameCodec {
 			}
 			else if (key == 1) {
 				once(nonce, "nonce");
-				if (in.peekMajor() != CborWriter.UNSIGNED) {
-					throw new NoiseFrameException("TransportFrame.nonce must be an unsigned integer");
-				}
+				expect(in, CborWriter.UNSIGNED, "TransportFrame.nonce must be an unsigned integer");
 				nonce = in.readUnsigned();
 			}
 			else {
@@ -256,12 +254,10 @@ public final class NoiseFrameCodec {
 		byte[] extension = null;
 		boolean extensionInvalid = false;
 		for (long left = struct(in, HANDSHAKE_START); in.hasNext(left); left--) {
-			int key = key(in, K_CIPHERSUITE, K_NOISE_FRAME, K_EXTENSION);
+			int key = in.readKey(K_CIPHERSUITE, K_NOISE_FRAME, K_EXTENSION);
 			if (key == 0) {
 				once(name, "ciphersuite");
-				if (in.peekMajor() != CborWriter.TEXT) {
-					throw new NoiseFrameException("HandshakeStart.ciphersuite must be text");
-				}
+				expect(in, CborWriter.TEXT, "HandshakeStart.ciphersuite must be text");
 				name = in.readText();
 			}
 			else if (key == 1) {
@@ -296,11 +292,9 @@ public final class NoiseFrameCodec {
 	private static HandshakeRefused refused(CborReader in) throws CborException, NoiseFrameException {
 		String reason = null;
 		for (long left = struct(in, HANDSHAKE_REFUSED); in.hasNext(left); left--) {
-			if (key(in, K_REASON) == 0) {
+			if (in.readKey(K_REASON) == 0) {
 				once(reason, "reason");
-				if (in.peekMajor() != CborWriter.TEXT) {
-					throw new NoiseFrameException("HandshakeRefused.reason must be text");
-				}
+				expect(in, CborWriter.TEXT, "HandshakeRefused.reason must be text");
 				reason = in.readText();
 			}
 			else {
@@ -318,22 +312,11 @@ public final class NoiseFrameCodec {
 		return in.readContainer(CborWriter.MAP);
 	}
 
-	/**
-	 * Reads a map key: the index of the field it names among {@code names}, or -1 for any
-	 * other key (text or not), whose value the caller skips.
-	 */
-	private static int key(CborReader in, byte[]... names) throws CborException {
-		if (in.peekMajor() != CborWriter.TEXT) {
-			in.skip();
-			return -1;
+	/** Fails with {@code message} unless the next item is of {@code major} type. */
+	private static void expect(CborReader in, int major, String message) throws CborException, NoiseFrameException {
+		if (in.peekMajor() != major) {
+			throw new NoiseFrameException(message);
 		}
-		in.readTextView();
-		for (int i = 0; i < names.length; i++) {
-			if (in.viewEquals(names[i])) {
-				return i;
-			}
-		}
-		return -1;
 	}
 
 	private static void once(@Nullable Object seen, String name) throws NoiseFrameException {

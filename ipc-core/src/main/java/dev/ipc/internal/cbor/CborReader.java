@@ -233,6 +233,24 @@ public final class CborReader {
 		readString(CborWriter.BYTES);
 	}
 
+	/**
+	 * Reads a map key: the index among {@code names} (UTF-8 text) of the one it is, or -1
+	 * for any other key, text or not (the caller then skips its value). No allocation.
+	 */
+	public int readKey(byte[]... names) throws CborException {
+		if (peekMajor() != CborWriter.TEXT) {
+			skip();
+			return -1;
+		}
+		readTextView();
+		for (int i = 0; i < names.length; i++) {
+			if (viewEquals(names[i])) {
+				return i;
+			}
+		}
+		return -1;
+	}
+
 	/** Whether the view holds exactly {@code expected}. */
 	public boolean viewEquals(byte[] expected) {
 		return java.util.Arrays.equals(viewArray, viewOffset, viewOffset + viewLength, expected, 0, expected.length);

@@ -39,21 +39,20 @@ final class EndpointCache {
 
 	/** The CBOR of an endpoint (cached; endpoints are immutable values). */
 	static byte[] endpointBytes(Endpoint endpoint) {
-		byte[] bytes = ENCODED.get(endpoint);
-		if (bytes == null) {
-			bytes = encode(endpoint);
-			// the key holds the same text again (as chars), plus object overhead
-			ENCODED.put(endpoint, bytes, 3L * bytes.length + 96);
-		}
-		return bytes;
+		return encoded(endpoint);
 	}
 
 	/** The CBOR of a source (cached). */
 	static byte[] sourceBytes(Source source) {
-		byte[] bytes = ENCODED.get(source);
+		return encoded(source);
+	}
+
+	private static byte[] encoded(Object value) {
+		byte[] bytes = ENCODED.get(value);
 		if (bytes == null) {
-			bytes = encode(source);
-			ENCODED.put(source, bytes, 3L * bytes.length + 96);
+			bytes = encode(value);
+			// the key holds the same text again (as chars), plus object overhead
+			ENCODED.put(value, bytes, 3L * bytes.length + 96);
 		}
 		return bytes;
 	}
@@ -71,39 +70,41 @@ final class EndpointCache {
 
 	/** Reads an endpoint, from the cache when its bytes were seen before. */
 	static Endpoint readEndpoint(CborReader in) throws CborException, FrameCodecException {
-		int start = in.position();
-		in.skip();
-		int end = in.position();
-		ByteKey key = (end - start <= MAX_KEY) ? new ByteKey(in.input(), start, end) : null;
-		Endpoint hit = (key != null) ? ENDPOINTS.get(key) : null;
-		if (hit != null) {
-			return hit;
-		}
-		in.position(start);
-		Endpoint endpoint = EndpointCbor.readEndpoint(in);
-		if (key != null) {
-			// the key bytes, the decoded strings (as chars) and object overhead
-			ENDPOINTS.put(key.copy(), endpoint, 3L * (end - start) + 128);
-		}
-		return endpoint;
+		return read(in, ENDPOINTS, EndpointCbor::readEndpoint);
 	}
 
 	/** Reads a source, from the cache when its bytes were seen before. */
 	static Source readSource(CborReader in) throws CborException, FrameCodecException {
+		return read(in, SOURCES, EndpointCbor::readSource);
+	}
+
+	private interface Decoding<T> {
+
+		T read(CborReader in) throws CborException, FrameCodecException;
+
+	}
+
+	/**
+	 * The item at the reader's position, looked up by its exact bytes (CBOR items are
+	 * self-delimiting, so equal bytes are the same item) and decoded on a miss.
+	 */
+	private static <T> T read(CborReader in, BoundedCache<ByteKey, T> cache, Decoding<T> decoding)
+			throws CborException, FrameCodecException {
 		int start = in.position();
 		in.skip();
 		int end = in.position();
 		ByteKey key = (end - start <= MAX_KEY) ? new ByteKey(in.input(), start, end) : null;
-		Source hit = (key != null) ? SOURCES.get(key) : null;
+		T hit = (key != null) ? cache.get(key) : null;
 		if (hit != null) {
 			return hit;
 		}
 		in.position(start);
-		Source source = EndpointCbor.readSource(in);
+		T value = decoding.read(in);
 		if (key != null) {
-			SOURCES.put(key.copy(), source, 3L * (end - start) + 128);
+			// the key bytes, the decoded strings (as chars) and object overhead
+			cache.put(key.copy(), value, 3L * (end - start) + 128);
 		}
-		return source;
+		return value;
 	}
 
 	/**

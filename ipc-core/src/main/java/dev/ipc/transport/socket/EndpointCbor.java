@@ -71,25 +71,16 @@ final class EndpointCbor {
 				.text("origin")
 				.text(web.origin());
 		}
-		else if (source instanceof Source.BrowserForeground fg) {
-			variant(w, "BrowserForeground", 1).text("id").integer(fg.id());
-		}
-		else if (source instanceof Source.BrowserBackground bg) {
-			writeHostId(bg.id(), variant(w, "BrowserBackground", 1).text("id"));
-		}
-		else if (source instanceof Source.DesktopRenderer) {
-			w.text("DesktopRenderer");
-		}
-		else if (source instanceof Source.DesktopMain) {
-			w.text("DesktopMain");
-		}
-		else {
-			Source.Named named = (Source.Named) source;
+		else if (source instanceof Source.Named named) {
 			String user = named.user();
 			variant(w, "Named", (user != null) ? 2 : 1).text("name").text(named.name());
 			if (user != null) {
 				w.text("user").text(user);
 			}
+		}
+		else {
+			// the other variants carry nothing but their endpoint's fields
+			write(source.toEndpoint(), w);
 		}
 	}
 
@@ -116,66 +107,81 @@ final class EndpointCbor {
 
 	/** Reads an endpoint at the reader's position. */
 	static Endpoint readEndpoint(CborReader in) throws CborException, FrameCodecException {
+		return readVariant(in, "Endpoint", EndpointCbor::endpoint);
+	}
+
+	/** Reads a source at the reader's position. */
+	static Source readSource(CborReader in) throws CborException, FrameCodecException {
+		return readVariant(in, "Source", EndpointCbor::source);
+	}
+
+	/** Reads one variant's content, the reader just past its name. */
+	private interface VariantReader<T> {
+
+		T read(CborReader in, String variant, boolean content) throws CborException;
+
+	}
+
+	private static <T> T readVariant(CborReader in, String type, VariantReader<T> reader)
+			throws CborException, FrameCodecException {
 		try {
-			long rest = variantStart(in, "Endpoint");
+			long rest = variantStart(in, type);
 			String variant = in.readText();
-			boolean content = rest >= 0 || rest < -1;
-			Endpoint endpoint = switch (variant) {
-				case "Web" -> {
-					@Nullable Object[] f = content(in, content, -1, K_TAB_ID, K_DOCUMENT_ID);
-					yield new Endpoint.Web(intField(f, 0, "tab_id"),
-							textField(f, 1, "document_id", IpcJsonModule.MAX_FIELD_CHARS));
-				}
-				case "BrowserForeground" ->
-					new Endpoint.BrowserForeground(intField(content(in, content, -1, K_ID), 0, "id"));
-				case "BrowserBackground" -> new Endpoint.BrowserBackground(hostIdField(content(in, content, 0, K_ID)));
-				case "DesktopRenderer" -> unit(in, content, Endpoint.DESKTOP_RENDERER);
-				case "DesktopMain" -> unit(in, content, Endpoint.DESKTOP_MAIN);
-				case "Named" -> new Endpoint.Named(
-						textField(content(in, content, -1, K_NAME), 0, "name", IpcJsonModule.MAX_FIELD_CHARS));
-				default -> throw unknown("Endpoint", variant);
-			};
-			variantEnd(in, rest, "Endpoint");
-			return endpoint;
+			T value = reader.read(in, variant, rest >= 0 || rest < -1);
+			variantEnd(in, rest, type);
+			return value;
 		}
 		catch (IllegalArgumentException ex) {
 			throw new FrameCodecException("malformed frame: " + ex.getMessage());
 		}
 	}
 
-	/** Reads a source at the reader's position. */
-	static Source readSource(CborReader in) throws CborException, FrameCodecException {
-		try {
-			long rest = variantStart(in, "Source");
-			String variant = in.readText();
-			boolean content = rest >= 0 || rest < -1;
-			Source source = switch (variant) {
-				case "Web" -> {
-					@Nullable Object[] f = content(in, content, -1, K_TAB_ID, K_DOCUMENT_ID, K_ORIGIN);
-					yield new Source.Web(intField(f, 0, "tab_id"),
-							textField(f, 1, "document_id", IpcJsonModule.MAX_FIELD_CHARS),
-							textField(f, 2, "origin", IpcJsonModule.MAX_ORIGIN_CHARS));
-				}
-				case "BrowserForeground" ->
-					new Source.BrowserForeground(intField(content(in, content, -1, K_ID), 0, "id"));
-				case "BrowserBackground" -> new Source.BrowserBackground(hostIdField(content(in, content, 0, K_ID)));
-				case "DesktopRenderer" -> unit(in, content, Source.DESKTOP_RENDERER);
-				case "DesktopMain" -> unit(in, content, Source.DESKTOP_MAIN);
-				case "Named" -> {
-					@Nullable Object[] f = content(in, content, -1, K_NAME, K_USER);
-					Object user = f[1];
-					yield new Source.Named(textField(f, 0, "name", IpcJsonModule.MAX_FIELD_CHARS),
-							(user == null || user == NULL) ? null
-									: bounded(text(user, "user"), "user", IpcJsonModule.MAX_FIELD_CHARS));
-				}
-				default -> throw unknown("Source", variant);
-			};
-			variantEnd(in, rest, "Source");
-			return source;
-		}
-		catch (IllegalArgumentException ex) {
-			throw new FrameCodecException("malformed frame: " + ex.getMessage());
-		}
+	private static Endpoint endpoint(CborReader in, String variant, boolean content) throws CborException {
+		return switch (variant) {
+			case "Web" -> {
+				@Nullable Object[] f = content(in, content, -1, K_TAB_ID, K_DOCUMENT_ID);
+				yield new Endpoint.Web(intField(f, 0, "tab_id"),
+						textField(f, 1, "document_id", IpcJsonModule.MAX_FIELD_CHARS));
+			}
+			case "Named" -> new Endpoint.Named(
+					textField(content(in, content, -1, K_NAME), 0, "name", IpcJsonModule.MAX_FIELD_CHARS));
+			default -> common(in, variant, content, "Endpoint");
+		};
+	}
+
+	private static Source source(CborReader in, String variant, boolean content) throws CborException {
+		return switch (variant) {
+			case "Web" -> {
+				@Nullable Object[] f = content(in, content, -1, K_TAB_ID, K_DOCUMENT_ID, K_ORIGIN);
+				yield new Source.Web(intField(f, 0, "tab_id"),
+						textField(f, 1, "document_id", IpcJsonModule.MAX_FIELD_CHARS),
+						textField(f, 2, "origin", IpcJsonModule.MAX_ORIGIN_CHARS));
+			}
+			case "Named" -> {
+				@Nullable Object[] f = content(in, content, -1, K_NAME, K_USER);
+				Object user = f[1];
+				yield new Source.Named(textField(f, 0, "name", IpcJsonModule.MAX_FIELD_CHARS),
+						(user == null || user == NULL) ? null
+								: bounded(text(user, "user"), "user", IpcJsonModule.MAX_FIELD_CHARS));
+			}
+			default -> Source.of(common(in, variant, content, "Source"));
+		};
+	}
+
+	/**
+	 * The variants whose endpoint and source have the same fields: the browser pages and
+	 * the desktop processes.
+	 */
+	private static Endpoint common(CborReader in, String variant, boolean content, String type) throws CborException {
+		return switch (variant) {
+			case "BrowserForeground" ->
+				new Endpoint.BrowserForeground(intField(content(in, content, -1, K_ID), 0, "id"));
+			case "BrowserBackground" -> new Endpoint.BrowserBackground(hostIdField(content(in, content, 0, K_ID)));
+			case "DesktopRenderer" -> unit(in, content, Endpoint.DESKTOP_RENDERER);
+			case "DesktopMain" -> unit(in, content, Endpoint.DESKTOP_MAIN);
+			default -> throw new IllegalArgumentException(
+					"Unknown " + type + " variant '" + shorten(variant) + "'; expected one of: " + EXPECTED);
+		};
 	}
 
 	/**
@@ -341,11 +347,6 @@ final class EndpointCbor {
 					+ " characters long; at most " + maxChars + " are accepted");
 		}
 		return value;
-	}
-
-	private static IllegalArgumentException unknown(String type, String variant) {
-		return new IllegalArgumentException(
-				"Unknown " + type + " variant '" + shorten(variant) + "'; expected one of: " + EXPECTED);
 	}
 
 	private static String shorten(String s) {

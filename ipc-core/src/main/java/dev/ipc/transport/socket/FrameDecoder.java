@@ -143,7 +143,7 @@ final class FrameDecoder {
 
 	/**
 	 * Reads the head of a frame's field map; the caller loops with
-	 * {@link CborReader#hasNext} and {@link #field}.
+	 * {@link CborReader#hasNext} and {@link CborReader#readKey}.
 	 */
 	private static long fields(CborReader in, String frame) throws CborException, FrameCodecException {
 		if (in.peekMajor() != CborWriter.MAP) {
@@ -152,29 +152,11 @@ final class FrameDecoder {
 		return in.readContainer(CborWriter.MAP);
 	}
 
-	/**
-	 * Reads a field name: its index among {@code names}, or -1 for another field (whose
-	 * value the caller skips).
-	 */
-	private static int field(CborReader in, byte[]... names) throws CborException {
-		if (in.peekMajor() != CborWriter.TEXT) {
-			in.skip();
-			return -1;
-		}
-		in.readTextView();
-		for (int i = 0; i < names.length; i++) {
-			if (in.viewEquals(names[i])) {
-				return i;
-			}
-		}
-		return -1;
-	}
-
 	private static Frame.Hello hello(CborReader in) throws CborException, FrameCodecException {
 		List<Integer> versions = null;
 		Endpoint endpoint = null;
 		for (long left = fields(in, "Hello"); in.hasNext(left); left--) {
-			switch (field(in, K_VERSIONS, K_ENDPOINT)) {
+			switch (in.readKey(K_VERSIONS, K_ENDPOINT)) {
 				case 0 -> versions = versions(in);
 				case 1 -> endpoint = endpoint(in);
 				default -> in.skip();
@@ -188,7 +170,7 @@ final class FrameDecoder {
 		Endpoint host = null;
 		List<Endpoint> peers = null;
 		for (long left = fields(in, "Welcome"); in.hasNext(left); left--) {
-			switch (field(in, K_VERSION, K_HOST, K_PEERS)) {
+			switch (in.readKey(K_VERSION, K_HOST, K_PEERS)) {
 				case 0 -> version = uint(in, "version", 0xFFFF);
 				case 1 -> host = endpoint(in);
 				case 2 -> peers = endpoints(in);
@@ -203,7 +185,7 @@ final class FrameDecoder {
 		String reason = null;
 		String detail = "";
 		for (long left = fields(in, "Rejected"); in.hasNext(left); left--) {
-			switch (field(in, K_REASON, K_DETAIL)) {
+			switch (in.readKey(K_REASON, K_DETAIL)) {
 				case 0 -> reason = string(in, "reason");
 				case 1 -> detail = in.peekNull() ? skipNull(in, "") : string(in, "detail");
 				default -> in.skip();
@@ -217,7 +199,7 @@ final class FrameDecoder {
 		String topic = null;
 		byte[] payload = null;
 		for (long left = fields(in, "Message"); in.hasNext(left); left--) {
-			switch (field(in, K_DESTINATION, K_TOPIC, K_PAYLOAD)) {
+			switch (in.readKey(K_DESTINATION, K_TOPIC, K_PAYLOAD)) {
 				case 0 -> destination = endpoint(in);
 				case 1 -> topic = optionalString(in, "topic");
 				case 2 -> payload = payload(in);
@@ -234,7 +216,7 @@ final class FrameDecoder {
 		String topic = null;
 		byte[] payload = null;
 		for (long left = fields(in, "Deliver"); in.hasNext(left); left--) {
-			switch (field(in, K_SOURCE, K_DESTINATION, K_TOPIC, K_PAYLOAD)) {
+			switch (in.readKey(K_SOURCE, K_DESTINATION, K_TOPIC, K_PAYLOAD)) {
 				case 0 -> source = source(in);
 				case 1 -> destination = endpoint(in);
 				case 2 -> topic = optionalString(in, "topic");
@@ -250,7 +232,7 @@ final class FrameDecoder {
 		Integer id = null;
 		Source source = null;
 		for (long left = fields(in, "Bind"); in.hasNext(left); left--) {
-			switch (field(in, K_ID, K_SOURCE)) {
+			switch (in.readKey(K_ID, K_SOURCE)) {
 				case 0 -> id = uint(in, "id", Integer.MAX_VALUE);
 				case 1 -> source = source(in);
 				default -> in.skip();
@@ -262,7 +244,7 @@ final class FrameDecoder {
 	private static Frame.Subscriptions subscriptions(CborReader in) throws CborException, FrameCodecException {
 		List<String> topics = null;
 		for (long left = fields(in, "Subscriptions"); in.hasNext(left); left--) {
-			if (field(in, K_TOPICS) == 0) {
+			if (in.readKey(K_TOPICS) == 0) {
 				topics = topics(in);
 			}
 			else {
@@ -276,7 +258,7 @@ final class FrameDecoder {
 		Endpoint endpoint = null;
 		List<String> topics = null;
 		for (long left = fields(in, "Subscribers"); in.hasNext(left); left--) {
-			switch (field(in, K_ENDPOINT, K_TOPICS)) {
+			switch (in.readKey(K_ENDPOINT, K_TOPICS)) {
 				case 0 -> endpoint = endpoint(in);
 				case 1 -> topics = topics(in);
 				default -> in.skip();

@@ -453,4 +453,32 @@ class NoiseFrameCodecTest {
 		assertThat(frame.payload()[1]).isEqualTo((byte) 0xAD); // copied out
 	}
 
+	@Test
+	void aDecodedTransportFrameIsAViewOfItsCiphertext() throws Exception {
+		byte[] ciphertext = sample(40, 15);
+		byte[] wire = NoiseFrameCodec.encode(new TransportFrame(ciphertext, 5));
+		TransportFrame decoded = (TransportFrame) NoiseFrameCodec.decode(wire);
+		assertThat(decoded.payloadArray()).isSameAs(wire);
+		assertThat(decoded.payloadOffset()).isEqualTo(NoiseFrameCodec.transportCiphertextOffset(ciphertext.length));
+		assertThat(decoded.payloadLength()).isEqualTo(ciphertext.length);
+		assertThat(decoded).isEqualTo(new TransportFrame(ciphertext, 5))
+			.hasSameHashCodeAs(new TransportFrame(ciphertext, 5));
+		// what it hands out is a copy; re-encoding reads the view
+		decoded.payload()[0] ^= 1;
+		assertThat(decoded.payload()).isEqualTo(ciphertext);
+		assertThat(NoiseFrameCodec.encode(decoded)).isEqualTo(wire);
+		// an indefinite-length payload is joined into its own array
+		TransportFrame chunked = (TransportFrame) NoiseFrameCodec.decode(new Cbor().raw(0xA1, 0x6E)
+			.ascii("TransportFrame")
+			.raw(0xA2, 0x67)
+			.ascii("payload")
+			.raw(0x5F, 0x41, 0x01, 0x42, 0x02, 0x03, 0xFF)
+			.raw(0x65)
+			.ascii("nonce")
+			.raw(0x09)
+			.build());
+		assertThat(chunked.payloadOffset()).isZero();
+		assertThat(chunked.payload()).containsExactly(1, 2, 3);
+	}
+
 }
