@@ -220,11 +220,12 @@ public final class NoiseFrameCodec {
 		byte[] array = null;
 		int offset = 0;
 		int length = 0;
-		Long nonce = null;
+		long nonce = 0;
+		boolean hasNonce = false;
 		for (long left = struct(in, TRANSPORT_FRAME); in.hasNext(left); left--) {
 			int key = in.readKey(K_PAYLOAD, K_NONCE);
 			if (key == 0) {
-				once(array, "payload");
+				once(array != null, "payload");
 				if (in.peekMajor() == CborWriter.BYTES) {
 					in.readBytesView();
 					array = in.viewArray();
@@ -237,15 +238,19 @@ public final class NoiseFrameCodec {
 				}
 			}
 			else if (key == 1) {
-				once(nonce, "nonce");
+				once(hasNonce, "nonce");
 				expect(in, CborWriter.UNSIGNED, "TransportFrame.nonce must be an unsigned integer");
 				nonce = in.readUnsigned();
+				hasNonce = true;
 			}
 			else {
 				in.skip();
 			}
 		}
-		return TransportFrame.view(required(array, "payload"), offset, length, required(nonce, "nonce"));
+		if (!hasNonce) {
+			throw new NoiseFrameException("missing field nonce");
+		}
+		return TransportFrame.view(required(array, "payload"), offset, length, nonce);
 	}
 
 	private static HandshakeStart start(CborReader in) throws CborException, NoiseFrameException {
@@ -256,12 +261,12 @@ public final class NoiseFrameCodec {
 		for (long left = struct(in, HANDSHAKE_START); in.hasNext(left); left--) {
 			int key = in.readKey(K_CIPHERSUITE, K_NOISE_FRAME, K_EXTENSION);
 			if (key == 0) {
-				once(name, "ciphersuite");
+				once(name != null, "ciphersuite");
 				expect(in, CborWriter.TEXT, "HandshakeStart.ciphersuite must be text");
 				name = in.readText();
 			}
 			else if (key == 1) {
-				once(noiseFrame, "noise_frame");
+				once(noiseFrame != null, "noise_frame");
 				noiseFrame = bytes(in, "noise_frame");
 			}
 			else if (key == 2 && extension == null && !extensionInvalid && in.peekMajor() == CborWriter.BYTES) {
@@ -293,7 +298,7 @@ public final class NoiseFrameCodec {
 		String reason = null;
 		for (long left = struct(in, HANDSHAKE_REFUSED); in.hasNext(left); left--) {
 			if (in.readKey(K_REASON) == 0) {
-				once(reason, "reason");
+				once(reason != null, "reason");
 				expect(in, CborWriter.TEXT, "HandshakeRefused.reason must be text");
 				reason = in.readText();
 			}
@@ -319,8 +324,8 @@ public final class NoiseFrameCodec {
 		}
 	}
 
-	private static void once(@Nullable Object seen, String name) throws NoiseFrameException {
-		if (seen != null) {
+	private static void once(boolean seen, String name) throws NoiseFrameException {
+		if (seen) {
 			throw new NoiseFrameException("duplicate field " + name);
 		}
 	}

@@ -18,6 +18,12 @@ public final class CborScan {
 
 	private static final int INDEFINITE_MAP = -2;
 
+	/**
+	 * The per-level state of {@link #check}, reused by each thread (16 levels: 288
+	 * bytes).
+	 */
+	private static final ThreadLocal<long[]> STACKS = ThreadLocal.withInitial(() -> new long[2 * 18]);
+
 	private CborScan() {
 	}
 
@@ -35,18 +41,24 @@ public final class CborScan {
 		// major type its chunks must have (INDEFINITE_MAP for an indefinite map, whose
 		// items must pair up; -1 otherwise). A tag is a level of one item. Level 0 is
 		// the whole input.
-		long[] left = new long[maxDepth + 2];
-		int[] chunks = new int[maxDepth + 2];
+		// Both live in one per-thread array (level i at 2i and 2i + 1): the scan runs on
+		// every
+		// frame, and allocates nothing.
+		long[] st = STACKS.get();
+		if (st.length < 2 * (maxDepth + 2)) {
+			st = new long[2 * (maxDepth + 2)];
+			STACKS.set(st);
+		}
 		int depth = 0;
-		left[0] = 1;
-		chunks[0] = -1;
+		st[0] = 1;
+		st[1] = -1;
 		while (true) {
-			if (left[depth] == 0) {
+			if (st[2 * depth] == 0) {
 				if (depth == 0) {
 					break;
 				}
 				depth--;
-				left[depth]--;
+				st[2 * depth]--;
 				continue;
 			}
 			if (pos >= end) {
@@ -54,15 +66,16 @@ public final class CborScan {
 			}
 			int initial = b[pos++] & 0xFF;
 			if (initial == 0xFF) {
-				if (depth == 0 || left[depth] >= 0 || (chunks[depth] == INDEFINITE_MAP && (left[depth] & 1) == 0)) {
+				if (depth == 0 || st[2 * depth] >= 0
+						|| (st[2 * depth + 1] == INDEFINITE_MAP && (st[2 * depth] & 1) == 0)) {
 					throw new CborException("unexpected CBOR break");
 				}
-				left[depth] = 0;
+				st[2 * depth] = 0;
 				continue;
 			}
 			int major = initial >>> 5;
 			int info = initial & 0x1F;
-			if (chunks[depth] >= 0 && (major != chunks[depth] || info == 31)) {
+			if (st[2 * depth + 1] >= 0 && (major != st[2 * depth + 1] || info == 31)) {
 				throw new CborException("bad chunk in an indefinite-length string");
 			}
 			long arg;
@@ -91,12 +104,12 @@ public final class CborScan {
 				if (!tags) {
 					throw new CborException("CBOR tags are not accepted");
 				}
-				depth = push(left, chunks, depth, 1, -1, maxDepth);
+				depth = push(st, depth, 1, -1, maxDepth);
 				continue;
 			}
 			if (major == 2 || major == 3) {
 				if (indefinite) {
-					depth = push(left, chunks, depth, -1, major, maxDepth);
+					depth = push(st, depth, -1, major, maxDepth);
 					continue;
 				}
 				if (arg < 0 || arg > end - pos) {
@@ -109,7 +122,7 @@ public final class CborScan {
 			}
 			else if (major == 4 || major == 5) {
 				if (indefinite) {
-					depth = push(left, chunks, depth, -1, (major == 5) ? INDEFINITE_MAP : -1, maxDepth);
+					depth = push(st, depth, -1, (major == 5) ? INDEFINITE_MAP : -1, maxDepth);
 					continue;
 				}
 				// every item takes at least one byte
@@ -118,24 +131,23 @@ public final class CborScan {
 					throw new CborException("a container declares more items than the input holds");
 				}
 				if (items > 0) {
-					depth = push(left, chunks, depth, items, -1, maxDepth);
+					depth = push(st, depth, items, -1, maxDepth);
 					continue;
 				}
 			}
-			left[depth]--;
+			st[2 * depth]--;
 		}
 		if (pos != end) {
 			throw new CborException("trailing bytes after the item");
 		}
 	}
 
-	private static int push(long[] left, int[] chunks, int depth, long items, int chunkMajor, int maxDepth)
-			throws CborException {
+	private static int push(long[] st, int depth, long items, int chunkMajor, int maxDepth) throws CborException {
 		if (depth + 1 > maxDepth) {
 			throw new CborException("nested deeper than " + maxDepth + " levels (the nesting limit)");
 		}
-		left[depth + 1] = items;
-		chunks[depth + 1] = chunkMajor;
+		st[2 * depth + 2] = items;
+		st[2 * depth + 3] = chunkMajor;
 		return depth + 1;
 	}
 
