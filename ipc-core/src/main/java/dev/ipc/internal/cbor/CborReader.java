@@ -1,10 +1,5 @@
 package dev.ipc.internal.cbor;
 
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
-
 /**
  * Reads CBOR items one at a time from a range of an array, for hand-written decoders that
  * read what they expect and skip what they do not know. Byte and text strings are handed
@@ -219,13 +214,13 @@ public final class CborReader {
 	/** Reads a text string as a view (validated UTF-8). */
 	public void readTextView() throws CborException {
 		readString(CborWriter.TEXT);
-		checkUtf8(viewArray, viewOffset, viewLength);
+		Utf8.check(viewArray, viewOffset, viewLength);
 	}
 
 	/** Reads a text string. */
 	public String readText() throws CborException {
 		readString(CborWriter.TEXT);
-		return utf8(viewArray, viewOffset, viewLength);
+		return Utf8.decode(viewArray, viewOffset, viewLength);
 	}
 
 	/** Reads a byte string as a view. */
@@ -393,44 +388,6 @@ public final class CborReader {
 			throw new CborException("a string runs past the end of the input");
 		}
 		return (int) declared;
-	}
-
-	// ------------------------------------------------------------------ UTF-8
-
-	/**
-	 * Decodes strict UTF-8 (malformed input is an error, not a replacement character);
-	 * ASCII takes the fast path.
-	 */
-	public static String utf8(byte[] b, int offset, int length) throws CborException {
-		if (isAscii(b, offset, length)) {
-			return new String(b, offset, length, StandardCharsets.ISO_8859_1);
-		}
-		try {
-			return StandardCharsets.UTF_8.newDecoder()
-				.onMalformedInput(CodingErrorAction.REPORT)
-				.onUnmappableCharacter(CodingErrorAction.REPORT)
-				.decode(ByteBuffer.wrap(b, offset, length))
-				.toString();
-		}
-		catch (CharacterCodingException ex) {
-			throw new CborException("a text string is not valid UTF-8");
-		}
-	}
-
-	/** Fails unless the bytes are strict UTF-8. */
-	public static void checkUtf8(byte[] b, int offset, int length) throws CborException {
-		if (!isAscii(b, offset, length)) {
-			utf8(b, offset, length);
-		}
-	}
-
-	private static boolean isAscii(byte[] b, int offset, int length) {
-		for (int i = offset, to = offset + length; i < to; i++) {
-			if (b[i] < 0) {
-				return false;
-			}
-		}
-		return true;
 	}
 
 }

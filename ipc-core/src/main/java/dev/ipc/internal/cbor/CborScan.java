@@ -116,7 +116,7 @@ public final class CborScan {
 					throw new CborException("a string runs past the end of the input");
 				}
 				if (major == 3) {
-					CborReader.checkUtf8(b, pos, (int) arg);
+					Utf8.check(b, pos, (int) arg);
 				}
 				pos += (int) arg;
 			}
