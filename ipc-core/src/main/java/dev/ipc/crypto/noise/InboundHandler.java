@@ -77,14 +77,17 @@ final class InboundHandler {
 
 	private @Nullable IncomingMessage onTransport(CryptoContext<NoiseSession> context, IncomingMessage message,
 			Endpoint peer, TransportFrame frame) {
-		byte[] ciphertext = frame.payloadView();
+		// the ciphertext is read where it lies in the received frame
+		byte[] in = frame.payloadArray();
+		int at = frame.payloadOffset();
+		int length = frame.payloadLength();
 		PeerState p = peers.lock(context.sessions(), peer);
 		try {
 			NoiseSession session = SessionAccess.load(context, p, peer);
 			NoiseTransportException failure = null;
 			if (session != null) {
 				try {
-					byte[] plaintext = session.state().decrypt(frame.nonce(), ciphertext);
+					byte[] plaintext = session.state().decrypt(frame.nonce(), in, at, length);
 					SessionAccess.afterDecrypt(context, p, peer, session);
 					return AuthenticatedHandshakes.admit(settings, context, p, peer, session)
 							? settings.fragmentation.onPlaintext(context, p, peer, message, plaintext) : null;
@@ -93,7 +96,7 @@ final class InboundHandler {
 					failure = ex;
 				}
 			}
-			PeerState.Confirmed confirmed = p.decryptWithPending(frame.nonce(), ciphertext);
+			PeerState.Confirmed confirmed = p.decryptWithPending(frame.nonce(), in, at, length);
 			if (confirmed != null) {
 				// key confirmation: the peer holds the keys of its newer handshake, so
 				// switch to it now
@@ -104,7 +107,7 @@ final class InboundHandler {
 				return AuthenticatedHandshakes.admit(settings, context, p, peer, confirmed.session())
 						? settings.fragmentation.onPlaintext(context, p, peer, message, confirmed.plaintext()) : null;
 			}
-			PeerState.Opened opened = p.decryptWithPrevious(frame.nonce(), ciphertext, settings.clock.millis());
+			PeerState.Opened opened = p.decryptWithPrevious(frame.nonce(), in, at, length, settings.clock.millis());
 			if (opened != null) {
 				Attempt wonBy = opened.from().wonBy;
 				if (opened.from().departed) {

@@ -106,11 +106,20 @@ final class JdkAead implements NoiseCipher {
 
 	@Override
 	public byte[] decrypt(Object key, long nonce, byte[] ad, byte[] ciphertext) throws AEADBadTagException {
-		if (ciphertext.length < TAG_LENGTH) {
+		return decrypt(key, nonce, ad, ciphertext, 0, ciphertext.length);
+	}
+
+	/**
+	 * One pass of the cipher over the range, into a new array of the plaintext's size.
+	 */
+	@Override
+	public byte[] decrypt(Object key, long nonce, byte[] ad, byte[] input, int offset, int length)
+			throws AEADBadTagException {
+		if (length < TAG_LENGTH) {
 			throw new AEADBadTagException("ciphertext shorter than the authentication tag");
 		}
 		try {
-			return init(Cipher.DECRYPT_MODE, (SecretKeySpec) key, nonce, ad).doFinal(ciphertext);
+			return init(Cipher.DECRYPT_MODE, (SecretKeySpec) key, nonce, ad).doFinal(input, offset, length);
 		}
 		catch (AEADBadTagException e) {
 			throw e;

@@ -62,4 +62,17 @@ interface NoiseCipher {
 		return decrypt((byte[]) preparedKey, nonce, ad, ciphertext);
 	}
 
+	/**
+	 * {@link #decrypt(Object, long, byte[], byte[])} of the {@code length} bytes of
+	 * {@code input} from {@code offset} (ciphertext and tag), read where they lie: the
+	 * receive path decrypts straight from the received frame into the new plaintext
+	 * array. The default copies the range first.
+	 * @throws AEADBadTagException if the range is shorter than the tag or fails
+	 * authentication
+	 */
+	default byte[] decrypt(Object preparedKey, long nonce, byte[] ad, byte[] input, int offset, int length)
+			throws AEADBadTagException {
+		return decrypt(preparedKey, nonce, ad, java.util.Arrays.copyOfRange(input, offset, offset + length));
+	}
+
 }

@@ -116,43 +116,90 @@ public sealed interface NoiseFrame permits NoiseFrame.HandshakeStart, NoiseFrame
 
 	/**
 	 * An encrypted application message: ciphertext with its 16-byte tag, and its unsigned
-	 * 64-bit nonce.
+	 * 64-bit nonce. A decoded frame refers to its ciphertext inside the received bytes (a
+	 * view, not a copy); {@link #payload()} still hands out a copy.
 	 */
-	record TransportFrame(byte[] payload, long nonce) implements NoiseFrame {
+	final class TransportFrame implements NoiseFrame {
+
+		private final byte[] array;
+
+		private final int offset;
+
+		private final int length;
+
+		private final long nonce;
 
 		/** Creates the frame, copying {@code payload}. */
-		public TransportFrame {
-			payload = payload.clone();
+		public TransportFrame(byte[] payload, long nonce) {
+			this(payload.clone(), 0, payload.length, nonce);
 		}
 
-		/** A copy of the ciphertext and tag. */
-		@Override
-		public byte[] payload() {
-			return payload.clone();
+		private TransportFrame(byte[] array, int offset, int length, long nonce) {
+			this.array = array;
+			this.offset = offset;
+			this.length = length;
+			this.nonce = nonce;
 		}
 
 		/**
-		 * The ciphertext and tag themselves, not copied: for the codec and the provider,
-		 * which only read them.
+		 * A frame whose ciphertext is {@code length} bytes of {@code array} from
+		 * {@code offset}, not copied: the caller must not change them while the frame is
+		 * in use.
 		 */
-		byte[] payloadView() {
-			return payload;
+		static TransportFrame view(byte[] array, int offset, int length, long nonce) {
+			Objects.checkFromIndexSize(offset, length, array.length);
+			return new TransportFrame(array, offset, length, nonce);
+		}
+
+		/** A copy of the ciphertext and tag. */
+		public byte[] payload() {
+			return Arrays.copyOfRange(array, offset, offset + length);
+		}
+
+		/** The frame's nonce (unsigned). */
+		public long nonce() {
+			return nonce;
+		}
+
+		/**
+		 * The array holding the ciphertext and tag, not copied: for the codec and the
+		 * provider, which only read it (from {@link #payloadOffset()}, for
+		 * {@link #payloadLength()} bytes).
+		 */
+		byte[] payloadArray() {
+			return array;
+		}
+
+		/** Where the ciphertext starts in {@link #payloadArray()}. */
+		int payloadOffset() {
+			return offset;
+		}
+
+		/** The length of the ciphertext and tag. */
+		int payloadLength() {
+			return length;
 		}
 
 		@Override
 		public boolean equals(Object other) {
-			return other instanceof TransportFrame that && nonce == that.nonce && Arrays.equals(payload, that.payload);
+			return other instanceof TransportFrame that && nonce == that.nonce && Arrays.equals(array, offset,
+					offset + length, that.array, that.offset, that.offset + that.length);
 		}
 
 		@Override
 		public int hashCode() {
-			return 31 * Long.hashCode(nonce) + Arrays.hashCode(payload);
+			int h = 1;
+			for (int i = offset; i < offset + length; i++) {
+				h = 31 * h + array[i];
+			}
+			return 31 * Long.hashCode(nonce) + h;
 		}
 
 		@Override
 		public String toString() {
-			return "TransportFrame[payload=" + payload.length + " bytes, nonce=" + Long.toUnsignedString(nonce) + "]";
+			return "TransportFrame[payload=" + length + " bytes, nonce=" + Long.toUnsignedString(nonce) + "]";
 		}
+
 	}
 
 	/**

@@ -1,18 +1,18 @@
 package dev.ipc.crypto.noise;
 
+import java.nio.charset.StandardCharsets;
+
+import org.jspecify.annotations.Nullable;
+
 import dev.ipc.crypto.noise.NoiseFrame.CryptoInvalidated;
 import dev.ipc.crypto.noise.NoiseFrame.HandshakeFinish;
-import dev.ipc.crypto.noise.NoiseFrame.HandshakeStart;
 import dev.ipc.crypto.noise.NoiseFrame.HandshakeRefused;
+import dev.ipc.crypto.noise.NoiseFrame.HandshakeStart;
 import dev.ipc.crypto.noise.NoiseFrame.TransportFrame;
-import java.io.ByteArrayOutputStream;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
-import org.jspecify.annotations.Nullable;
+import dev.ipc.internal.cbor.CborException;
+import dev.ipc.internal.cbor.CborReader;
+import dev.ipc.internal.cbor.CborScan;
+import dev.ipc.internal.cbor.CborWriter;
 
 /**
  * CBOR encoding of {@link NoiseFrame}s, byte for byte what the reference (serde +
@@ -29,8 +29,9 @@ import org.jspecify.annotations.Nullable;
  * fields, skips tags, takes struct fields in any order, ignores unknown fields (any
  * well-formed value, including indefinite-length ones) and rejects unknown variants and
  * cipher suites. Input is bounded ({@link #MAX_FRAME_LENGTH} bytes, nesting depth
- * {@value #MAX_DEPTH}), trailing bytes are rejected, and every failure is a
- * {@link NoiseFrameException}.
+ * {@value #MAX_DEPTH}, checked by {@link CborScan} before anything is decoded), trailing
+ * bytes are rejected, and every failure is a {@link NoiseFrameException}. A decoded
+ * {@link TransportFrame}'s ciphertext is a view into the decoded array, not a copy.
  */
 public final class NoiseFrameCodec {
 
@@ -48,103 +49,79 @@ public final class NoiseFrameCodec {
 
 	private static final String CRYPTO_INVALIDATED = "CryptoInvalidated";
 
-	/** {@code A1 6E "TransportFrame" A2 67 "payload"}: what precedes the ciphertext. */
-	private static final byte[] TRANSPORT_HEAD = ascii("\u00a1\u006eTransportFrame\u00a2\u0067payload");
-
-	/** {@code 65 "nonce"}: what precedes the nonce. */
-	private static final byte[] TRANSPORT_NONCE = ascii("\u0065nonce");
-
 	/**
 	 * Java-only: a responder's refusal (authentication); see {@link HandshakeRefused}.
 	 */
 	private static final String HANDSHAKE_REFUSED = "HandshakeRefused";
 
-	private static final int UNSIGNED = 0;
+	private static final byte[] K_HANDSHAKE_START = utf8(HANDSHAKE_START);
 
-	private static final int NEGATIVE = 1;
+	private static final byte[] K_HANDSHAKE_FINISH = utf8(HANDSHAKE_FINISH);
 
-	private static final int BYTES = 2;
+	private static final byte[] K_TRANSPORT_FRAME = utf8(TRANSPORT_FRAME);
 
-	private static final int TEXT = 3;
+	private static final byte[] K_CRYPTO_INVALIDATED = utf8(CRYPTO_INVALIDATED);
 
-	private static final int ARRAY = 4;
+	private static final byte[] K_HANDSHAKE_REFUSED = utf8(HANDSHAKE_REFUSED);
 
-	private static final int MAP = 5;
+	private static final byte[] K_CIPHERSUITE = utf8("ciphersuite");
 
-	private static final int TAG = 6;
+	private static final byte[] K_NOISE_FRAME = utf8("noise_frame");
 
-	private static final int SIMPLE = 7;
+	private static final byte[] K_EXTENSION = utf8(Features.START_KEY);
 
-	private static final int INDEFINITE = 31;
+	private static final byte[] K_PAYLOAD = utf8("payload");
 
-	private static final int BREAK = 0xff;
+	private static final byte[] K_NONCE = utf8("nonce");
 
-	/**
-	 * Anything a frame never needs (negative integers, floats, simple values), kept only
-	 * to be skipped.
-	 */
-	private static final Object OTHER = new Object();
+	private static final byte[] K_REASON = utf8("reason");
+
+	/** {@code A1 6E "TransportFrame" A2 67 "payload"}: what precedes the ciphertext. */
+	private static final byte[] TRANSPORT_HEAD = new CborWriter(32).head(CborWriter.MAP, 1)
+		.text(TRANSPORT_FRAME)
+		.head(CborWriter.MAP, 2)
+		.text("payload")
+		.toByteArray();
+
+	/** {@code 65 "nonce"}: what precedes the nonce. */
+	private static final byte[] TRANSPORT_NONCE = new CborWriter(8).text("nonce").toByteArray();
 
 	private NoiseFrameCodec() {
 	}
 
+	// ------------------------------------------------------------------ encoding
+
 	/** Encodes a frame exactly as the reference does. */
 	public static byte[] encode(NoiseFrame frame) {
 		if (frame instanceof TransportFrame transport) {
-			return encodeTransport(transport.payloadView(), transport.nonce());
+			int length = transport.payloadLength();
+			byte[] out = transportShell(length, transport.nonce());
+			System.arraycopy(transport.payloadArray(), transport.payloadOffset(), out,
+					transportCiphertextOffset(length), length);
+			return out;
 		}
-		ByteArrayOutputStream out = new ByteArrayOutputStream();
+		CborWriter out = new CborWriter(128);
 		if (frame instanceof CryptoInvalidated) {
-			writeText(out, CRYPTO_INVALIDATED);
-			return out.toByteArray();
+			return out.text(CRYPTO_INVALIDATED).toByteArray();
 		}
-		writeHead(out, MAP, 1);
+		out.head(CborWriter.MAP, 1);
 		if (frame instanceof HandshakeStart start) {
 			byte[] extension = start.extension();
-			writeText(out, HANDSHAKE_START);
-			writeHead(out, MAP, extension == null ? 2 : 3);
-			writeText(out, "ciphersuite");
-			writeText(out, start.protocolName());
-			writeText(out, "noise_frame");
-			writeUintArray(out, start.noiseFrame());
+			out.text(HANDSHAKE_START).head(CborWriter.MAP, (extension == null) ? 2 : 3);
+			out.text("ciphersuite").text(start.protocolName());
+			out.text("noise_frame").uintArray(start.noiseFrame());
 			if (extension != null) {
 				// a key the reference's decoder ignores (see Features)
-				writeText(out, Features.START_KEY);
-				writeHead(out, BYTES, extension.length);
-				out.writeBytes(extension);
+				out.text(Features.START_KEY).bytes(extension, 0, extension.length);
 			}
 		}
 		else if (frame instanceof HandshakeRefused refused) {
-			writeText(out, HANDSHAKE_REFUSED);
-			writeHead(out, MAP, 1);
-			writeText(out, "reason");
-			writeText(out, refused.reason());
+			out.text(HANDSHAKE_REFUSED).head(CborWriter.MAP, 1).text("reason").text(refused.reason());
 		}
 		else if (frame instanceof HandshakeFinish finish) {
-			writeText(out, HANDSHAKE_FINISH);
-			writeUintArray(out, finish.noiseFrame());
-		}
-		else if (frame instanceof TransportFrame transport) {
-			byte[] payload = transport.payload();
-			writeText(out, TRANSPORT_FRAME);
-			writeHead(out, MAP, 2);
-			writeText(out, "payload");
-			writeHead(out, BYTES, payload.length);
-			out.writeBytes(payload);
-			writeText(out, "nonce");
-			writeHead(out, UNSIGNED, transport.nonce());
+			out.text(HANDSHAKE_FINISH).uintArray(finish.noiseFrame());
 		}
 		return out.toByteArray();
-	}
-
-	/**
-	 * A {@code TransportFrame}, written straight into an array of its exact size (the hot
-	 * path: no growing buffer, no copy but the ciphertext's).
-	 */
-	private static byte[] encodeTransport(byte[] payload, long nonce) {
-		byte[] out = transportShell(payload.length, nonce);
-		System.arraycopy(payload, 0, out, transportCiphertextOffset(payload.length), payload.length);
-		return out;
 	}
 
 	/**
@@ -154,57 +131,25 @@ public final class NoiseFrameCodec {
 	 */
 	static byte[] transportShell(int ciphertextLength, long nonce) {
 		int at = transportCiphertextOffset(ciphertextLength);
-		byte[] out = new byte[at + ciphertextLength + TRANSPORT_NONCE.length + headLength(nonce)];
+		byte[] out = new byte[at + ciphertextLength + TRANSPORT_NONCE.length + CborWriter.headSize(nonce)];
 		System.arraycopy(TRANSPORT_HEAD, 0, out, 0, TRANSPORT_HEAD.length);
-		putHead(out, TRANSPORT_HEAD.length, BYTES, ciphertextLength);
+		CborWriter.putHead(out, TRANSPORT_HEAD.length, CborWriter.BYTES, ciphertextLength);
 		int pos = at + ciphertextLength;
 		System.arraycopy(TRANSPORT_NONCE, 0, out, pos, TRANSPORT_NONCE.length);
-		putHead(out, pos + TRANSPORT_NONCE.length, UNSIGNED, nonce);
+		CborWriter.putHead(out, pos + TRANSPORT_NONCE.length, CborWriter.UNSIGNED, nonce);
 		return out;
 	}
 
 	/** Where the ciphertext starts in {@link #transportShell(int, long)}. */
 	static int transportCiphertextOffset(int ciphertextLength) {
-		return TRANSPORT_HEAD.length + headLength(ciphertextLength);
+		return TRANSPORT_HEAD.length + CborWriter.headSize(ciphertextLength);
 	}
 
-	/** The bytes of a head with the shortest encoding of {@code value}. */
-	private static int headLength(long value) {
-		if (Long.compareUnsigned(value, 24) < 0) {
-			return 1;
-		}
-		if (Long.compareUnsigned(value, 0x100) < 0) {
-			return 2;
-		}
-		if (Long.compareUnsigned(value, 0x1_0000) < 0) {
-			return 3;
-		}
-		return Long.compareUnsigned(value, 0x1_0000_0000L) < 0 ? 5 : 9;
-	}
-
-	/** Writes the head at {@code pos}; returns the position after it. */
-	private static int putHead(byte[] out, int pos, int major, long value) {
-		int length = headLength(value);
-		int type = major << 5;
-		if (length == 1) {
-			out[pos] = (byte) (type | (int) value);
-			return pos + 1;
-		}
-		out[pos] = (byte) (type | switch (length) {
-			case 2 -> 24;
-			case 3 -> 25;
-			case 5 -> 26;
-			default -> 27;
-		});
-		for (int i = length - 1; i >= 1; i--) {
-			out[pos + i] = (byte) value;
-			value >>>= 8;
-		}
-		return pos + length;
-	}
+	// ------------------------------------------------------------------ decoding
 
 	/**
-	 * Decodes one frame that must span all of {@code bytes}.
+	 * Decodes one frame that must span all of {@code bytes}; a {@link TransportFrame}'s
+	 * ciphertext is a view into {@code bytes}.
 	 * @throws NoiseFrameException if the input is not exactly one valid frame
 	 */
 	public static NoiseFrame decode(byte[] bytes) throws NoiseFrameException {
@@ -212,69 +157,213 @@ public final class NoiseFrameCodec {
 			throw new NoiseFrameException(
 					"frame is " + bytes.length + " bytes, over the " + MAX_FRAME_LENGTH + "-byte limit");
 		}
-		Reader reader = new Reader(bytes);
-		Object root = reader.readItem(0);
-		if (reader.pos != bytes.length) {
-			throw new NoiseFrameException("trailing bytes after the frame at offset " + reader.pos);
+		try {
+			CborScan.check(bytes, 0, bytes.length, MAX_DEPTH, true);
+			CborReader in = new CborReader(bytes, 0, bytes.length, true, MAX_DEPTH);
+			NoiseFrame frame = frame(in);
+			in.expectEnd();
+			return frame;
 		}
-		if (root instanceof String variant) {
-			if (variant.equals(CRYPTO_INVALIDATED)) {
-				return CryptoInvalidated.INSTANCE;
-			}
-			throw new NoiseFrameException(
-					isKnownVariant(variant) ? "frame variant without its content" : "unknown frame variant");
-		}
-		if (!(root instanceof CborMap map) || map.entries().size() != 1
-				|| !(map.entries().get(0).key() instanceof String variant)) {
-			throw new NoiseFrameException("frame is not an externally tagged variant (text or one-entry map)");
-		}
-		Object content = map.entries().get(0).value();
-		switch (variant) {
-			case HANDSHAKE_START: {
-				CborMap fields = struct(content, HANDSHAKE_START);
-				Object suite = field(fields, "ciphersuite");
-				if (!(suite instanceof String name)) {
-					throw new NoiseFrameException("HandshakeStart.ciphersuite must be text");
-				}
-				NoiseSuite ciphersuite;
-				NoisePattern pattern;
-				try {
-					pattern = patternOf(name);
-					ciphersuite = NoiseSuite.fromProtocolName(pattern == NoisePattern.NN ? name
-							: "Noise_NN_" + name.substring(pattern.name().length() + 7));
-				}
-				catch (IllegalArgumentException e) {
-					throw new NoiseFrameException("HandshakeStart names an unknown cipher suite");
-				}
-				return new HandshakeStart(ciphersuite, bytes(field(fields, "noise_frame"), "noise_frame"), pattern,
-						extension(fields));
-			}
-			case HANDSHAKE_FINISH:
-				return new HandshakeFinish(bytes(content, "HandshakeFinish"));
-			case TRANSPORT_FRAME: {
-				CborMap fields = struct(content, TRANSPORT_FRAME);
-				byte[] payload = bytes(field(fields, "payload"), "payload");
-				if (!(field(fields, "nonce") instanceof UInt nonce)) {
-					throw new NoiseFrameException("TransportFrame.nonce must be an unsigned integer");
-				}
-				return new TransportFrame(payload, nonce.value());
-			}
-			case HANDSHAKE_REFUSED: {
-				Object reason = field(struct(content, HANDSHAKE_REFUSED), "reason");
-				if (!(reason instanceof String text)) {
-					throw new NoiseFrameException("HandshakeRefused.reason must be text");
-				}
-				return new HandshakeRefused(text);
-			}
-			case CRYPTO_INVALIDATED:
-				throw new NoiseFrameException("CryptoInvalidated must be a bare text string");
-			default:
-				throw new NoiseFrameException("unknown frame variant");
+		catch (CborException ex) {
+			throw new NoiseFrameException(ex.getMessage());
 		}
 	}
 
-	private static byte[] ascii(String latin1) {
-		return latin1.getBytes(StandardCharsets.ISO_8859_1);
+	private static NoiseFrame frame(CborReader in) throws CborException, NoiseFrameException {
+		if (in.peekMajor() == CborWriter.TEXT) {
+			in.readTextView();
+			if (in.viewEquals(K_CRYPTO_INVALIDATED)) {
+				return CryptoInvalidated.INSTANCE;
+			}
+			boolean known = in.viewEquals(K_HANDSHAKE_START) || in.viewEquals(K_HANDSHAKE_FINISH)
+					|| in.viewEquals(K_TRANSPORT_FRAME) || in.viewEquals(K_HANDSHAKE_REFUSED);
+			throw new NoiseFrameException(known ? "frame variant without its content" : "unknown frame variant");
+		}
+		if (in.peekMajor() != CborWriter.MAP) {
+			throw notAVariant();
+		}
+		long entries = in.readContainer(CborWriter.MAP);
+		if (!in.hasNext(entries) || in.peekMajor() != CborWriter.TEXT) {
+			throw notAVariant();
+		}
+		in.readTextView();
+		NoiseFrame frame;
+		if (in.viewEquals(K_TRANSPORT_FRAME)) {
+			frame = transport(in);
+		}
+		else if (in.viewEquals(K_HANDSHAKE_START)) {
+			frame = start(in);
+		}
+		else if (in.viewEquals(K_HANDSHAKE_FINISH)) {
+			frame = new HandshakeFinish(bytes(in, "HandshakeFinish"));
+		}
+		else if (in.viewEquals(K_HANDSHAKE_REFUSED)) {
+			frame = refused(in);
+		}
+		else if (in.viewEquals(K_CRYPTO_INVALIDATED)) {
+			throw new NoiseFrameException("CryptoInvalidated must be a bare text string");
+		}
+		else {
+			throw new NoiseFrameException("unknown frame variant");
+		}
+		if (in.hasNext(entries - 1)) {
+			throw notAVariant();
+		}
+		return frame;
+	}
+
+	private static NoiseFrameException notAVariant() {
+		return new NoiseFrameException("frame is not an externally tagged variant (text or one-entry map)");
+	}
+
+	private static TransportFrame transport(CborReader in) throws CborException, NoiseFrameException {
+		byte[] array = null;
+		int offset = 0;
+		int length = 0;
+		long nonce = 0;
+		boolean hasNonce = false;
+		for (long left = struct(in, TRANSPORT_FRAME); in.hasNext(left); left--) {
+			int key = in.readKey(K_PAYLOAD, K_NONCE);
+			if (key == 0) {
+				once(array != null, "payload");
+				if (in.peekMajor() == CborWriter.BYTES) {
+					in.readBytesView();
+					array = in.viewArray();
+					offset = in.viewOffset();
+					length = in.viewLength();
+				}
+				else {
+					array = bytes(in, "payload");
+					length = array.length;
+				}
+			}
+			else if (key == 1) {
+				once(hasNonce, "nonce");
+				expect(in, CborWriter.UNSIGNED, "TransportFrame.nonce must be an unsigned integer");
+				nonce = in.readUnsigned();
+				hasNonce = true;
+			}
+			else {
+				in.skip();
+			}
+		}
+		if (!hasNonce) {
+			throw new NoiseFrameException("missing field nonce");
+		}
+		return TransportFrame.view(required(array, "payload"), offset, length, nonce);
+	}
+
+	private static HandshakeStart start(CborReader in) throws CborException, NoiseFrameException {
+		String name = null;
+		byte[] noiseFrame = null;
+		byte[] extension = null;
+		boolean extensionInvalid = false;
+		for (long left = struct(in, HANDSHAKE_START); in.hasNext(left); left--) {
+			int key = in.readKey(K_CIPHERSUITE, K_NOISE_FRAME, K_EXTENSION);
+			if (key == 0) {
+				once(name != null, "ciphersuite");
+				expect(in, CborWriter.TEXT, "HandshakeStart.ciphersuite must be text");
+				name = in.readText();
+			}
+			else if (key == 1) {
+				once(noiseFrame != null, "noise_frame");
+				noiseFrame = bytes(in, "noise_frame");
+			}
+			else if (key == 2 && extension == null && !extensionInvalid && in.peekMajor() == CborWriter.BYTES) {
+				in.readBytesView();
+				extension = in.viewCopy();
+			}
+			else {
+				// a repeated or mistyped extension is ignored, as unknown keys are
+				extensionInvalid |= key == 2;
+				in.skip();
+			}
+		}
+		String suiteName = required(name, "ciphersuite");
+		NoiseSuite ciphersuite;
+		NoisePattern pattern;
+		try {
+			pattern = patternOf(suiteName);
+			ciphersuite = NoiseSuite.fromProtocolName((pattern == NoisePattern.NN) ? suiteName
+					: "Noise_NN_" + suiteName.substring(pattern.name().length() + 7));
+		}
+		catch (IllegalArgumentException | IndexOutOfBoundsException ex) {
+			throw new NoiseFrameException("HandshakeStart names an unknown cipher suite");
+		}
+		return new HandshakeStart(ciphersuite, required(noiseFrame, "noise_frame"), pattern,
+				extensionInvalid ? null : extension);
+	}
+
+	private static HandshakeRefused refused(CborReader in) throws CborException, NoiseFrameException {
+		String reason = null;
+		for (long left = struct(in, HANDSHAKE_REFUSED); in.hasNext(left); left--) {
+			if (in.readKey(K_REASON) == 0) {
+				once(reason != null, "reason");
+				expect(in, CborWriter.TEXT, "HandshakeRefused.reason must be text");
+				reason = in.readText();
+			}
+			else {
+				in.skip();
+			}
+		}
+		return new HandshakeRefused(required(reason, "reason"));
+	}
+
+	/** Reads the head of a variant's struct content. */
+	private static long struct(CborReader in, String variant) throws CborException, NoiseFrameException {
+		if (in.peekMajor() != CborWriter.MAP) {
+			throw new NoiseFrameException(variant + " content must be a map");
+		}
+		return in.readContainer(CborWriter.MAP);
+	}
+
+	/** Fails with {@code message} unless the next item is of {@code major} type. */
+	private static void expect(CborReader in, int major, String message) throws CborException, NoiseFrameException {
+		if (in.peekMajor() != major) {
+			throw new NoiseFrameException(message);
+		}
+	}
+
+	private static void once(boolean seen, String name) throws NoiseFrameException {
+		if (seen) {
+			throw new NoiseFrameException("duplicate field " + name);
+		}
+	}
+
+	private static <T> T required(@Nullable T value, String name) throws NoiseFrameException {
+		if (value == null) {
+			throw new NoiseFrameException("missing field " + name);
+		}
+		return value;
+	}
+
+	/** A byte string, or an array of unsigned integers 0..255, copied. */
+	private static byte[] bytes(CborReader in, String name) throws CborException, NoiseFrameException {
+		int major = in.peekMajor();
+		if (major == CborWriter.BYTES) {
+			in.readBytesView();
+			return in.viewCopy();
+		}
+		if (major != CborWriter.ARRAY) {
+			throw new NoiseFrameException(name + " must be a byte string or an array of integers");
+		}
+		long left = in.readContainer(CborWriter.ARRAY);
+		byte[] out = new byte[(left >= 0) ? (int) left : 64];
+		int n = 0;
+		for (; in.hasNext(left); left--) {
+			if (in.peekMajor() != CborWriter.UNSIGNED) {
+				throw new NoiseFrameException(name + " array element " + n + " is not an integer 0..255");
+			}
+			long value = in.readUnsigned();
+			if (Long.compareUnsigned(value, 0xFF) > 0) {
+				throw new NoiseFrameException(name + " array element " + n + " is not an integer 0..255");
+			}
+			if (n == out.length) {
+				out = java.util.Arrays.copyOf(out, 2 * n);
+			}
+			out[n++] = (byte) value;
+		}
+		return (n == out.length) ? out : java.util.Arrays.copyOf(out, n);
 	}
 
 	/**
@@ -292,272 +381,8 @@ public final class NoiseFrameCodec {
 		return NoisePattern.fromName(protocolName.substring(6, end));
 	}
 
-	private static boolean isKnownVariant(String name) {
-		return name.equals(HANDSHAKE_START) || name.equals(HANDSHAKE_FINISH) || name.equals(TRANSPORT_FRAME)
-				|| name.equals(HANDSHAKE_REFUSED);
-	}
-
-	private static CborMap struct(Object content, String variant) throws NoiseFrameException {
-		if (!(content instanceof CborMap map)) {
-			throw new NoiseFrameException(variant + " content must be a map");
-		}
-		return map;
-	}
-
-	/**
-	 * The value of a required field; unknown fields are ignored, a repeated field is an
-	 * error.
-	 */
-	private static Object field(CborMap map, String name) throws NoiseFrameException {
-		@Nullable Object found = null;
-		for (Entry entry : map.entries()) {
-			if (name.equals(entry.key())) {
-				if (found != null) {
-					throw new NoiseFrameException("duplicate field " + name);
-				}
-				found = entry.value();
-			}
-		}
-		if (found == null) {
-			throw new NoiseFrameException("missing field " + name);
-		}
-		return found;
-	}
-
-	/**
-	 * The optional {@link Features#START_KEY} byte string of a {@code HandshakeStart};
-	 * {@code null} when absent, repeated or not a byte string (ignored, as unknown keys
-	 * are).
-	 */
-	private static byte @Nullable [] extension(CborMap map) {
-		byte @Nullable [] found = null;
-		for (Entry entry : map.entries()) {
-			if (Features.START_KEY.equals(entry.key())) {
-				if (found != null || !(entry.value() instanceof byte[] raw)) {
-					return null;
-				}
-				found = raw;
-			}
-		}
-		return found;
-	}
-
-	/** A byte string, or an array of unsigned integers 0..255. */
-	private static byte[] bytes(Object value, String name) throws NoiseFrameException {
-		if (value instanceof byte[] raw) {
-			return raw;
-		}
-		if (value instanceof List<?> list) {
-			byte[] out = new byte[list.size()];
-			for (int i = 0; i < out.length; i++) {
-				if (!(list.get(i) instanceof UInt element) || Long.compareUnsigned(element.value(), 0xff) > 0) {
-					throw new NoiseFrameException(name + " array element " + i + " is not an integer 0..255");
-				}
-				out[i] = (byte) element.value();
-			}
-			return out;
-		}
-		throw new NoiseFrameException(name + " must be a byte string or an array of integers");
-	}
-
-	private static void writeUintArray(ByteArrayOutputStream out, byte[] values) {
-		writeHead(out, ARRAY, values.length);
-		for (byte value : values) {
-			writeHead(out, UNSIGNED, value & 0xff);
-		}
-	}
-
-	private static void writeText(ByteArrayOutputStream out, String text) {
-		byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
-		writeHead(out, TEXT, utf8.length);
-		out.writeBytes(utf8);
-	}
-
-	/** A head with the shortest encoding of {@code value} (unsigned). */
-	private static void writeHead(ByteArrayOutputStream out, int major, long value) {
-		int type = major << 5;
-		if (Long.compareUnsigned(value, 24) < 0) {
-			out.write(type | (int) value);
-		}
-		else if (Long.compareUnsigned(value, 0x100) < 0) {
-			out.write(type | 24);
-			out.write((int) value);
-		}
-		else if (Long.compareUnsigned(value, 0x1_0000) < 0) {
-			out.write(type | 25);
-			out.writeBytes(ByteBuffer.allocate(2).putShort((short) value).array());
-		}
-		else if (Long.compareUnsigned(value, 0x1_0000_0000L) < 0) {
-			out.write(type | 26);
-			out.writeBytes(ByteBuffer.allocate(4).putInt((int) value).array());
-		}
-		else {
-			out.write(type | 27);
-			out.writeBytes(ByteBuffer.allocate(8).putLong(value).array());
-		}
-	}
-
-	/** An unsigned integer (major type 0). */
-	private record UInt(long value) {
-	}
-
-	private record Entry(Object key, Object value) {
-	}
-
-	private record CborMap(List<Entry> entries) {
-	}
-
-	/**
-	 * Reads one data item into {@link UInt}, {@code byte[]}, {@link String},
-	 * {@link List}, {@link CborMap} or {@link #OTHER}, skipping tags. Every length is
-	 * checked against the remaining input before anything is allocated.
-	 */
-	private static final class Reader {
-
-		private final byte[] in;
-
-		private int pos;
-
-		Reader(byte[] in) {
-			this.in = in;
-		}
-
-		Object readItem(int depth) throws NoiseFrameException {
-			return readItem(depth, readByte());
-		}
-
-		private Object readItem(int depth, int initial) throws NoiseFrameException {
-			if (depth > MAX_DEPTH) {
-				throw new NoiseFrameException("nesting deeper than " + MAX_DEPTH);
-			}
-			int major = initial >>> 5;
-			int info = initial & 0x1f;
-			if (info == INDEFINITE) {
-				return readIndefinite(depth, major);
-			}
-			long argument = readArgument(info);
-			switch (major) {
-				case UNSIGNED:
-					return new UInt(argument);
-				case NEGATIVE:
-					return OTHER;
-				case BYTES:
-					return take(argument);
-				case TEXT:
-					return utf8(take(argument));
-				case ARRAY: {
-					int count = count(argument, 1);
-					List<Object> items = new ArrayList<>(count);
-					for (int i = 0; i < count; i++) {
-						items.add(readItem(depth + 1));
-					}
-					return items;
-				}
-				case MAP: {
-					int count = count(argument, 2);
-					List<Entry> entries = new ArrayList<>(count);
-					for (int i = 0; i < count; i++) {
-						entries.add(new Entry(readItem(depth + 1), readItem(depth + 1)));
-					}
-					return new CborMap(entries);
-				}
-				case TAG:
-					return readItem(depth + 1);
-				default: // SIMPLE: false, true, null, undefined, simple(n), floats
-					return OTHER;
-			}
-		}
-
-		private Object readIndefinite(int depth, int major) throws NoiseFrameException {
-			switch (major) {
-				case BYTES:
-				case TEXT: {
-					ByteArrayOutputStream chunks = new ByteArrayOutputStream();
-					for (int next = readByte(); next != BREAK; next = readByte()) {
-						if (next >>> 5 != major || (next & 0x1f) == INDEFINITE) {
-							throw new NoiseFrameException("invalid chunk in an indefinite-length string");
-						}
-						chunks.writeBytes(take(readArgument(next & 0x1f)));
-					}
-					return major == BYTES ? chunks.toByteArray() : utf8(chunks.toByteArray());
-				}
-				case ARRAY: {
-					List<Object> items = new ArrayList<>();
-					for (int next = readByte(); next != BREAK; next = readByte()) {
-						items.add(readItem(depth + 1, next));
-					}
-					return items;
-				}
-				case MAP: {
-					List<Entry> entries = new ArrayList<>();
-					for (int next = readByte(); next != BREAK; next = readByte()) {
-						entries.add(new Entry(readItem(depth + 1, next), readItem(depth + 1)));
-					}
-					return new CborMap(entries);
-				}
-				default:
-					throw new NoiseFrameException("unexpected break or indefinite length at offset " + (pos - 1));
-			}
-		}
-
-		/** The head's argument for additional information 0..27; 28..30 are reserved. */
-		private long readArgument(int info) throws NoiseFrameException {
-			if (info < 24) {
-				return info;
-			}
-			int size = switch (info) {
-				case 24 -> 1;
-				case 25 -> 2;
-				case 26 -> 4;
-				case 27 -> 8;
-				default -> throw new NoiseFrameException("reserved additional information at offset " + (pos - 1));
-			};
-			long value = 0;
-			for (int i = 0; i < size; i++) {
-				value = (value << 8) | readByte();
-			}
-			return value;
-		}
-
-		/**
-		 * An element count, bounded by what the remaining input could hold at
-		 * {@code minSize} bytes each.
-		 */
-		private int count(long declared, int minSize) throws NoiseFrameException {
-			if (Long.compareUnsigned(declared, (in.length - pos) / minSize) > 0) {
-				throw new NoiseFrameException("length at offset " + pos + " exceeds the remaining input");
-			}
-			return (int) declared;
-		}
-
-		private byte[] take(long length) throws NoiseFrameException {
-			int n = count(length, 1);
-			byte[] out = new byte[n];
-			System.arraycopy(in, pos, out, 0, n);
-			pos += n;
-			return out;
-		}
-
-		private int readByte() throws NoiseFrameException {
-			if (pos >= in.length) {
-				throw new NoiseFrameException("truncated frame at offset " + pos);
-			}
-			return in[pos++] & 0xff;
-		}
-
-		private static String utf8(byte[] bytes) throws NoiseFrameException {
-			try {
-				return StandardCharsets.UTF_8.newDecoder()
-					.onMalformedInput(CodingErrorAction.REPORT)
-					.onUnmappableCharacter(CodingErrorAction.REPORT)
-					.decode(ByteBuffer.wrap(bytes))
-					.toString();
-			}
-			catch (CharacterCodingException e) {
-				throw new NoiseFrameException("text string is not valid UTF-8");
-			}
-		}
-
+	private static byte[] utf8(String s) {
+		return s.getBytes(StandardCharsets.UTF_8);
 	}
 
 }

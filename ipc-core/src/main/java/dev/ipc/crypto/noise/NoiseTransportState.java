@@ -160,14 +160,27 @@ public final class NoiseTransportState implements AutoCloseable {
 	 * @throws IllegalStateException if the state is closed
 	 */
 	public byte[] decrypt(long nonce, byte[] ciphertext) throws NoiseTransportException {
+		return decrypt(nonce, ciphertext, 0, ciphertext.length);
+	}
+
+	/**
+	 * {@link #decrypt(long, byte[])} of the {@code length} bytes of {@code input} from
+	 * {@code offset} (ciphertext and tag), read where they lie (a received frame's
+	 * ciphertext, not copied out first).
+	 * @throws NoiseTransportException if the frame is replayed, too short, too long or
+	 * fails authentication; the state is then unchanged
+	 * @throws IndexOutOfBoundsException if the range is not within {@code input}
+	 */
+	public byte[] decrypt(long nonce, byte[] input, int offset, int length) throws NoiseTransportException {
 		checkLive();
-		if (ciphertext.length < NoiseCipher.TAG_LENGTH) {
-			throw new NoiseTransportException(Reason.MALFORMED, "ciphertext is " + ciphertext.length
-					+ " bytes, shorter than the " + NoiseCipher.TAG_LENGTH + "-byte tag");
+		Objects.checkFromIndexSize(offset, length, input.length);
+		if (length < NoiseCipher.TAG_LENGTH) {
+			throw new NoiseTransportException(Reason.MALFORMED,
+					"ciphertext is " + length + " bytes, shorter than the " + NoiseCipher.TAG_LENGTH + "-byte tag");
 		}
-		if (ciphertext.length > MAX_CIPHERTEXT_LENGTH) {
+		if (length > MAX_CIPHERTEXT_LENGTH) {
 			throw new NoiseTransportException(Reason.OVERSIZED,
-					"ciphertext is " + ciphertext.length + " bytes, over the " + MAX_CIPHERTEXT_LENGTH + "-byte limit");
+					"ciphertext is " + length + " bytes, over the " + MAX_CIPHERTEXT_LENGTH + "-byte limit");
 		}
 		if (Long.compareUnsigned(nonce, receiveNonce) <= 0) {
 			throw new NoiseTransportException(Reason.REPLAYED, "nonce " + Long.toUnsignedString(nonce)
@@ -178,7 +191,7 @@ public final class NoiseTransportState implements AutoCloseable {
 			if (receiveKeyPrepared == null) {
 				receiveKeyPrepared = transportCipher.aead().prepare(receiveKey);
 			}
-			plaintext = transportCipher.aead().decrypt(receiveKeyPrepared, nonce, EMPTY, ciphertext);
+			plaintext = transportCipher.aead().decrypt(receiveKeyPrepared, nonce, EMPTY, input, offset, length);
 		}
 		catch (AEADBadTagException e) {
 			throw new NoiseTransportException(Reason.DECRYPT_FAILED, "transport frame failed authentication");

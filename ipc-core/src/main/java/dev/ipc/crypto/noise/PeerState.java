@@ -131,6 +131,11 @@ final class PeerState {
 	}
 
 	@Nullable Opened decryptWithPrevious(long nonce, byte[] ciphertext, long now) {
+		return decryptWithPrevious(nonce, ciphertext, 0, ciphertext.length, now);
+	}
+
+	/** {@link #decryptWithPrevious(long, byte[], long)} of a range (a frame's view). */
+	@Nullable Opened decryptWithPrevious(long nonce, byte[] input, int offset, int length, long now) {
 		for (Iterator<Previous> it = previous.iterator(); it.hasNext();) {
 			Previous candidate = it.next();
 			if (candidate.expiresAt <= now || candidate.session.isDestroyed()) {
@@ -139,7 +144,7 @@ final class PeerState {
 				continue;
 			}
 			try {
-				return new Opened(candidate, candidate.session.state().decrypt(nonce, ciphertext));
+				return new Opened(candidate, candidate.session.state().decrypt(nonce, input, offset, length));
 			}
 			catch (NoiseTransportException ex) {
 				// not this one
@@ -218,10 +223,15 @@ final class PeerState {
 	 * {@code null}.
 	 */
 	@Nullable Confirmed decryptWithPending(long nonce, byte[] ciphertext) {
+		return decryptWithPending(nonce, ciphertext, 0, ciphertext.length);
+	}
+
+	/** {@link #decryptWithPending(long, byte[])} of a range (a frame's view). */
+	@Nullable Confirmed decryptWithPending(long nonce, byte[] input, int offset, int length) {
 		for (Iterator<Pending> it = pending.iterator(); it.hasNext();) {
 			Pending candidate = it.next();
 			try {
-				byte[] plaintext = candidate.session().state().decrypt(nonce, ciphertext);
+				byte[] plaintext = candidate.session().state().decrypt(nonce, input, offset, length);
 				it.remove();
 				return new Confirmed(candidate.session(), plaintext);
 			}

@@ -5,6 +5,7 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.Objects;
 
 import org.jspecify.annotations.Nullable;
 
@@ -18,7 +19,8 @@ import org.jspecify.annotations.Nullable;
  * {@link Integer#MAX_VALUE}), the topic as a varint of its UTF-8 length plus one (0: no
  * topic) and its bytes, then the payload, unchanged, to the end of the frame. Decoding
  * checks every field against the frame's end and fails with {@link FrameCodecException};
- * it never allocates more than the frame holds.
+ * it never allocates more than the frame holds, and leaves the payload where it lies
+ * ({@link Data}).
  */
 final class CompactFrames {
 
@@ -48,24 +50,84 @@ final class CompactFrames {
 
 	/**
 	 * A decoded compact frame: {@code id} is the destination of a message or the source
-	 * of a delivery.
+	 * of a delivery. The payload stays where it was received until {@link #payload()}
+	 * copies it out (once): a frame decoded from the I/O loop's shared read buffer is a
+	 * view into it, valid only while the frame is being handled, so a {@code Data} must
+	 * not outlive that call; {@link CompactFrames#relay} re-frames the payload straight
+	 * from the view.
 	 */
-	record Data(byte type, int id, @Nullable String topic, byte[] payload) {
+	static final class Data {
+
+		private final byte type;
+
+		private final int id;
+
+		private final @Nullable String topic;
+
+		private final byte[] array;
+
+		private final int offset;
+
+		private final int length;
+
+		private byte @Nullable [] copy;
+
+		/** A frame with its own payload. */
+		Data(byte type, int id, @Nullable String topic, byte[] payload) {
+			this(type, id, topic, payload, 0, payload.length);
+			this.copy = payload;
+		}
+
+		private Data(byte type, int id, @Nullable String topic, byte[] array, int offset, int length) {
+			this.type = type;
+			this.id = id;
+			this.topic = topic;
+			this.array = array;
+			this.offset = offset;
+			this.length = length;
+		}
+
+		byte type() {
+			return type;
+		}
+
+		int id() {
+			return id;
+		}
+
+		@Nullable String topic() {
+			return topic;
+		}
+
+		/** The payload, copied out of the received frame on the first call. */
+		byte[] payload() {
+			byte[] p = copy;
+			if (p == null) {
+				p = Arrays.copyOfRange(array, offset, offset + length);
+				copy = p;
+			}
+			return p;
+		}
+
+		/** The payload's length. */
+		int payloadLength() {
+			return length;
+		}
 
 		@Override
 		public boolean equals(Object o) {
-			return o instanceof Data d && type == d.type && id == d.id && java.util.Objects.equals(topic, d.topic)
-					&& Arrays.equals(payload, d.payload);
+			return o instanceof Data d && type == d.type && id == d.id && Objects.equals(topic, d.topic)
+					&& Arrays.equals(array, offset, offset + length, d.array, d.offset, d.offset + d.length);
 		}
 
 		@Override
 		public int hashCode() {
-			return java.util.Objects.hash(type, id, topic, Arrays.hashCode(payload));
+			return Objects.hash(type, id, topic, Arrays.hashCode(payload()));
 		}
 
 		@Override
 		public String toString() {
-			return "Data[type=" + type + ", id=" + id + ", topic=" + topic + ", payload=" + payload.length + " bytes]";
+			return "Data[type=" + type + ", id=" + id + ", topic=" + topic + ", payload=" + length + " bytes]";
 		}
 
 	}
@@ -80,10 +142,25 @@ final class CompactFrames {
 
 	/** A compact frame, length prefix included, in one exactly sized array. */
 	static byte[] encode(byte type, int id, @Nullable String topic, byte[] payload) {
+		return encode(type, id, topic, payload, 0, payload.length);
+	}
+
+	/**
+	 * A compact frame of {@code type} carrying a received frame's topic and payload, the
+	 * payload copied once, straight from where it was received (the host relaying a
+	 * message).
+	 */
+	static byte[] relay(byte type, int id, Data data) {
+		byte[] own = data.copy;
+		return (own != null) ? encode(type, id, data.topic, own)
+				: encode(type, id, data.topic, data.array, data.offset, data.length);
+	}
+
+	private static byte[] encode(byte type, int id, @Nullable String topic, byte[] payload, int offset, int length) {
 		byte[] topicBytes = (topic != null) ? topic.getBytes(StandardCharsets.UTF_8) : null;
 		int topicField = (topicBytes != null) ? topicBytes.length + 1 : 0;
 		int body = 1 + varintSize(id) + varintSize(topicField) + ((topicBytes != null) ? topicBytes.length : 0)
-				+ payload.length;
+				+ length;
 		byte[] out = new byte[FrameCodec.LENGTH_PREFIX + body];
 		ByteBuffer b = ByteBuffer.wrap(out);
 		b.putInt(body);
@@ -93,7 +170,7 @@ final class CompactFrames {
 		if (topicBytes != null) {
 			b.put(topicBytes);
 		}
-		b.put(payload);
+		b.put(payload, offset, length);
 		return out;
 	}
 
@@ -128,7 +205,7 @@ final class CompactFrames {
 			}
 			at[0] += topicLength;
 		}
-		return new Data(type, id, topic, Arrays.copyOfRange(buf, at[0], end));
+		return new Data(type, id, topic, buf, at[0], end - at[0]);
 	}
 
 	/**

@@ -90,6 +90,11 @@ final class HostRouter {
 			log.debug("Dropping a message from {} to id {}: not connected", LogSafe.of(from.endpoint()), data.id());
 			return;
 		}
+		if (to.compact()) {
+			// re-framed straight from the received frame: one copy of the payload
+			offerRelayed(from, target, to.endpoint(), CompactFrames.relay(CompactFrames.DELIVER, from.id(), data));
+			return;
+		}
 		deliverTo(from, target, to.endpoint(), data.topic(), data.payload());
 	}
 
@@ -119,8 +124,8 @@ final class HostRouter {
 					LogSafe.of(from.endpoint()), data.id());
 			return;
 		}
-		byte[] frame = CompactFrames.encode(CompactFrames.PUBLISHED, from.id(), topic, data.payload());
-		offerRelayed(from, target, to, frame);
+		// re-framed straight from the received frame: one copy of the payload
+		offerRelayed(from, target, to, CompactFrames.relay(CompactFrames.PUBLISHED, from.id(), data));
 	}
 
 	/** Relays a message as a {@code Deliver} in the target connection's version. */

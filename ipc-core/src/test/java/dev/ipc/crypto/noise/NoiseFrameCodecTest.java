@@ -242,7 +242,15 @@ class NoiseFrameCodecTest {
 		assertThat(NoiseFrameCodec.decode(new Cbor().raw(0xC6, 0x71).ascii("CryptoInvalidated").build()))
 			.isEqualTo(CryptoInvalidated.INSTANCE);
 		// indefinite-length byte string payload
-		assertThat(NoiseFrameCodec.decode(new Cbor().raw(0xA1, 0x6E)
+		assertThat(NoiseFrameCodec.decode(chunkedTransportFrame()))
+			.isEqualTo(new TransportFrame(new byte[] { 1, 2, 3 }, 9));
+	}
+
+	/**
+	 * A transport frame of nonce 9 whose payload 01 02 03 is an indefinite byte string.
+	 */
+	private static byte[] chunkedTransportFrame() {
+		return new Cbor().raw(0xA1, 0x6E)
 			.ascii("TransportFrame")
 			.raw(0xA2, 0x67)
 			.ascii("payload")
@@ -250,7 +258,7 @@ class NoiseFrameCodecTest {
 			.raw(0x65)
 			.ascii("nonce")
 			.raw(0x09)
-			.build())).isEqualTo(new TransportFrame(new byte[] { 1, 2, 3 }, 9));
+			.build();
 	}
 
 	@Test
@@ -451,6 +459,26 @@ class NoiseFrameCodecTest {
 		assertThat(frame.payload()[0]).isEqualTo((byte) 0xDE); // copied in
 		frame.payload()[1] = 0;
 		assertThat(frame.payload()[1]).isEqualTo((byte) 0xAD); // copied out
+	}
+
+	@Test
+	void aDecodedTransportFrameIsAViewOfItsCiphertext() throws Exception {
+		byte[] ciphertext = sample(40, 15);
+		byte[] wire = NoiseFrameCodec.encode(new TransportFrame(ciphertext, 5));
+		TransportFrame decoded = (TransportFrame) NoiseFrameCodec.decode(wire);
+		assertThat(decoded.payloadArray()).isSameAs(wire);
+		assertThat(decoded.payloadOffset()).isEqualTo(NoiseFrameCodec.transportCiphertextOffset(ciphertext.length));
+		assertThat(decoded.payloadLength()).isEqualTo(ciphertext.length);
+		assertThat(decoded).isEqualTo(new TransportFrame(ciphertext, 5))
+			.hasSameHashCodeAs(new TransportFrame(ciphertext, 5));
+		// what it hands out is a copy; re-encoding reads the view
+		decoded.payload()[0] ^= 1;
+		assertThat(decoded.payload()).isEqualTo(ciphertext);
+		assertThat(NoiseFrameCodec.encode(decoded)).isEqualTo(wire);
+		// an indefinite-length payload is joined into its own array
+		TransportFrame chunked = (TransportFrame) NoiseFrameCodec.decode(chunkedTransportFrame());
+		assertThat(chunked.payloadOffset()).isZero();
+		assertThat(chunked.payload()).containsExactly(1, 2, 3);
 	}
 
 }

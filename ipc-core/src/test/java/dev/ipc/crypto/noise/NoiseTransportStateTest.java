@@ -118,6 +118,28 @@ class NoiseTransportStateTest {
 	}
 
 	@Test
+	void decryptsARangeWhereItLies() throws Exception {
+		for (TransportCipher cipher : TransportCipher.values()) {
+			NoiseTransportState sending = new NoiseTransportState(cipher, ONES, TWOS, 0, 0, 100);
+			NoiseTransportState receiving = new NoiseTransportState(cipher, TWOS, ONES, 0, 0, 100);
+			byte[] ciphertext = sending.encrypt(utf8("in place")).payload();
+			byte[] frame = new byte[ciphertext.length + 10];
+			System.arraycopy(ciphertext, 0, frame, 7, ciphertext.length);
+			byte[] before = frame.clone();
+			assertThat(receiving.decrypt(1, frame, 7, ciphertext.length)).isEqualTo(utf8("in place"));
+			assertThat(frame).as("the frame is only read").isEqualTo(before);
+			// the range is the whole ciphertext: one byte less fails, and leaves the
+			// state as it was
+			NoiseTransportState fresh = new NoiseTransportState(cipher, TWOS, ONES, 0, 0, 100);
+			assertThatThrownBy(() -> fresh.decrypt(1, frame, 7, ciphertext.length - 1))
+				.isInstanceOf(NoiseTransportException.class);
+			assertThat(fresh.receiveNonce()).isZero();
+			assertThatThrownBy(() -> fresh.decrypt(1, frame, 7, frame.length))
+				.isInstanceOf(IndexOutOfBoundsException.class);
+		}
+	}
+
+	@Test
 	void ciphertextLengthIsChecked() {
 		assertReject(receiver(), 1, new byte[0], Reason.MALFORMED);
 		assertReject(receiver(), 1, new byte[15], Reason.MALFORMED);

@@ -185,16 +185,6 @@ class FrameCodecTest {
 		}
 	}
 
-	@Test
-	void itemEndFindsTheExtentOfDefiniteItemsOnly() {
-		byte[] endpoint = FrameCodec.endpointBytes(new Endpoint.BrowserBackground(HostId.id(7)));
-		assertThat(FrameCodec.itemEnd(endpoint, 0, endpoint.length, 0)).isEqualTo(endpoint.length);
-		assertThat(FrameCodec.itemEnd(endpoint, 0, endpoint.length - 1, 0)).isEqualTo(-1);
-		assertThat(FrameCodec.itemEnd(HEX.parseHex("bf ff"), 0, 2, 0)).isEqualTo(-1);
-		assertThat(FrameCodec.itemEnd(HEX.parseHex("5b ff ff ff ff ff ff ff ff"), 0, 9, 0)).isEqualTo(-1);
-		assertThat(FrameCodec.itemEnd(HEX.parseHex("c1 1a 00 00 00 01 f6"), 0, 7, 0)).isEqualTo(6);
-	}
-
 	private static boolean decodeCleanly(byte[] bytes) {
 		try {
 			Frame frame = FrameCodec.decode(bytes, 0, bytes.length);
