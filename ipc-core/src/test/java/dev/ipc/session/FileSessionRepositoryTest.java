@@ -110,7 +110,9 @@ class FileSessionRepositoryTest {
 			}
 			org.awaitility.Awaitility.await()
 				.atMost(java.time.Duration.ofSeconds(5))
-				.until(() -> open(file, SECRET).get(PEER).equals(java.util.Optional.of(session("a", 1000))));
+				// the write is counted once the file is in place: wait for both
+				.until(() -> repo.writes() > writesBefore
+						&& open(file, SECRET).get(PEER).equals(java.util.Optional.of(session("a", 1000))));
 			assertThat(headerLine(file)).isNotEqualTo(headerAfterSave);
 			// the contract: at most one rewrite per interval, however many deferred saves
 			long intervals = (System.nanoTime() - started) / java.util.concurrent.TimeUnit.MILLISECONDS
