@@ -6,8 +6,8 @@ import dev.ipc.crypto.noise.NoiseSession;
 import dev.ipc.session.InMemorySessionRepository;
 
 /**
- * Configures the Noise NN crypto provider with its default suite (P-256, AES-GCM,
- * SHA-256) and in-memory sessions.
+ * Configures the Noise NN crypto provider with its default suite
+ * ({@code Noise_NN_25519_AESGCM_SHA256}) and in-memory sessions.
  */
 final class NoiseSupport {
 

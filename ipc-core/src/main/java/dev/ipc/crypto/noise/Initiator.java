@@ -300,6 +300,9 @@ final class Initiator {
 	 * deadline passes.
 	 */
 	private void awaitOwn(CryptoContext<NoiseSession> context, Endpoint peer, Attempt attempt) {
+		// the next handshake's ephemeral key, generated while this one's answer is on its
+		// way
+		EphemeralKeys.refill(attempt.suite.dh());
 		try {
 			attempt.outcome.get(Math.max(0, attempt.deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
 			return;
