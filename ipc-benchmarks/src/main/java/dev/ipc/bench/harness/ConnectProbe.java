@@ -13,8 +13,8 @@ import dev.ipc.transport.socket.SocketTransport;
  * Where a connect's time goes, host and peer in this JVM: {@code probe connect [count]}
  * times each phase of {@code count} connects (after as many for warm-up) and prints the
  * medians: the transport's connect up to {@code Welcome}, the client's build and start,
- * the wait for the target's presence, the first call (with the Noise handshake) and the
- * close.
+ * the first call (with the Noise handshake) and the close; then the harness's connects,
+ * fresh and with a surviving session ({@link IpcBench.Peer#survivingConnects}).
  */
 final class ConnectProbe {
 
@@ -62,6 +62,17 @@ final class ConnectProbe {
 				}
 			}
 		}
+		IpcBench.Peer base = IpcBench.socketPeer(system, address);
+		for (int round = 0; round < 2; round++) {
+			long[] fresh = Stats.sorted(base.connects(count));
+			long[] surviving = Stats.sorted(base.survivingConnects(count));
+			if (round == 1) {
+				System.out.printf(Locale.ROOT, "%-30s p50 %8.3f ms%n%-30s p50 %8.3f ms%n", "connect, fresh (harness)",
+						Stats.percentile(fresh, 0.5) / 1e6, "connect, surviving session",
+						Stats.percentile(surviving, 0.5) / 1e6);
+			}
+		}
+		base.close();
 		host.close();
 		hostTransport.close();
 		System.exit(0);
