@@ -357,7 +357,7 @@ public final class NoiseCryptoProvider implements CryptoProvider<NoiseSession> {
 		try {
 			Attempt attempt = p.attempt;
 			if (attempt != null && attempt.awaitingFinish()) {
-				initiator.fail(context, p, peer, attempt, Attempt.State.PEER_LEFT,
+				Initiator.fail(settings, context, p, peer, attempt, Attempt.State.PEER_LEFT,
 						new IpcUnreachableException(peer, "it left the transport during the Noise handshake"),
 						"destination unreachable");
 			}
