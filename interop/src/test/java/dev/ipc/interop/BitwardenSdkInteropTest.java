@@ -273,17 +273,36 @@ class BitwardenSdkInteropTest {
 
 	// ---------------------------------------------------------------- discovery
 
+	/**
+	 * With the reference's own suite, P-256 (what every Bitwarden client proposes, and
+	 * the FIPS choice here).
+	 */
 	@Test
 	void javaDiscoversTheSdk() throws Exception {
-		IpcClient java = connect(new NoiseCryptoProvider());
+		javaDiscoversTheSdkWith(NoiseCryptoProvider.builder().initiatorSuite(NoiseSuite.P256_AESGCM_SHA256).build(),
+				NoiseSuite.P256_AESGCM_SHA256);
+	}
+
+	/**
+	 * Issue 10: our default suite is X25519, and the SDK answers it (the initiator
+	 * chooses; every responder accepts all three).
+	 */
+	@Test
+	void javaDiscoversTheSdkWithTheDefaultSuiteX25519() throws Exception {
+		assertThat(NoiseSuite.DEFAULT).isEqualTo(NoiseSuite.X25519_AESGCM_SHA256);
+		javaDiscoversTheSdkWith(new NoiseCryptoProvider(), NoiseSuite.X25519_AESGCM_SHA256);
+	}
+
+	private void javaDiscoversTheSdkWith(NoiseCryptoProvider provider, NoiseSuite suite) throws Exception {
+		IpcClient java = connect(provider);
 
 		DiscoverResponse response = java.request(new DiscoverRequest(), SDK, WAIT).get(15, TimeUnit.SECONDS);
 
 		assertThat(response.version()).isEqualTo(SDK_VERSION);
 		List<WireFrame> out = sdk().framesFromJava();
 		List<WireFrame> in = sdk().framesFromSdk();
-		assertHandshakeStartLayout(out.get(0), NoiseSuite.P256_AESGCM_SHA256);
-		assertHandshakeFinishLayout(in.get(0), NoiseSuite.P256_AESGCM_SHA256);
+		assertHandshakeStartLayout(out.get(0), suite);
+		assertHandshakeFinishLayout(in.get(0), suite);
 		assertTransport(out.get(1), 1, "RpcRequestMessage");
 		NoiseFrame.TransportFrame reply = assertTransport(in.get(1), 1, null);
 		assertThat(in.get(1).topic()).startsWith("RpcResponseMessage:"); // the

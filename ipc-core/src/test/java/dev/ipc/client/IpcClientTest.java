@@ -350,7 +350,7 @@ class IpcClientTest {
 		Subscription atB = b.subscribe("t");
 		a.send(new OutgoingMessage(new byte[] { 1 }, dev.ipc.model.Endpoint.named("b"), "t"));
 		assertThat(atB.receive(WAIT).payload()).containsExactly(1);
-		assertThat(handshakes).containsExactly("Noise_NN_P256_AESGCM_SHA256");
+		assertThat(handshakes).containsExactly("Noise_NN_25519_AESGCM_SHA256");
 	}
 
 	private static List<String> threadsNamed(String prefix) {

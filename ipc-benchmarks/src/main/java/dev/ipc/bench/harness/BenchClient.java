@@ -1,5 +1,7 @@
 package dev.ipc.bench.harness;
 
+import dev.ipc.crypto.noise.NoiseSuite;
+
 /**
  * The client side of one system under test, living in its own JVM. Each method runs one
  * measurement for about {@code nanos} and returns what it measured; the caller drives
@@ -26,10 +28,18 @@ interface BenchClient extends AutoCloseable {
 	long[] connects(int count) throws Exception;
 
 	/**
-	 * The CPU time of one complete in-process handshake of the default suite (both
-	 * sides), median ns; or NaN.
+	 * The same where every new connection finds the session the previous one left in a
+	 * shared session repository (no handshake); empty where there are no sessions.
 	 */
-	default double handshakeNanos(long nanos) throws Exception {
+	default long[] survivingConnects(int count) throws Exception {
+		return new long[0];
+	}
+
+	/**
+	 * The CPU time of one complete in-process handshake of {@code suite} (both sides),
+	 * median ns; or NaN.
+	 */
+	default double handshakeNanos(NoiseSuite suite, long nanos) throws Exception {
 		return Double.NaN;
 	}
 

@@ -1,5 +1,7 @@
 package dev.ipc.bench.harness;
 
+import dev.ipc.crypto.noise.NoiseSuite;
+
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
@@ -74,13 +76,20 @@ final class ClientRole {
 				return String.format(Locale.ROOT, "RESULT msgs=%.1f n=%.0f", msgs,
 						msgs * (System.nanoTime() - start) / 1e9);
 			}
-			case "connect": {
-				long[] s = Stats.sorted(client.connects(Integer.parseInt(a[1])));
+			case "connect", "connect-surviving": {
+				int count = Integer.parseInt(a[1]);
+				long[] s = Stats
+					.sorted(a[0].equals("connect") ? client.connects(count) : client.survivingConnects(count));
+				if (s.length == 0) {
+					return "RESULT n=0 p50=NaN";
+				}
 				return String.format(Locale.ROOT, "RESULT n=%d p50=%d min=%d max=%d", s.length,
 						Stats.percentile(s, 0.5), s[0], s[s.length - 1]);
 			}
-			case "handshake":
-				return String.format(Locale.ROOT, "RESULT p50=%.1f", client.handshakeNanos(ms(a[1])));
+			case "handshake": {
+				NoiseSuite suite = (a.length > 2) ? NoiseSuite.valueOf(a[2]) : NoiseSuite.DEFAULT;
+				return String.format(Locale.ROOT, "RESULT p50=%.1f", client.handshakeNanos(suite, ms(a[1])));
+			}
 			case "warmup": {
 				long end = System.nanoTime() + ms(a[1]);
 				long slice = Math.max(ms(a[1]) / 40, 50_000_000L);
@@ -91,7 +100,8 @@ final class ClientRole {
 						client.messagesPerSecond(size, slice);
 					}
 					client.connects(3);
-					client.handshakeNanos(slice);
+					client.survivingConnects(3);
+					client.handshakeNanos(NoiseSuite.DEFAULT, slice);
 				}
 				return "RESULT done";
 			}

@@ -199,9 +199,17 @@ public final class Harness {
 					}
 				}
 				for (String id : rotated) {
+					if (spec(id).connect() && id.startsWith("ipc-")) {
+						String r = pairs.get(id)[1].call("connect-surviving " + options.connects, 300);
+						record(id, "connect.surviving", Child.value(r, "p50"));
+					}
+				}
+				for (String id : rotated) {
 					if (id.equals("ipc-noise")) {
 						String r = pairs.get(id)[1].call("handshake " + millis, 120);
 						record(id, "handshake", Child.value(r, "p50"));
+						r = pairs.get(id)[1].call("handshake " + millis + " P256_AESGCM_SHA256", 120);
+						record(id, "handshake.p256", Child.value(r, "p50"));
 					}
 				}
 			}

@@ -8,7 +8,10 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Supplier;
+import java.util.Objects;
+import java.util.function.Function;
+
+import org.jspecify.annotations.Nullable;
 
 import dev.ipc.bench.Payloads;
 import dev.ipc.bench.Payloads.Ack;
@@ -19,10 +22,14 @@ import dev.ipc.bench.jmh.HandshakeBenchmark;
 import dev.ipc.client.IpcClient;
 import dev.ipc.client.IpcClientBuilder;
 import dev.ipc.crypto.NoEncryptionCryptoProvider;
+import dev.ipc.codec.PayloadCodec;
+import dev.ipc.crypto.noise.NoiseSession;
+import dev.ipc.crypto.noise.NoiseSessionCodec;
 import dev.ipc.crypto.noise.NoiseSuite;
 import dev.ipc.model.Endpoint;
 import dev.ipc.session.InMemorySessionRepository;
 import dev.ipc.spi.CommunicationBackend;
+import dev.ipc.spi.SessionRepository;
 import dev.ipc.transport.memory.InMemoryBus;
 import dev.ipc.transport.socket.SocketTransport;
 import dev.ipc.transport.socket.SocketTransportOptions;
@@ -90,15 +97,29 @@ final class IpcBench {
 		return Math.max(8, Math.min(512, (4 << 20) / Math.max(size, 1)));
 	}
 
+	/**
+	 * The payload codec of every client of this JVM, as an application shares its one
+	 * codec (a Spring Boot application has one {@code PayloadCodec} bean): a new client
+	 * does not warm a new JSON mapper up.
+	 */
+	private static final PayloadCodec CODEC = PayloadCodec.defaults();
+
 	static IpcClientBuilder builder(String name, CommunicationBackend backend, boolean noise) {
+		return builder(name, backend, noise, new InMemorySessionRepository<>());
+	}
+
+	/** With Noise, {@code sessions} holds the client's sessions. */
+	static IpcClientBuilder builder(String name, CommunicationBackend backend, boolean noise,
+			SessionRepository<NoiseSession> sessions) {
 		IpcClientBuilder builder = IpcClient.builder()
 			.name(name)
 			.backend(backend)
+			.codec(CODEC)
 			.directDispatch(true)
 			.subscriberQueueCapacity(4096)
 			.defaultRpcTimeout(Duration.ofSeconds(30));
 		if (noise) {
-			NoiseSupport.configure(builder);
+			NoiseSupport.configure(builder, sessions);
 		}
 		else {
 			builder.crypto(new NoEncryptionCryptoProvider(), new InMemorySessionRepository<>());
@@ -130,8 +151,11 @@ final class IpcBench {
 
 	/** A peer transport connected to the host at {@code address} ({@code unix:PATH}). */
 	static SocketTransport peerTransport(String address) throws Exception {
-		return peerTransport(address,
-				Endpoint.named("peer-" + ProcessHandle.current().pid() + "-" + PEER_IDS.incrementAndGet()));
+		return peerTransport(address, newPeerName());
+	}
+
+	private static Endpoint newPeerName() {
+		return Endpoint.named("peer-" + ProcessHandle.current().pid() + "-" + PEER_IDS.incrementAndGet());
 	}
 
 	static SocketTransport peerTransport(String address, Endpoint name) throws Exception {
@@ -205,8 +229,18 @@ final class IpcBench {
 	 * connection.
 	 */
 	static Peer socketPeer(String system, String address) throws Exception {
-		SocketTransport transport = peerTransport(address);
-		IpcClientBuilder builder = builder("peer", transport, noise(system));
+		return socketPeer(system, address, newPeerName(), new InMemorySessionRepository<>());
+	}
+
+	/**
+	 * The same as endpoint {@code name} with the Noise sessions in {@code sessions}: a
+	 * repository that outlives the client (a durable store after a restart, or one shared
+	 * across reconnects) gives the next client of the same name the surviving session.
+	 */
+	static Peer socketPeer(String system, String address, Endpoint name,
+			InMemorySessionRepository<NoiseSession> sessions) throws Exception {
+		SocketTransport transport = peerTransport(address, name);
+		IpcClientBuilder builder = builder("peer", transport, noise(system), sessions);
 		if (system.endsWith("-spin")) {
 			builder.rpcSpin(SPIN);
 		}
@@ -214,26 +248,54 @@ final class IpcBench {
 		boolean sync = system.contains("-call") || system.contains("p2p");
 		Endpoint target = system.contains("p2p") ? RESPONDER : HOST;
 		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+		// the host is reachable once welcomed (awaitConnected); a second peer once the
+		// host has told of it
 		while (!transport.reachableEndpoints().contains(target)) {
 			if (System.nanoTime() - deadline > 0) {
 				throw new IllegalStateException(target + " is not connected to the host");
 			}
-			Thread.sleep(10);
+			Thread.sleep(1);
 		}
-		return new Peer(client, target, sync, () -> {
+		Peer peer = new Peer(client, target, sync, stored -> {
 			try {
-				return socketPeer(system, address);
+				return (stored != null) ? socketPeer(system, address, name, restored(stored, target))
+						: socketPeer(system, address);
 			}
 			catch (Exception ex) {
 				throw new IllegalStateException(ex);
 			}
 		}, transport::close);
+		peer.sessions = sessions;
+		return peer;
+	}
+
+	private static final NoiseSessionCodec SESSION_CODEC = new NoiseSessionCodec();
+
+	/**
+	 * A repository holding {@code stored} for {@code peer}, as a durable store does after
+	 * a restart.
+	 */
+	private static InMemorySessionRepository<NoiseSession> restored(byte[] stored, Endpoint peer) {
+		InMemorySessionRepository<NoiseSession> sessions = new InMemorySessionRepository<>();
+		sessions.save(peer, SESSION_CODEC.decode(stored));
+		return sessions;
 	}
 
 	// ------------------------------------------------------------------ peer side
 
 	/** A connected peer client measuring against the host. */
 	static final class Peer implements BenchClient {
+
+		private static final ItemEvent[] EVENTS = new ItemEvent[Payloads.SIZES.length];
+
+		private static final EchoRequest[] REQUESTS = new EchoRequest[Payloads.SIZES.length];
+
+		static {
+			for (int i = 0; i < Payloads.SIZES.length; i++) {
+				EVENTS[i] = Payloads.event(Payloads.SIZES[i]);
+				REQUESTS[i] = new EchoRequest(EVENTS[i]);
+			}
+		}
 
 		final IpcClient client;
 
@@ -244,7 +306,14 @@ final class IpcBench {
 		 */
 		private final boolean sync;
 
-		private final Supplier<Peer> fresh;
+		/**
+		 * A new peer on a new connection: with the name of this one and the given stored
+		 * session with the host, or (null) with a new name and no session.
+		 */
+		private final @Nullable Function<byte @Nullable [], Peer> fresh;
+
+		/** The Noise sessions of a socket peer. */
+		@Nullable InMemorySessionRepository<NoiseSession> sessions;
 
 		private final Runnable onClose;
 
@@ -262,16 +331,17 @@ final class IpcBench {
 		 */
 		volatile int windowDivisor = 1;
 
-		Peer(IpcClient client, Endpoint host, boolean sync, Supplier<Peer> fresh, Runnable onClose) {
+		Peer(IpcClient client, Endpoint host, boolean sync, @Nullable Function<byte @Nullable [], Peer> fresh,
+				Runnable onClose) {
 			this.client = client;
 			this.host = host;
 			this.sync = sync;
 			this.fresh = fresh;
 			this.onClose = onClose;
-			for (int i = 0; i < Payloads.SIZES.length; i++) {
-				events[i] = Payloads.event(Payloads.SIZES[i]);
-				requests[i] = new EchoRequest(events[i]);
-			}
+			System.arraycopy(EVENTS, 0, events, 0, EVENTS.length); // made once per JVM: a
+																	// connect does not
+																	// pay for them
+			System.arraycopy(REQUESTS, 0, requests, 0, REQUESTS.length);
 			client.subscribe(Ack.class, message -> acked.accumulateAndGet(message.payload().received(), Math::max));
 			if (!client.isRunning()) {
 				client.start();
@@ -423,28 +493,70 @@ final class IpcBench {
 
 		@Override
 		public long[] connects(int count) throws Exception {
-			if (fresh == null) {
+			return connects(count, false);
+		}
+
+		@Override
+		public long[] survivingConnects(int count) throws Exception {
+			return connects(count, true);
+		}
+
+		/**
+		 * {@code count} times a new transport and client, the first call and close; with
+		 * {@code surviving}, each new client (of the same name) starts with the session
+		 * the one before it held with the host, as a durable session store would keep it
+		 * across a restart (a first connect outside the samples makes it). The stored
+		 * form is taken before the close, because an orderly close forgets the session.
+		 */
+		private long[] connects(int count, boolean surviving) throws Exception {
+			if (fresh == null || (surviving && sessions == null)) {
 				return new long[0];
+			}
+			Peer previous = null;
+			if (surviving) {
+				previous = fresh.apply(null);
+				previous.call(Payloads.SIZES[0]);
 			}
 			long[] samples = new long[count];
 			for (int i = 0; i < count; i++) {
+				byte[] stored = (previous != null) ? previous.storedSession() : null;
+				if (previous != null) {
+					previous.close();
+				}
 				long start = System.nanoTime();
-				Peer peer = fresh.get();
+				Peer peer = (previous != null) ? previous.fresh(stored) : fresh.apply(null);
 				peer.call(Payloads.SIZES[0]);
 				samples[i] = System.nanoTime() - start;
-				peer.close();
+				if (surviving) {
+					previous = peer;
+				}
+				else {
+					peer.close();
+				}
+			}
+			if (previous != null) {
+				previous.close();
 			}
 			return samples;
 		}
 
+		private Peer fresh(byte @Nullable [] stored) {
+			return Objects.requireNonNull(fresh).apply(stored);
+		}
+
+		/** The session with the host in its stored form. */
+		private byte[] storedSession() {
+			return SESSION_CODEC.encode(Objects.requireNonNull(sessions).get(host).orElseThrow());
+		}
+
 		@Override
-		public double handshakeNanos(long nanos) throws Exception {
+		public double handshakeNanos(NoiseSuite suite, long nanos) throws Exception {
 			LongList samples = new LongList();
 			long end = System.nanoTime() + nanos;
 			long now;
 			do {
 				long start = System.nanoTime();
-				HandshakeBenchmark.handshake(NoiseSuite.DEFAULT);
+				HandshakeBenchmark.handshake(suite);
 				now = System.nanoTime();
 				samples.add(now - start);
 			}

@@ -10,7 +10,7 @@ import dev.ipc.transport.socket.SocketTransport;
 
 /**
  * A one-JVM smoke probe of our client over the Unix socket (host and peer in this JVM):
- * {@code probe [noise] [seconds]}.
+ * {@code probe [noise] [seconds]}; {@code probe connect [count]} is {@link ConnectProbe}.
  */
 public final class Probe {
 
@@ -18,6 +18,10 @@ public final class Probe {
 	}
 
 	public static void main(String[] args) throws Exception {
+		if (args.length > 0 && args[0].equals("connect")) {
+			ConnectProbe.main(java.util.Arrays.copyOfRange(args, 1, args.length));
+			return;
+		}
 		boolean noise = args.length > 0 && args[0].equals("noise");
 		long seconds = args.length > 1 ? Long.parseLong(args[1]) : 3;
 		Path dir = Files.createTempDirectory("ipc-probe-",

@@ -274,7 +274,8 @@ final class InboundHandler {
 			IpcException refused = outcome.refused();
 			if (refused != null) {
 				trial.close();
-				failAttempt(context, p, peer, attempt, refused, "authentication: pairing refused");
+				Initiator.fail(settings, context, p, peer, attempt, Attempt.State.FAILED, refused,
+						"authentication: pairing refused");
 				return;
 			}
 			NoiseSession candidate = settings.sessionFrom(trial, true, attempt.suite)
@@ -328,27 +329,12 @@ final class InboundHandler {
 			String message = AuthenticatedHandshakes.refusedBy(peer, attempt.handshake.pattern(), refused);
 			settings.warnings.warn(log, "auth-refused-by-peer", "{}", message); // escaped
 			context.events().messageDropped(DropReason.AUTHENTICATION_FAILED, peer);
-			failAttempt(context, p, peer, attempt, new IpcException(ErrorKind.OTHER, message),
-					"authentication: refused by the peer");
+			Initiator.fail(settings, context, p, peer, attempt, Attempt.State.FAILED,
+					new IpcException(ErrorKind.OTHER, message), "authentication: refused by the peer");
 		}
 		finally {
 			p.lock.unlock();
 		}
-	}
-
-	/** Ends our attempt as failed and wakes its senders with {@code failure}. Locked. */
-	private static void failAttempt(CryptoContext<NoiseSession> context, PeerState p, Endpoint peer, Attempt attempt,
-			IpcException failure, String reason) {
-		if (!attempt.awaitingFinish()) {
-			return;
-		}
-		attempt.end(Attempt.State.FAILED);
-		if (p.attempt == attempt) {
-			p.attempt = null;
-		}
-		attempt.releaseHandshake();
-		attempt.outcome.completeExceptionally(failure);
-		context.events().handshakeFailed(peer, reason);
 	}
 
 	private void onCryptoInvalidated(CryptoContext<NoiseSession> context, Endpoint peer) {

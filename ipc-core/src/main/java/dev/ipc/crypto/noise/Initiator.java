@@ -277,7 +277,7 @@ final class Initiator {
 		catch (RuntimeException ex) {
 			IpcException failure = NoiseSettings.asIpcException(ex,
 					"Transport failed to send the HandshakeStart to " + peer);
-			fail(context, p, peer, attempt, Attempt.State.FAILED, failure,
+			fail(settings, context, p, peer, attempt, Attempt.State.FAILED, failure,
 					failure.kind() == ErrorKind.UNREACHABLE ? "destination unreachable" : "transport send failed");
 			if (failure.kind() == ErrorKind.UNREACHABLE) {
 				NoiseSession stale = SessionAccess.load(context, p, peer);
@@ -300,6 +300,9 @@ final class Initiator {
 	 * deadline passes.
 	 */
 	private void awaitOwn(CryptoContext<NoiseSession> context, Endpoint peer, Attempt attempt) {
+		// the next handshake's ephemeral key, generated while this one's answer is on its
+		// way
+		EphemeralKeys.refill(attempt.suite.dh());
 		try {
 			attempt.outcome.get(Math.max(0, attempt.deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
 			return;
@@ -327,7 +330,7 @@ final class Initiator {
 		PeerState p = peers.lock(context.sessions(), peer);
 		try {
 			if (attempt.awaitingFinish()) {
-				fail(context, p, peer, attempt, state, failure, reason);
+				fail(settings, context, p, peer, attempt, state, failure, reason);
 			}
 		}
 		finally {
@@ -390,8 +393,8 @@ final class Initiator {
 	 * wakes its senders with {@code failure}. Locked. A timed-out attempt's handshake is
 	 * kept to recognise its late answer.
 	 */
-	void fail(CryptoContext<NoiseSession> context, PeerState p, Endpoint peer, Attempt attempt, Attempt.State state,
-			IpcException failure, String reason) {
+	static void fail(NoiseSettings settings, CryptoContext<NoiseSession> context, PeerState p, Endpoint peer,
+			Attempt attempt, Attempt.State state, IpcException failure, String reason) {
 		if (!attempt.awaitingFinish()) {
 			return;
 		}

@@ -36,12 +36,14 @@ import dev.ipc.spi.SessionRepository;
  * again on its next send.
  *
  * <p>
- * Defaults as the reference: initiate with {@link NoiseSuite#DEFAULT} (P-256), accept all
- * three suites as responder, wait 2 s for the {@code HandshakeFinish}, rehandshake on
- * send when the session is more than 300 s old, at most {@value #MAX_PLAINTEXT_LENGTH}
- * bytes per message toward a peer that takes no fragments (every Bitwarden peer).
- * Sessions live in the {@link SessionRepository} of the {@link CryptoContext} in the
- * reference's shape ({@link NoiseSession}).
+ * Defaults as the reference except for the suite: initiate with
+ * {@link NoiseSuite#DEFAULT} (X25519, where Bitwarden's clients initiate with P-256;
+ * choose {@link NoiseSuite#P256_AESGCM_SHA256} for FIPS), accept all three suites as
+ * responder, wait 2 s for the {@code HandshakeFinish}, rehandshake on send when the
+ * session is more than 300 s old, at most {@value #MAX_PLAINTEXT_LENGTH} bytes per
+ * message toward a peer that takes no fragments (every Bitwarden peer). Sessions live in
+ * the {@link SessionRepository} of the {@link CryptoContext} in the reference's shape
+ * ({@link NoiseSession}).
  *
  * <p>
  * Between two Java peers a message may be larger, up to
@@ -190,7 +192,12 @@ public final class NoiseCryptoProvider implements CryptoProvider<NoiseSession> {
 
 	private final InboundHandler inbound;
 
-	private final AtomicBoolean warm = new AtomicBoolean();
+	/**
+	 * Whether a provider of this class loader has warmed up: what {@link #warmUp()}
+	 * prepares (classes, JCA providers, compiled code) is the JVM's, not a provider's, so
+	 * a second client in the process does not pay three more handshakes on start.
+	 */
+	private static final AtomicBoolean WARM = new AtomicBoolean();
 
 	private final @Nullable PeerAuthentication authentication;
 
@@ -350,7 +357,7 @@ public final class NoiseCryptoProvider implements CryptoProvider<NoiseSession> {
 		try {
 			Attempt attempt = p.attempt;
 			if (attempt != null && attempt.awaitingFinish()) {
-				initiator.fail(context, p, peer, attempt, Attempt.State.PEER_LEFT,
+				Initiator.fail(settings, context, p, peer, attempt, Attempt.State.PEER_LEFT,
 						new IpcUnreachableException(peer, "it left the transport during the Noise handshake"),
 						"destination unreachable");
 			}
@@ -396,14 +403,21 @@ public final class NoiseCryptoProvider implements CryptoProvider<NoiseSession> {
 	 * available here, so that key-pair generators, key agreement, AEAD ciphers, HMAC,
 	 * SHA-256 (and BLAKE2s), the random source and the frame codec are loaded and
 	 * initialised before the first real handshake, whose timeout they would otherwise eat
-	 * into on a cold JVM. Idempotent (only the first call does the work); never throws,
-	 * never touches the network.
+	 * into on a cold JVM; and prepares the first handshake's ephemeral key
+	 * ({@link EphemeralKeys}) unless one is ready. Idempotent and once per class loader
+	 * (only the first call of the first provider does the work: what it prepares is the
+	 * JVM's); never throws, never touches the network.
 	 */
 	@Override
 	public void warmUp() {
-		if (warm.get()) {
-			return;
+		if (!WARM.get()) {
+			warmUpEverySuite();
 		}
+		// for the first handshake (after the warm-up's own, which take prepared keys)
+		EphemeralKeys.refill(settings.initiatorSuite.dh());
+	}
+
+	private void warmUpEverySuite() {
 		for (NoiseSuite suite : NoiseSuite.values()) {
 			if (!settings.suiteAvailable.test(suite)) {
 				continue;
@@ -416,7 +430,7 @@ public final class NoiseCryptoProvider implements CryptoProvider<NoiseSession> {
 				log.debug("Noise: warming up {} failed: {}", suite.protocolName(), ex.toString());
 			}
 		}
-		warm.set(true);
+		WARM.set(true);
 	}
 
 	private void warmUp(NoiseSuite suite) throws NoiseProtocolException, NoiseFrameException, NoiseTransportException {
@@ -443,7 +457,7 @@ public final class NoiseCryptoProvider implements CryptoProvider<NoiseSession> {
 
 	/** Whether {@link #warmUp()} has run, for tests. */
 	boolean isWarm() {
-		return warm.get();
+		return WARM.get();
 	}
 
 	/**
@@ -580,8 +594,10 @@ public final class NoiseCryptoProvider implements CryptoProvider<NoiseSession> {
 
 		/**
 		 * The suite proposed when this side initiates (default
-		 * {@link NoiseSuite#DEFAULT}, P-256, as every Bitwarden client). As responder all
-		 * three suites are always accepted.
+		 * {@link NoiseSuite#DEFAULT}, X25519; Bitwarden's clients propose P-256, which is
+		 * also the suite to choose where FIPS-approved algorithms are required). As
+		 * responder all three suites are always accepted, so peers with different choices
+		 * still talk.
 		 */
 		public Builder initiatorSuite(NoiseSuite suite) {
 			this.initiatorSuite = Objects.requireNonNull(suite, "suite");

@@ -28,8 +28,9 @@ import dev.ipc.crypto.noise.NoisePattern.Token;
  * {@link NoiseProtocolException} and leaves this object failed; calling a method out of
  * turn throws {@link IllegalStateException}; a pattern whose keys are missing throws
  * {@link IllegalArgumentException} at creation. Ephemeral keys come from the JDK's
- * {@code SecureRandom}. Not thread-safe; {@link #close()} zeroes the chaining key, hashes
- * and the pre-shared key copy.
+ * {@code SecureRandom}; an initiator's may have been generated ahead of time
+ * ({@link EphemeralKeys}), never one used before. Not thread-safe; {@link #close()}
+ * zeroes the chaining key, hashes and the pre-shared key copy.
  */
 public final class NoiseHandshake implements AutoCloseable {
 
@@ -256,7 +257,10 @@ public final class NoiseHandshake implements AutoCloseable {
 			for (Token token : pattern.tokens(next)) {
 				switch (token) {
 					case E -> {
-						Dh.KeyPair ephemeral = fixedEphemeral != null ? fixedEphemeral : dh.generateKeyPair();
+						// an initiator's ephemeral may have been prepared while the last
+						// handshake waited for its answer (each pair is handed out once)
+						Dh.KeyPair ephemeral = (fixedEphemeral != null) ? fixedEphemeral
+								: initiator ? EphemeralKeys.take(dh) : dh.generateKeyPair();
 						fixedEphemeral = null;
 						localEphemeral = ephemeral;
 						out.writeBytes(ephemeral.publicKey());

@@ -7,26 +7,39 @@ import java.util.function.Predicate;
  * {@code HandshakeStart}.
  *
  * <p>
- * An initiator always proposes {@link #DEFAULT}; a responder must accept any of them.
- * Everything runs on the JDK except BLAKE2s, which needs Bouncy Castle
- * ({@code org.bouncycastle:bcprov-jdk18on}); without it
+ * An initiator proposes its configured suite ({@link #DEFAULT} unless told otherwise); a
+ * responder must accept any of them. Everything runs on the JDK except BLAKE2s, which
+ * needs Bouncy Castle ({@code org.bouncycastle:bcprov-jdk18on}); without it
  * {@link #X25519_CHACHAPOLY_BLAKE2S} reports {@link #isAvailable()} {@code false} and
  * handshakes for it fail with a {@link NoiseProtocolException} naming the missing
  * dependency.
  */
 public enum NoiseSuite {
 
-	/** {@code Noise_NN_P256_AESGCM_SHA256}, the default. */
+	/**
+	 * {@code Noise_NN_P256_AESGCM_SHA256}: the suite Bitwarden's clients initiate with,
+	 * and the one to choose where FIPS-approved algorithms are required (NIST P-256,
+	 * AES-GCM, SHA-256; X25519 is not in FIPS 140-2).
+	 */
 	P256_AESGCM_SHA256("Noise_NN_P256_AESGCM_SHA256", TransportCipher.AES256_GCM),
 
-	/** {@code Noise_NN_25519_AESGCM_SHA256}. */
+	/**
+	 * {@code Noise_NN_25519_AESGCM_SHA256}, the {@link #DEFAULT}: the same cipher and
+	 * hash as P-256's suite with a key agreement about five times cheaper.
+	 */
 	X25519_AESGCM_SHA256("Noise_NN_25519_AESGCM_SHA256", TransportCipher.AES256_GCM),
 
 	/** {@code Noise_NN_25519_ChaChaPoly_BLAKE2s}; needs Bouncy Castle for BLAKE2s. */
 	X25519_CHACHAPOLY_BLAKE2S("Noise_NN_25519_ChaChaPoly_BLAKE2s", TransportCipher.CHACHA20_POLY1305);
 
-	/** The suite every initiation proposes. */
-	public static final NoiseSuite DEFAULT = P256_AESGCM_SHA256;
+	/**
+	 * The suite an initiator proposes unless configured otherwise: X25519 with AES-GCM
+	 * and SHA-256. Every responder of the protocol (ours and Bitwarden's) accepts all
+	 * three suites, and a handshake with X25519 costs about a fifth of one with P-256
+	 * (both sides: 0.8 ms against 4.0 ms), which is most of a connect's CPU. Choose
+	 * {@link #P256_AESGCM_SHA256} where FIPS-approved algorithms are required.
+	 */
+	public static final NoiseSuite DEFAULT = X25519_AESGCM_SHA256;
 
 	static final String BLAKE2S_CLASS = "org.bouncycastle.crypto.digests.Blake2sDigest";
 

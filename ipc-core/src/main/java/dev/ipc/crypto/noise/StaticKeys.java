@@ -88,8 +88,15 @@ public final class StaticKeys {
 
 	private final Map<Algorithm, Dh.KeyPair> pairs;
 
+	/**
+	 * The fingerprints, computed once: the health indicator and the endpoint ask on every
+	 * call.
+	 */
+	private final Map<Algorithm, String> fingerprints = new EnumMap<>(Algorithm.class);
+
 	private StaticKeys(Map<Algorithm, Dh.KeyPair> pairs) {
 		this.pairs = pairs;
+		pairs.forEach((algorithm, pair) -> this.fingerprints.put(algorithm, fingerprint(pair.publicKey())));
 	}
 
 	/** Fresh key pairs, kept in memory only. */
@@ -152,7 +159,7 @@ public final class StaticKeys {
 	 * {@code SHA256:<base64 of SHA-256(public key), unpadded>}, as SSH shows host keys.
 	 */
 	public String fingerprint(Algorithm algorithm) {
-		return fingerprint(pairs.get(algorithm).publicKey());
+		return fingerprints.get(algorithm);
 	}
 
 	/** The fingerprint of any public key in wire encoding (see {@link #fingerprint}). */

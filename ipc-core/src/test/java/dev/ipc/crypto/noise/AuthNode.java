@@ -21,7 +21,8 @@ import dev.ipc.transport.socket.SocketTransportOptions.Role;
  * and an optional pairing key. Args:
  * {@code <socket> <name> <state dir> <pairing key hex | ->}. Commands on stdin
  * ({@code <id> <command>}): {@code send <to> <text>}, {@code forget <peer>},
- * {@code known <peer>}. Prints {@code @@ READY <name> <P-256 fingerprint>},
+ * {@code known <peer>}. Prints {@code @@ READY <name> <fingerprint>} (of the key for the
+ * default suite, {@link NoiseSuite#DEFAULT}),
  * {@code @@ GOT <from> <pattern> <fingerprint> <text>}.
  */
 public final class AuthNode {
@@ -72,7 +73,7 @@ public final class AuthNode {
 		if (!transport.awaitConnected(Duration.ofSeconds(60))) {
 			say("NOT-CONNECTED " + name);
 		}
-		say("READY " + name + " " + keys.fingerprint(Algorithm.P256));
+		say("READY " + name + " " + keys.fingerprint(Algorithm.of(NoiseSuite.DEFAULT)));
 		BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
 		String line;
 		while ((line = in.readLine()) != null) {
@@ -89,7 +90,7 @@ public final class AuthNode {
 					}
 					case "forget" -> say(words[0] + " FORGOT " + known.remove(Endpoint.named(words[2])));
 					case "known" -> say(words[0] + " KNOWN "
-							+ known.lookup(Endpoint.named(words[2]), Algorithm.P256)
+							+ known.lookup(Endpoint.named(words[2]), Algorithm.of(NoiseSuite.DEFAULT))
 								.map(KnownPeers.Entry::fingerprint)
 								.orElse("none"));
 					default -> say(words[0] + " UNKNOWN-COMMAND");

@@ -133,15 +133,15 @@ class AuthenticatedPeersTest {
 		assertThat(text(got.payload())).isEqualTo("hello");
 		PeerIdentity who = b.provider().peerIdentity(got.source().toEndpoint()).orElseThrow();
 		assertThat(who.pattern()).isEqualTo(NoisePattern.KK);
-		assertThat(who.algorithm()).isEqualTo(Algorithm.P256);
-		assertThat(who.fingerprint()).isEqualTo(keysA.fingerprint(Algorithm.P256));
-		assertThat(a.events().log).contains("started Named[name=beta] Noise_KK_P256_AESGCM_SHA256 initiator");
+		assertThat(who.algorithm()).isEqualTo(Algorithm.X25519); // the default suite's
+		assertThat(who.fingerprint()).isEqualTo(keysA.fingerprint(Algorithm.X25519));
+		assertThat(a.events().log).contains("started Named[name=beta] Noise_KK_25519_AESGCM_SHA256 initiator");
 
 		b.client().send(new OutgoingMessage(utf8("back"), A, "r"));
 		assertThat(text(next(replies).payload())).isEqualTo("back");
 		assertThat(a.provider().peerIdentity(B)).get()
 			.extracting(PeerIdentity::fingerprint)
-			.isEqualTo(keysB.fingerprint(Algorithm.P256));
+			.isEqualTo(keysB.fingerprint(Algorithm.X25519));
 	}
 
 	@Test
@@ -163,7 +163,7 @@ class AuthenticatedPeersTest {
 
 		a.client().send(new OutgoingMessage(utf8("pair me"), B, "q"));
 		assertThat(text(next(inbox).payload())).isEqualTo("pair me");
-		assertThat(a.events().log).contains("started Named[name=beta] Noise_NNpsk2_P256_AESGCM_SHA256 initiator");
+		assertThat(a.events().log).contains("started Named[name=beta] Noise_NNpsk2_25519_AESGCM_SHA256 initiator");
 		assertThat(knownByA.lookup(B, Algorithm.X25519)).get()
 			.extracting(KnownPeers.Entry::fingerprint)
 			.isEqualTo(keysB.fingerprint(Algorithm.X25519));
@@ -186,7 +186,7 @@ class AuthenticatedPeersTest {
 		a2.client().send(new OutgoingMessage(utf8("again"), B, "q"));
 		IncomingMessage again = next(inbox2);
 		assertThat(text(again.payload())).isEqualTo("again");
-		assertThat(a2.events().log).contains("started Named[name=beta] Noise_KK_P256_AESGCM_SHA256 initiator");
+		assertThat(a2.events().log).contains("started Named[name=beta] Noise_KK_25519_AESGCM_SHA256 initiator");
 		assertThat(b2.provider().peerIdentity(A)).get().extracting(PeerIdentity::pattern).isEqualTo(NoisePattern.KK);
 	}
 
@@ -218,7 +218,7 @@ class AuthenticatedPeersTest {
 		Subscription paired = subscribe(pd, "q");
 		pc.client().send(new OutgoingMessage(utf8("pair me"), d, "q"));
 		assertThat(text(next(paired).payload())).isEqualTo("pair me");
-		assertThat(pc.events().log).contains("started Named[name=delta] Noise_NNpsk2_P256_AESGCM_SHA256 initiator");
+		assertThat(pc.events().log).contains("started Named[name=delta] Noise_NNpsk2_25519_AESGCM_SHA256 initiator");
 		assertThatThrownBy(() -> pc.client().send(new OutgoingMessage(large, d, "q"))).isInstanceOf(IpcException.class)
 			.hasMessageContaining("65519");
 	}
@@ -266,7 +266,7 @@ class AuthenticatedPeersTest {
 		a.client().send(new OutgoingMessage(utf8("plain"), B, "q"));
 		assertThat(text(next(inbox).payload())).isEqualTo("plain");
 		assertThat(b.provider().peerIdentity(A)).isEmpty();
-		assertThat(a.events().log).contains("started Named[name=beta] Noise_NN_P256_AESGCM_SHA256 initiator");
+		assertThat(a.events().log).contains("started Named[name=beta] Noise_NN_25519_AESGCM_SHA256 initiator");
 
 		// once B knows A, plain NN from A is a downgrade and refused
 		trust(knownByB, A, keysA);

@@ -136,9 +136,12 @@ class NoiseCryptoProviderTest {
 		InMemorySessionRepository<NoiseSession> sessions = new InMemorySessionRepository<>();
 		CryptoContext<NoiseSession> context = new CryptoContext<>(wire, sessions, new RecordingEvents());
 		// without large messages a Java initiator's start is the reference's, byte for
-		// byte (with them it adds one key, see largeMessageInitiatorAddsOneKeyToTheStart)
+		// byte (with them it adds one key, see
+		// largeMessageInitiatorAddsOneKeyToTheStart),
+		// with the reference's suite (ours initiates with X25519 unless told otherwise)
 		NoiseCryptoProvider provider = NoiseCryptoProvider.builder()
 			.maxMessageSize(NoiseCryptoProvider.MAX_PLAINTEXT_LENGTH)
+			.initiatorSuite(NoiseSuite.P256_AESGCM_SHA256)
 			.build();
 		closeables.add(NoiseTestSupport.inboundPath(wire, provider, context));
 
@@ -410,8 +413,9 @@ class NoiseCryptoProviderTest {
 		}, pool);
 		await().atMost(WAIT).until(() -> wire.outgoing().size() == 1);
 		byte[] start = wire.outgoing().get(0).payload();
+		// the default suite, X25519: a 32-byte ephemeral
 		byte[] header = concat(hex("A1"), cborText("HandshakeStart"), hex("A3"), cborText("ciphersuite"),
-				cborText("Noise_NN_P256_AESGCM_SHA256"), cborText("noise_frame"), hex("98 41"));
+				cborText("Noise_NN_25519_AESGCM_SHA256"), cborText("noise_frame"), hex("98 20"));
 		assertThat(Arrays.copyOf(start, header.length)).isEqualTo(header);
 		byte[] tail = concat(cborText("ipc_ext"), hex("49 01 00000001 01000000"));
 		assertThat(Arrays.copyOfRange(start, start.length - tail.length, start.length)).isEqualTo(tail);
@@ -445,9 +449,10 @@ class NoiseCryptoProviderTest {
 	}
 
 	@Test
-	void defaultsAreTheReferences() {
+	void defaultsAreTheReferencesButTheSuite() {
 		NoiseCryptoProvider provider = new NoiseCryptoProvider();
-		assertThat(provider.initiatorSuite()).isEqualTo(NoiseSuite.P256_AESGCM_SHA256);
+		// X25519, where the reference initiates with P-256 (every responder accepts both)
+		assertThat(provider.initiatorSuite()).isEqualTo(NoiseSuite.X25519_AESGCM_SHA256);
 		assertThat(provider.handshakeTimeout()).isEqualTo(Duration.ofSeconds(2));
 		assertThat(provider.rehandshakeInterval()).isEqualTo(Duration.ofSeconds(300));
 		assertThat(NoiseCryptoProvider.MAX_PLAINTEXT_LENGTH).isEqualTo(65519);
@@ -554,7 +559,7 @@ class NoiseCryptoProviderTest {
 			.doesNotContain(Arrays.toString(sendKey))
 			.doesNotContain(Arrays.toString(receiveKey))
 			.doesNotContain(java.util.Base64.getEncoder().encodeToString(sendKey));
-		assertThat(a.provider.toString()).isEqualTo("NoiseCryptoProvider[initiatorSuite=Noise_NN_P256_AESGCM_SHA256, "
+		assertThat(a.provider.toString()).isEqualTo("NoiseCryptoProvider[initiatorSuite=Noise_NN_25519_AESGCM_SHA256, "
 				+ "handshakeTimeout=PT2S, rehandshakeInterval=PT5M]");
 		session.close();
 		assertThat(session.isDestroyed()).isTrue();

@@ -447,7 +447,7 @@ class NoiseFrameCodecTest {
 		HandshakeStart start = new HandshakeStart(NoiseSuite.DEFAULT, secret);
 		HandshakeFinish finish = new HandshakeFinish(secret);
 		assertThat(start).isEqualTo(new HandshakeStart(NoiseSuite.DEFAULT, secret.clone()))
-			.isNotEqualTo(new HandshakeStart(NoiseSuite.X25519_AESGCM_SHA256, secret));
+			.isNotEqualTo(new HandshakeStart(NoiseSuite.P256_AESGCM_SHA256, secret));
 		assertThat(finish).isEqualTo(new HandshakeFinish(secret.clone()))
 			.hasSameHashCodeAs(new HandshakeFinish(secret.clone()));
 		for (NoiseFrame f : List.of(frame, start, finish)) {

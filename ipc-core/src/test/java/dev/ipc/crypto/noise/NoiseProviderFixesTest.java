@@ -459,7 +459,12 @@ class NoiseProviderFixesTest {
 		TestCommunicationBackend wire = new TestCommunicationBackend();
 		closeables.add(wire);
 		InMemorySessionRepository<NoiseSession> sessions = new InMemorySessionRepository<>();
-		IpcClient client = IpcClient.builder().backend(wire).crypto(new NoiseCryptoProvider(), sessions).build();
+		// both initiate with the reference's suite, so the two ephemerals compare as keys
+		// of one length
+		IpcClient client = IpcClient.builder()
+			.backend(wire)
+			.crypto(NoiseCryptoProvider.builder().initiatorSuite(NoiseSuite.P256_AESGCM_SHA256).build(), sessions)
+			.build();
 		closeables.add(client);
 		client.start();
 		Subscription inbox = subscribe(client, null);

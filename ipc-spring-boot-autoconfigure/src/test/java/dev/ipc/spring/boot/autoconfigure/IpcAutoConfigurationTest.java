@@ -86,7 +86,7 @@ class IpcAutoConfigurationTest {
 		assertThat(defaults.transport().reconnect().maxBackoff()).isEqualTo(Duration.ofSeconds(5));
 		assertThat(defaults.transport().allowedUsers()).isEmpty();
 		assertThat(defaults.crypto().provider()).isEqualTo(IpcProperties.CryptoProviderType.NOISE);
-		assertThat(defaults.crypto().suite().protocolName()).isEqualTo("Noise_NN_P256_AESGCM_SHA256");
+		assertThat(defaults.crypto().suite().protocolName()).isEqualTo("Noise_NN_25519_AESGCM_SHA256");
 		assertThat(defaults.crypto().handshakeTimeout()).isEqualTo(Duration.ofSeconds(2));
 		assertThat(defaults.crypto().rehandshakeInterval()).isEqualTo(Duration.ofSeconds(300));
 		assertThat(defaults.sessions().store()).isEqualTo(IpcProperties.SessionStore.MEMORY);
