@@ -51,6 +51,10 @@ final class ClientState {
 		return state.get() == IpcClientState.RUNNING;
 	}
 
+	boolean isClosed() {
+		return state.get() == IpcClientState.CLOSED;
+	}
+
 	/** Whether run {@code gen} is the one running now. */
 	boolean isCurrent(int gen) {
 		return generation.get() == gen && isRunning();
@@ -60,7 +64,7 @@ final class ClientState {
 	 * @throws IpcClosedException if the client is closed
 	 */
 	void ensureOpen() {
-		if (state.get() == IpcClientState.CLOSED) {
+		if (isClosed()) {
 			throw closed();
 		}
 	}

@@ -95,8 +95,16 @@ final class Departures {
 		return departures.get();
 	}
 
-	/** The transport's disconnect listener: {@code peer} left. */
+	/**
+	 * The transport's disconnect listener: {@code peer} left. Ignored once the client is
+	 * closed: its requests were failed by the close, and a departure heard then is
+	 * usually the client's own connection closing after it, so the session stays in the
+	 * repository for the next client to use without a handshake.
+	 */
 	void peerLeft(Endpoint peer) {
+		if (state.isClosed()) {
+			return;
+		}
 		PeerDeparture departure = new PeerDeparture(peer, departures.incrementAndGet());
 		BackendReceiver rx = state.receiver();
 		if (rx != null) {

@@ -32,10 +32,8 @@ import dev.ipc.transport.socket.SocketTransportOptions.Role;
  * under it.
  *
  * <p>
- * Not covered, because it does not hold today: one repository shared across an orderly
- * close and a reconnect. The closing client hears its host "depart" when its own
- * connection closes and the provider forgets (removes) the session, so the next client
- * handshakes (see the issue-10 notes in docs/benchmarks.md).
+ * Also one repository shared across an orderly close and a reconnect: a closed client
+ * ignores the departures its own closing connection reports, so the session survives.
  */
 class SurvivingSessionTest {
 
@@ -83,6 +81,16 @@ class SurvivingSessionTest {
 
 		stored = sendOnce(restored(stored), "second");
 		sendOnce(restored(stored), "third");
+
+		assertThat(handshakes).as("no handshake after the first").containsExactly("host responder", "peer initiator");
+	}
+
+	@Test
+	void aSessionSurvivesAnOrderlyCloseInASharedRepository() throws Exception {
+		InMemorySessionRepository<NoiseSession> sessions = new InMemorySessionRepository<>();
+		sendOnce(sessions, "first");
+		sendOnce(sessions, "second");
+		sendOnce(sessions, "third");
 
 		assertThat(handshakes).as("no handshake after the first").containsExactly("host responder", "peer initiator");
 	}
