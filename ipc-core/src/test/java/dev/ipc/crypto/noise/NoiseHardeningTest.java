@@ -234,10 +234,22 @@ class NoiseHardeningTest {
 	void peerDisconnectedFailsAHandshakeInProgressAtOnce() throws Exception {
 		Host host = new Host(NoiseCryptoProvider.builder().handshakeTimeout(Duration.ofSeconds(60)));
 		Endpoint gone = Endpoint.named("gone");
-		Future<?> send = pool.submit(() -> host.client.send(new OutgoingMessage(utf8("x"), gone, "t")));
-		Future<?> joiner = pool.submit(() -> host.provider.send(host.context, new OutgoingMessage(utf8("y"), gone, "t"),
-				System.nanoTime() + TimeUnit.SECONDS.toNanos(60)));
-		await().atMost(WAIT).until(() -> host.handshakeStartsTo(gone) == 1);
+		List<Thread> senders = new java.util.concurrent.CopyOnWriteArrayList<>();
+		Future<?> send = pool.submit(() -> {
+			senders.add(Thread.currentThread());
+			host.client.send(new OutgoingMessage(utf8("x"), gone, "t"));
+		});
+		Future<?> joiner = pool.submit(() -> {
+			senders.add(Thread.currentThread());
+			host.provider.send(host.context, new OutgoingMessage(utf8("y"), gone, "t"),
+					System.nanoTime() + TimeUnit.SECONDS.toNanos(60));
+		});
+		// both senders must wait for the one handshake before the peer leaves: a sender
+		// that
+		// arrives after the departure rightly starts a new one
+		await().atMost(WAIT)
+			.until(() -> host.handshakeStartsTo(gone) == 1 && senders.size() == 2
+					&& senders.stream().allMatch(NoiseHardeningTest::waitsForAHandshake));
 
 		host.provider.peerDisconnected(host.context, gone);
 		for (Future<?> waiting : List.of(send, joiner)) {
@@ -245,6 +257,21 @@ class NoiseHardeningTest {
 				.hasCauseInstanceOf(IpcUnreachableException.class);
 		}
 		assertThat(host.handshakeStartsTo(gone)).isEqualTo(1);
+	}
+
+	/** Whether {@code thread} is parked waiting for a handshake's outcome. */
+	private static boolean waitsForAHandshake(Thread thread) {
+		Thread.State state = thread.getState();
+		if (state != Thread.State.WAITING && state != Thread.State.TIMED_WAITING) {
+			return false;
+		}
+		for (StackTraceElement frame : thread.getStackTrace()) {
+			if (frame.getClassName().equals(Initiator.class.getName())
+					&& (frame.getMethodName().equals("awaitOwn") || frame.getMethodName().equals("awaitOther"))) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	/**
