@@ -14,6 +14,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Runs the sample as two real processes: starts a {@code vault} JVM (the Unix-socket
  * host) and a {@code worker} JVM (a peer) from the same class path, prefixes and prints
@@ -130,14 +132,15 @@ public final class DemoLauncher {
 	}
 
 	/** Copies a child's output with a prefix, counting the worker's completed rounds. */
-	private static void pump(String role, Process process, CountDownLatch rounds, AtomicInteger completed) {
+	private static void pump(String role, Process process, @Nullable CountDownLatch rounds,
+			@Nullable AtomicInteger completed) {
 		Thread thread = new Thread(() -> {
 			try (BufferedReader reader = new BufferedReader(
 					new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
 				String line;
 				while ((line = reader.readLine()) != null) {
 					System.out.println("[" + role + "] " + line);
-					if (rounds != null && line.contains(ROUND_MARKER) && line.contains(" got ")) {
+					if (rounds != null && completed != null && line.contains(ROUND_MARKER) && line.contains(" got ")) {
 						completed.incrementAndGet();
 						rounds.countDown();
 					}
