@@ -3,6 +3,8 @@ package dev.ipc.codec;
 import java.util.Iterator;
 import java.util.Map;
 
+import org.jspecify.annotations.Nullable;
+
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonGenerator;
 import tools.jackson.core.JsonParser;
@@ -189,7 +191,7 @@ public final class IpcJsonModule extends SimpleModule {
 	// ---- reading
 
 	/** A variant name and its content ({@code null} for a unit variant). */
-	private record Tagged(String variant, JsonNode content) {
+	private record Tagged(String variant, @Nullable JsonNode content) {
 	}
 
 	private static Tagged tagged(JsonNode node, String type) {
@@ -289,7 +291,7 @@ public final class IpcJsonModule extends SimpleModule {
 				"Unknown " + type + " variant '" + variant + "'; expected one of: " + expected);
 	}
 
-	private static JsonNode field(JsonNode content, String name) {
+	private static JsonNode field(@Nullable JsonNode content, String name) {
 		JsonNode value = (content == null) ? null : content.get(name);
 		if (value == null || value.isNull()) {
 			throw new IllegalArgumentException("missing field `" + name + "`");
@@ -297,18 +299,18 @@ public final class IpcJsonModule extends SimpleModule {
 		return value;
 	}
 
-	private static int intField(JsonNode content, String name) {
+	private static int intField(@Nullable JsonNode content, String name) {
 		return intValue(field(content, name), name);
 	}
 
-	private static int intValue(JsonNode value, String name) {
+	private static int intValue(@Nullable JsonNode value, String name) {
 		if (value == null || !value.isIntegralNumber() || !value.canConvertToInt()) {
 			throw new IllegalArgumentException("field `" + name + "` must be a 32-bit integer");
 		}
 		return value.intValue();
 	}
 
-	private static String stringField(JsonNode content, String name, int maxChars) {
+	private static String stringField(@Nullable JsonNode content, String name, int maxChars) {
 		return bounded(text(field(content, name), name), name, maxChars);
 	}
 
@@ -320,7 +322,7 @@ public final class IpcJsonModule extends SimpleModule {
 		return value;
 	}
 
-	private static String text(JsonNode value, String name) {
+	private static String text(@Nullable JsonNode value, String name) {
 		if (value == null || !value.isString()) {
 			throw new IllegalArgumentException("field `" + name + "` must be a string");
 		}

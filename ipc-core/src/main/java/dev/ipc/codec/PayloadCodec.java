@@ -3,6 +3,8 @@ package dev.ipc.codec;
 import java.lang.reflect.Type;
 import java.util.Objects;
 
+import org.jspecify.annotations.Nullable;
+
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.json.JsonFactory;
 import tools.jackson.core.util.JsonRecyclerPools;
@@ -65,7 +67,7 @@ public final class PayloadCodec {
 	 * JSON bytes of {@code value}.
 	 * @throws PayloadCodecException if the value cannot be serialized
 	 */
-	public byte[] encode(Object value) {
+	public byte[] encode(@Nullable Object value) {
 		try {
 			return mapper.writeValueAsBytes(value);
 		}
@@ -143,7 +145,7 @@ public final class PayloadCodec {
 		return mapper.constructType(type);
 	}
 
-	private static String typeName(Object value) {
+	private static String typeName(@Nullable Object value) {
 		return (value == null) ? "null" : value.getClass().getName();
 	}
 

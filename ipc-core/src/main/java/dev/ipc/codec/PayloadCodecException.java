@@ -1,5 +1,7 @@
 package dev.ipc.codec;
 
+import org.jspecify.annotations.Nullable;
+
 import dev.ipc.spi.ErrorKind;
 import dev.ipc.spi.IpcException;
 
@@ -10,7 +12,7 @@ import dev.ipc.spi.IpcException;
  */
 public class PayloadCodecException extends IpcException {
 
-	public PayloadCodecException(String message, Throwable cause) {
+	public PayloadCodecException(String message, @Nullable Throwable cause) {
 		super(ErrorKind.OTHER, message, cause);
 	}
 

@@ -48,7 +48,7 @@ public record IncomingMessage(byte[] payload, Endpoint destination, Source sourc
 	}
 
 	@Override
-	public boolean equals(Object other) {
+	public boolean equals(@Nullable Object other) {
 		return other instanceof IncomingMessage that && Arrays.equals(payload, that.payload)
 				&& destination.equals(that.destination) && source.equals(that.source)
 				&& Objects.equals(topic, that.topic) && kind == that.kind;

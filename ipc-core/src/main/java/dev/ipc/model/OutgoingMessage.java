@@ -26,7 +26,7 @@ public record OutgoingMessage(byte[] payload, Endpoint destination, @Nullable St
 	}
 
 	@Override
-	public boolean equals(Object other) {
+	public boolean equals(@Nullable Object other) {
 		return other instanceof OutgoingMessage that && Arrays.equals(payload, that.payload)
 				&& destination.equals(that.destination) && Objects.equals(topic, that.topic);
 	}

@@ -2,6 +2,8 @@ package dev.ipc.model;
 
 import java.util.Objects;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Topic names: the reserved RPC topics (spec §1.6) and the resolution of a payload type's
  * declared name from its {@link IpcPayload} annotation.
@@ -50,7 +52,7 @@ public final class Topics {
 	}
 
 	/** Whether {@code topic} is one of the topics RPC responses travel on. */
-	public static boolean isRpcResponseTopic(String topic) {
+	public static boolean isRpcResponseTopic(@Nullable String topic) {
 		return topic != null && topic.startsWith(RPC_RESPONSE)
 				&& (topic.length() == RPC_RESPONSE.length() || topic.charAt(RPC_RESPONSE.length()) == ':');
 	}
@@ -59,7 +61,7 @@ public final class Topics {
 	 * Whether {@code topic} is reserved for the RPC machinery and so cannot be published
 	 * or subscribed to by name.
 	 */
-	public static boolean isReserved(String topic) {
+	public static boolean isReserved(@Nullable String topic) {
 		return RPC_REQUEST.equals(topic) || isRpcResponseTopic(topic) || FRAGMENT.equals(topic);
 	}
 

@@ -16,6 +16,7 @@ import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.core.JsonGenerator;
@@ -166,7 +167,7 @@ public final class FileSessionRepository<S> implements SessionRepository<S>, Aut
 	 * Writes deferred saves; created on first use, stopped by {@link #close()}. Guarded
 	 * by {@link #writeLock}.
 	 */
-	private java.util.concurrent.@org.jspecify.annotations.Nullable ScheduledThreadPoolExecutor writer;
+	private java.util.concurrent.@Nullable ScheduledThreadPoolExecutor writer;
 
 	private boolean closed;
 
@@ -572,7 +573,7 @@ public final class FileSessionRepository<S> implements SessionRepository<S>, Aut
 
 	// ---- reading
 
-	private record Loaded(StoreHeader header, byte[] bytes) {
+	private record Loaded(@Nullable StoreHeader header, byte @Nullable [] bytes) {
 	}
 
 	/**
@@ -744,7 +745,7 @@ public final class FileSessionRepository<S> implements SessionRepository<S>, Aut
 		}
 	}
 
-	private static void expect(JsonToken actual, JsonToken expected, String what) {
+	private static void expect(@Nullable JsonToken actual, JsonToken expected, String what) {
 		if (actual != expected) {
 			throw new IllegalArgumentException(what + ": expected " + expected + ", found " + actual);
 		}
@@ -766,7 +767,7 @@ public final class FileSessionRepository<S> implements SessionRepository<S>, Aut
 	 * choke on: only our own messages (which never quote content) are shown, otherwise
 	 * just the exception type.
 	 */
-	private static String describeContentError(RuntimeException ex) {
+	private static @Nullable String describeContentError(RuntimeException ex) {
 		return (ex.getClass() == IllegalArgumentException.class) ? ex.getMessage() : ex.getClass().getSimpleName();
 	}
 

@@ -2,6 +2,8 @@ package dev.ipc.spi;
 
 import java.util.Objects;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Base of every exception the framework throws or completes a future with. Carries an
  * {@link ErrorKind} that decides what the client does with it (spec §2.3). Messages never
@@ -16,7 +18,7 @@ public class IpcException extends RuntimeException {
 		this.kind = Objects.requireNonNull(kind, "kind");
 	}
 
-	public IpcException(ErrorKind kind, String message, Throwable cause) {
+	public IpcException(ErrorKind kind, String message, @Nullable Throwable cause) {
 		super(message, cause);
 		this.kind = Objects.requireNonNull(kind, "kind");
 	}
