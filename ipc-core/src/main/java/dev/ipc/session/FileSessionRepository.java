@@ -5,7 +5,6 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -122,8 +121,6 @@ public final class FileSessionRepository<S> implements SessionRepository<S>, Aut
 
 	private static final Logger log = LoggerFactory.getLogger(FileSessionRepository.class);
 
-	private static final SecureRandom RANDOM = new SecureRandom();
-
 	private final Path file;
 
 	private final SessionCodec<S> codec;
@@ -202,7 +199,7 @@ public final class FileSessionRepository<S> implements SessionRepository<S>, Aut
 		this.codec = codec;
 
 		Loaded loaded = readFile();
-		char[] chars = toChars(secret);
+		char[] chars = StoreSecrets.toChars(secret);
 		try {
 			StoreCipher fileCipher = null;
 			if (loaded.header != null) {
@@ -222,7 +219,7 @@ public final class FileSessionRepository<S> implements SessionRepository<S>, Aut
 				// could plant a weak work factor or a salt of their choosing and wait for
 				// our next write).
 				this.iterations = configuredIterations;
-				this.salt = random(StoreCipher.SALT_BYTES);
+				this.salt = StoreSecrets.random(StoreCipher.SALT_BYTES);
 				this.cipher = StoreCipher.derive(chars, salt, iterations);
 			}
 		}
@@ -527,7 +524,7 @@ public final class FileSessionRepository<S> implements SessionRepository<S>, Aut
 		byte[] plaintext = null;
 		try {
 			plaintext = serialize(sessions);
-			byte[] fileNonce = random(StoreCipher.FILE_NONCE_BYTES);
+			byte[] fileNonce = StoreSecrets.random(StoreCipher.FILE_NONCE_BYTES);
 			byte[] encrypted = cipher.encrypt(fileNonce, plaintext);
 			byte[] header = new StoreHeader(iterations, salt, fileNonce).toBytes();
 			AtomicFiles.replace(file, header, encrypted);
@@ -769,20 +766,6 @@ public final class FileSessionRepository<S> implements SessionRepository<S>, Aut
 	 */
 	private static @Nullable String describeContentError(RuntimeException ex) {
 		return (ex.getClass() == IllegalArgumentException.class) ? ex.getMessage() : ex.getClass().getSimpleName();
-	}
-
-	private static byte[] random(int length) {
-		byte[] bytes = new byte[length];
-		RANDOM.nextBytes(bytes);
-		return bytes;
-	}
-
-	private static char[] toChars(CharSequence secret) {
-		char[] chars = new char[secret.length()];
-		for (int i = 0; i < chars.length; i++) {
-			chars[i] = secret.charAt(i);
-		}
-		return chars;
 	}
 
 	private static void checkSecret(CharSequence secret) {

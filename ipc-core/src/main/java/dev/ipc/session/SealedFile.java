@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.Optional;
@@ -22,8 +21,6 @@ import java.util.Optional;
  * identity. Needs spring-security-crypto on the class path.
  */
 public final class SealedFile {
-
-	private static final SecureRandom RANDOM = new SecureRandom();
 
 	private SealedFile() {
 	}
@@ -59,7 +56,7 @@ public final class SealedFile {
 		catch (IllegalArgumentException ex) {
 			throw new IllegalStateException("Cannot open " + file + ": " + ex.getMessage());
 		}
-		char[] chars = toChars(secret);
+		char[] chars = StoreSecrets.toChars(secret);
 		try {
 			StoreCipher cipher = StoreCipher.derive(chars, header.salt(), header.iterations());
 			byte[] encrypted = Arrays.copyOfRange(bytes, StoreHeader.length(bytes), bytes.length);
@@ -88,9 +85,9 @@ public final class SealedFile {
 					+ FileSessionRepository.MAX_KDF_ITERATIONS + ", got " + iterations);
 		}
 		Path target = file.toAbsolutePath().normalize();
-		byte[] salt = random(StoreCipher.SALT_BYTES);
-		byte[] fileNonce = random(StoreCipher.FILE_NONCE_BYTES);
-		char[] chars = toChars(secret);
+		byte[] salt = StoreSecrets.random(StoreCipher.SALT_BYTES);
+		byte[] fileNonce = StoreSecrets.random(StoreCipher.FILE_NONCE_BYTES);
+		char[] chars = StoreSecrets.toChars(secret);
 		try {
 			StoreCipher cipher = StoreCipher.derive(chars, salt, iterations);
 			byte[] encrypted = cipher.encrypt(fileNonce, plaintext);
@@ -119,20 +116,6 @@ public final class SealedFile {
 			throw new IllegalArgumentException(
 					"The secret must be at least " + FileSessionRepository.MIN_SECRET_LENGTH + " characters");
 		}
-	}
-
-	private static char[] toChars(CharSequence secret) {
-		char[] chars = new char[secret.length()];
-		for (int i = 0; i < chars.length; i++) {
-			chars[i] = secret.charAt(i);
-		}
-		return chars;
-	}
-
-	private static byte[] random(int length) {
-		byte[] bytes = new byte[length];
-		RANDOM.nextBytes(bytes);
-		return bytes;
 	}
 
 }
