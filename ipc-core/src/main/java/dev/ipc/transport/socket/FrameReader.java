@@ -52,6 +52,9 @@ final class FrameReader {
 
 	private int partialLength;
 
+	/** {@link #partial} is the whole frame's array (its length prefix was read). */
+	private boolean partialSized;
+
 	FrameReader(Connection connection, SocketChannel channel, Connection.Listener listener, int maxFrameBytes,
 			int firstFrameMaxBytes) {
 		this.connection = connection;
@@ -75,8 +78,8 @@ final class FrameReader {
 		try {
 			for (int round = 0; round < MAX_READS_PER_WAKEUP && connection.isOpen(); round++) {
 				byte[] p = partial;
-				if (p != null && p.length > IoLoop.READ_CHUNK) {
-					if (!readIntoLargeFrame(p)) {
+				if (p != null && partialSized) {
+					if (!readIntoFrame(p)) {
 						return;
 					}
 				}
@@ -154,23 +157,26 @@ final class FrameReader {
 	}
 
 	/**
-	 * Keeps the start of an incomplete frame; sized to the whole frame when it is larger
-	 * than the read buffer.
+	 * Keeps the start of an incomplete frame; sized to the whole frame once its length is
+	 * known ({@code total > 0}), so the rest is read straight into it: a frame that
+	 * arrives a few bytes at a time costs linear copying, not a copy of all it has so far
+	 * per read.
 	 */
 	private void keep(byte[] array, int from, int length, int total) {
-		byte[] p = new byte[(total > IoLoop.READ_CHUNK) ? total : length];
+		byte[] p = new byte[(total > 0) ? total : length];
 		System.arraycopy(array, from, p, 0, length);
 		partial = p;
 		partialLength = length;
+		partialSized = total > 0;
 	}
 
 	/**
-	 * Reads into a frame larger than the read buffer, in steps of at most the buffer's
-	 * size (so no temporary direct buffer of the frame's size is cached), and delivers it
-	 * once complete.
+	 * Reads the rest of a frame whose length is known into its array, in steps of at most
+	 * the read buffer's size (so no temporary direct buffer of the frame's size is
+	 * cached), and delivers it once complete.
 	 * @return whether to read again
 	 */
-	private boolean readIntoLargeFrame(byte[] p) throws IOException {
+	private boolean readIntoFrame(byte[] p) throws IOException {
 		int want = Math.min(IoLoop.READ_CHUNK, p.length - partialLength);
 		ByteBuffer step = ByteBuffer.wrap(p, partialLength, want);
 		int n = channel.read(step);

@@ -112,7 +112,10 @@ final class OutboundQueue {
 			boolean idle = size == 0 && !writing && !flushPending;
 			if (!(idle && frame.length <= WRITE_THROUGH_MAX)) {
 				if (control) {
-					if (size >= capacity + CONTROL_SLACK) {
+					// control frames get room beyond the data bounds, in frames and in
+					// bytes
+					// (a Subscribers frame may be about 1 MiB)
+					if (size >= capacity + CONTROL_SLACK || queuedBytes + frame.length > 2 * maxBytes) {
 						return Connection.Offer.FULL;
 					}
 				}
