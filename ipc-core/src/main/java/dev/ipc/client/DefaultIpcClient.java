@@ -48,15 +48,6 @@ import dev.ipc.spi.SessionRepository;
  */
 final class DefaultIpcClient implements IpcClient {
 
-	/** See {@link IpcEventListener#PEER_COULD_NOT_DECRYPT}. */
-	static final String PEER_SENT_CRYPTO_INVALIDATED = IpcEventListener.PEER_COULD_NOT_DECRYPT;
-
-	/**
-	 * How often a warning that a peer can trigger repeatedly may be logged at warn (the
-	 * others go to debug).
-	 */
-	private static final Duration PEER_WARNING_INTERVAL = Duration.ofSeconds(10);
-
 	private final ClientState state;
 
 	private final PayloadCodec codec;
@@ -112,7 +103,7 @@ final class DefaultIpcClient implements IpcClient {
 				IpcEventListener.composite(List.of(events, new IpcEventListener() {
 					@Override
 					public void sessionInvalidated(Endpoint peer, String reason) {
-						if (PEER_SENT_CRYPTO_INVALIDATED.equals(reason)) {
+						if (IpcEventListener.PEER_COULD_NOT_DECRYPT.equals(reason)) {
 							peerCouldNotDecrypt(peer);
 						}
 					}
@@ -124,7 +115,7 @@ final class DefaultIpcClient implements IpcClient {
 		this.subscriptions = new SubscriptionHub(dispatcher, events, builder.subscriberQueueCapacity);
 		this.handlers = new RpcHandlerRegistry(builder.duplicateHandlerPolicy);
 		RpcResponder responder = new RpcResponder(state, sender, envelopes, handlers, recentRequests, events,
-				PEER_WARNING_INTERVAL, observer);
+				WarningLimiter.PEER_WARNING_INTERVAL, observer);
 		this.requester = new RpcRequester(state, envelopes, pending, sender, departures, resender, timer,
 				new SyncCall(backend, builder.rpcSpin), events, observer);
 		InboundPath inbound = new InboundPath(state, crypto, cryptoContext, events, dispatcher, responder, pending,

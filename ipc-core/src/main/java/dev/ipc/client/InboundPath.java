@@ -38,12 +38,6 @@ final class InboundPath {
 
 	private static final Logger log = LoggerFactory.getLogger(InboundPath.class);
 
-	/**
-	 * How often a warning that a peer can trigger repeatedly may be logged at warn (the
-	 * others go to debug).
-	 */
-	private static final Duration LAG_WARNING_INTERVAL = Duration.ofSeconds(10);
-
 	private final ClientState state;
 
 	private final CryptoProvider<Object> crypto;
@@ -64,7 +58,7 @@ final class InboundPath {
 
 	private final Consumer<IpcException> stopOnFatal;
 
-	private final WarningLimiter lagWarnings = new WarningLimiter(LAG_WARNING_INTERVAL);
+	private final WarningLimiter lagWarnings = new WarningLimiter(WarningLimiter.PEER_WARNING_INTERVAL);
 
 	InboundPath(ClientState state, CryptoProvider<Object> crypto, CryptoContext<Object> cryptoContext,
 			IpcEventListener events, Dispatcher dispatcher, RpcResponder responder, PendingRequests pending,

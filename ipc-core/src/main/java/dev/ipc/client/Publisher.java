@@ -59,7 +59,7 @@ final class Publisher {
 
 	private final Consumer<Endpoint> beforeSend;
 
-	private final WarningLimiter warnings = new WarningLimiter(Duration.ofSeconds(10));
+	private final WarningLimiter warnings = new WarningLimiter(WarningLimiter.PEER_WARNING_INTERVAL);
 
 	private final String name;
 

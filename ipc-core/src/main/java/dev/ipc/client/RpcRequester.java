@@ -139,10 +139,7 @@ final class RpcRequester {
 		catch (RejectedExecutionException ex) {
 			future.completeExceptionally(state.closed());
 		}
-		if (future.isDone()) {
-			pending.remove(id);
-		}
-		else {
+		if (!future.isDone()) { // else the completion hook removed it
 			try {
 				sender.send(new OutgoingMessage(payload, destination, Topics.RPC_REQUEST), deadline);
 			}

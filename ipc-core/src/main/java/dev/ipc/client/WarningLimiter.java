@@ -9,6 +9,12 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class WarningLimiter {
 
+	/**
+	 * How often a warning that a peer can trigger repeatedly may be logged at warn (the
+	 * others go to debug).
+	 */
+	static final Duration PEER_WARNING_INTERVAL = Duration.ofSeconds(10);
+
 	private final long intervalNanos;
 
 	private final AtomicLong nextAllowed;

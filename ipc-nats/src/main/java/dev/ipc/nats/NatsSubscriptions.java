@@ -31,6 +31,9 @@ final class NatsSubscriptions {
 	/** Our own topics (written under lock). */
 	private volatile Set<String> own = Set.of();
 
+	/** {@link #own} encoded, or {@code null} while it is empty (written under lock). */
+	private volatile byte @Nullable [] announcement;
+
 	NatsSubscriptions(String self, int maxMembers) {
 		this.self = self;
 		this.maxMembers = maxMembers;
@@ -45,7 +48,9 @@ final class NatsSubscriptions {
 		lock.lock();
 		try {
 			own = Set.copyOf(topics);
-			return NatsFrame.subscriptions(own);
+			byte[] encoded = NatsFrame.subscriptions(own);
+			announcement = own.isEmpty() ? null : encoded;
+			return encoded;
 		}
 		finally {
 			lock.unlock();
@@ -54,8 +59,7 @@ final class NatsSubscriptions {
 
 	/** Our current announcement, or {@code null} if we subscribe to nothing. */
 	byte @Nullable [] current() {
-		Set<String> topics = own;
-		return topics.isEmpty() ? null : NatsFrame.subscriptions(topics);
+		return announcement;
 	}
 
 	/**

@@ -213,11 +213,6 @@ public final class NoiseHandshake implements AutoCloseable {
 		return !failed && !closed && next == pattern.messageCount();
 	}
 
-	/** Whether it is this side's turn to write the next message. */
-	public boolean isMyTurnToWrite() {
-		return !failed && !closed && next < pattern.messageCount() && (next % 2 == 0) == initiator;
-	}
-
 	/**
 	 * The peer's static key in wire encoding: given in advance (pinned) or learned from
 	 * an {@code s} token; {@code null} while unknown (and always for NN and NNpsk2).

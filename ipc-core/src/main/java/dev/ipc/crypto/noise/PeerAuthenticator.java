@@ -212,10 +212,7 @@ final class PeerAuthenticator {
 				try {
 					return answer(kk, message1, features, identity(peer, NoisePattern.KK, algorithm, key), null);
 				}
-				catch (NoiseProtocolException ex) {
-					if (!String.valueOf(ex.getMessage()).contains("authentication")) {
-						throw ex;
-					}
+				catch (NoiseAuthenticationException ex) {
 					throw new Refusal(
 							"Noise: the KK handshake from " + LogSafe.of(peer)
 									+ " does not authenticate with its known key " + known.get().fingerprint()

@@ -114,7 +114,7 @@ final class SymmetricState {
 				plaintext = cipher.decrypt(k, n, h, ciphertext);
 			}
 			catch (AEADBadTagException e) {
-				throw new NoiseProtocolException("handshake message failed authentication");
+				throw new NoiseAuthenticationException("handshake message failed authentication");
 			}
 			n++;
 		}

@@ -74,11 +74,6 @@ public final class CborReader {
 		return in;
 	}
 
-	/** Whether every byte has been read. */
-	public boolean atEnd() {
-		return pos >= end;
-	}
-
 	/** Fails unless every byte has been read. */
 	public void expectEnd() throws CborException {
 		if (pos != end) {
@@ -186,11 +181,6 @@ public final class CborReader {
 		}
 		pos++;
 		return argument(initial & 0x1F);
-	}
-
-	/** Whether the next item is an integer (major type 0 or 1). */
-	public boolean peekInteger() throws CborException {
-		return peekMajor() <= CborWriter.NEGATIVE;
 	}
 
 	/**

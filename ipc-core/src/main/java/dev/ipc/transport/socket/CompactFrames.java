@@ -151,9 +151,7 @@ final class CompactFrames {
 	 * message).
 	 */
 	static byte[] relay(byte type, int id, Data data) {
-		byte[] own = data.copy;
-		return (own != null) ? encode(type, id, data.topic, own)
-				: encode(type, id, data.topic, data.array, data.offset, data.length);
+		return encode(type, id, data.topic, data.array, data.offset, data.length);
 	}
 
 	private static byte[] encode(byte type, int id, @Nullable String topic, byte[] payload, int offset, int length) {

@@ -173,10 +173,6 @@ final class Connection implements IoLoop.Handler {
 		return reader.lastReadNanos();
 	}
 
-	SocketChannel channel() {
-		return channel;
-	}
-
 	boolean isOpen() {
 		return !closed.get();
 	}

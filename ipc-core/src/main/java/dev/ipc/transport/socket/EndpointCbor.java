@@ -237,18 +237,7 @@ final class EndpointCbor {
 			return values;
 		}
 		for (long left = in.readContainer(CborWriter.MAP); in.hasNext(left); left--) {
-			int index = -1;
-			if (in.peekMajor() == CborWriter.TEXT) {
-				in.readTextView();
-				for (int i = 0; i < names.length && index < 0; i++) {
-					if (in.viewEquals(names[i])) {
-						index = i;
-					}
-				}
-			}
-			else {
-				in.skip();
-			}
+			int index = in.readKey(names);
 			if (index < 0) {
 				in.skip();
 			}

@@ -33,9 +33,6 @@ final class FrameCodec {
 	 */
 	static final int VERSION_PUBSUB = 3;
 
-	/** The highest version this implementation speaks. */
-	static final int CURRENT_VERSION = 1;
-
 	/** Bytes of the length prefix in front of each frame. */
 	static final int LENGTH_PREFIX = 4;
 

@@ -281,8 +281,9 @@ final class FrameDecoder {
 				throw new FrameCodecException("more than " + SubscriptionTable.MAX_TOPICS + " topics");
 			}
 			String topic = string(in, "topics");
-			if (topic.isEmpty() || topic.length() > SubscriptionTable.MAX_TOPIC_BYTES
-					|| topic.getBytes(StandardCharsets.UTF_8).length > SubscriptionTable.MAX_TOPIC_BYTES) {
+			if (topic.isEmpty() || in.viewLength() > SubscriptionTable.MAX_TOPIC_BYTES) { // its
+																							// UTF-8
+																							// length
 				throw new FrameCodecException(
 						"a topic must be 1-" + SubscriptionTable.MAX_TOPIC_BYTES + " UTF-8 bytes");
 			}
