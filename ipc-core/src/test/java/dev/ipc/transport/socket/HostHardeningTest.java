@@ -410,6 +410,36 @@ class HostHardeningTest {
 	// ------------------------------------------------------------------ B5: names and
 	// logs
 
+	/**
+	 * A peer that never reads cannot make the host queue subscription updates without
+	 * bound: control frames may exceed the data bounds, but not twice the byte bound.
+	 * Another peer alternates two announcements of about 1 MB each; the reader that does
+	 * not read is disconnected after a few of them (before, only after 1,280 frames).
+	 */
+	@Test
+	void aPeerThatNeverReadsCannotMakeTheHostQueueSubscriptionUpdatesWithoutBound() throws Exception {
+		SocketTransport host = fx.transport("ctl", Role.HOST, b -> b.outboundQueueMaxBytes(2 << 20));
+		try (RawClient sink = new RawClient(fx.socket(), false); RawClient flooder = new RawClient(fx.socket())) {
+			sink.send(new Frame.Hello(List.of(1, 2, 3), Endpoint.named("sink")));
+			flooder.send(new Frame.Hello(List.of(1, 2, 3), Endpoint.named("flooder")));
+			assertThat(flooder.nextOf(Frame.Welcome.class, WAIT)).isInstanceOf(Frame.Welcome.class);
+			await().atMost(WAIT).until(() -> host.stats().connectedPeers() == 2);
+			List<List<String>> sets = List.of(topics("a"), topics("b"));
+			for (int i = 0; i < 200 && host.stats().connectedPeers() == 2; i++) {
+				flooder.send(new Frame.Subscriptions(sets.get(i % 2)));
+			}
+			await().atMost(WAIT).until(() -> host.stats().connectedPeers() == 1);
+		}
+	}
+
+	private static List<String> topics(String prefix) {
+		List<String> topics = new ArrayList<>();
+		for (int i = 0; i < 1000; i++) {
+			topics.add(prefix + i + "-" + "x".repeat(990));
+		}
+		return topics;
+	}
+
 	@Test
 	void lookAlikeAndInvisibleNamesAreRefused() throws Exception {
 		startHost(b -> b.maxConnections(64));
